@@ -1,0 +1,76 @@
+import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import { Client as GrpcClient, credentials as grpcCredentials, Metadata, type ChannelCredentials, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import { methodPath } from "./service-definition.js";
+import { RpcError } from "./rpc-error.js";
+
+export interface TransportOptions {
+  /** Defaults to an insecure channel, for loopback and private networks. */
+  credentials?: ChannelCredentials;
+  /** The deadline of every call that does not set its own. Default 10 s. */
+  defaultTimeoutMs?: number;
+  channelOptions?: ChannelOptions;
+}
+
+/** One channel to a server, shared by the clients of all its services. */
+export interface Transport {
+  readonly channel: GrpcClient;
+  readonly defaultTimeoutMs: number;
+  close(): void;
+}
+
+export function createTransport(address: string, options: TransportOptions = {}): Transport {
+  const channel = new GrpcClient(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions ?? {});
+  return { channel, defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000, close: () => channel.close() };
+}
+
+export interface CallOptions {
+  /** Overrides the transport's default deadline. */
+  timeoutMs?: number;
+  /** Cancels the call when aborted. */
+  signal?: AbortSignal;
+  /** Extra request metadata. */
+  metadata?: Record<string, string>;
+}
+
+type UnaryMethod<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: CallOptions,
+) => Promise<MessageShape<O>>;
+
+/** A promise-returning method per RPC; failures reject with RpcError. */
+export type ServiceClient<S extends GenServiceMethods> = {
+  [K in keyof S]: S[K]["methodKind"] extends "unary" ? UnaryMethod<S[K]["input"], S[K]["output"]> : never;
+};
+
+/** A typed client for one service over a shared transport. */
+export function createClient<S extends GenServiceMethods>(service: GenService<S>, transport: Transport): ServiceClient<S> {
+  const client: Record<string, UnaryMethod<DescMessage, DescMessage>> = {};
+  for (const method of service.methods) {
+    if (method.methodKind !== "unary") continue;
+    const path = methodPath(service, method.name);
+    client[method.localName] = (request, options = {}) =>
+      new Promise((resolve, reject) => {
+        const metadata = new Metadata();
+        for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+        const deadline = new Date(Date.now() + (options.timeoutMs ?? transport.defaultTimeoutMs));
+        const call = transport.channel.makeUnaryRequest(
+          path,
+          (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, message)),
+          (bytes: Buffer) => fromBinary(method.output, bytes),
+          create(method.input, request),
+          metadata,
+          { deadline },
+          (error: ServiceError | null, response?: MessageShape<DescMessage>) => {
+            options.signal?.removeEventListener("abort", cancel);
+            if (error) reject(RpcError.fromServiceError(error));
+            else resolve(response as MessageShape<DescMessage>);
+          },
+        );
+        const cancel = () => call.cancel();
+        if (options.signal?.aborted) cancel();
+        else options.signal?.addEventListener("abort", cancel, { once: true });
+      });
+  }
+  return client as ServiceClient<S>;
+}
