@@ -1,0 +1,55 @@
+// Errors (RFC 7644 §3.12)
+export { ScimError, errorSchemaUrn, scimTypeStatus } from "./errors/scim-error.js";
+export type { ScimErrorBody, ScimType } from "./errors/scim-error.js";
+
+// Schemas and resource types (RFC 7643 §2-§7)
+export { attribute, findAttribute } from "./schema/schema-definition.js";
+export type {
+  AttributeDefinition,
+  AttributeType,
+  Mutability,
+  ResourceTypeDefinition,
+  Returned,
+  SchemaDefinition,
+  Uniqueness,
+} from "./schema/schema-definition.js";
+export { urn } from "./schema/urns.js";
+export { commonAttributes } from "./schema/common-attributes.js";
+export { enterpriseUserSchema, userSchema } from "./schema/user-schema.js";
+export { groupSchema } from "./schema/group-schema.js";
+export { groupResourceType, userResourceType } from "./schema/resource-types.js";
+export {
+  findExtensionSchema,
+  formatAttributePath,
+  lookupAttributePath,
+  resolveAttributePath,
+  schemasAttribute,
+} from "./schema/resolve-attribute-path.js";
+export type { AttributeLookup, ResolvedAttributePath } from "./schema/resolve-attribute-path.js";
+
+// Filters (RFC 7644 §3.4.2.2)
+export type { AttributePath, ComparisonOperator, Filter, FilterValue } from "./filter/filter-ast.js";
+export { parseFilter } from "./filter/parse-filter.js";
+export { formatFilter } from "./filter/format-filter.js";
+export { resolveFilter, resolveValueFilter } from "./filter/resolve-filter.js";
+export { createFilterPredicate, createValuePredicate, matchesFilter } from "./filter/evaluate-filter.js";
+export type { FilterPredicate } from "./filter/evaluate-filter.js";
+export { toComparableText } from "./filter/comparable-text.js";
+
+// Resources: create/replace bodies (RFC 7644 §3.3, §3.5.1) and projection (RFC 7644 §3.4.2.5)
+export { cloneJson, isJsonObject, jsonEqual } from "./resource/json-value.js";
+export type { JsonObject, JsonValue, ScimResource } from "./resource/json-value.js";
+export { normalizeResource, schemasFor } from "./resource/normalize-resource.js";
+export type { NormalizeContext } from "./resource/normalize-resource.js";
+export { coerceAttributeElement, coerceAttributeValue, parseBooleanLenient } from "./resource/coerce-attribute-value.js";
+export { parseDateTime } from "./resource/parse-date-time.js";
+export type { DateTimeValue } from "./resource/parse-date-time.js";
+export { parseAttributeList } from "./resource/parse-attribute-list.js";
+export { projectResource } from "./resource/project-resource.js";
+export type { ProjectionOptions } from "./resource/project-resource.js";
+
+// PATCH (RFC 7644 §3.5.2)
+export type { PatchOperation, PatchOperationType, PatchPath } from "./patch/patch-operation.js";
+export { parsePatchRequest } from "./patch/parse-patch-request.js";
+export { parsePatchPath } from "./patch/parse-patch-path.js";
+export { applyPatch } from "./patch/apply-patch.js";

@@ -1,0 +1,13 @@
+import { FilterParser } from "../filter/parse-filter.js";
+import type { PatchPath } from "./patch-operation.js";
+
+/**
+ * Parses a PATCH `path` (RFC 7644 §3.5.2: `PATH = attrPath / valuePath [subAttr]`), e.g.
+ * `name.givenName`, `members[value eq "2819c223"]`, `emails[type eq "work"].value`,
+ * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`. Names are kept as written;
+ * `applyPatch` resolves them against the schema. Syntax errors are 400 invalidPath.
+ */
+export function parsePatchPath(text: string): PatchPath {
+  const { path, valueFilter } = new FilterParser(text, "invalidPath", "path").parsePath();
+  return { ...path, ...(valueFilter !== undefined ? { valueFilter } : {}) };
+}
