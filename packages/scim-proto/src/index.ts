@@ -1,0 +1,4 @@
+export { userToProto, userFromProto, versionToEtag } from "./translate-user.js";
+export type { UserFromProtoOptions } from "./translate-user.js";
+export { filterToProto, filterFromProto, attributePathToProto, attributePathFromProto, MalformedMessageError } from "./translate-filter.js";
+export { patchOperationsToProto, patchOperationsFromProto } from "./translate-patch.js";
