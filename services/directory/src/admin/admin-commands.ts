@@ -1,0 +1,151 @@
+import type { Knex } from "knex";
+import Table from "cli-table3";
+import { parseFilter, resolveFilter, userResourceType, type Filter } from "@scimgw/scim";
+import { createApiKeyStore } from "../api-keys/api-key-store.js";
+import { migrateToLatest } from "../database/migrate.js";
+import { createTenantStore } from "../tenants/tenant-store.js";
+import { createUserStore } from "../users/user-store.js";
+
+/** Where command output goes; tests capture it. */
+export interface Output {
+  write(text: string): void;
+}
+
+export interface AdminContext {
+  db: Knex;
+  out: Output;
+}
+
+function table(head: string[], rows: Array<Array<string | number | boolean>>): string {
+  const rendered = new Table({ head, style: { head: [], border: [] } });
+  rendered.push(...rows.map((row) => row.map(String)));
+  return `${rendered.toString()}\n`;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/**
+ * The admin's operations on the directory's database. They run against the store directly,
+ * so they work whether or not the directory server is running (SQLite's busy timeout and WAL
+ * let both processes share the file).
+ */
+export function createAdminCommands({ db, out }: AdminContext) {
+  const tenants = createTenantStore(db);
+  const keys = createApiKeyStore(db);
+  const users = createUserStore(db);
+
+  function announceKey(tenantName: string, key: string, keyId: string): void {
+    out.write(
+      [
+        `API key for tenant "${tenantName}" (key id ${keyId}):`,
+        "",
+        `    ${key}`,
+        "",
+        "This is the only time the key is shown; store it now. In Okta, paste it as the",
+        "Bearer token of the SCIM connector (Authentication Mode: HTTP Header).",
+        "",
+      ].join("\n"),
+    );
+  }
+
+  return {
+    /** Migrates, and on an empty database creates the default tenant with a first key. */
+    async bootstrap(tenantName: string): Promise<{ created: boolean; tenant: string; key?: string; keyId?: string }> {
+      await migrateToLatest(db);
+      if ((await tenants.count()) > 0) return { created: false, tenant: (await tenants.list())[0]?.name ?? tenantName };
+      const tenant = await tenants.create(tenantName);
+      const { key, info } = await keys.issue(tenant.id, "created at first start");
+      return { created: true, tenant: tenant.name, key, keyId: info.id };
+    },
+
+    async createTenant(name: string, options: { json?: boolean }): Promise<void> {
+      await migrateToLatest(db);
+      const tenant = await tenants.create(name);
+      const { key, info } = await keys.issue(tenant.id, "first key");
+      if (options.json) out.write(json({ tenant, key, keyId: info.id }));
+      else {
+        out.write(`Created tenant "${tenant.name}" (id ${tenant.id}).\n\n`);
+        announceKey(tenant.name, key, info.id);
+      }
+    },
+
+    async listTenants(options: { json?: boolean }): Promise<void> {
+      const all = await tenants.list();
+      const withCounts = await Promise.all(all.map(async (tenant) => ({ ...tenant, users: await users.count(tenant.id) })));
+      if (options.json) out.write(json(withCounts));
+      else out.write(table(["name", "id", "users", "created"], withCounts.map((t) => [t.name, t.id, t.users, t.createdAt])));
+    },
+
+    async issueKey(tenantRef: string, options: { label?: string; json?: boolean }): Promise<void> {
+      const tenant = await tenants.resolve(tenantRef);
+      const { key, info } = await keys.issue(tenant.id, options.label ?? "issued by admin");
+      if (options.json) out.write(json({ tenant: tenant.name, key, keyId: info.id }));
+      else announceKey(tenant.name, key, info.id);
+    },
+
+    async listKeys(tenantRef: string, options: { json?: boolean }): Promise<void> {
+      const tenant = await tenants.resolve(tenantRef);
+      const all = await keys.list(tenant.id);
+      if (options.json) out.write(json(all));
+      else {
+        out.write(
+          table(
+            ["key id", "label", "status", "created", "last used"],
+            all.map((k) => [k.id, k.label, k.revokedAt ? `revoked ${k.revokedAt}` : "live", k.createdAt, k.lastUsedAt ?? "never"]),
+          ),
+        );
+      }
+    },
+
+    async revokeKey(tenantRef: string, keyId: string): Promise<void> {
+      const tenant = await tenants.resolve(tenantRef);
+      await keys.revoke(tenant.id, keyId);
+      out.write(`Revoked key ${keyId} of tenant "${tenant.name}". Gateways stop accepting it within their key cache period.\n`);
+    },
+
+    /** What an admin runs to check that the identity provider's pushes arrived. */
+    async listUsers(tenantRef: string, options: { json?: boolean; filter?: string }): Promise<void> {
+      const tenant = await tenants.resolve(tenantRef);
+      const filter: Filter | undefined = options.filter ? resolveFilter(parseFilter(options.filter), userResourceType) : undefined;
+      const pageSize = 1000;
+      const all = [];
+      for (let startIndex = 1; ; startIndex += pageSize) {
+        const page = await users.list(tenant.id, filter, startIndex, pageSize);
+        all.push(...page.users);
+        if (page.users.length < pageSize) break;
+      }
+      if (options.json) {
+        out.write(
+          json(
+            all.map((user) => ({
+              id: user.id,
+              userName: user.userName,
+              active: user.active ?? true,
+              displayName: user.displayName ?? null,
+              givenName: user.name?.givenName ?? null,
+              familyName: user.name?.familyName ?? null,
+              email: (user.emails.find((email) => email.primary) ?? user.emails[0])?.value ?? null,
+              externalId: user.externalId ?? null,
+              version: Number(user.meta?.version ?? 0),
+            })),
+          ),
+        );
+        return;
+      }
+      out.write(
+        table(
+          ["userName", "status", "name", "email", "externalId", "id"],
+          all.map((user) => [
+            user.userName,
+            user.active === false ? "deactivated" : "active",
+            [user.name?.givenName, user.name?.familyName].filter(Boolean).join(" "),
+            (user.emails.find((email) => email.primary) ?? user.emails[0])?.value ?? "",
+            user.externalId ?? "",
+            user.id,
+          ]),
+        ),
+      );
+      out.write(`${all.length} user(s) in tenant "${tenant.name}".\n`);
+    },
+  };
+}

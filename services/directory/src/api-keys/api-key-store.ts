@@ -1,0 +1,79 @@
+import type { Knex } from "knex";
+import { nowIso } from "../database/timestamps.js";
+import { notFound } from "../errors/directory-errors.js";
+import { generateApiKey } from "./api-key.js";
+
+interface ApiKeyRow {
+  tenant_id: string;
+  id: string;
+  key_sha256: string;
+  label: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface ApiKeyInfo {
+  tenantId: string;
+  id: string;
+  label: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+const fromRow = (row: ApiKeyRow): ApiKeyInfo => ({
+  tenantId: row.tenant_id,
+  id: row.id,
+  label: row.label,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  revokedAt: row.revoked_at,
+});
+
+export function createApiKeyStore(db: Knex) {
+  return {
+    /** Issues a key for a tenant; the returned secret is the only copy there will ever be. */
+    async issue(tenantId: string, label: string): Promise<{ key: string; info: ApiKeyInfo }> {
+      const issued = generateApiKey();
+      const row: ApiKeyRow = {
+        tenant_id: tenantId,
+        id: issued.id,
+        key_sha256: issued.sha256,
+        label,
+        created_at: nowIso(),
+        last_used_at: null,
+        revoked_at: null,
+      };
+      await db<ApiKeyRow>("api_keys").insert(row);
+      return { key: issued.key, info: fromRow(row) };
+    },
+
+    /**
+     * Resolves a live key by its hash with one indexed lookup, and records when it was last used
+     * (the gateway caches verifications, so this runs about once per key per cache period).
+     */
+    async verify(keySha256: string): Promise<ApiKeyInfo | undefined> {
+      const row = await db<ApiKeyRow>("api_keys").where({ key_sha256: keySha256 }).whereNull("revoked_at").first();
+      if (row === undefined) return undefined;
+      const lastUsedAt = nowIso();
+      await db<ApiKeyRow>("api_keys").where({ tenant_id: row.tenant_id, id: row.id }).update({ last_used_at: lastUsedAt });
+      return fromRow({ ...row, last_used_at: lastUsedAt });
+    },
+
+    async revoke(tenantId: string, id: string): Promise<void> {
+      const updated = await db<ApiKeyRow>("api_keys")
+        .where({ tenant_id: tenantId, id })
+        .whereNull("revoked_at")
+        .update({ revoked_at: nowIso() });
+      if (updated === 0) throw notFound(`live API key "${id}"`);
+    },
+
+    async list(tenantId: string): Promise<ApiKeyInfo[]> {
+      const rows = await db<ApiKeyRow>("api_keys").where({ tenant_id: tenantId }).orderBy("created_at");
+      return rows.map(fromRow);
+    },
+  };
+}
+
+export type ApiKeyStore = ReturnType<typeof createApiKeyStore>;

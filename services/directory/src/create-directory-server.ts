@@ -1,0 +1,33 @@
+import { Server } from "@grpc/grpc-js";
+import type { Knex } from "knex";
+import type { Logger } from "pino";
+import { ApiKeyService, UserService } from "@scimgw/proto";
+import { addService, Code, type ServerHooks } from "@scimgw/grpc";
+import { createApiKeyService } from "./api-keys/api-key-service.js";
+import { createApiKeyStore } from "./api-keys/api-key-store.js";
+import { toDirectoryError } from "./errors/directory-errors.js";
+import { createUserService } from "./users/user-service.js";
+import { createUserStore } from "./users/user-store.js";
+
+export interface DirectoryDependencies {
+  db: Knex;
+  logger: Logger;
+}
+
+/** Builds the directory's gRPC server with all its services; binding and listening is main's job. */
+export function createDirectoryServer({ db, logger }: DirectoryDependencies): Server {
+  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
+  const hooks: ServerHooks = {
+    translateError: toDirectoryError,
+    onError(error, method) {
+      if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN) {
+        logger.error({ err: error.cause ?? error, method }, "call failed");
+      } else {
+        logger.debug({ method, code: error.code, reason: error.reason }, error.message);
+      }
+    },
+  };
+  addService(server, UserService, createUserService(createUserStore(db)), hooks);
+  addService(server, ApiKeyService, createApiKeyService(createApiKeyStore(db)), hooks);
+  return server;
+}

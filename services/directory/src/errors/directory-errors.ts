@@ -1,0 +1,56 @@
+import { Code, RpcError } from "@scimgw/grpc";
+import { ScimError, type ScimType } from "@scimgw/scim";
+import { MalformedMessageError } from "@scimgw/scim-proto";
+
+/**
+ * The directory's failures, each a gRPC status plus a google.rpc.ErrorInfo reason that names the
+ * rule broken. The gateway turns (code, reason) back into a SCIM status and scimType in one table.
+ */
+export const reason = {
+  notFound: "NOT_FOUND",
+  uniqueness: "UNIQUENESS",
+  versionMismatch: "VERSION_MISMATCH",
+  unknownApiKey: "UNKNOWN_API_KEY",
+  invalidArgument: "INVALID_ARGUMENT",
+} as const;
+
+export function notFound(what: string): RpcError {
+  return new RpcError(Code.NOT_FOUND, `${what} not found`, { reason: reason.notFound });
+}
+
+export function uniquenessViolation(detail: string, attribute: string): RpcError {
+  return new RpcError(Code.ALREADY_EXISTS, detail, { reason: reason.uniqueness, metadata: { attribute } });
+}
+
+export function versionMismatch(expected: bigint, actual: bigint): RpcError {
+  return new RpcError(Code.FAILED_PRECONDITION, `the resource is at version ${actual}, not ${expected}`, {
+    reason: reason.versionMismatch,
+    metadata: { expected: String(expected), actual: String(actual) },
+  });
+}
+
+export function invalidArgument(detail: string): RpcError {
+  return new RpcError(Code.INVALID_ARGUMENT, detail, { reason: reason.invalidArgument });
+}
+
+/** The ErrorInfo reason that carries a SCIM scimType: invalidValue -> INVALID_VALUE. */
+export function reasonOfScimType(scimType: ScimType): string {
+  return scimType.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
+}
+
+/**
+ * A SCIM rule broken inside the directory (while applying a PATCH or validating a user) is an
+ * INVALID_ARGUMENT whose reason is the scimType, so the client still gets the RFC's error.
+ */
+export function fromScimError(error: ScimError): RpcError {
+  if (error.status === 409) return uniquenessViolation(error.detail, "userName");
+  const reasonName = error.scimType === undefined ? reason.invalidArgument : reasonOfScimType(error.scimType);
+  return new RpcError(Code.INVALID_ARGUMENT, error.detail, { reason: reasonName, cause: error });
+}
+
+/** Lets handlers throw ScimErrors from the shared SCIM core, translation errors and RpcErrors alike. */
+export function toDirectoryError(thrown: unknown): unknown {
+  if (thrown instanceof ScimError) return fromScimError(thrown);
+  if (thrown instanceof MalformedMessageError) return new RpcError(Code.INVALID_ARGUMENT, thrown.message, { reason: reason.invalidArgument, cause: thrown });
+  return thrown;
+}

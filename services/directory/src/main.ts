@@ -1,0 +1,47 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { ServerCredentials } from "@grpc/grpc-js";
+import { pino } from "pino";
+import { ConfigError, loadDirectoryConfig } from "./config.js";
+import { createDirectoryServer } from "./create-directory-server.js";
+import { migrateToLatest } from "./database/migrate.js";
+import { openDatabase } from "./database/open-database.js";
+
+async function main(): Promise<void> {
+  const config = loadDirectoryConfig(process.env);
+  const logger = pino({ name: "directory", level: config.logLevel });
+  mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  const db = openDatabase(config.database);
+  await migrateToLatest(db);
+
+  const server = createDirectoryServer({ db, logger });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${config.host}:${config.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  logger.info({ address: `${config.host}:${port}`, database: config.database.filename }, "directory listening");
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "directory stopping: draining in-flight calls");
+    // In-flight calls finish; a hard stop after 10 s bounds a stuck client.
+    const force = setTimeout(() => server.forceShutdown(), 10_000).unref();
+    server.tryShutdown(async () => {
+      clearTimeout(force);
+      await db.destroy();
+      logger.info("directory stopped");
+    });
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`directory: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`directory: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,149 @@
+import { randomUUID } from "node:crypto";
+import type { Knex } from "knex";
+import type { User } from "@scimgw/proto";
+import type { Filter } from "@scimgw/scim";
+import { nowIso } from "../database/timestamps.js";
+import { isUniqueViolation } from "../database/unique-violation.js";
+import { notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { applyUserFilter } from "./compile-filter.js";
+import { hashPassword } from "./password-hash.js";
+import { userContent, userFromRow, type UserRow } from "./user-row.js";
+
+export interface UserPage {
+  users: User[];
+  totalResults: number;
+}
+
+/** Rewrites a user inside a transaction; may throw to abort the whole change. */
+export type UserEdit = (current: User) => User | Promise<User>;
+
+function duplicateUserName(userName: string) {
+  return uniquenessViolation(`userName "${userName}" is already taken in this tenant (userName is compared case-insensitively)`, "userName");
+}
+
+/** The password columns of a write: a new hash when the user carries a password, else unchanged. */
+async function passwordColumns(user: User): Promise<Partial<Pick<UserRow, "password_hash">>> {
+  return user.password === undefined ? {} : { password_hash: await hashPassword(user.password) };
+}
+
+/**
+ * The users table of one database. Every method takes the tenant and every query is scoped by
+ * it; lookups go through the (tenant_id, ...) indexes.
+ */
+export function createUserStore(db: Knex) {
+  const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
+
+  async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
+    try {
+      await write();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw duplicateUserName(userName);
+      throw error;
+    }
+  }
+
+  /**
+   * Loads, edits and conditionally rewrites one user in a transaction. The UPDATE is a
+   * compare-and-swap on the version read, so a concurrent writer can never be overwritten
+   * silently: the loser sees VERSION_MISMATCH when it asked for a version, and retries otherwise.
+   */
+  async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint): Promise<User> {
+    for (let attempt = 1; ; attempt++) {
+      const result = await db.transaction(async (trx) => {
+        const row = await users(trx).where({ tenant_id: tenantId, id }).first();
+        if (row === undefined) throw notFound(`user "${id}"`);
+        const current = userFromRow(row);
+        const version = BigInt(row.version);
+        if (expectedVersion !== undefined && expectedVersion !== version) throw versionMismatch(expectedVersion, version);
+        const next = await edit(current);
+        const content = userContent(next);
+        const lastModified = nowIso();
+        const changes: Partial<UserRow> = { ...content, ...(await passwordColumns(next)), version: Number(version + 1n), last_modified: lastModified };
+        let updated = 0;
+        await insertOrConflict(async () => {
+          updated = await users(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes);
+        }, next.userName);
+        if (updated === 0) return undefined;
+        return userFromRow({ ...row, ...changes } as UserRow);
+      });
+      if (result !== undefined) return result;
+      if (expectedVersion !== undefined || attempt >= 5) {
+        const row = await users().where({ tenant_id: tenantId, id }).first();
+        if (row === undefined) throw notFound(`user "${id}"`);
+        throw versionMismatch(expectedVersion ?? BigInt(row.version), BigInt(row.version));
+      }
+    }
+  }
+
+  return {
+    async create(tenantId: string, user: User): Promise<User> {
+      const now = nowIso();
+      const row: UserRow = {
+        tenant_id: tenantId,
+        id: randomUUID(),
+        ...userContent(user),
+        password_hash: null,
+        ...(await passwordColumns(user)),
+        version: 1,
+        created_at: now,
+        last_modified: now,
+      };
+      await insertOrConflict(() => users().insert(row), user.userName);
+      return userFromRow(row);
+    },
+
+    async get(tenantId: string, id: string): Promise<User> {
+      const row = await users().where({ tenant_id: tenantId, id }).first();
+      if (row === undefined) throw notFound(`user "${id}"`);
+      return userFromRow(row);
+    },
+
+    /**
+     * One page in creation order (id breaks ties), which stays stable while an IdP walks
+     * startIndex upwards. The total comes from a window count in the same query; only a page
+     * past the end needs a second, counting query.
+     */
+    async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number): Promise<UserPage> {
+      const matching = () => {
+        const query = users().where("tenant_id", tenantId);
+        if (filter !== undefined) query.andWhere((inner) => applyUserFilter(inner, filter));
+        return query;
+      };
+      const countMatching = async () => Number((await matching().count({ n: "*" }).first())?.n ?? 0);
+      if (count <= 0) return { users: [], totalResults: await countMatching() };
+      const rows: Array<UserRow & { total_results: number | string }> = await matching()
+        .select("*", db.raw("count(*) over () as total_results"))
+        .orderBy([{ column: "created_at" }, { column: "id" }])
+        .offset(startIndex - 1)
+        .limit(count);
+      const first = rows[0];
+      return {
+        users: rows.map(userFromRow),
+        totalResults: first === undefined ? await countMatching() : Number(first.total_results),
+      };
+    },
+
+    async replace(tenantId: string, user: User, expectedVersion?: bigint): Promise<User> {
+      return update(tenantId, user.id, () => user, expectedVersion);
+    },
+
+    update,
+
+    async delete(tenantId: string, id: string, expectedVersion?: bigint): Promise<void> {
+      const query = users().where({ tenant_id: tenantId, id });
+      if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
+      const deleted = await query.delete();
+      if (deleted > 0) return;
+      const row = await users().where({ tenant_id: tenantId, id }).first();
+      if (row === undefined) throw notFound(`user "${id}"`);
+      throw versionMismatch(expectedVersion ?? 0n, BigInt(row.version));
+    },
+
+    /** Counts a tenant's users; used by the admin CLI's summaries. */
+    async count(tenantId: string): Promise<number> {
+      return Number((await users().where("tenant_id", tenantId).count({ n: "*" }).first())?.n ?? 0);
+    },
+  };
+}
+
+export type UserStore = ReturnType<typeof createUserStore>;
