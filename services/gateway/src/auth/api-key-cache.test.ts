@@ -1,0 +1,58 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createApiKeyCache } from "./api-key-cache.js";
+
+function harness(answers: Record<string, string | undefined>) {
+  let now = 0;
+  const calls: string[] = [];
+  const cache = createApiKeyCache<string>(
+    async (hash) => {
+      calls.push(hash);
+      if (hash === "boom") throw new Error("directory down");
+      return answers[hash];
+    },
+    { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 2, now: () => now },
+  );
+  return { cache, calls, advance: (ms: number) => (now += ms) };
+}
+
+test("a verified key is trusted for the TTL, then verified again", async () => {
+  const { cache, calls, advance } = harness({ k: "tenant" });
+  assert.equal(await cache.lookup("k"), "tenant");
+  assert.equal(await cache.lookup("k"), "tenant");
+  assert.equal(calls.length, 1);
+  advance(30_001);
+  await cache.lookup("k");
+  assert.equal(calls.length, 2);
+});
+
+test("concurrent lookups of one key share one verification", async () => {
+  const { cache, calls } = harness({ k: "tenant" });
+  await Promise.all([cache.lookup("k"), cache.lookup("k"), cache.lookup("k")]);
+  assert.equal(calls.length, 1);
+});
+
+test("unknown keys are remembered only briefly, and failures not at all", async () => {
+  const { cache, calls, advance } = harness({});
+  assert.equal(await cache.lookup("nope"), undefined);
+  await cache.lookup("nope");
+  assert.equal(calls.length, 1);
+  advance(5_001);
+  await cache.lookup("nope");
+  assert.equal(calls.length, 2);
+  await assert.rejects(cache.lookup("boom"));
+  await assert.rejects(cache.lookup("boom"));
+  assert.equal(calls.filter((hash) => hash === "boom").length, 2);
+});
+
+test("the cache is bounded: the least recently used key is forgotten", async () => {
+  const { cache, calls } = harness({ a: "1", b: "2", c: "3" });
+  await cache.lookup("a");
+  await cache.lookup("b");
+  await cache.lookup("a");
+  await cache.lookup("c");
+  assert.equal(cache.size, 2);
+  await cache.lookup("a");
+  await cache.lookup("b");
+  assert.deepEqual(calls, ["a", "b", "c", "b"]);
+});

@@ -1,0 +1,72 @@
+import Koa, { type Context } from "koa";
+import Router from "@koa/router";
+import { bodyParser } from "@koa/bodyparser";
+import type { Logger } from "pino";
+import { authenticate, type AuthenticatedState } from "./auth/authenticate.js";
+import type { DirectoryClients } from "./directory-client.js";
+import { renderError } from "./errors/render-error.js";
+import { requireJsonBody } from "./http/require-json-body.js";
+import { userRoutes } from "./routes/users.js";
+
+/** Where SCIM lives; Okta's connector base URL is `{domain}/services/scim/v2`. */
+export const scimRoot = "/services/scim/v2";
+
+export interface GatewayOptions {
+  directory: DirectoryClients;
+  logger: Logger;
+  /** The public origin (scheme://host[:port]) for Location and meta.location; else the request's own. */
+  publicBaseUrl?: string;
+  /** Trust X-Forwarded-Proto/Host from a reverse proxy when deriving the origin. */
+  trustProxy: boolean;
+  paging: { defaultCount: number; maxCount: number };
+  apiKeyCache: { ttlMs: number; negativeTtlMs: number; maxEntries: number };
+  /** Largest accepted request body, e.g. "5mb". */
+  maxBodySize: string;
+}
+
+/** Builds the gateway's Koa app; it holds no state beyond the key cache, and listening is main's job. */
+export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> {
+  const app = new Koa<AuthenticatedState>({ proxy: options.trustProxy });
+  // Koa 3's ctx.origin is the Origin request header, so the server origin is built from protocol and host.
+  const scimBaseUrl = (ctx: Context) => `${options.publicBaseUrl ?? `${ctx.protocol}://${ctx.host}`}${scimRoot}`;
+
+  const scim = new Router<AuthenticatedState>({ prefix: scimRoot });
+  scim.use(
+    authenticate(async (keySha256) => options.directory.apiKeys.verifyApiKey({ keySha256 }), options.apiKeyCache),
+    requireJsonBody,
+    bodyParser({
+      enableTypes: ["json"],
+      // extendTypes replaces the default list, so plain JSON is named again (Okta POSTs application/json).
+      extendTypes: { json: ["application/json", "application/scim+json"] },
+      jsonLimit: options.maxBodySize,
+      // Every SCIM body is a JSON object (RFC 7644 §3.1); reject bare scalars as invalid syntax.
+      jsonStrict: true,
+    }),
+  );
+  const users = userRoutes({ directory: options.directory, scimBaseUrl, paging: options.paging });
+  scim.use(users.routes(), users.allowedMethods({ throw: true }));
+
+  const health = new Router();
+  // Liveness for load balancers; says nothing about tenants, so it needs no key.
+  health.get("/healthz", (ctx) => {
+    ctx.body = { status: "ok" };
+  });
+
+  // Outermost, so it logs the status the client finally got, errors included.
+  app.use(async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      options.logger.info(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round((performance.now() - started) * 10) / 10, tenant: ctx.state.tenant?.tenantId },
+        "request",
+      );
+    }
+  });
+  app.use(renderError(options.logger));
+  app.use(health.routes());
+  app.use(scim.routes());
+  app.use(scim.allowedMethods({ throw: true }));
+  return app;
+}

@@ -1,0 +1,81 @@
+import { Code, type RpcError } from "@scimgw/grpc";
+import type { ScimType } from "@scimgw/scim";
+
+export interface ScimStatus {
+  status: number;
+  scimType?: ScimType;
+  /** Whether the directory's message is meant for the SCIM client (else a generic one is sent). */
+  exposeDetail: boolean;
+  /** Seconds a client should wait before retrying (503). */
+  retryAfter?: number;
+}
+
+/** ErrorInfo reasons that carry a scimType (the directory writes invalidValue as INVALID_VALUE). */
+const scimTypeOfReason: Record<string, ScimType> = {
+  INVALID_FILTER: "invalidFilter",
+  TOO_MANY: "tooMany",
+  UNIQUENESS: "uniqueness",
+  MUTABILITY: "mutability",
+  INVALID_SYNTAX: "invalidSyntax",
+  INVALID_PATH: "invalidPath",
+  NO_TARGET: "noTarget",
+  INVALID_VALUE: "invalidValue",
+  INVALID_VERS: "invalidVers",
+  SENSITIVE: "sensitive",
+};
+
+/**
+ * The one table from a directory failure to a SCIM response. gRPC status first, the ErrorInfo
+ * reason refining it; every row says why.
+ */
+export function scimStatusOfRpcError(error: RpcError): ScimStatus {
+  switch (error.code) {
+    // A SCIM rule broken in the directory (PATCH result, invalid filter): the reason is the scimType.
+    case Code.INVALID_ARGUMENT: {
+      const scimType = error.reason === undefined ? undefined : scimTypeOfReason[error.reason];
+      return { status: 400, scimType: scimType ?? "invalidValue", exposeDetail: true };
+    }
+    // OUT_OF_RANGE is a value outside what the directory accepts (e.g. a page token): the request's fault.
+    case Code.OUT_OF_RANGE:
+      return { status: 400, scimType: "invalidValue", exposeDetail: true };
+    // Unknown id in this tenant; RFC 7644 §3.12 gives 404 no scimType.
+    case Code.NOT_FOUND:
+      return { status: 404, exposeDetail: true };
+    // The unique index refused the write: 409 uniqueness (RFC 7644 §3.3, §3.12).
+    case Code.ALREADY_EXISTS:
+      return { status: 409, scimType: "uniqueness", exposeDetail: true };
+    // If-Match named a version that is no longer current: 412 (RFC 7644 §3.14).
+    case Code.FAILED_PRECONDITION:
+      return error.reason === "VERSION_MISMATCH" ? { status: 412, exposeDetail: true } : { status: 400, scimType: "invalidValue", exposeDetail: true };
+    // A write lost a race it could not retry (e.g. a serialization failure): safe to retry.
+    case Code.ABORTED:
+      return { status: 409, exposeDetail: true };
+    // The presented API key is unknown or revoked: the SCIM client is not authenticated (RFC 7644 §3.12).
+    // Any other refusal is of the gateway's own directory credentials, which is not the client's fault.
+    case Code.UNAUTHENTICATED:
+      return error.reason === "UNKNOWN_API_KEY" ? { status: 401, exposeDetail: true } : { status: 500, exposeDetail: false };
+    case Code.PERMISSION_DENIED:
+      return { status: 500, exposeDetail: false };
+    // Overload or rate limit inside the directory.
+    case Code.RESOURCE_EXHAUSTED:
+      return { status: 429, exposeDetail: true, retryAfter: 1 };
+    // The directory is down, restarting or unreachable: transient, tell the client when to retry.
+    case Code.UNAVAILABLE:
+      return { status: 503, exposeDetail: false, retryAfter: 5 };
+    // The directory did not answer within the gateway's deadline.
+    case Code.DEADLINE_EXCEEDED:
+      return { status: 504, exposeDetail: false };
+    // The caller cancelled; only visible if the client went away, so the status is for logs.
+    case Code.CANCELLED:
+      return { status: 499, exposeDetail: false };
+    // An operation the directory does not offer.
+    case Code.UNIMPLEMENTED:
+      return { status: 501, exposeDetail: true };
+    // Bugs and data problems: never shown to the client, always logged.
+    case Code.INTERNAL:
+    case Code.UNKNOWN:
+    case Code.DATA_LOSS:
+    default:
+      return { status: 500, exposeDetail: false };
+  }
+}

@@ -1,0 +1,46 @@
+import { pino } from "pino";
+import { ConfigError, loadGatewayConfig } from "./config.js";
+import { createDirectoryClients } from "./directory-client.js";
+import { createGateway, scimRoot } from "./create-gateway.js";
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig(process.env);
+  const logger = pino({ name: "gateway", level: config.LOG_LEVEL });
+  const directory = createDirectoryClients(config.DIRECTORY_ADDRESS, { timeoutMs: config.DIRECTORY_TIMEOUT_MS });
+  const app = createGateway({
+    directory,
+    logger,
+    ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+    trustProxy: config.TRUST_PROXY,
+    paging: { defaultCount: config.SCIM_DEFAULT_PAGE_SIZE, maxCount: config.SCIM_MAX_PAGE_SIZE },
+    apiKeyCache: { ttlMs: config.API_KEY_CACHE_SECONDS * 1000, negativeTtlMs: Math.min(5, config.API_KEY_CACHE_SECONDS) * 1000, maxEntries: 10_000 },
+    maxBodySize: config.MAX_BODY_SIZE,
+  });
+  const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+  await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.GATEWAY_PORT;
+  const baseUrl = `${config.PUBLIC_BASE_URL ?? `http://localhost:${port}`}${scimRoot}`;
+  logger.info({ port, baseUrl, directory: config.DIRECTORY_ADDRESS }, "gateway listening");
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, "gateway stopping: finishing in-flight requests");
+    server.close(() => {
+      directory.close();
+      logger.info("gateway stopped");
+    });
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`gateway: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`gateway: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
