@@ -1,14 +1,15 @@
 // The admin's side of the setup: issue and revoke keys, and check what the IdP pushed.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { patchOpUrn, randomUserName, scimClient, userSchemaUrn } from "./support/scim-client.js";
 
-describe("admin CLI", () => {
+for (const store of await storeKindsUnderTest()) describe(`admin CLI on ${store}`, () => {
   let product: Product;
   before(async () => {
     // No key cache, so a revocation shows at once (the default cache period is documented).
-    product = await Product.start({ gatewayEnv: { API_KEY_CACHE_SECONDS: "0" } });
+    product = await Product.start({ store, gatewayEnv: { API_KEY_CACHE_SECONDS: "0" } });
   });
   after(() => product.stop());
 

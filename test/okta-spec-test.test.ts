@@ -2,6 +2,7 @@
 // step: the same requests, headers and assertions, in our own code (shared/IDP-NOTES.md §1.1).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { errorUrn, listResponseUrn, randomUserName, scimClient, userSchemaUrn, type ScimClient } from "./support/scim-client.js";
 import { knownFailure } from "./support/known-failures.js";
@@ -26,7 +27,7 @@ function assertListResponse(body: Record<string, any>): void {
   for (const field of ["itemsPerPage", "startIndex", "totalResults"]) assert.equal(typeof body[field], "number", field);
 }
 
-describe("Okta SCIM 2.0 SPEC Test", () => {
+for (const store of await storeKindsUnderTest()) describe(`Okta SCIM 2.0 SPEC Test on ${store}`, () => {
   let product: Product;
   let okta: ScimClient;
   const randomUsername = randomUserName("spec");
@@ -43,7 +44,7 @@ describe("Okta SCIM 2.0 SPEC Test", () => {
   let idUserOne = "";
 
   before(async () => {
-    product = await Product.start();
+    product = await Product.start({ store });
     okta = scimClient(product.baseUrl, product.apiKey);
     // Okta: "Create at least one user in your SCIM server before running" the suite.
     const seeded = await okta.post("/Users", {

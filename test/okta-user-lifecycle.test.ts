@@ -3,6 +3,7 @@
 // (the request shapes are Okta's, see shared/IDP-NOTES.md §1.3).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { errorUrn, listResponseUrn, patchOpUrn, randomUserName, scimClient, userSchemaUrn, type ScimClient } from "./support/scim-client.js";
 
@@ -25,12 +26,12 @@ function oktaUser(userName: string) {
 
 const lookup = (userName: string) => `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}&startIndex=1&count=100`;
 
-describe("Okta user lifecycle", () => {
+for (const store of await storeKindsUnderTest()) describe(`Okta user lifecycle on ${store}`, () => {
   let product: Product;
   let okta: ScimClient;
 
   before(async () => {
-    product = await Product.start();
+    product = await Product.start({ store });
     okta = scimClient(product.baseUrl, product.apiKey);
   });
   after(() => product.stop());

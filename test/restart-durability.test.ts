@@ -2,13 +2,14 @@
 // right after the responses, with no chance to flush anything).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { patchOpUrn, randomUserName, scimClient, userSchemaUrn } from "./support/scim-client.js";
 
-describe("restarts lose nothing acknowledged", () => {
+for (const store of await storeKindsUnderTest()) describe(`restarts lose nothing acknowledged on ${store}`, () => {
   let product: Product;
   before(async () => {
-    product = await Product.start();
+    product = await Product.start({ store });
   });
   after(() => product.stop());
 

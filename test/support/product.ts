@@ -6,6 +6,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { openDatabase } from "@scimgw/directory";
+import { testPostgresUrl, uniqueSchemaName, type StoreKind } from "@scimgw/test-stores";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const directoryMain = path.join(root, "services/directory/dist/main.js");
@@ -65,23 +67,35 @@ async function stopService(service: RunningService | undefined, signal: NodeJS.S
 export interface ProductOptions {
   /** Gateway settings to override (e.g. API_KEY_CACHE_SECONDS). */
   gatewayEnv?: Record<string, string>;
+  /** Where the directory keeps its data. Default: SQLite in the temporary data folder. */
+  store?: StoreKind;
+  /** How many directory replicas (PostgreSQL only for more than one). Default 1. */
+  directories?: number;
+  /** How many gateways; gateway i talks to directory i mod directories. Default 1. */
+  gateways?: number;
 }
 
 /**
  * The real product as a user runs it: the built directory and gateway processes on free ports,
- * with a temporary data folder, bootstrapped by the admin CLI exactly as `pnpm start` does.
+ * with a temporary data folder (or a PostgreSQL schema of its own), bootstrapped by the admin CLI
+ * exactly as `pnpm start` does. With several directories and gateways it is the scale-out
+ * deployment: stateless gateways, directory replicas, one shared PostgreSQL database.
  */
 export class Product {
   readonly dataDir: string;
-  private directory: RunningService | undefined;
-  private gateway: RunningService | undefined;
-  private gatewayPort = 0;
-  private directoryPort = 0;
+  readonly store: StoreKind;
+  private readonly schema: string;
+  private directories: RunningService[] = [];
+  private gateways: RunningService[] = [];
+  private gatewayPorts: number[] = [];
   /** The API key of the tenant "default" created at bootstrap. */
   apiKey = "";
 
   private constructor(dataDir: string, private readonly options: ProductOptions) {
     this.dataDir = dataDir;
+    this.store = options.store ?? "sqlite";
+    this.schema = uniqueSchemaName("e2e");
+    if (this.store === "sqlite" && (options.directories ?? 1) > 1) throw new Error("several directories need PostgreSQL");
   }
 
   static async start(options: ProductOptions = {}): Promise<Product> {
@@ -92,29 +106,56 @@ export class Product {
     return product;
   }
 
+  /** The SCIM base URL of the first gateway. */
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.gatewayPort}/services/scim/v2`;
+    return this.baseUrls[0]!;
+  }
+
+  /** The SCIM base URL of every gateway. */
+  get baseUrls(): string[] {
+    return this.gatewayPorts.map((port) => `http://127.0.0.1:${port}/services/scim/v2`);
   }
 
   private get env(): NodeJS.ProcessEnv {
-    return { PATH: process.env.PATH, DATA_DIR: this.dataDir, LOG_LEVEL: "info" };
+    const store = this.store === "postgres" ? { DATABASE_URL: testPostgresUrl, DATABASE_SCHEMA: this.schema } : {};
+    return { PATH: process.env.PATH, DATA_DIR: this.dataDir, LOG_LEVEL: "info", ...store };
   }
 
   async startServices(): Promise<void> {
-    this.directoryPort = await freePort();
-    this.directory = await startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(this.directoryPort) }, "directory listening");
-    this.gatewayPort = await freePort();
-    this.gateway = await startService(
-      gatewayMain,
-      { ...this.env, GATEWAY_HOST: "127.0.0.1", GATEWAY_PORT: String(this.gatewayPort), DIRECTORY_ADDRESS: `127.0.0.1:${this.directoryPort}`, ...this.options.gatewayEnv },
-      "gateway listening",
+    const directoryPorts: number[] = [];
+    // Replicas start at the same time, as they would behind a load balancer (and so race to migrate).
+    this.directories = await Promise.all(
+      Array.from({ length: this.options.directories ?? 1 }, async () => {
+        const port = await freePort();
+        directoryPorts.push(port);
+        return startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(port) }, "directory listening");
+      }),
     );
+    this.gatewayPorts = [];
+    this.gateways = [];
+    for (let i = 0; i < (this.options.gateways ?? 1); i++) {
+      const port = await freePort();
+      this.gateways.push(
+        await startService(
+          gatewayMain,
+          {
+            ...this.env,
+            GATEWAY_HOST: "127.0.0.1",
+            GATEWAY_PORT: String(port),
+            DIRECTORY_ADDRESS: `127.0.0.1:${directoryPorts[i % directoryPorts.length]}`,
+            ...this.options.gatewayEnv,
+          },
+          "gateway listening",
+        ),
+      );
+      this.gatewayPorts.push(port);
+    }
   }
 
-  /** Stops both services; SIGKILL simulates a crash (nothing gets to flush or drain). */
+  /** Stops every service; SIGKILL simulates a crash (nothing gets to flush or drain). */
   async stopServices(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-    await stopService(this.gateway, signal);
-    await stopService(this.directory, signal);
+    await Promise.all(this.gateways.map((gateway) => stopService(gateway, signal)));
+    await Promise.all(this.directories.map((directory) => stopService(directory, signal)));
   }
 
   async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
@@ -123,8 +164,8 @@ export class Product {
   }
 
   /** Runs the admin CLI against this product's database and returns its stdout. */
-  async admin(args: string[]): Promise<string> {
-    const { stdout } = await promisify(execFile)(process.execPath, [adminMain, ...args], { env: this.env });
+  async admin(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
+    const { stdout } = await promisify(execFile)(process.execPath, [adminMain, ...args], { env: { ...this.env, ...extraEnv } });
     return stdout;
   }
 
@@ -136,5 +177,15 @@ export class Product {
   async stop(): Promise<void> {
     await this.stopServices();
     await rm(this.dataDir, { recursive: true, force: true });
+    if (this.store === "postgres") await dropSchema(this.schema);
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const db = openDatabase({ kind: "postgres", url: testPostgresUrl, schema, poolMax: 2, statementTimeoutMs: 30_000 });
+  try {
+    await db.raw("drop schema if exists ?? cascade", [schema]);
+  } finally {
+    await db.destroy();
   }
 }

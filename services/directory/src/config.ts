@@ -16,8 +16,11 @@ const settings = z.object({
   DATA_DIR: z.string().min(1).default("data"),
   DATABASE_URL: z
     .string()
-    .regex(/^sqlite:.+/, "must be sqlite:<path to the database file>")
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "must be sqlite:<path to the database file> or postgres://user@host:port/database")
     .optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier").default("public"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2 (migrations need a connection beside the lock)").max(500).default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
   DIRECTORY_PORT: port.default(50051),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -41,10 +44,19 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
-  const filename = parsed.data.DATABASE_URL?.slice("sqlite:".length) ?? path.join(dataDir, "directory.sqlite");
+  const url = parsed.data.DATABASE_URL ?? `sqlite:${path.join(dataDir, "directory.sqlite")}`;
+  const database: DatabaseLocation = url.startsWith("sqlite:")
+    ? { kind: "sqlite", filename: path.resolve(dataDir, url.slice("sqlite:".length)) }
+    : {
+        kind: "postgres",
+        url,
+        schema: parsed.data.DATABASE_SCHEMA,
+        poolMax: parsed.data.DATABASE_POOL_MAX,
+        statementTimeoutMs: parsed.data.DATABASE_STATEMENT_TIMEOUT_MS,
+      };
   return {
     dataDir,
-    database: { kind: "sqlite", filename: path.resolve(dataDir, filename) },
+    database,
     host: parsed.data.DIRECTORY_HOST,
     port: parsed.data.DIRECTORY_PORT,
     logLevel: parsed.data.LOG_LEVEL,

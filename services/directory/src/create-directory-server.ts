@@ -5,6 +5,7 @@ import { ApiKeyService, UserService } from "@scimgw/proto";
 import { addService, Code, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
+import { retryingConflicts } from "./database/store-errors.js";
 import { toDirectoryError } from "./errors/directory-errors.js";
 import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
@@ -27,7 +28,7 @@ export function createDirectoryServer({ db, logger }: DirectoryDependencies): Se
       }
     },
   };
-  addService(server, UserService, createUserService(createUserStore(db)), hooks);
-  addService(server, ApiKeyService, createApiKeyService(createApiKeyStore(db)), hooks);
+  addService(server, UserService, retryingConflicts(createUserService(createUserStore(db))), hooks);
+  addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
   return server;
 }

@@ -5,12 +5,12 @@ import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
 import { createDirectoryServer } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrate.js";
-import { openDatabase } from "./database/open-database.js";
+import { describeDatabase, openDatabase } from "./database/open-database.js";
 
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
   const logger = pino({ name: "directory", level: config.logLevel });
-  mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true });
   const db = openDatabase(config.database);
   await migrateToLatest(db);
 
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  logger.info({ address: `${config.host}:${port}`, database: config.database.filename }, "directory listening");
+  logger.info({ address: `${config.host}:${port}`, database: describeDatabase(config.database) }, "directory listening");
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -14,7 +14,7 @@ import { createAdminCommands } from "./admin-commands.js";
  */
 async function main(argv: string[]): Promise<void> {
   const config = loadDirectoryConfig(process.env);
-  mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true });
   const db = openDatabase(config.database);
   const commands = createAdminCommands({ db, out: process.stdout });
   const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError();

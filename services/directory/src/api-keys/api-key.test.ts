@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { createTenantStore } from "../tenants/tenant-store.js";
-import { temporaryDatabase } from "../test-support/temporary-database.js";
+import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { generateApiKey, hashApiKey } from "./api-key.js";
 import { createApiKeyStore } from "./api-key-store.js";
 
@@ -14,8 +14,8 @@ test("a key is 256 random bits behind a recognisable prefix, and only its SHA-25
   assert.notEqual(generateApiKey().key, issued.key);
 });
 
-test("a stored key verifies by hash, records its use, and stops verifying once revoked", async () => {
-  const { db, dispose } = await temporaryDatabase();
+for (const store of storesUnderTest) test(`${store.name}: a stored key verifies by hash, records its use, and stops verifying once revoked`, async () => {
+  const { db, dispose } = await store.open();
   try {
     const tenant = await createTenantStore(db).create("acme");
     const keys = createApiKeyStore(db);

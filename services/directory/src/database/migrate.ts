@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import * as createTenants from "./migrations/0001-create-tenants.js";
 import * as createApiKeys from "./migrations/0002-create-api-keys.js";
 import * as createUsers from "./migrations/0003-create-users.js";
+import { dialectOf } from "./open-database.js";
+import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -22,9 +24,44 @@ const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
   getMigration: async ([, migration]) => migration,
 };
 
-/** Brings the schema to the latest version; safe to call at every start (knex takes a lock). */
+/** An arbitrary constant naming the directory's migration lock among PostgreSQL advisory locks. */
+const migrationLockKey = 7_406_061_112;
+
+/**
+ * Brings the schema to the latest version; safe to call at every start, by any number of replicas
+ * at once. On PostgreSQL the replicas queue on an advisory lock held for the whole run (knex's own
+ * lock makes a second runner fail instead of wait, and both may race to create knex's tables);
+ * the first migrates, the others then find nothing to do.
+ */
 export async function migrateToLatest(db: Knex): Promise<void> {
-  await db.migrate.latest({ migrationSource });
+  if (dialectOf(db) === "sqlite") {
+    await migrateSqlite(db);
+    return;
+  }
+  const schema = (db.client.config.searchPath as string[] | undefined)?.[0];
+  if (schema !== undefined) {
+    // Committed before migrating: knex migrates on other pooled connections, which must see it.
+    await db.transaction(async (trx) => {
+      await trx.raw("select pg_advisory_xact_lock(?)", [migrationLockKey]);
+      await trx.raw("create schema if not exists ??", [schema]);
+    });
+  }
+  await db.transaction(async (lock) => {
+    await lock.raw("select pg_advisory_xact_lock(?)", [migrationLockKey]);
+    await db.migrate.latest({ migrationSource });
+  });
+}
+
+/**
+ * SQLite has no advisory locks: runners on the machine queue on a lock file instead, and the
+ * usual restart, with nothing pending, costs one read.
+ */
+async function migrateSqlite(db: Knex): Promise<void> {
+  const filename = (db.client.config.connection as { filename: string }).filename;
+  await withSqliteMigrationLock(filename, async () => {
+    const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
+    if (pending.length > 0) await db.migrate.latest({ migrationSource });
+  });
 }
 
 /** Undoes every migration, newest first. For tests and for tearing an install down. */

@@ -1,29 +1,48 @@
 import knex, { type Knex } from "knex";
 
-/** Where the directory keeps its data. PostgreSQL is added as a second kind by the scale-out work. */
-export type DatabaseLocation = { kind: "sqlite"; filename: string };
+/**
+ * Where the directory keeps its data: an embedded SQLite file (the default, one directory
+ * process), or a PostgreSQL database shared by any number of directory replicas.
+ */
+export type DatabaseLocation =
+  | { kind: "sqlite"; filename: string }
+  | {
+      kind: "postgres";
+      /** A libpq URL, postgres://user@host:port/database. */
+      url: string;
+      /** The schema to keep the tables in; created if missing. */
+      schema: string;
+      /** Connections per directory process (at least 2: migrations need one beside the lock holder). */
+      poolMax: number;
+      /** Longest a single statement may run before PostgreSQL cancels it. */
+      statementTimeoutMs: number;
+    };
 
 /**
  * Per-connection settings SQLite forgets between connections, so they are applied to every
  * new one: WAL lets readers run beside the writer, NORMAL sync is durable across process crashes
- * in WAL mode, foreign keys are off by default in SQLite, and the busy timeout makes a second
- * process (the admin CLI) wait for the writer instead of failing with SQLITE_BUSY.
+ * in WAL mode, foreign keys are off by default in SQLite, the busy timeout makes a second process
+ * (the admin CLI) wait for the writer instead of failing with SQLITE_BUSY, and LIKE is made
+ * case-sensitive as it is in PostgreSQL (case-insensitive attributes are compared through folded
+ * key columns, so LIKE must not fold on its own).
  */
 const sqlitePragmas = [
+  // First, so that the pragmas after it wait for another process's write lock instead of failing.
+  "PRAGMA busy_timeout = 5000",
   "PRAGMA journal_mode = WAL",
   "PRAGMA synchronous = NORMAL",
   "PRAGMA foreign_keys = ON",
-  "PRAGMA busy_timeout = 5000",
+  "PRAGMA case_sensitive_like = ON",
 ];
 
 interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): void;
 }
 
-export function openDatabase(location: DatabaseLocation): Knex {
+function openSqlite(filename: string): Knex {
   return knex({
     client: "sqlite3",
-    connection: { filename: location.filename },
+    connection: { filename },
     useNullAsDefault: true,
     pool: {
       // One connection: SQLite has one writer at a time anyway, and a single connection means a
@@ -35,4 +54,38 @@ export function openDatabase(location: DatabaseLocation): Knex {
       },
     },
   });
+}
+
+function openPostgres(location: Extract<DatabaseLocation, { kind: "postgres" }>): Knex {
+  return knex({
+    client: "pg",
+    connection: {
+      connectionString: location.url,
+      statement_timeout: location.statementTimeoutMs,
+      // A transaction left open by a crashed caller must not hold row locks for long.
+      idle_in_transaction_session_timeout: 60_000,
+      application_name: "scimgw-directory",
+    },
+    searchPath: [location.schema],
+    pool: { min: 0, max: location.poolMax, idleTimeoutMillis: 30_000 },
+    // How long a call waits for a free connection before it fails (as UNAVAILABLE, so retryable).
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+export function openDatabase(location: DatabaseLocation): Knex {
+  return location.kind === "sqlite" ? openSqlite(location.filename) : openPostgres(location);
+}
+
+/** Which SQL dialect a connection speaks, for the few statements that differ. */
+export function dialectOf(db: Knex): "sqlite" | "postgres" {
+  return db.client.config.client === "pg" ? "postgres" : "sqlite";
+}
+
+/** The location for logs: never the password of a connection URL. */
+export function describeDatabase(location: DatabaseLocation): string {
+  if (location.kind === "sqlite") return `sqlite:${location.filename}`;
+  const url = new URL(location.url);
+  if (url.password !== "") url.password = "***";
+  return `${url.toString()} (schema ${location.schema})`;
 }

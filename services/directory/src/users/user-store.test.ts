@@ -6,7 +6,7 @@ import type { Filter } from "@scimgw/scim";
 import type { Knex } from "knex";
 import { RpcError, Code } from "@scimgw/grpc";
 import { createTenantStore } from "../tenants/tenant-store.js";
-import { temporaryDatabase } from "../test-support/temporary-database.js";
+import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore, type UserStore } from "./user-store.js";
 
 const user = (userName: string, init: MessageInitShape<typeof UserSchema> = {}) => create(UserSchema, { ...init, userName });
@@ -26,7 +26,7 @@ function rejectsWith(code: Code, reason?: string) {
   };
 }
 
-describe("user store", () => {
+for (const storeUnderTest of storesUnderTest) describe(`user store on ${storeUnderTest.name}`, () => {
   let db: Knex;
   let dispose: () => Promise<void>;
   let store: UserStore;
@@ -34,7 +34,7 @@ describe("user store", () => {
   let otherTenant = "";
 
   before(async () => {
-    ({ db, dispose } = await temporaryDatabase());
+    ({ db, dispose } = await storeUnderTest.open());
     store = createUserStore(db);
     tenant = (await createTenantStore(db).create("t1")).id;
     otherTenant = (await createTenantStore(db).create("t2")).id;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import type { User } from "@scimgw/proto";
 import type { Filter } from "@scimgw/scim";
+import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
@@ -32,6 +33,7 @@ async function passwordColumns(user: User): Promise<Partial<Pick<UserRow, "passw
  */
 export function createUserStore(db: Knex) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
+  const postgres = dialectOf(db) === "postgres";
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
     try {
@@ -50,7 +52,11 @@ export function createUserStore(db: Knex) {
   async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint): Promise<User> {
     for (let attempt = 1; ; attempt++) {
       const result = await db.transaction(async (trx) => {
-        const row = await users(trx).where({ tenant_id: tenantId, id }).first();
+        const read = users(trx).where({ tenant_id: tenantId, id });
+        // PostgreSQL: lock the row so concurrent editors queue instead of failing the CAS below.
+        // SQLite needs no lock: its one connection already runs transactions one at a time.
+        if (postgres) read.forUpdate();
+        const row = await read.first();
         if (row === undefined) throw notFound(`user "${id}"`);
         const current = userFromRow(row);
         const version = BigInt(row.version);

@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { byteOrderedText } from "../column-collation.js";
 
 export async function up(db: Knex): Promise<void> {
   await db.schema.createTable("users", (table) => {
@@ -23,6 +24,7 @@ export async function up(db: Knex): Promise<void> {
     table.index(["tenant_id", "external_id"], "users_tenant_external_id_index");
     table.index(["tenant_id", "created_at", "id"], "users_tenant_created_at_index");
   });
+  await byteOrderedText(db, "users", ["id", "user_name_key", "external_id", "created_at", "last_modified"]);
 }
 
 export async function down(db: Knex): Promise<void> {
