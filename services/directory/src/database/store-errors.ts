@@ -32,7 +32,10 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, attempts
     try {
       return await operation();
     } catch (error) {
-      if (isRetryableConflict(error) && attempt < attempts) {
+      // SQLITE_BUSY arrives after the connection's busy timeout already waited for the other writer:
+      // waiting again would outlast the caller's deadline, so it is reported at once.
+      const worthRetrying = isRetryableConflict(error) && codeOf(error) !== "SQLITE_BUSY";
+      if (worthRetrying && attempt < attempts) {
         await new Promise((resolve) => setTimeout(resolve, 5 * 2 ** attempt * (0.5 + Math.random())));
         continue;
       }
