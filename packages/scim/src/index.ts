@@ -53,3 +53,27 @@ export type { PatchOperation, PatchOperationType, PatchPath } from "./patch/patc
 export { parsePatchRequest } from "./patch/parse-patch-request.js";
 export { parsePatchPath } from "./patch/parse-patch-path.js";
 export { applyPatch } from "./patch/apply-patch.js";
+export { parseListQuery, parseSearchRequest } from "./messages/list-query.js";
+export type { ListQuery, PagingLimits, SortOrder } from "./messages/list-query.js";
+
+// Messages (RFC 7644 §3.4.2)
+export { listResponse } from "./messages/list-response.js";
+export type { ListPage } from "./messages/list-response.js";
+
+// Discovery: /ServiceProviderConfig, /ResourceTypes, /Schemas (RFC 7643 §5-§7, §8.7; RFC 7644 §4)
+export { bearerTokenAuthentication, serviceProviderConfig } from "./discovery/service-provider-config.js";
+export type { AuthenticationScheme, ServiceProviderFeatures } from "./discovery/service-provider-config.js";
+export { resourceTypeDocument } from "./discovery/resource-type-document.js";
+export { schemaDocument } from "./discovery/schema-document.js";
+export {
+  discoverySchemas,
+  findResourceType,
+  findSchemaDocument,
+  resourceTypeListResponse,
+  schemaListResponse,
+  servedSchemas,
+} from "./discovery/discovery-lists.js";
+export type { DiscoveryOptions } from "./discovery/discovery-lists.js";
+export { serviceProviderConfigSchema } from "./discovery/service-provider-config-schema.js";
+export { resourceTypeSchema } from "./discovery/resource-type-schema.js";
+export { schemaSchema } from "./discovery/schema-schema.js";
