@@ -8,3 +8,4 @@ export * from "./gen/scimgw/directory/v1/user_service_pb.js";
 export * from "./gen/scimgw/directory/v1/api_key_service_pb.js";
 export * from "./gen/google/rpc/status_pb.js";
 export * from "./gen/google/rpc/error_details_pb.js";
+export * from "./gen/scimgw/directory/v1/sort_pb.js";
