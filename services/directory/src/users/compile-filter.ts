@@ -1,107 +1,220 @@
-import type { Knex } from "knex";
-import type { AttributePath, ComparisonOperator, Filter, FilterValue } from "@scimgw/scim";
-import { ScimError } from "@scimgw/scim";
-import { userNameKey } from "./user-name-key.js";
+import {
+  parseDateTime,
+  resolveAttributePath,
+  ScimError,
+  toComparableText,
+  userResourceType,
+  type AttributeDefinition,
+  type AttributePath,
+  type ComparisonOperator,
+  type Filter,
+  type FilterValue,
+} from "@scimgw/scim";
+
+/** A parameterised SQL condition: values only ever travel as bindings. */
+export interface SqlCondition {
+  sql: string;
+  bindings: unknown[];
+}
+
+export type Dialect = "sqlite" | "postgres";
 
 /**
- * How each filterable User attribute is stored. Only attributes with a column are filterable
- * here; the long tail of the document is not yet (a filter on it is a clear invalidFilter).
- * `fold` marks caseExact-false strings, compared through their folded key column.
+ * The attributes stored in columns of their own (indexed, or at least typed). `nullable` columns
+ * get an explicit IS NOT NULL so a comparison is never NULL (SQL's NULL would otherwise turn
+ * `not (...)` around); NOT NULL columns stay bare so the planner can use their indexes.
  */
-interface Column {
-  column: string;
-  type: "string" | "boolean" | "dateTime";
-  fold?: (value: string) => string;
-}
-
-const userColumns: Record<string, Column> = {
-  id: { column: "id", type: "string" },
-  userName: { column: "user_name_key", type: "string", fold: userNameKey },
-  externalId: { column: "external_id", type: "string" },
-  active: { column: "active", type: "boolean" },
-  "meta.created": { column: "created_at", type: "dateTime" },
-  "meta.lastModified": { column: "last_modified", type: "dateTime" },
+export const userColumns: Record<string, { column: string; nullable: boolean }> = {
+  id: { column: "id", nullable: false },
+  userName: { column: "user_name_key", nullable: false },
+  externalId: { column: "external_id", nullable: true },
+  active: { column: "active", nullable: false },
+  "meta.created": { column: "created_at", nullable: false },
+  "meta.lastModified": { column: "last_modified", nullable: false },
 };
 
-const comparison: Partial<Record<ComparisonOperator, string>> = { eq: "=", ne: "<>", gt: ">", ge: ">=", lt: "<", le: "<=" };
-
-function columnOf(path: AttributePath): Column {
-  const name = path.subAttribute === undefined ? path.attribute : `${path.attribute}.${path.subAttribute}`;
-  const column = userColumns[name];
-  if (column === undefined || (path.schema !== undefined && path.schema !== "urn:ietf:params:scim:schemas:core:2.0:User")) {
-    throw ScimError.of("invalidFilter", `filtering on "${name}" is not supported; filterable attributes: ${Object.keys(userColumns).join(", ")}`);
-  }
-  return column;
-}
+const sqlOperators: Partial<Record<ComparisonOperator, string>> = { eq: "=", ne: "<>", gt: ">", ge: ">=", lt: "<", le: "<=" };
 
 /** Escapes LIKE's wildcards so `co "50%_off"` matches those characters literally. */
 function escapeLike(value: string): string {
   return value.replace(/[\\%_]/g, (character) => `\\${character}`);
 }
 
-function literal(column: Column, value: FilterValue, operator: ComparisonOperator): string | boolean {
-  switch (column.type) {
+/** How one dialect reads the search document (see search-document.ts). */
+interface JsonAccess {
+  /** A scalar at a path of the document, as SQL text (strings), or typed for comparison. */
+  scalar(source: string, path: string[], type: AttributeDefinition["type"]): SqlCondition;
+  /** `EXISTS (SELECT 1 FROM <elements of the array at path> e WHERE <condition on e>)`. */
+  existsElement(source: string, path: string[], condition: (element: string) => SqlCondition): SqlCondition;
+  /** The source expression of an array element, for `scalar(element, [subAttribute])`. */
+  elementSource: string;
+}
+
+export function sqlitePath(path: string[]): string {
+  return `$${path.map((segment) => `."${segment}"`).join("")}`;
+}
+
+export function postgresPath(path: string[]): string {
+  return `{${path.map((segment) => `"${segment}"`).join(",")}}`;
+}
+
+const jsonAccess: Record<Dialect, JsonAccess> = {
+  sqlite: {
+    scalar: (source, path, _type) => (path.length === 0 ? { sql: source, bindings: [] } : { sql: `json_extract(${source}, ?)`, bindings: [sqlitePath(path)] }),
+    existsElement(source, path, condition) {
+      const inner = condition("e.value");
+      return { sql: `EXISTS (SELECT 1 FROM json_each(${source}, ?) AS e WHERE ${inner.sql})`, bindings: [sqlitePath(path), ...inner.bindings] };
+    },
+    elementSource: "e.value",
+  },
+  postgres: {
+    scalar(source, path, type) {
+      // #>> yields text; comparisons need the attribute's own type back.
+      const text = `(${source} #>> ?::text[])`;
+      const typed = type === "boolean" ? `${text}::boolean` : type === "integer" || type === "decimal" ? `${text}::numeric` : `${text} COLLATE "C"`;
+      return { sql: typed, bindings: [postgresPath(path)] };
+    },
+    existsElement(source, path, condition) {
+      const inner = condition("e.value");
+      return { sql: `EXISTS (SELECT 1 FROM jsonb_array_elements(${source} #> ?::text[]) AS e(value) WHERE ${inner.sql})`, bindings: [postgresPath(path), ...inner.bindings] };
+    },
+    elementSource: "e.value",
+  },
+};
+
+/** The literal a comparison binds, in the form the stored side has (folded, normalised, typed). */
+function literal(definition: AttributeDefinition, value: FilterValue, operator: ComparisonOperator, name: string): unknown {
+  switch (definition.type) {
     case "boolean":
-      if (typeof value !== "boolean") throw ScimError.of("invalidFilter", `"${column.column}" compares with true or false, not ${JSON.stringify(value)}`);
-      if (operator !== "eq" && operator !== "ne") throw ScimError.of("invalidFilter", `booleans support only eq and ne, not ${operator}`);
+      if (typeof value !== "boolean") throw ScimError.of("invalidFilter", `"${name}" is a boolean; compare it with true or false, not ${JSON.stringify(value)}`);
+      if (operator !== "eq" && operator !== "ne") throw ScimError.of("invalidFilter", `"${name}" is a boolean and supports only eq and ne, not ${operator}`);
+      return value;
+    case "integer":
+    case "decimal":
+      if (typeof value !== "number") throw ScimError.of("invalidFilter", `"${name}" is a number; compare it with a number, not ${JSON.stringify(value)}`);
+      if (operator === "co" || operator === "sw" || operator === "ew") throw ScimError.of("invalidFilter", `${operator} applies to strings, not to the number "${name}"`);
       return value;
     case "dateTime": {
-      if (typeof value !== "string" || Number.isNaN(Date.parse(value))) {
-        throw ScimError.of("invalidFilter", `a dateTime comparison needs an ISO 8601 string, not ${JSON.stringify(value)}`);
-      }
-      return new Date(value).toISOString();
+      const instant = typeof value === "string" ? parseDateTime(value) : undefined;
+      if (instant === undefined) throw ScimError.of("invalidFilter", `"${name}" is a dateTime; compare it with an xsd:dateTime such as "2026-01-01T00:00:00Z", not ${JSON.stringify(value)}`);
+      return instant.date.toISOString();
     }
-    case "string":
-      if (typeof value !== "string") throw ScimError.of("invalidFilter", `a string attribute compares with a string, not ${JSON.stringify(value)}`);
-      return column.fold ? column.fold(value) : value;
+    default:
+      if (typeof value !== "string") throw ScimError.of("invalidFilter", `"${name}" is a string; compare it with a string, not ${JSON.stringify(value)}`);
+      return toComparableText(value, definition.caseExact);
   }
 }
 
-function applyComparison(builder: Knex.QueryBuilder, path: AttributePath, operator: ComparisonOperator, value: FilterValue): void {
-  const column = columnOf(path);
-  // `eq null` is how a client asks for "unassigned" (RFC 7643 §2.5).
+/** One comparison of an SQL expression known to hold values of `definition`'s type. */
+function comparison(expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, operator: ComparisonOperator, value: FilterValue, name: string): SqlCondition {
+  // `eq null` asks for "unassigned" (RFC 7643 §2.5).
   if (value === null && (operator === "eq" || operator === "ne")) {
-    if (operator === "eq") builder.whereNull(column.column);
-    else builder.whereNotNull(column.column);
-    return;
+    return { sql: `${expression.sql} IS ${operator === "eq" ? "" : "NOT "}NULL`, bindings: expression.bindings };
   }
-  const bound = literal(column, value, operator);
-  const sqlOperator = comparison[operator];
+  const bound = literal(definition, value, operator, name);
+  const sqlOperator = sqlOperators[operator];
+  if (operator === "ne") {
+    // ne also matches an unassigned attribute, as the in-memory evaluator does.
+    return { sql: `(${expression.sql} IS NULL OR ${expression.sql} <> ?)`, bindings: [...expression.bindings, ...expression.bindings, bound] };
+  }
+  const guard = nullable ? `${expression.sql} IS NOT NULL AND ` : "";
+  const guardBindings = nullable ? expression.bindings : [];
   if (sqlOperator !== undefined) {
-    builder.where(column.column, sqlOperator, bound);
-    return;
+    return { sql: `(${guard}${expression.sql} ${sqlOperator} ?)`, bindings: [...guardBindings, ...expression.bindings, bound] };
   }
-  if (typeof bound !== "string") throw ScimError.of("invalidFilter", `${operator} applies to strings only`);
-  const pattern = operator === "co" ? `%${escapeLike(bound)}%` : operator === "sw" ? `${escapeLike(bound)}%` : `%${escapeLike(bound)}`;
-  builder.whereRaw(`?? LIKE ? ESCAPE '\\'`, [column.column, pattern]);
+  const text = bound as string;
+  const pattern = operator === "co" ? `%${escapeLike(text)}%` : operator === "sw" ? `${escapeLike(text)}%` : `%${escapeLike(text)}`;
+  return { sql: `(${guard}${expression.sql} LIKE ? ESCAPE '\\')`, bindings: [...guardBindings, ...expression.bindings, pattern] };
+}
+
+function presence(expression: SqlCondition, definition: AttributeDefinition): SqlCondition {
+  const textual = definition.type === "string" || definition.type === "reference" || definition.type === "binary";
+  if (!textual) return { sql: `${expression.sql} IS NOT NULL`, bindings: expression.bindings };
+  return { sql: `(${expression.sql} IS NOT NULL AND ${expression.sql} <> '')`, bindings: [...expression.bindings, ...expression.bindings] };
+}
+
+function and(left: SqlCondition, right: SqlCondition, operator: "AND" | "OR"): SqlCondition {
+  return { sql: `(${left.sql} ${operator} ${right.sql})`, bindings: [...left.bindings, ...right.bindings] };
+}
+
+/** The document path of an attribute: extension attributes live under their schema URN's key. */
+export function documentPath(path: AttributePath): string[] {
+  return path.schema === undefined ? [path.attribute] : [path.schema, path.attribute];
 }
 
 /**
- * Adds a SCIM filter to a query as parameterised SQL: values are always bound, never spliced
- * into the text, and the filter never runs in memory.
+ * Compiles a resolved SCIM filter over users into one parameterised SQL condition. Column-backed
+ * attributes use their (indexed) columns; every other attribute is read from the search document,
+ * which is a scan within the tenant (correct, but unindexed: README says which filters are fast).
  */
-export function applyUserFilter(builder: Knex.QueryBuilder, filter: Filter): void {
-  switch (filter.kind) {
-    case "compare":
-      applyComparison(builder, filter.path, filter.operator, filter.value);
-      return;
-    case "present": {
-      // pr: the attribute has a non-empty value (RFC 7644 §3.4.2.2).
-      const column = columnOf(filter.path);
-      builder.whereNotNull(column.column);
-      if (column.type === "string") builder.andWhere(column.column, "<>", "");
-      return;
+export function compileUserFilter(filter: Filter, dialect: Dialect): SqlCondition {
+  const json = jsonAccess[dialect];
+  const source = "search";
+
+  function leaf(path: AttributePath, build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition): SqlCondition {
+    const resolved = resolveAttributePath(path, userResourceType);
+    const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+    const column = resolved.extension === undefined ? userColumns[name] : undefined;
+    if (column !== undefined) {
+      const definition = resolved.subAttribute ?? resolved.attribute;
+      return build({ sql: `"${column.column}"`, bindings: [] }, column.nullable, definition, name);
     }
-    case "and":
-      builder.where((inner) => applyUserFilter(inner, filter.left)).andWhere((inner) => applyUserFilter(inner, filter.right));
-      return;
-    case "or":
-      builder.where((inner) => applyUserFilter(inner, filter.left)).orWhere((inner) => applyUserFilter(inner, filter.right));
-      return;
-    case "not":
-      builder.whereNot((inner) => applyUserFilter(inner, filter.operand));
-      return;
-    case "valuePath":
-      throw ScimError.of("invalidFilter", `filtering inside "${filter.path.attribute}" values is not supported`);
+    if (resolved.attribute.multiValued) {
+      // Some value satisfies the comparison (RFC 7644 §3.4.2.2); on a complex attribute without a
+      // sub-attribute, the comparison is of its `value`.
+      const sub = resolved.subAttribute ?? resolved.attribute.subAttributes?.find((candidate) => candidate.name === "value");
+      const definition = sub ?? resolved.attribute;
+      return json.existsElement(source, documentPath(resolved.path), (element) =>
+        build(json.scalar(element, sub === undefined ? [] : [sub.name], definition.type), true, definition, name),
+      );
+    }
+    const definition = resolved.subAttribute ?? resolved.attribute;
+    const documentKey = [...documentPath(resolved.path), ...(resolved.subAttribute ? [resolved.subAttribute.name] : [])];
+    return build(json.scalar(source, documentKey, definition.type), true, definition, name);
   }
+
+  /** Compiles a value filter's inner condition against one element of the array. */
+  function element(inner: Filter, parent: AttributeDefinition, elementSource: string): SqlCondition {
+    switch (inner.kind) {
+      case "compare":
+      case "present": {
+        const sub = parent.subAttributes?.find((candidate) => candidate.name === inner.path.attribute);
+        if (sub === undefined) throw ScimError.of("invalidFilter", `"${inner.path.attribute}" is not a sub-attribute of "${parent.name}"`);
+        const expression = json.scalar(elementSource, [sub.name], sub.type);
+        const name = `${parent.name}.${sub.name}`;
+        return inner.kind === "present" ? presence(expression, sub) : comparison(expression, true, sub, inner.operator, inner.value, name);
+      }
+      case "and":
+      case "or":
+        return and(element(inner.left, parent, elementSource), element(inner.right, parent, elementSource), inner.kind === "and" ? "AND" : "OR");
+      case "not": {
+        const operand = element(inner.operand, parent, elementSource);
+        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
+      }
+      case "valuePath":
+        throw ScimError.of("invalidFilter", "value filters cannot be nested");
+    }
+  }
+
+  function compile(node: Filter): SqlCondition {
+    switch (node.kind) {
+      case "compare":
+        return leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name));
+      case "present":
+        return leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
+      case "and":
+      case "or":
+        return and(compile(node.left), compile(node.right), node.kind === "and" ? "AND" : "OR");
+      case "not": {
+        const operand = compile(node.operand);
+        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
+      }
+      case "valuePath": {
+        const resolved = resolveAttributePath(node.path, userResourceType);
+        return json.existsElement(source, documentPath(resolved.path), (elementSource) => element(node.filter, resolved.attribute, elementSource));
+      }
+    }
+  }
+
+  return compile(filter);
 }

@@ -1,6 +1,8 @@
 import { clone, create, fromJsonString, toJsonString } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ResourceMetaSchema, UserSchema, type User } from "@scimgw/proto";
+import { userFromProto } from "@scimgw/scim-proto";
+import { searchDocument } from "./search-document.js";
 import { userNameKey } from "./user-name-key.js";
 
 /** A row of the users table as the drivers return it (SQLite gives numbers, PostgreSQL strings). */
@@ -12,6 +14,7 @@ export interface UserRow {
   external_id: string | null;
   active: boolean | number;
   resource: string;
+  search: string | object;
   password_hash: string | null;
   version: number | string | bigint;
   created_at: string;
@@ -19,7 +22,7 @@ export interface UserRow {
 }
 
 /** The columns derived from a user: the indexed ones and the stored document. */
-export type UserContent = Pick<UserRow, "user_name" | "user_name_key" | "external_id" | "active" | "resource">;
+export type UserContent = Pick<UserRow, "user_name" | "user_name_key" | "external_id" | "active" | "resource" | "search">;
 
 /**
  * What is stored of a user: everything but the fields the directory owns or never keeps in
@@ -38,6 +41,7 @@ export function userContent(user: User): UserContent {
     // active defaults to true: an IdP that never sends it is provisioning a working account.
     active: user.active ?? true,
     resource: toJsonString(UserSchema, document),
+    search: searchDocument(userFromProto(document)),
   };
 }
 

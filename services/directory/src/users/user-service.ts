@@ -1,7 +1,7 @@
-import type { User, UserService } from "@scimgw/proto";
+import { SortOrder, type User, type UserService } from "@scimgw/proto";
 import type { ServiceImplementationOf } from "@scimgw/grpc";
-import { applyPatch, normalizeResource, userResourceType } from "@scimgw/scim";
-import { filterFromProto, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
+import { applyPatch, normalizeResource, resolveFilter, userResourceType } from "@scimgw/scim";
+import { attributePathFromProto, filterFromProto, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
 import type { UserStore } from "./user-store.js";
 
@@ -41,10 +41,14 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
     },
 
     async listUsers(request) {
-      const filter = request.filter === undefined ? undefined : filterFromProto(request.filter);
+      // Internal callers may spell attributes in any case: resolve as the gateway does.
+      const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), userResourceType);
       const startIndex = Math.max(1, Number(request.startIndex));
       const count = Math.min(Math.max(0, request.count), maxPageSize);
-      const page = await store.list(requireTenant(request.tenantId), filter, startIndex, count);
+      const sort = request.sortBy === undefined
+        ? undefined
+        : { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? ("descending" as const) : ("ascending" as const) };
+      const page = await store.list(requireTenant(request.tenantId), filter, startIndex, count, sort);
       return { users: page.users, totalResults: BigInt(page.totalResults) };
     },
 

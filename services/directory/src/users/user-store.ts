@@ -1,14 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import type { User } from "@scimgw/proto";
-import type { Filter } from "@scimgw/scim";
+import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
-import { applyUserFilter } from "./compile-filter.js";
+import { compileUserFilter } from "./compile-filter.js";
+import { compileUserSort, type SortOrder } from "./compile-sort.js";
 import { hashPassword } from "./password-hash.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
+
+export interface UserSort {
+  by: AttributePath;
+  order: SortOrder;
+}
 
 export interface UserPage {
   users: User[];
@@ -25,6 +31,16 @@ function duplicateUserName(userName: string) {
 /** The password columns of a write: a new hash when the user carries a password, else unchanged. */
 async function passwordColumns(user: User): Promise<Partial<Pick<UserRow, "password_hash">>> {
   return user.password === undefined ? {} : { password_hash: await hashPassword(user.password) };
+}
+
+/** The tenant's users that match a filter, as one query (the filter compiled to SQL, never run in memory). */
+export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<UserRow> {
+  const query = db<UserRow>("users").where("tenant_id", tenantId);
+  if (filter !== undefined) {
+    const condition = compileUserFilter(filter, dialectOf(db));
+    query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
+  }
+  return query;
 }
 
 /**
@@ -105,23 +121,18 @@ export function createUserStore(db: Knex) {
     },
 
     /**
-     * One page in creation order (id breaks ties), which stays stable while an IdP walks
+     * One page in creation order (id breaks ties), or sorted, either way stable while an IdP walks
      * startIndex upwards. The total comes from a window count in the same query; only a page
      * past the end needs a second, counting query.
      */
-    async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number): Promise<UserPage> {
-      const matching = () => {
-        const query = users().where("tenant_id", tenantId);
-        if (filter !== undefined) query.andWhere((inner) => applyUserFilter(inner, filter));
-        return query;
-      };
+    async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: UserSort): Promise<UserPage> {
+      const matching = () => matchingUsers(db, tenantId, filter);
       const countMatching = async () => Number((await matching().count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { users: [], totalResults: await countMatching() };
-      const rows: Array<UserRow & { total_results: number | string }> = await matching()
-        .select("*", db.raw("count(*) over () as total_results"))
-        .orderBy([{ column: "created_at" }, { column: "id" }])
-        .offset(startIndex - 1)
-        .limit(count);
+      const query = matching().select("*", db.raw("count(*) over () as total_results"));
+      if (sort === undefined) query.orderBy([{ column: "created_at" }, { column: "id" }]);
+      else for (const term of compileUserSort(sort.by, sort.order, dialectOf(db))) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
+      const rows: Array<UserRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
       const first = rows[0];
       return {
         users: rows.map(userFromRow),

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { byteOrderedText } from "../column-collation.js";
+import { dialectOf } from "../open-database.js";
 
 export async function up(db: Knex): Promise<void> {
   await db.schema.createTable("users", (table) => {
@@ -15,6 +16,9 @@ export async function up(db: Knex): Promise<void> {
     table.boolean("active").notNullable();
     // The whole user as protobuf JSON (scimgw.directory.v1.User without id, meta and password).
     table.text("resource").notNullable();
+    // The user as filters read it: SCIM JSON with case-insensitive strings folded (search-document.ts).
+    // jsonb on PostgreSQL so its operators need no cast; JSON text on SQLite, read with json_extract.
+    table.specificType("search", dialectOf(db) === "postgres" ? "jsonb" : "text").notNullable();
     table.text("password_hash").nullable();
     table.bigInteger("version").notNullable();
     table.string("created_at", 24).notNullable();

@@ -1,0 +1,134 @@
+// The SQL a filter compiles to must answer exactly as the SCIM core's in-memory evaluator does,
+// on every store: each filter below runs both ways over the same users.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { UserSchema } from "@scimgw/proto";
+import { matchesFilter, parseFilter, resolveFilter, userResourceType } from "@scimgw/scim";
+import { userFromProto } from "@scimgw/scim-proto";
+import type { Knex } from "knex";
+import { createTenantStore } from "../tenants/tenant-store.js";
+import { storesUnderTest } from "../test-support/stores-under-test.js";
+import { createUserStore, type UserStore } from "./user-store.js";
+
+const users: Array<MessageInitShape<typeof UserSchema>> = [
+  {
+    userName: "bjensen@example.com",
+    externalId: "701984",
+    name: { givenName: "Barbara", familyName: "Jensen", formatted: "Ms. Barbara J Jensen III" },
+    title: "Tour Guide",
+    emails: [
+      { value: "bjensen@example.com", type: "work", primary: true },
+      { value: "babs@jensen.org", type: "home" },
+    ],
+    phoneNumbers: [{ value: "555-555-8377", type: "mobile" }],
+    addresses: [{ type: "work", postalCode: "91608", locality: "Hollywood" }],
+    enterprise: { employeeNumber: "701984", department: "Tour Operations", manager: { value: "mgr-1" } },
+    active: true,
+  },
+  {
+    userName: "Straße@Example.COM",
+    name: { givenName: "Jürgen", familyName: "Straße" },
+    title: "tour guide",
+    emails: [{ value: "STRASSE@EXAMPLE.COM", type: "work" }],
+    enterprise: { department: "Finance" },
+    active: false,
+  },
+  {
+    userName: "odd_50%@example.org",
+    externalId: "ABC",
+    name: { familyName: "Employee" },
+    emails: [{ value: "odd@example.org", type: "other" }],
+    userType: "Contractor",
+  },
+  { userName: "bare@example.net", nickName: "" },
+];
+
+const filters = [
+  'userName eq "BJENSEN@example.com"',
+  'userName eq "strasse@example.com"',
+  'userName co "50%"',
+  'userName co "_"',
+  'userName sw "B"',
+  'userName ew ".ORG"',
+  'userName gt "c"',
+  'userName le "bjensen@example.com"',
+  'externalId eq "abc"',
+  'externalId eq "ABC"',
+  "externalId pr",
+  "not (externalId pr)",
+  'externalId ne "ABC"',
+  "active eq true",
+  "active eq false",
+  "active ne true",
+  'title eq "TOUR GUIDE"',
+  'title co "guide"',
+  "title pr",
+  'not (title eq "tour guide")',
+  'nickName pr',
+  'name.familyName eq "Jensen"',
+  'name.familyName eq "STRASSE"',
+  'name.givenName sw "j"',
+  'name.formatted co "barbara j"',
+  'emails.value co "example.com"',
+  'emails co "jensen.org"',
+  'emails.type eq "home"',
+  'emails[type eq "work" and value co "@example.com"]',
+  'emails[type eq "work"].value eq "strasse@example.com"',
+  'emails[type eq "home" or type eq "other"]',
+  'emails[not (type eq "work")]',
+  "emails pr",
+  'emails.primary eq true',
+  'phoneNumbers[type eq "mobile"].value eq "555-555-8377"',
+  'addresses[type eq "work"].postalCode eq "91608"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department co "tour"',
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "mgr-1"',
+  'userType eq "contractor" or title sw "TOUR"',
+  '(name.familyName eq "Employee" or name.familyName eq "Jensen") and emails.value co "example"',
+  'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"',
+  'meta.created gt "2000-01-01T00:00:00Z"',
+  'meta.lastModified lt "2000-01-01T00:00:00+02:00"',
+  'name.FamilyName eq Employee and (emails.Value co example.com or emails.Value co example.org)',
+  'id eq "not-an-id"',
+];
+
+for (const storeUnderTest of storesUnderTest) {
+  describe(`filters as SQL agree with the SCIM core on ${storeUnderTest.name}`, () => {
+    let db: Knex;
+    let dispose: () => Promise<void>;
+    let store: UserStore;
+    let tenant = "";
+    before(async () => {
+      ({ db, dispose } = await storeUnderTest.open());
+      store = createUserStore(db);
+      tenant = (await createTenantStore(db).create("filters")).id;
+      const noise = (await createTenantStore(db).create("noise")).id;
+      for (const init of users) {
+        await store.create(tenant, create(UserSchema, init));
+        await store.create(noise, create(UserSchema, init)); // another tenant's twins must never match
+      }
+    });
+    after(() => dispose());
+
+    for (const text of filters) {
+      test(text, async () => {
+        const filter = resolveFilter(parseFilter(text), userResourceType);
+        const all = (await store.list(tenant, undefined, 1, 1000)).users;
+        const expected = all.filter((user) => matchesFilter(userFromProto(user), filter, userResourceType)).map((user) => user.userName).sort();
+        const page = await store.list(tenant, filter, 1, 1000);
+        assert.deepEqual(page.users.map((user) => user.userName).sort(), expected);
+        assert.equal(page.totalResults, expected.length);
+      });
+    }
+
+    test("the filters above are not all trivial: most select some users but not all", async () => {
+      let selective = 0;
+      for (const text of filters) {
+        const count = (await store.list(tenant, resolveFilter(parseFilter(text), userResourceType), 1, 0)).totalResults;
+        if (count > 0 && count < users.length) selective++;
+      }
+      assert.ok(selective >= filters.length * 0.7, `only ${selective} of ${filters.length} filters are selective`);
+    });
+  });
+}

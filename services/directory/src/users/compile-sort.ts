@@ -1,0 +1,50 @@
+import { resolveAttributePath, userResourceType, type AttributePath } from "@scimgw/scim";
+import { documentPath, postgresPath, sqlitePath, userColumns, type Dialect, type SqlCondition } from "./compile-filter.js";
+
+export type SortOrder = "ascending" | "descending";
+
+/**
+ * ORDER BY terms for SCIM's sortBy/sortOrder (RFC 7644 §3.4.2.3). Strings sort by their folded
+ * form when caseExact is false (the search document holds it), so "alice" and "Bob" sort as a
+ * person expects; a multi-valued attribute sorts by its primary value, else its first. Unassigned
+ * values sort last in ascending order and first in descending, and the creation order with the id
+ * breaks ties, so paging through a sorted list is stable.
+ */
+export function compileUserSort(path: AttributePath, order: SortOrder, dialect: Dialect): SqlCondition[] {
+  const resolved = resolveAttributePath(path, userResourceType);
+  const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+  const direction = order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST";
+  const column = resolved.extension === undefined ? userColumns[name] : undefined;
+  let expression: SqlCondition;
+  if (column !== undefined) {
+    expression = { sql: `"${column.column}"`, bindings: [] };
+  } else if (resolved.attribute.multiValued) {
+    const sub = resolved.subAttribute?.name ?? (resolved.attribute.subAttributes ? "value" : undefined);
+    const arrayPath = documentPath(resolved.path);
+    expression =
+      dialect === "sqlite"
+        ? {
+            sql: `(SELECT ${sub ? "json_extract(e.value, ?)" : "e.value"} FROM json_each(search, ?) AS e ORDER BY (json_extract(e.value, '$.primary') IS 1) DESC, e.key LIMIT 1)`,
+            bindings: [...(sub ? [sqlitePath([sub])] : []), sqlitePath(arrayPath)],
+          }
+        : {
+            sql: `(SELECT e.value #>> ?::text[] FROM jsonb_array_elements(search #> ?::text[]) WITH ORDINALITY AS e(value, n) ORDER BY (e.value #>> '{primary}') = 'true' DESC NULLS LAST, n LIMIT 1) COLLATE "C"`,
+            bindings: [postgresPath(sub ? [sub] : []), postgresPath(arrayPath)],
+          };
+  } else {
+    const key = [...documentPath(resolved.path), ...(resolved.subAttribute ? [resolved.subAttribute.name] : [])];
+    const type = (resolved.subAttribute ?? resolved.attribute).type;
+    expression =
+      dialect === "sqlite"
+        ? { sql: "json_extract(search, ?)", bindings: [sqlitePath(key)] }
+        : {
+            sql: type === "integer" || type === "decimal" ? "(search #>> ?::text[])::numeric" : type === "boolean" ? "(search #>> ?::text[])::boolean" : '(search #>> ?::text[]) COLLATE "C"',
+            bindings: [postgresPath(key)],
+          };
+  }
+  return [
+    { sql: `${expression.sql} ${direction}`, bindings: expression.bindings },
+    { sql: '"created_at" ASC', bindings: [] },
+    { sql: '"id" ASC', bindings: [] },
+  ];
+}

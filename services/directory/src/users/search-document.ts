@@ -1,0 +1,39 @@
+import { findAttribute, parseDateTime, schemasAttribute, toComparableText, userResourceType, type AttributeDefinition, type ScimResource } from "@scimgw/scim";
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function foldValue(definition: AttributeDefinition | undefined, value: Json): Json {
+  if (definition === undefined) return value;
+  if (Array.isArray(value)) return value.map((element) => foldValue({ ...definition, multiValued: false }, element));
+  if (typeof value === "object" && value !== null) {
+    const folded: { [key: string]: Json } = {};
+    for (const [key, inner] of Object.entries(value)) folded[key] = foldValue(findAttribute(definition.subAttributes, key), inner);
+    return folded;
+  }
+  if (typeof value !== "string") return value;
+  if (definition.type === "dateTime") return parseDateTime(value)?.date.toISOString() ?? value;
+  if (definition.type === "string" || definition.type === "reference") return toComparableText(value, definition.caseExact);
+  return value;
+}
+
+/**
+ * The user as filters see it: SCIM JSON with every caseExact-false string folded by the SCIM core's
+ * own rule and dateTimes normalised to UTC, so that SQL compares it with plain `=`/`<`/LIKE and
+ * answers exactly as the in-memory evaluator would, on SQLite and PostgreSQL alike (neither store's
+ * own case folding can be trusted to match). Only the filter compiler reads it.
+ */
+export function searchDocument(resource: ScimResource): string {
+  const document: { [key: string]: Json } = {};
+  for (const [key, value] of Object.entries(resource as { [key: string]: Json })) {
+    if (key === "meta" || key === "id") continue; // columns of their own
+    const extension = userResourceType.extensions.find(({ schema }) => schema.id === key)?.schema;
+    if (extension !== undefined && typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const folded: { [key: string]: Json } = {};
+      for (const [name, inner] of Object.entries(value)) folded[name] = foldValue(findAttribute(extension.attributes, name), inner);
+      document[key] = folded;
+      continue;
+    }
+    document[key] = foldValue(key === "schemas" ? schemasAttribute : findAttribute(userResourceType.schema.attributes, key), value);
+  }
+  return JSON.stringify(document);
+}
