@@ -12,13 +12,25 @@ export class ConfigError extends Error {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** DATABASE_URL, and the admin CLI's copy-store --to. */
+export const databaseUrl = z
+  .string()
+  .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "must be sqlite:<path to the database file> or postgres://user@host:port/database");
+
+/** DATABASE_SCHEMA, and the admin CLI's copy-store --to-schema. */
+export const databaseSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier");
+
+export type PostgresSettings = Omit<Extract<DatabaseLocation, { kind: "postgres" }>, "kind" | "url">;
+
+/** Where a valid database URL points; the path of an SQLite URL is relative to baseDir. */
+export function locateDatabase(url: string, baseDir: string, postgres: PostgresSettings): DatabaseLocation {
+  return url.startsWith("sqlite:") ? { kind: "sqlite", filename: path.resolve(baseDir, url.slice("sqlite:".length)) } : { kind: "postgres", url, ...postgres };
+}
+
 const settings = z.object({
   DATA_DIR: z.string().min(1).default("data"),
-  DATABASE_URL: z
-    .string()
-    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, "must be sqlite:<path to the database file> or postgres://user@host:port/database")
-    .optional(),
-  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lower-case SQL identifier").default("public"),
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_SCHEMA: databaseSchema.default("public"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2 (migrations need a connection beside the lock)").max(500).default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
@@ -45,15 +57,11 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   const url = parsed.data.DATABASE_URL ?? `sqlite:${path.join(dataDir, "directory.sqlite")}`;
-  const database: DatabaseLocation = url.startsWith("sqlite:")
-    ? { kind: "sqlite", filename: path.resolve(dataDir, url.slice("sqlite:".length)) }
-    : {
-        kind: "postgres",
-        url,
-        schema: parsed.data.DATABASE_SCHEMA,
-        poolMax: parsed.data.DATABASE_POOL_MAX,
-        statementTimeoutMs: parsed.data.DATABASE_STATEMENT_TIMEOUT_MS,
-      };
+  const database = locateDatabase(url, dataDir, {
+    schema: parsed.data.DATABASE_SCHEMA,
+    poolMax: parsed.data.DATABASE_POOL_MAX,
+    statementTimeoutMs: parsed.data.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
   return {
     dataDir,
     database,

@@ -3,8 +3,10 @@ import Table from "cli-table3";
 import { parseFilter, resolveFilter, userResourceType, type Filter } from "@scimgw/scim";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { migrateToLatest } from "../database/migrate.js";
+import { describeDatabase, type DatabaseLocation } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { createUserStore } from "../users/user-store.js";
+import { copyStore } from "./copy-store.js";
 
 /** Where command output goes; tests capture it. */
 export interface Output {
@@ -101,6 +103,40 @@ export function createAdminCommands({ db, out }: AdminContext) {
       const tenant = await tenants.resolve(tenantRef);
       await keys.revoke(tenant.id, keyId);
       out.write(`Revoked key ${keyId} of tenant "${tenant.name}". Gateways stop accepting it within their key cache period.\n`);
+    },
+
+    /**
+     * Copies this database into an empty one (see copy-store.ts), printing progress, the verified
+     * counts, and how to switch the directory over.
+     */
+    async copyStore(target: Knex, locations: { source: DatabaseLocation; target: DatabaseLocation }): Promise<void> {
+      out.write(`Copying ${describeDatabase(locations.source)}\n     to ${describeDatabase(locations.target)}\n`);
+      // A line per tenth of each table, so a million users print ten lines, not two thousand.
+      const printedTenths = new Map<string, number>();
+      const report = await copyStore(db, target, {
+        onProgress(tableName, copied, total) {
+          const tenths = total === 0 ? 10 : Math.floor((copied * 10) / total);
+          if (printedTenths.get(tableName) === tenths) return;
+          printedTenths.set(tableName, tenths);
+          out.write(`  ${tableName}: ${copied} of ${total} rows\n`);
+        },
+      });
+      out.write(table(["table", "rows copied", "source rows", "target rows"], report.tables.map((t) => [t.table, t.copied, t.sourceRows, t.targetRows])));
+      out.write("verified: counts and digests match\n\n");
+      const settings =
+        locations.target.kind === "postgres"
+          ? ["DATABASE_URL=<the URL given to --to>", `DATABASE_SCHEMA=${locations.target.schema}`]
+          : [`DATABASE_URL=sqlite:${locations.target.filename}`, "(DATABASE_SCHEMA is not used)"];
+      out.write(
+        [
+          "Next steps, to switch the directory to the copy (or keep the copy as a backup):",
+          "  1. Keep every directory replica stopped: writes to the old database from now on are not copied.",
+          "  2. Set, for every directory replica:",
+          ...settings.map((line) => `       ${line}`),
+          "  3. Restart them; they serve from the copy. Keep the old database as a backup.",
+          "",
+        ].join("\n"),
+      );
     },
 
     /** What an admin runs to check that the identity provider's pushes arrived. */

@@ -1,12 +1,23 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { z } from "zod";
 import { RpcError } from "@scimgw/grpc";
 import { ScimError } from "@scimgw/scim";
-import { ConfigError, loadDirectoryConfig } from "../config.js";
+import { ConfigError, databaseSchema, databaseUrl, loadDirectoryConfig, locateDatabase } from "../config.js";
 import { openDatabase } from "../database/open-database.js";
 import { createAdminCommands } from "./admin-commands.js";
+import { CopyStoreError } from "./copy-store.js";
+
+/** A flag checked by the same rule as the setting it stands for. */
+function validatedBy(setting: z.ZodType<string>) {
+  return (value: string): string => {
+    const parsed = setting.safeParse(value);
+    if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join("; "));
+    return parsed.data;
+  };
+}
 
 /**
  * scimgw-admin: tenants, API keys and a look at what identity providers pushed. It reads the same
@@ -45,6 +56,23 @@ async function main(argv: string[]): Promise<void> {
     .option("--filter <filter>", 'a SCIM filter, e.g. \'userName eq "alice@example.com"\'').option("--json", "print JSON")
     .action((tenant: string, options: { json?: boolean; filter?: string }) => commands.listUsers(tenant, options));
 
+  program
+    .command("copy-store")
+    .description("copy everything into an empty database, e.g. from SQLite to PostgreSQL (stop the directory first)")
+    .addOption(new Option("--to <url>", "the empty target: postgres://user@host:port/database, or sqlite:<path>").argParser(validatedBy(databaseUrl)).makeOptionMandatory())
+    .addOption(new Option("--to-schema <schema>", "the PostgreSQL schema to create the tables in").argParser(validatedBy(databaseSchema)).default("public"))
+    .action(async (options: { to: string; toSchema: string }) => {
+      // Counting a big table may outlast the service's 15 s statement limit; a one-off copy may wait.
+      const targetLocation = locateDatabase(options.to, process.cwd(), { schema: options.toSchema, poolMax: 4, statementTimeoutMs: 600_000 });
+      if (targetLocation.kind === "sqlite") mkdirSync(path.dirname(targetLocation.filename), { recursive: true });
+      const target = openDatabase(targetLocation);
+      try {
+        await commands.copyStore(target, { source: config.database, target: targetLocation });
+      } finally {
+        await target.destroy();
+      }
+    });
+
   try {
     await program.parseAsync(argv);
   } finally {
@@ -53,7 +81,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof RpcError || error instanceof ScimError) {
+  if (error instanceof ConfigError || error instanceof RpcError || error instanceof ScimError || error instanceof CopyStoreError) {
     process.stderr.write(`scimgw-admin: ${error.message}\n`);
     process.exit(2);
   }

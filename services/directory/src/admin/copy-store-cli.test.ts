@@ -1,0 +1,77 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { create } from "@bufbuild/protobuf";
+import { UserSchema } from "@scimgw/proto";
+import { testPostgresUrl, uniqueSchemaName } from "@scimgw/test-stores";
+import { createApiKeyStore } from "../api-keys/api-key-store.js";
+import { openDatabase } from "../database/open-database.js";
+import { createTenantStore } from "../tenants/tenant-store.js";
+import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
+import { createUserStore } from "../users/user-store.js";
+
+const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Runs the admin CLI as an operator would, configured for the given source database. */
+function runAdmin(args: string[], sourceFilename: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/admin/main.ts", ...args], {
+      cwd: packageDir,
+      env: { ...process.env, DATABASE_URL: `sqlite:${sourceFilename}`, DATABASE_SCHEMA: undefined },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let source: TemporaryDatabase;
+let sourceFilename = "";
+
+before(async () => {
+  source = await storesUnderTest.find((store) => store.name === "sqlite")!.open();
+  if (source.location.kind === "sqlite") sourceFilename = source.location.filename;
+  const tenant = await createTenantStore(source.db).create("acme");
+  await createApiKeyStore(source.db).issue(tenant.id, "Okta");
+  for (const userName of ["ada@example.com", "zoë@example.com"]) await createUserStore(source.db).create(tenant.id, create(UserSchema, { userName }));
+});
+after(() => source.dispose());
+
+test("copy-store --to sqlite:<file> copies, verifies, says how to switch, and refuses to copy into the file again", async () => {
+  const targetFilename = path.join(path.dirname(sourceFilename), "copy", "directory.sqlite");
+  const first = await runAdmin(["copy-store", "--to", `sqlite:${targetFilename}`], sourceFilename);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /users: 2 of 2 rows/);
+  assert.match(first.stdout, /verified: counts and digests match/);
+  assert.ok(first.stdout.includes(`DATABASE_URL=sqlite:${targetFilename}\n`), first.stdout);
+
+  const again = await runAdmin(["copy-store", "--to", `sqlite:${targetFilename}`], sourceFilename);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /^scimgw-admin: the target database is not empty/);
+});
+
+// PostgreSQL when it is under test, as in every suite here (see @scimgw/test-stores).
+if (storesUnderTest.some((store) => store.name === "postgres")) test("copy-store --to postgres://… --to-schema fills that schema and names it in the next steps", async () => {
+  const schema = uniqueSchemaName("copy_store_cli");
+  const target = openDatabase({ kind: "postgres", url: testPostgresUrl, schema, poolMax: 2, statementTimeoutMs: 30_000 });
+  try {
+    const run = await runAdmin(["copy-store", "--to", testPostgresUrl, "--to-schema", schema], sourceFilename);
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(run.stdout.includes(`DATABASE_SCHEMA=${schema}\n`), run.stdout);
+    assert.equal((await createTenantStore(target).list())[0]?.name, "acme");
+  } finally {
+    await target.raw("drop schema if exists ?? cascade", [schema]);
+    await target.destroy();
+  }
+});
+
+test("copy-store rejects a --to that is neither sqlite: nor postgres://", async () => {
+  const run = await runAdmin(["copy-store", "--to", "mysql://db/scim"], sourceFilename);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /--to <url>' argument 'mysql:\/\/db\/scim' is invalid\. must be sqlite:/);
+});
