@@ -6,7 +6,9 @@ import { authenticate, type AuthenticatedState } from "./auth/authenticate.js";
 import type { DirectoryClients } from "./directory-client.js";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
+import { discoveryRoutes } from "./routes/discovery.js";
 import { userRoutes } from "./routes/users.js";
+import { userResourceType } from "@scimgw/scim";
 
 /** Where SCIM lives; Okta's connector base URL is `{domain}/services/scim/v2`. */
 export const scimRoot = "/services/scim/v2";
@@ -30,6 +32,10 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   // Koa 3's ctx.origin is the Origin request header, so the server origin is built from protocol and host.
   const scimBaseUrl = (ctx: Context) => `${options.publicBaseUrl ?? `${ctx.protocol}://${ctx.host}`}${scimRoot}`;
 
+  const discovery = new Router({ prefix: scimRoot });
+  const discoveryDocuments = discoveryRoutes({ resourceTypes: [userResourceType], scimBaseUrl, paging: options.paging });
+  discovery.use(discoveryDocuments.routes(), discoveryDocuments.allowedMethods({ throw: true }));
+
   const scim = new Router<AuthenticatedState>({ prefix: scimRoot });
   scim.use(
     authenticate(async (keySha256) => options.directory.apiKeys.verifyApiKey({ keySha256 }), options.apiKeyCache),
@@ -44,7 +50,9 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
     }),
   );
   const users = userRoutes({ directory: options.directory, scimBaseUrl, paging: options.paging });
-  scim.use(users.routes(), users.allowedMethods({ throw: true }));
+  // RFC 7644 §3.4.3: a search at the root spans every resource type; Users is the only one so far.
+  scim.post("/.search", users.searchUsers);
+  scim.use(users.router.routes(), users.router.allowedMethods({ throw: true }));
 
   const health = new Router();
   // Liveness for load balancers; says nothing about tenants, so it needs no key.
@@ -66,6 +74,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   });
   app.use(renderError(options.logger));
   app.use(health.routes());
+  app.use(discovery.routes());
   app.use(scim.routes());
   app.use(scim.allowedMethods({ throw: true }));
   return app;

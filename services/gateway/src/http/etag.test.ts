@@ -15,3 +15,14 @@ test("an If-Match we could never have issued is 412, like a stale one", () => {
     assert.throws(() => expectedVersionOf(header), (error: { status: number }) => error.status === 412, header);
   }
 });
+
+test("If-None-Match with the current version means not modified", async () => {
+  const { isNotModified } = await import("./etag.js");
+  assert.equal(isNotModified('W/"3"', 3n), true);
+  assert.equal(isNotModified('"3"', 3n), true);
+  assert.equal(isNotModified('W/"2", W/"3"', 3n), true);
+  assert.equal(isNotModified('W/"2"', 3n), false);
+  assert.equal(isNotModified("*", 3n), true);
+  assert.equal(isNotModified(undefined, 3n), false);
+  assert.equal(isNotModified("garbage", 3n), false);
+});

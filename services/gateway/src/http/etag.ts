@@ -1,5 +1,13 @@
 import { ScimError } from "@scimgw/scim";
 
+/** Weak or strong ETags as clients send them back: W/"7" or "7" (some clients strip the W/). */
+function versionsOf(header: string): Array<bigint | undefined> {
+  return header.split(",").map((tag) => {
+    const match = /^(?:W\/)?"(\d{1,18})"$/.exec(tag.trim());
+    return match?.[1] === undefined ? undefined : BigInt(match[1]);
+  });
+}
+
 /**
  * The version an `If-Match` header asks for (RFC 7644 §3.14, RFC 7232 §3.1). We issue weak
  * ETags W/"<version>"; a strong "<version>" is accepted too because clients strip the W/.
@@ -8,10 +16,14 @@ import { ScimError } from "@scimgw/scim";
  */
 export function expectedVersionOf(ifMatch: string | undefined): bigint | undefined {
   if (ifMatch === undefined || ifMatch.trim() === "" || ifMatch.trim() === "*") return undefined;
-  const tags = ifMatch.split(",").map((tag) => tag.trim());
-  for (const tag of tags) {
-    const match = /^(?:W\/)?"(\d{1,18})"$/.exec(tag);
-    if (match?.[1] !== undefined) return BigInt(match[1]);
-  }
-  throw ScimError.status(412, `If-Match ${JSON.stringify(ifMatch)} names no version of this resource.`);
+  const version = versionsOf(ifMatch).find((candidate) => candidate !== undefined);
+  if (version === undefined) throw ScimError.status(412, `If-Match ${JSON.stringify(ifMatch)} names no version of this resource.`);
+  return version;
+}
+
+/** Whether `If-None-Match` names the current version, so a GET can answer 304 (RFC 7232 §3.2). */
+export function isNotModified(ifNoneMatch: string | undefined, currentVersion: bigint): boolean {
+  if (ifNoneMatch === undefined || ifNoneMatch.trim() === "") return false;
+  if (ifNoneMatch.trim() === "*") return true;
+  return versionsOf(ifNoneMatch).some((version) => version === currentVersion);
 }

@@ -1,69 +1,86 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
-import type { User } from "@scimgw/proto";
+import { SortOrder, type User } from "@scimgw/proto";
 import {
   normalizeResource,
-  parseAttributeList,
-  parseFilter,
+  parseListQuery,
   parsePatchRequest,
+  parseSearchRequest,
   projectResource,
-  resolveFilter,
-  ScimError,
   urn,
   userResourceType,
+  type ListQuery,
+  type PagingLimits,
   type ScimResource,
 } from "@scimgw/scim";
-import { filterToProto, patchOperationsToProto, userFromProto, userToProto, versionToEtag } from "@scimgw/scim-proto";
+import { attributePathToProto, filterToProto, patchOperationsToProto, userFromProto, userToProto, versionToEtag } from "@scimgw/scim-proto";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import type { DirectoryClients } from "../directory-client.js";
 import { scimContentType } from "../errors/render-error.js";
-import { expectedVersionOf } from "../http/etag.js";
-import { parsePaging } from "../http/paging.js";
+import { expectedVersionOf, isNotModified } from "../http/etag.js";
 
 export interface UserRoutesOptions {
   directory: DirectoryClients;
   /** The absolute URL of the SCIM root for a request, e.g. https://acme.example/services/scim/v2. */
   scimBaseUrl: (ctx: Context) => string;
-  paging: { defaultCount: number; maxCount: number };
+  paging: PagingLimits;
 }
 
-type Query = Record<string, string | string[] | undefined>;
+type ScimContext = Context & { state: AuthenticatedState };
 
 /** The `:id` of a /Users/:id route (the router only matches when it is present). */
 function resourceId(ctx: { params: Record<string, string | undefined> }): string {
   return ctx.params.id ?? "";
 }
 
-function single(query: Query, name: string): string | undefined {
-  const value = query[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** The attributes/excludedAttributes of a request (RFC 7644 §3.4.2.5), applied to every user returned. */
-function projectionOf(query: Query) {
-  const attributes = single(query, "attributes");
-  const excludedAttributes = single(query, "excludedAttributes");
+function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes">) {
   return {
-    ...(attributes ? { attributes: parseAttributeList(attributes, userResourceType) } : {}),
-    ...(excludedAttributes ? { excludedAttributes: parseAttributeList(excludedAttributes, userResourceType) } : {}),
+    ...(query.attributes ? { attributes: query.attributes } : {}),
+    ...(query.excludedAttributes ? { excludedAttributes: query.excludedAttributes } : {}),
   };
 }
 
 /** The SCIM /Users endpoint (RFC 7644 §3): each request is one directory call. */
-export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions): Router<AuthenticatedState> {
+export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions) {
   const router = new Router<AuthenticatedState>();
 
-  function representation(ctx: Context, user: User): ScimResource {
+  function representation(ctx: Context, user: User, query: Pick<ListQuery, "attributes" | "excludedAttributes">): ScimResource {
     const resource = userFromProto(user, { location: `${scimBaseUrl(ctx)}/Users/${user.id}` });
-    return projectResource(resource, projectionOf(ctx.query), userResourceType);
+    return projectResource(resource, projectionOf(query), userResourceType);
   }
 
+  /** Responses to single-resource requests honour attributes/excludedAttributes too (RFC 7644 §3.9). */
   function respond(ctx: Context, status: number, user: User): void {
     ctx.status = status;
     ctx.type = scimContentType;
     if (user.meta) ctx.set("ETag", versionToEtag(user.meta.version));
-    ctx.body = representation(ctx, user);
+    ctx.body = representation(ctx, user, parseListQuery(ctx.query, userResourceType, paging));
   }
+
+  async function list(ctx: ScimContext, query: ListQuery): Promise<void> {
+    const result = await directory.users.listUsers({
+      tenantId: ctx.state.tenant.tenantId,
+      filter: query.filter === undefined ? undefined : filterToProto(query.filter),
+      startIndex: BigInt(query.startIndex),
+      count: query.count,
+      sortBy: query.sortBy === undefined ? undefined : attributePathToProto(query.sortBy),
+      sortOrder: query.sortOrder === "descending" ? SortOrder.DESCENDING : SortOrder.ASCENDING,
+    });
+    ctx.type = scimContentType;
+    ctx.body = {
+      schemas: [urn.listResponse],
+      totalResults: Number(result.totalResults),
+      itemsPerPage: result.users.length,
+      startIndex: query.startIndex,
+      Resources: result.users.map((user) => representation(ctx, user, query)),
+    };
+  }
+
+  /** Exported for the root /.search, which searches every resource type (only Users so far). */
+  const searchUsers = (ctx: ScimContext) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging));
+
+  router.post("/Users/.search", searchUsers);
 
   router.post("/Users", async (ctx) => {
     const resource = normalizeResource(ctx.request.body, userResourceType, "create");
@@ -73,32 +90,16 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
     ctx.set("Location", `${scimBaseUrl(ctx)}/Users/${user.id}`);
   });
 
-  router.get("/Users", async (ctx) => {
-    const filterText = single(ctx.query, "filter");
-    const filter = filterText === undefined ? undefined : filterToProto(resolveFilter(parseFilter(filterText), userResourceType));
-    const page = parsePaging(ctx.query, paging);
-    const projection = projectionOf(ctx.query);
-    const result = await directory.users.listUsers({
-      tenantId: ctx.state.tenant.tenantId,
-      filter,
-      startIndex: BigInt(page.startIndex),
-      count: page.count,
-    });
-    ctx.type = scimContentType;
-    ctx.body = {
-      schemas: [urn.listResponse],
-      totalResults: Number(result.totalResults),
-      itemsPerPage: result.users.length,
-      startIndex: page.startIndex,
-      Resources: result.users.map((user) =>
-        projectResource(userFromProto(user, { location: `${scimBaseUrl(ctx)}/Users/${user.id}` }), projection, userResourceType),
-      ),
-    };
-  });
+  router.get("/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging)));
 
   router.get("/Users/:id", async (ctx) => {
     const { user } = await directory.users.getUser({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
     if (!user) throw new Error("directory returned no user");
+    if (user.meta && isNotModified(ctx.get("if-none-match") || undefined, user.meta.version)) {
+      ctx.status = 304;
+      ctx.set("ETag", versionToEtag(user.meta.version));
+      return;
+    }
     respond(ctx, 200, user);
   });
 
@@ -137,6 +138,5 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
     ctx.status = 204;
   });
 
-  return router;
+  return { router, searchUsers };
 }
-
