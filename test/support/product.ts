@@ -6,7 +6,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { openDatabase } from "@scimgw/directory";
+import { openDatabase, type DatabaseLocation } from "@scimgw/directory";
 import { testPostgresUrl, uniqueSchemaName, type StoreKind } from "@scimgw/test-stores";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -167,6 +167,21 @@ export class Product {
   async admin(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
     const { stdout } = await promisify(execFile)(process.execPath, [adminMain, ...args], { env: { ...this.env, ...extraEnv } });
     return stdout;
+  }
+
+  /** Where this product's directory keeps its data, for tools that seed it directly. */
+  get databaseLocation(): DatabaseLocation {
+    return this.store === "postgres"
+      ? { kind: "postgres", url: testPostgresUrl, schema: this.schema, poolMax: 4, statementTimeoutMs: 600_000 }
+      : { kind: "sqlite", filename: path.join(this.dataDir, "directory.sqlite") };
+  }
+
+  /** The id of a tenant, by name. */
+  async tenantIdOf(name: string): Promise<string> {
+    const tenants = JSON.parse(await this.admin(["tenants", "list", "--json"])) as Array<{ id: string; name: string }>;
+    const tenant = tenants.find((candidate) => candidate.name === name);
+    if (tenant === undefined) throw new Error(`no tenant named ${name}`);
+    return tenant.id;
   }
 
   /** Creates another tenant and returns its first API key. */

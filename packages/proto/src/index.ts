@@ -9,3 +9,5 @@ export * from "./gen/scimgw/directory/v1/api_key_service_pb.js";
 export * from "./gen/google/rpc/status_pb.js";
 export * from "./gen/google/rpc/error_details_pb.js";
 export * from "./gen/scimgw/directory/v1/sort_pb.js";
+export * from "./gen/scimgw/directory/v1/group_pb.js";
+export * from "./gen/scimgw/directory/v1/group_service_pb.js";

@@ -114,3 +114,18 @@ test("meta is rendered from the directory's metadata, with location and a weak E
   });
   assert.equal(versionToEtag(12n), 'W/"12"');
 });
+
+test("groups get a $ref from the gateway's groupRef where the directory set none", () => {
+  const user = userToProto({
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    userName: "g",
+    groups: [
+      { value: "g1", display: "Tour Guides", type: "direct" },
+      { value: "g2", $ref: "https://elsewhere.example/Groups/g2", type: "indirect" },
+    ],
+  });
+  assert.deepEqual(userFromProto(user, { groupRef: (group) => `https://x.example/v2/Groups/${group.value}` }).groups, [
+    { value: "g1", $ref: "https://x.example/v2/Groups/g1", display: "Tour Guides", type: "direct" },
+    { value: "g2", $ref: "https://elsewhere.example/Groups/g2", type: "indirect" },
+  ]);
+});

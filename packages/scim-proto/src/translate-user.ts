@@ -9,6 +9,7 @@ import {
   NameSchema,
   UserSchema,
   type Address,
+  type GroupMembership,
   type MultiValuedAttribute,
   type User,
 } from "@scimgw/proto";
@@ -137,6 +138,8 @@ function multiValuedFromProto(value: MultiValuedAttribute): Json {
 export interface UserFromProtoOptions {
   /** The resource's absolute URI, for `meta.location`; only the gateway knows its base URL. */
   location?: string;
+  /** The URI of a group the user belongs to, for `groups[].$ref` where the directory set none. */
+  groupRef?: (group: GroupMembership) => string;
 }
 
 /** The SCIM ETag of a version (RFC 7644 §3.14): weak, because the representation may vary. */
@@ -171,7 +174,9 @@ export function userFromProto(user: User, options: UserFromProtoOptions = {}): S
     );
   }
   if (user.groups.length > 0) {
-    resource.groups = user.groups.map((group) => compact({ value: group.value, ref: group.ref, display: group.display, type: group.type }));
+    resource.groups = user.groups.map((group) =>
+      compact({ value: group.value, ref: group.ref ?? options.groupRef?.(group), display: group.display, type: group.type }),
+    );
   }
   if (user.enterprise !== undefined) {
     const extension = compact(Object.fromEntries(enterpriseStrings.map((key) => [key, user.enterprise?.[key]])));

@@ -77,3 +77,5 @@ export type { DiscoveryOptions } from "./discovery/discovery-lists.js";
 export { serviceProviderConfigSchema } from "./discovery/service-provider-config-schema.js";
 export { resourceTypeSchema } from "./discovery/resource-type-schema.js";
 export { schemaSchema } from "./discovery/schema-schema.js";
+export { splitMemberOperations } from "./patch/split-member-operations.js";
+export type { GroupPatchStep, MemberChange } from "./patch/split-member-operations.js";

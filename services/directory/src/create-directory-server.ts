@@ -1,12 +1,14 @@
 import { Server } from "@grpc/grpc-js";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { ApiKeyService, UserService } from "@scimgw/proto";
+import { ApiKeyService, GroupService, UserService } from "@scimgw/proto";
 import { addService, Code, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
 import { toDirectoryError } from "./errors/directory-errors.js";
+import { createGroupService } from "./groups/group-service.js";
+import { createGroupStore } from "./groups/group-store.js";
 import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
 
@@ -29,6 +31,7 @@ export function createDirectoryServer({ db, logger }: DirectoryDependencies): Se
     },
   };
   addService(server, UserService, retryingConflicts(createUserService(createUserStore(db))), hooks);
+  addService(server, GroupService, retryingConflicts(createGroupService(createGroupStore(db))), hooks);
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
   return server;
 }

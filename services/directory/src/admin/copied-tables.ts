@@ -26,6 +26,8 @@ export const copiedTables: readonly CopiedTable[] = [
   { name: "tenants", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   { name: "api_keys", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   { name: "users", primaryKey: ["tenant_id", "id"], booleanColumns: ["active"], integerColumns: ["version"], jsonColumns: ["search"] },
+  { name: "groups", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: ["version"], jsonColumns: [] },
+  { name: "group_members", primaryKey: ["tenant_id", "group_id", "member_id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
 ];
 
 export type Row = Record<string, unknown>;

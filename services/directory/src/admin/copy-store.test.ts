@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { UserSchema, type User } from "@scimgw/proto";
+import { GroupSchema, UserSchema, type User } from "@scimgw/proto";
 import type { Knex } from "knex";
 import { hashApiKey } from "../api-keys/api-key.js";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
@@ -9,6 +9,7 @@ import { dialectOf, openDatabase } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
+import { createGroupStore } from "../groups/group-store.js";
 import { copiedTables } from "./copied-tables.js";
 import { copyStore, CopyStoreError } from "./copy-store.js";
 import { digestTable } from "./table-digest.js";
@@ -97,11 +98,25 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   }
   await users.create(tenantIds[1]!, create(UserSchema, everyAttribute()));
   userRows += 1;
+
+  // Groups with members, nested, in both tenants with users; membership rows cross 100-row batches.
+  const groups = createGroupStore(db);
+  let groupRows = 0;
+  let memberRows = 0;
+  for (const tenantId of tenantIds.slice(0, 2)) {
+    const memberIds = (await users.list(tenantId, undefined, 1, 300)).users.map((user) => user.id);
+    const everyone = await groups.create(tenantId, create(GroupSchema, { displayName: "Everyone", externalId: "okta-00g1", members: memberIds.map((value) => ({ value })) }));
+    const nested = await groups.create(tenantId, create(GroupSchema, { displayName: "Ünïcode admins", members: [{ value: everyone.id }, { value: memberIds[0]! }] }));
+    await groups.create(tenantId, create(GroupSchema, { displayName: "empty" }));
+    await groups.update(tenantId, nested.id, async (current) => ({ ...current, displayName: "Ünïcode admins (renamed)" }));
+    groupRows += 3;
+    memberRows += memberIds.length + 2;
+  }
   return {
     tenantIds,
     liveKeys,
     revokedKey: revoked.key,
-    rows: { tenants: tenantIds.length, api_keys: liveKeys.length + 1, users: userRows },
+    rows: { tenants: tenantIds.length, api_keys: liveKeys.length + 1, users: userRows, groups: groupRows, group_members: memberRows },
   };
 }
 
@@ -241,7 +256,7 @@ for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () 
         },
       });
       await assert.rejects(copy, (error: unknown) => error === failure);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0 });
+      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0 });
     });
 
     test("a source written to during the copy fails verification, and says so", async () => {
@@ -274,7 +289,7 @@ for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () 
       const target = await openTarget();
       await target.db("knex_migrations").insert({ name: "9999-from-the-future", batch: 99, migration_time: new Date() });
       await assert.rejects(copyStore(source.db, target.db), /target database has migrations this version of the directory does not know \(9999-from-the-future\)/);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0 });
+      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0 });
     });
   });
 });

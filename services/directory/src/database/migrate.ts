@@ -2,6 +2,8 @@ import type { Knex } from "knex";
 import * as createTenants from "./migrations/0001-create-tenants.js";
 import * as createApiKeys from "./migrations/0002-create-api-keys.js";
 import * as createUsers from "./migrations/0003-create-users.js";
+import * as createGroups from "./migrations/0004-create-groups.js";
+import * as createGroupMembers from "./migrations/0005-create-group-members.js";
 import { dialectOf } from "./open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
@@ -15,6 +17,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0001-create-tenants", createTenants],
   ["0002-create-api-keys", createApiKeys],
   ["0003-create-users", createUsers],
+  ["0004-create-groups", createGroups],
+  ["0005-create-group-members", createGroupMembers],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

@@ -106,7 +106,7 @@ function literal(definition: AttributeDefinition, value: FilterValue, operator: 
 }
 
 /** One comparison of an SQL expression known to hold values of `definition`'s type. */
-function comparison(expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, operator: ComparisonOperator, value: FilterValue, name: string): SqlCondition {
+export function comparison(expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, operator: ComparisonOperator, value: FilterValue, name: string): SqlCondition {
   // `eq null` asks for "unassigned" (RFC 7643 §2.5).
   if (value === null && (operator === "eq" || operator === "ne")) {
     return { sql: `${expression.sql} IS ${operator === "eq" ? "" : "NOT "}NULL`, bindings: expression.bindings };
@@ -127,13 +127,13 @@ function comparison(expression: SqlCondition, nullable: boolean, definition: Att
   return { sql: `(${guard}${expression.sql} LIKE ? ESCAPE '\\')`, bindings: [...guardBindings, ...expression.bindings, pattern] };
 }
 
-function presence(expression: SqlCondition, definition: AttributeDefinition): SqlCondition {
+export function presence(expression: SqlCondition, definition: AttributeDefinition): SqlCondition {
   const textual = definition.type === "string" || definition.type === "reference" || definition.type === "binary";
   if (!textual) return { sql: `${expression.sql} IS NOT NULL`, bindings: expression.bindings };
   return { sql: `(${expression.sql} IS NOT NULL AND ${expression.sql} <> '')`, bindings: [...expression.bindings, ...expression.bindings] };
 }
 
-function and(left: SqlCondition, right: SqlCondition, operator: "AND" | "OR"): SqlCondition {
+export function and(left: SqlCondition, right: SqlCondition, operator: "AND" | "OR"): SqlCondition {
   return { sql: `(${left.sql} ${operator} ${right.sql})`, bindings: [...left.bindings, ...right.bindings] };
 }
 

@@ -37,7 +37,9 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
     },
 
     async getUser(request) {
-      return { user: await store.get(requireTenant(request.tenantId), requireId(request.id)) };
+      const tenantId = requireTenant(request.tenantId);
+      const [user] = await store.withGroups(tenantId, [await store.get(tenantId, requireId(request.id))]);
+      return { user };
     },
 
     async listUsers(request) {
@@ -49,13 +51,15 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
         ? undefined
         : { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? ("descending" as const) : ("ascending" as const) };
       const page = await store.list(requireTenant(request.tenantId), filter, startIndex, count, sort);
-      return { users: page.users, totalResults: BigInt(page.totalResults) };
+      return { users: await store.withGroups(request.tenantId, page.users), totalResults: BigInt(page.totalResults) };
     },
 
     async replaceUser(request) {
       const user = validated(request.user, "replace");
       requireId(user.id);
-      return { user: await store.replace(requireTenant(request.tenantId), user, request.expectedVersion) };
+      const tenantId = requireTenant(request.tenantId);
+      const [saved] = await store.withGroups(tenantId, [await store.replace(tenantId, user, request.expectedVersion)]);
+      return { user: saved };
     },
 
     async patchUser(request) {
@@ -71,7 +75,8 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
         },
         request.expectedVersion,
       );
-      return { user };
+      const [withGroups] = await store.withGroups(request.tenantId, [user]);
+      return { user: withGroups };
     },
 
     async deleteUser(request) {

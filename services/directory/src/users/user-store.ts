@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
-import type { User } from "@scimgw/proto";
+import { create } from "@bufbuild/protobuf";
+import { GroupMembershipSchema, type User } from "@scimgw/proto";
+import { memberships } from "../groups/membership-store.js";
 import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
@@ -146,14 +148,29 @@ export function createUserStore(db: Knex) {
 
     update,
 
+    /** Deletes a user and, in the same transaction, its memberships in every group. */
     async delete(tenantId: string, id: string, expectedVersion?: bigint): Promise<void> {
-      const query = users().where({ tenant_id: tenantId, id });
-      if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
-      const deleted = await query.delete();
-      if (deleted > 0) return;
-      const row = await users().where({ tenant_id: tenantId, id }).first();
-      if (row === undefined) throw notFound(`user "${id}"`);
-      throw versionMismatch(expectedVersion ?? 0n, BigInt(row.version));
+      await db.transaction(async (trx) => {
+        const query = users(trx).where({ tenant_id: tenantId, id });
+        if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
+        const deleted = await query.delete();
+        if (deleted === 0) {
+          const row = await users(trx).where({ tenant_id: tenantId, id }).first();
+          if (row === undefined) throw notFound(`user "${id}"`);
+          throw versionMismatch(expectedVersion ?? 0n, BigInt(row.version));
+        }
+        await memberships.removeEverywhere(trx, tenantId, id);
+      });
+    },
+
+    /** Fills the read-only `groups` of users (direct and nested) with one query for all of them. */
+    async withGroups(tenantId: string, found: User[]): Promise<User[]> {
+      if (found.length === 0) return found;
+      const groupsOf = await memberships.groupsOf(db, tenantId, found.map((user) => user.id));
+      for (const user of found) {
+        user.groups = (groupsOf.get(user.id) ?? []).map((group) => create(GroupMembershipSchema, group));
+      }
+      return found;
     },
 
     /** Counts a tenant's users; used by the admin CLI's summaries. */

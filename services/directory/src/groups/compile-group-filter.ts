@@ -1,0 +1,104 @@
+import { groupResourceType, resolveAttributePath, ScimError, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
+import { and, comparison, presence, type SqlCondition } from "../users/compile-filter.js";
+import type { SortOrder } from "../users/compile-sort.js";
+
+const groupColumns: Record<string, { column: string; nullable: boolean }> = {
+  id: { column: "groups.id", nullable: false },
+  displayName: { column: "groups.display_name_key", nullable: false },
+  externalId: { column: "groups.external_id", nullable: true },
+  "meta.created": { column: "groups.created_at", nullable: false },
+  "meta.lastModified": { column: "groups.last_modified", nullable: false },
+};
+
+/** members.value and members.type live in the membership rows. */
+const memberColumns: Record<string, string> = { value: "m.member_id", type: "m.member_type" };
+
+function quoted(column: string): string {
+  return column.split(".").map((part) => `"${part}"`).join(".");
+}
+
+function existsMember(inner: SqlCondition): SqlCondition {
+  return {
+    sql: `EXISTS (SELECT 1 FROM "group_members" AS m WHERE m.tenant_id = "groups"."tenant_id" AND m.group_id = "groups"."id" AND ${inner.sql})`,
+    bindings: inner.bindings,
+  };
+}
+
+function memberLeaf(sub: AttributeDefinition, build: (expression: SqlCondition, definition: AttributeDefinition) => SqlCondition): SqlCondition {
+  const column = memberColumns[sub.name];
+  if (column === undefined) throw ScimError.of("invalidFilter", `filtering on members.${sub.name} is not supported; use members.value or members.type`);
+  return build({ sql: column, bindings: [] }, sub);
+}
+
+/**
+ * Compiles a SCIM filter over groups into one parameterised SQL condition: displayName (folded,
+ * unique-indexed), externalId, id and meta from columns; `members[value eq "id"]` and friends as an
+ * EXISTS over the membership rows' (tenant, member) index, so finding a user's groups never reads a
+ * whole group.
+ */
+export function compileGroupFilter(filter: Filter): SqlCondition {
+  function leaf(path: AttributePath, build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition): SqlCondition {
+    const resolved = resolveAttributePath(path, groupResourceType);
+    if (resolved.attribute.name === "members") {
+      const sub = resolved.subAttribute ?? resolved.attribute.subAttributes!.find((candidate) => candidate.name === "value")!;
+      return existsMember(memberLeaf(sub, (expression, definition) => build(expression, false, definition, `members.${sub.name}`)));
+    }
+    const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+    const column = groupColumns[name];
+    if (column === undefined) throw ScimError.of("invalidFilter", `filtering groups on "${name}" is not supported; filterable: ${[...Object.keys(groupColumns), "members.value", "members.type"].join(", ")}`);
+    return build({ sql: quoted(column.column), bindings: [] }, column.nullable, resolved.subAttribute ?? resolved.attribute, name);
+  }
+
+  function member(inner: Filter): SqlCondition {
+    switch (inner.kind) {
+      case "compare":
+      case "present": {
+        const sub = groupResourceType.schema.attributes.find((a) => a.name === "members")!.subAttributes!.find((candidate) => candidate.name.toLowerCase() === inner.path.attribute.toLowerCase());
+        if (sub === undefined) throw ScimError.of("invalidFilter", `"${inner.path.attribute}" is not a sub-attribute of members`);
+        return memberLeaf(sub, (expression, definition) =>
+          inner.kind === "present" ? presence(expression, definition) : comparison(expression, false, definition, inner.operator, inner.value, `members.${sub.name}`),
+        );
+      }
+      case "and":
+      case "or":
+        return and(member(inner.left), member(inner.right), inner.kind === "and" ? "AND" : "OR");
+      case "not": {
+        const operand = member(inner.operand);
+        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
+      }
+      case "valuePath":
+        throw ScimError.of("invalidFilter", "value filters cannot be nested");
+    }
+  }
+
+  function compile(node: Filter): SqlCondition {
+    switch (node.kind) {
+      case "compare":
+        return leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name));
+      case "present":
+        return leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
+      case "and":
+      case "or":
+        return and(compile(node.left), compile(node.right), node.kind === "and" ? "AND" : "OR");
+      case "not": {
+        const operand = compile(node.operand);
+        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
+      }
+      case "valuePath": {
+        const resolved = resolveAttributePath(node.path, groupResourceType);
+        if (resolved.attribute.name !== "members") throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
+        return existsMember(member(node.filter));
+      }
+    }
+  }
+  return compile(filter);
+}
+
+/** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
+export function compileGroupSort(path: AttributePath, order: SortOrder): string[] {
+  const resolved = resolveAttributePath(path, groupResourceType, "invalidValue");
+  const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+  const column = groupColumns[name];
+  if (column === undefined) throw ScimError.of("invalidValue", `groups can be sorted by ${Object.keys(groupColumns).join(", ")}, not "${name}"`);
+  return [`${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`, '"groups"."created_at" ASC', '"groups"."id" ASC'];
+}

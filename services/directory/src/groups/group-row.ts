@@ -1,0 +1,44 @@
+import { clone, create, fromJsonString, toJsonString } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { GroupSchema, ResourceMetaSchema, type Group } from "@scimgw/proto";
+import { toComparableText } from "@scimgw/scim";
+
+/** A row of the groups table as the drivers return it. */
+export interface GroupRow {
+  tenant_id: string;
+  id: string;
+  display_name: string;
+  display_name_key: string;
+  external_id: string | null;
+  resource: string;
+  version: number | string | bigint;
+  created_at: string;
+  last_modified: string;
+}
+
+export type GroupContent = Pick<GroupRow, "display_name" | "display_name_key" | "external_id" | "resource">;
+
+/** The stored columns of a group: everything but id, meta and the members, which are rows of their own. */
+export function groupContent(group: Group): GroupContent {
+  const document = clone(GroupSchema, group);
+  document.id = "";
+  document.meta = undefined;
+  document.members = [];
+  return {
+    display_name: group.displayName,
+    display_name_key: toComparableText(group.displayName, false),
+    external_id: group.externalId ?? null,
+    resource: toJsonString(GroupSchema, document),
+  };
+}
+
+export function groupFromRow(row: GroupRow): Group {
+  const group = fromJsonString(GroupSchema, row.resource);
+  group.id = row.id;
+  group.meta = create(ResourceMetaSchema, {
+    created: timestampFromDate(new Date(row.created_at)),
+    lastModified: timestampFromDate(new Date(row.last_modified)),
+    version: BigInt(row.version),
+  });
+  return group;
+}

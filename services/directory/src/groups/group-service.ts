@@ -1,0 +1,105 @@
+import { create } from "@bufbuild/protobuf";
+import { GroupMemberSchema, SortOrder, type Group, type GroupService } from "@scimgw/proto";
+import type { ServiceImplementationOf } from "@scimgw/grpc";
+import { applyPatch, groupResourceType, normalizeResource, resolveFilter, splitMemberOperations } from "@scimgw/scim";
+import { attributePathFromProto, filterFromProto, groupFromProto, groupToProto, patchOperationsFromProto } from "@scimgw/scim-proto";
+import { invalidArgument } from "../errors/directory-errors.js";
+import { maxPageSize } from "../users/user-service.js";
+import type { GroupStore } from "./group-store.js";
+import { memberships } from "./membership-store.js";
+
+/** The largest page of members one ListGroupMembers call returns. */
+export const maxMembersPage = 5000;
+
+function required(value: string, name: string): string {
+  if (value === "") throw invalidArgument(`${name} is required`);
+  return value;
+}
+
+/** Holds gRPC callers to the SCIM core's Group rules (displayName required, types), members aside. */
+function validated(group: Group | undefined, context: "create" | "replace"): Group {
+  if (group === undefined) throw invalidArgument("group is required");
+  const normalized = groupToProto(normalizeResource(groupFromProto({ ...group, members: [] }), groupResourceType, context));
+  normalized.id = group.id;
+  normalized.members = group.members.map((member) => create(GroupMemberSchema, { value: required(member.value, "members[].value") }));
+  return normalized;
+}
+
+export function createGroupService(store: GroupStore): ServiceImplementationOf<typeof GroupService> {
+  return {
+    async createGroup(request) {
+      return { group: await store.create(required(request.tenantId, "tenant_id"), validated(request.group, "create")) };
+    },
+
+    async getGroup(request) {
+      const { group, memberCount } = await store.get(required(request.tenantId, "tenant_id"), required(request.id, "id"));
+      return { group, memberCount: BigInt(memberCount) };
+    },
+
+    async listGroups(request) {
+      const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), groupResourceType);
+      const sort = request.sortBy === undefined
+        ? undefined
+        : { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? ("descending" as const) : ("ascending" as const) };
+      const page = await store.list(
+        required(request.tenantId, "tenant_id"),
+        filter,
+        Math.max(1, Number(request.startIndex)),
+        Math.min(Math.max(0, request.count), maxPageSize),
+        sort,
+      );
+      return { groups: page.groups, totalResults: BigInt(page.totalResults) };
+    },
+
+    async listGroupMembers(request) {
+      const limit = request.limit <= 0 ? 1000 : Math.min(request.limit, maxMembersPage);
+      const members = await store.members(required(request.tenantId, "tenant_id"), required(request.groupId, "group_id"), request.afterMemberId, limit);
+      return { members, nextAfterMemberId: members.length === limit ? members[members.length - 1]!.value : "" };
+    },
+
+    async replaceGroup(request) {
+      const group = validated(request.group, "replace");
+      required(group.id, "group.id");
+      return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion) };
+    },
+
+    /**
+     * Attribute operations run through the SCIM core on the group without its members; member
+     * operations become set operations on the membership rows; all in one transaction, in the
+     * client's order.
+     */
+    async patchGroup(request) {
+      const tenantId = required(request.tenantId, "tenant_id");
+      const steps = splitMemberOperations(patchOperationsFromProto(request.operations));
+      if (steps.length === 0) throw invalidArgument("at least one PATCH operation is required");
+      const group = await store.update(
+        tenantId,
+        required(request.id, "id"),
+        async (current, trx) => {
+          let group = current;
+          for (const step of steps) {
+            if (step.kind === "attributes") {
+              const next = groupToProto(applyPatch(groupFromProto(group), step.operations, groupResourceType));
+              next.id = group.id;
+              group = next;
+              continue;
+            }
+            const change = step.change;
+            if (change.kind === "add") await memberships.add(trx, tenantId, group.id, change.ids);
+            else if (change.kind === "remove") await memberships.remove(trx, tenantId, group.id, change.ids);
+            else if (change.kind === "removeAll") await memberships.removeAll(trx, tenantId, group.id);
+            else await memberships.replace(trx, tenantId, group.id, change.ids);
+          }
+          return group;
+        },
+        request.expectedVersion,
+      );
+      return { group };
+    },
+
+    async deleteGroup(request) {
+      await store.delete(required(request.tenantId, "tenant_id"), required(request.id, "id"), request.expectedVersion);
+      return {};
+    },
+  };
+}

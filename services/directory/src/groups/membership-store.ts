@@ -1,0 +1,150 @@
+import type { Knex } from "knex";
+import { Code, RpcError } from "@scimgw/grpc";
+import { nowIso } from "../database/timestamps.js";
+
+/** Statement-sized slices: SQLite allows 32,766 bound values, PostgreSQL 65,535; keep well below. */
+const chunkSize = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += chunkSize) result.push(items.slice(start, start + chunkSize));
+  return result;
+}
+
+export type MemberType = "User" | "Group";
+
+interface MemberRow {
+  tenant_id: string;
+  group_id: string;
+  member_id: string;
+  member_type: MemberType;
+}
+
+export interface MemberView {
+  value: string;
+  type: MemberType;
+  display?: string;
+}
+
+/** Which of these ids are users or groups of the tenant: two indexed lookups per 500 ids. */
+async function typesOf(trx: Knex | Knex.Transaction, tenantId: string, ids: readonly string[]): Promise<Map<string, MemberType>> {
+  const types = new Map<string, MemberType>();
+  for (const slice of chunks(ids)) {
+    for (const row of await trx("users").where("tenant_id", tenantId).whereIn("id", slice).select("id")) types.set(row.id, "User");
+    for (const row of await trx("groups").where("tenant_id", tenantId).whereIn("id", slice).select("id")) types.set(row.id, "Group");
+  }
+  return types;
+}
+
+/**
+ * Membership rows of groups, changed as sets: every operation costs time in proportion to the
+ * members it names, never to the group's size (DESIGN-NOTES: rewriting a whole group per change
+ * is what falls over at 100,000 members).
+ */
+export const memberships = {
+  /** Adds members, ignoring ones already there; every id must be a user or group of the tenant. */
+  async add(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    if (unique.includes(groupId)) throw invalidMembers("a group cannot be a member of itself", [groupId]);
+    const types = await typesOf(trx, tenantId, unique);
+    const missing = unique.filter((id) => !types.has(id));
+    if (missing.length > 0) throw invalidMembers("no user or group of this tenant has these ids", missing);
+    for (const slice of chunks(unique)) {
+      const rows: MemberRow[] = slice.map((id) => ({ tenant_id: tenantId, group_id: groupId, member_id: id, member_type: types.get(id)! }));
+      await trx<MemberRow>("group_members").insert(rows).onConflict(["tenant_id", "group_id", "member_id"]).ignore();
+    }
+  },
+
+  async remove(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<void> {
+    for (const slice of chunks([...new Set(ids)])) {
+      await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).whereIn("member_id", slice).delete();
+    }
+  },
+
+  async removeAll(trx: Knex.Transaction, tenantId: string, groupId: string): Promise<void> {
+    await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).delete();
+  },
+
+  /**
+   * Sets the members to exactly these ids, as a difference: only the rows that change are
+   * written. Reading the current ids is proportional to the group, which a full list is anyway.
+   */
+  async replace(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<void> {
+    const wanted = new Set(ids);
+    const current = new Set<string>(
+      (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map((row: { member_id: string }) => row.member_id),
+    );
+    await memberships.remove(trx, tenantId, groupId, [...current].filter((id) => !wanted.has(id)));
+    await memberships.add(trx, tenantId, groupId, [...wanted].filter((id) => !current.has(id)));
+  },
+
+  /**
+   * Removes a deleted user or group from every group it belonged to, and bumps those groups'
+   * versions (their members changed), in the deleting transaction.
+   */
+  async removeEverywhere(trx: Knex.Transaction, tenantId: string, memberId: string): Promise<void> {
+    const parents = (await trx("group_members").where({ tenant_id: tenantId, member_id: memberId }).select("group_id")).map((row: { group_id: string }) => row.group_id);
+    if (parents.length === 0) return;
+    await trx("group_members").where({ tenant_id: tenantId, member_id: memberId }).delete();
+    const now = nowIso();
+    for (const slice of chunks(parents)) {
+      await trx("groups").where("tenant_id", tenantId).whereIn("id", slice).update({ version: trx.raw("version + 1"), last_modified: now });
+    }
+  },
+
+  /** One page of a group's members by id, with a display name from the member's own row. */
+  async page(db: Knex, tenantId: string, groupId: string, afterMemberId: string, limit: number): Promise<MemberView[]> {
+    const rows: Array<{ member_id: string; member_type: MemberType; user_name: string | null; display_name: string | null }> = await db("group_members as m")
+      .leftJoin("users as u", (join) => join.on("u.tenant_id", "m.tenant_id").andOn("u.id", "m.member_id"))
+      .leftJoin("groups as g", (join) => join.on("g.tenant_id", "m.tenant_id").andOn("g.id", "m.member_id"))
+      .where({ "m.tenant_id": tenantId, "m.group_id": groupId })
+      .andWhere("m.member_id", ">", afterMemberId)
+      .orderBy("m.member_id")
+      .limit(limit)
+      .select("m.member_id", "m.member_type", "u.user_name", "g.display_name");
+    return rows.map((row) => ({ value: row.member_id, type: row.member_type, ...(row.user_name ?? row.display_name ? { display: (row.user_name ?? row.display_name)! } : {}) }));
+  },
+
+  async count(db: Knex, tenantId: string, groupId: string): Promise<number> {
+    return Number((await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).count({ n: "*" }).first())?.n ?? 0);
+  },
+
+  /**
+   * The groups of each member, direct and through nested groups (one recursive query for a whole
+   * page of users). Depth is bounded, so a cycle of groups cannot loop.
+   */
+  async groupsOf(db: Knex, tenantId: string, memberIds: readonly string[]): Promise<Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>> {
+    const result = new Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>();
+    for (const slice of chunks(memberIds)) {
+      if (slice.length === 0) continue;
+      const placeholders = slice.map(() => "?").join(", ");
+      const raw = await db.raw(
+          `WITH RECURSIVE ancestry(member_id, group_id, depth) AS (
+             SELECT member_id, group_id, 1 FROM group_members WHERE tenant_id = ? AND member_id IN (${placeholders})
+             UNION
+             SELECT a.member_id, m.group_id, a.depth + 1 FROM ancestry a
+               JOIN group_members m ON m.tenant_id = ? AND m.member_id = a.group_id
+              WHERE a.depth < 16
+           )
+           SELECT a.member_id, a.group_id, MIN(a.depth) AS depth, g.display_name
+             FROM ancestry a JOIN groups g ON g.tenant_id = ? AND g.id = a.group_id
+            GROUP BY a.member_id, a.group_id, g.display_name
+            ORDER BY g.display_name, a.group_id`,
+          [tenantId, ...slice, tenantId, tenantId],
+        );
+      // knex.raw returns the rows on SQLite and a result object on PostgreSQL.
+      const rows: Array<{ member_id: string; group_id: string; depth: number | string; display_name: string }> = Array.isArray(raw) ? raw : raw.rows;
+      for (const row of rows) {
+        const list = result.get(row.member_id) ?? [];
+        list.push({ value: row.group_id, display: row.display_name, type: Number(row.depth) === 1 ? "direct" : "indirect" });
+        result.set(row.member_id, list);
+      }
+    }
+    return result;
+  },
+};
+
+function invalidMembers(detail: string, ids: readonly string[]): RpcError {
+  const shown = ids.slice(0, 20).join(", ") + (ids.length > 20 ? `, and ${ids.length - 20} more` : "");
+  return new RpcError(Code.INVALID_ARGUMENT, `invalid members: ${detail}: ${shown}`, { reason: "INVALID_VALUE", metadata: { ids: ids.slice(0, 100).join(",") } });
+}
