@@ -116,7 +116,15 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
     tenantIds,
     liveKeys,
     revokedKey: revoked.key,
-    rows: { tenants: tenantIds.length, api_keys: liveKeys.length + 1, users: userRows, groups: groupRows, group_members: memberRows },
+    rows: {
+      tenants: tenantIds.length,
+      api_keys: liveKeys.length + 1,
+      users: userRows,
+      groups: groupRows,
+      group_members: memberRows,
+      // Every write above left its event in the change log (one or more per write).
+      change_events: Number((await db("change_events").count({ n: "*" }).first())?.n),
+    },
   };
 }
 
@@ -256,7 +264,7 @@ for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () 
         },
       });
       await assert.rejects(copy, (error: unknown) => error === failure);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0 });
+      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0 });
     });
 
     test("a source written to during the copy fails verification, and says so", async () => {
@@ -289,7 +297,7 @@ for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () 
       const target = await openTarget();
       await target.db("knex_migrations").insert({ name: "9999-from-the-future", batch: 99, migration_time: new Date() });
       await assert.rejects(copyStore(source.db, target.db), /target database has migrations this version of the directory does not know \(9999-from-the-future\)/);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0 });
+      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0 });
     });
   });
 });

@@ -75,7 +75,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
       const group = await store.update(
         tenantId,
         required(request.id, "id"),
-        async (current, trx) => {
+        async (current, trx, delta) => {
           let group = current;
           for (const step of steps) {
             if (step.kind === "attributes") {
@@ -85,10 +85,14 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
               continue;
             }
             const change = step.change;
-            if (change.kind === "add") await memberships.add(trx, tenantId, group.id, change.ids);
-            else if (change.kind === "remove") await memberships.remove(trx, tenantId, group.id, change.ids);
-            else if (change.kind === "removeAll") await memberships.removeAll(trx, tenantId, group.id);
-            else await memberships.replace(trx, tenantId, group.id, change.ids);
+            if (change.kind === "add") delta.added.push(...(await memberships.add(trx, tenantId, group.id, change.ids)));
+            else if (change.kind === "remove") delta.removed.push(...(await memberships.remove(trx, tenantId, group.id, change.ids)));
+            else if (change.kind === "removeAll") delta.removed.push(...(await memberships.removeAll(trx, tenantId, group.id)));
+            else {
+              const { added, removed } = await memberships.replace(trx, tenantId, group.id, change.ids);
+              delta.added.push(...added);
+              delta.removed.push(...removed);
+            }
           }
           return group;
         },

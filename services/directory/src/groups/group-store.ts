@@ -10,9 +10,29 @@ import type { SortOrder } from "../users/compile-sort.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
 import { groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { memberships } from "./membership-store.js";
+import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
+import { groupFromProto } from "@scimgw/scim-proto";
 
-/** A step of a group write inside its transaction: change the group's attributes, or its members. */
-export type GroupEdit = (current: Group, trx: Knex.Transaction) => Promise<Group>;
+/** The membership changes a group edit made, for the change feed. */
+export interface MembershipDelta {
+  added: string[];
+  removed: string[];
+}
+
+/** A group write inside its transaction: returns the new attributes, notes membership changes in `delta`. */
+export type GroupEdit = (current: Group, trx: Knex.Transaction, delta: MembershipDelta) => Promise<Group>;
+
+/** The change-feed events of one group write. */
+function groupChanges(id: string, version: bigint, before: Group, after: Group, delta: MembershipDelta): Change[] {
+  const changes: Change[] = [];
+  const attributes = changedAttributes(groupFromProto(before), groupFromProto(after));
+  if (attributes.length > 0) {
+    changes.push({ resourceType: "Group", resourceId: id, kind: attributes.includes("displayName") ? "renamed" : "updated", version, changedAttributes: attributes });
+  }
+  if (delta.added.length > 0) changes.push({ resourceType: "Group", resourceId: id, kind: "members_added", version, changedAttributes: ["members"], memberIds: delta.added });
+  if (delta.removed.length > 0) changes.push({ resourceType: "Group", resourceId: id, kind: "members_removed", version, changedAttributes: ["members"], memberIds: delta.removed });
+  return changes;
+}
 
 function duplicateDisplayName(displayName: string) {
   return uniquenessViolation(`a group named "${displayName}" already exists in this tenant (displayName is compared case-insensitively)`, "displayName");
@@ -44,11 +64,15 @@ export function createGroupStore(db: Knex) {
       if (row === undefined) throw notFound(`group "${id}"`);
       const version = BigInt(row.version);
       if (expectedVersion !== undefined && expectedVersion !== version) throw versionMismatch(expectedVersion, version);
-      const next = await edit(groupFromRow(row), trx);
+      const current = groupFromRow(row);
+      const delta: MembershipDelta = { added: [], removed: [] };
+      const next = await edit(current, trx, delta);
       const changes: Partial<GroupRow> = { ...groupContent(next), version: Number(version + 1n), last_modified: nowIso() };
       const updated = await orConflict(() => groups(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes), next.displayName);
       if (updated === 0) throw versionMismatch(version, version + 1n);
-      return groupFromRow({ ...row, ...changes } as GroupRow);
+      const saved = groupFromRow({ ...row, ...changes } as GroupRow);
+      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, current, saved, delta));
+      return saved;
     });
   }
 
@@ -58,7 +82,9 @@ export function createGroupStore(db: Knex) {
       const row: GroupRow = { tenant_id: tenantId, id: randomUUID(), ...groupContent(group), version: 1, created_at: now, last_modified: now };
       await db.transaction(async (trx) => {
         await orConflict(() => groups(trx).insert(row), group.displayName);
-        await memberships.add(trx, tenantId, row.id, group.members.map((member) => member.value));
+        const added = await memberships.add(trx, tenantId, row.id, group.members.map((member) => member.value));
+        const created: Change = { resourceType: "Group", resourceId: row.id, kind: "created", version: 1n, changedAttributes: changedAttributes({}, groupFromProto(groupFromRow(row))) };
+        await recordChanges(trx, tenantId, added.length === 0 ? [created] : [created, { resourceType: "Group", resourceId: row.id, kind: "members_added", version: 1n, changedAttributes: ["members"], memberIds: added }]);
       });
       return groupFromRow(row);
     },
@@ -96,8 +122,10 @@ export function createGroupStore(db: Knex) {
       return update(
         tenantId,
         group.id,
-        async (_current, trx) => {
-          await memberships.replace(trx, tenantId, group.id, group.members.map((member) => member.value));
+        async (_current, trx, delta) => {
+          const { added, removed } = await memberships.replace(trx, tenantId, group.id, group.members.map((member) => member.value));
+          delta.added.push(...added);
+          delta.removed.push(...removed);
           return group;
         },
         expectedVersion,
@@ -108,17 +136,18 @@ export function createGroupStore(db: Knex) {
 
     async delete(tenantId: string, id: string, expectedVersion?: bigint): Promise<void> {
       await db.transaction(async (trx) => {
+        const existing = await groups(trx).where({ tenant_id: tenantId, id }).first("version");
         const query = groups(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
         const deleted = await query.delete();
         if (deleted === 0) {
-          const row = await groups(trx).where({ tenant_id: tenantId, id }).first();
-          if (row === undefined) throw notFound(`group "${id}"`);
-          throw versionMismatch(expectedVersion ?? 0n, BigInt(row.version));
+          if (existing === undefined) throw notFound(`group "${id}"`);
+          throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         }
         // Its own member rows go with it (foreign key); its rows as a member of others go here.
         await trx("group_members").where({ tenant_id: tenantId, group_id: id }).delete();
         await memberships.removeEverywhere(trx, tenantId, id);
+        await recordChanges(trx, tenantId, [{ resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] }]);
       });
     },
   };

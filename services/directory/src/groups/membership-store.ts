@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { Code, RpcError } from "@scimgw/grpc";
 import { nowIso } from "../database/timestamps.js";
+import { recordChanges, type Change } from "../changes/change-log.js";
 
 /** Statement-sized slices: SQLite allows 32,766 bound values, PostgreSQL 65,535; keep well below. */
 const chunkSize = 500;
@@ -26,6 +27,12 @@ export interface MemberView {
   display?: string;
 }
 
+/** Which of these ids are members of the group already. */
+async function presentMembers(trx: Knex | Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<string[]> {
+  const rows = await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).whereIn("member_id", ids).select("member_id");
+  return rows.map((row: { member_id: string }) => row.member_id);
+}
+
 /** Which of these ids are users or groups of the tenant: two indexed lookups per 500 ids. */
 async function typesOf(trx: Knex | Knex.Transaction, tenantId: string, ids: readonly string[]): Promise<Map<string, MemberType>> {
   const types = new Map<string, MemberType>();
@@ -42,40 +49,55 @@ async function typesOf(trx: Knex | Knex.Transaction, tenantId: string, ids: read
  * is what falls over at 100,000 members).
  */
 export const memberships = {
-  /** Adds members, ignoring ones already there; every id must be a user or group of the tenant. */
-  async add(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<void> {
+  /** Adds members, ignoring ones already there; every id must be a user or group of the tenant. Returns the ids added. */
+  async add(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<string[]> {
     const unique = [...new Set(ids)];
     if (unique.includes(groupId)) throw invalidMembers("a group cannot be a member of itself", [groupId]);
     const types = await typesOf(trx, tenantId, unique);
     const missing = unique.filter((id) => !types.has(id));
     if (missing.length > 0) throw invalidMembers("no user or group of this tenant has these ids", missing);
+    const added: string[] = [];
     for (const slice of chunks(unique)) {
-      const rows: MemberRow[] = slice.map((id) => ({ tenant_id: tenantId, group_id: groupId, member_id: id, member_type: types.get(id)! }));
+      const present = new Set(await presentMembers(trx, tenantId, groupId, slice));
+      const rows: MemberRow[] = slice.filter((id) => !present.has(id)).map((id) => ({ tenant_id: tenantId, group_id: groupId, member_id: id, member_type: types.get(id)! }));
+      if (rows.length === 0) continue;
       await trx<MemberRow>("group_members").insert(rows).onConflict(["tenant_id", "group_id", "member_id"]).ignore();
+      added.push(...rows.map((row) => row.member_id));
     }
+    return added;
   },
 
-  async remove(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<void> {
+  /** Removes members; returns the ids that were members. */
+  async remove(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<string[]> {
+    const removed: string[] = [];
     for (const slice of chunks([...new Set(ids)])) {
-      await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).whereIn("member_id", slice).delete();
+      const present = await presentMembers(trx, tenantId, groupId, slice);
+      if (present.length === 0) continue;
+      await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).whereIn("member_id", present).delete();
+      removed.push(...present);
     }
+    return removed;
   },
 
-  async removeAll(trx: Knex.Transaction, tenantId: string, groupId: string): Promise<void> {
+  /** Removes every member; returns their ids (proportional to the group, as emptying it is). */
+  async removeAll(trx: Knex.Transaction, tenantId: string, groupId: string): Promise<string[]> {
+    const present = (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map((row: { member_id: string }) => row.member_id);
     await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).delete();
+    return present;
   },
 
   /**
    * Sets the members to exactly these ids, as a difference: only the rows that change are
    * written. Reading the current ids is proportional to the group, which a full list is anyway.
    */
-  async replace(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<void> {
+  async replace(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<{ added: string[]; removed: string[] }> {
     const wanted = new Set(ids);
     const current = new Set<string>(
       (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map((row: { member_id: string }) => row.member_id),
     );
-    await memberships.remove(trx, tenantId, groupId, [...current].filter((id) => !wanted.has(id)));
-    await memberships.add(trx, tenantId, groupId, [...wanted].filter((id) => !current.has(id)));
+    const removed = await memberships.remove(trx, tenantId, groupId, [...current].filter((id) => !wanted.has(id)));
+    const added = await memberships.add(trx, tenantId, groupId, [...wanted].filter((id) => !current.has(id)));
+    return { added, removed };
   },
 
   /**
@@ -87,9 +109,14 @@ export const memberships = {
     if (parents.length === 0) return;
     await trx("group_members").where({ tenant_id: tenantId, member_id: memberId }).delete();
     const now = nowIso();
+    const changes: Change[] = [];
     for (const slice of chunks(parents)) {
       await trx("groups").where("tenant_id", tenantId).whereIn("id", slice).update({ version: trx.raw("version + 1"), last_modified: now });
+      for (const row of await trx("groups").where("tenant_id", tenantId).whereIn("id", slice).select("id", "version")) {
+        changes.push({ resourceType: "Group", resourceId: row.id, kind: "members_removed", version: BigInt(row.version), changedAttributes: ["members"], memberIds: [memberId] });
+      }
     }
+    await recordChanges(trx, tenantId, changes);
   },
 
   /** One page of a group's members by id, with a display name from the member's own row. */

@@ -3,6 +3,8 @@ import type { Knex } from "knex";
 import { create } from "@bufbuild/protobuf";
 import { GroupMembershipSchema, type User } from "@scimgw/proto";
 import { memberships } from "../groups/membership-store.js";
+import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
+import { userFromProto } from "@scimgw/scim-proto";
 import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
@@ -88,7 +90,13 @@ export function createUserStore(db: Knex) {
           updated = await users(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes);
         }, next.userName);
         if (updated === 0) return undefined;
-        return userFromRow({ ...row, ...changes } as UserRow);
+        const saved = userFromRow({ ...row, ...changes } as UserRow);
+        const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
+        if (next.password !== undefined) attributes.push("password");
+        await recordChanges(trx, tenantId, [
+          { resourceType: "User", resourceId: id, kind: userChangeKind(current.active !== false, saved.active !== false), version: version + 1n, changedAttributes: attributes },
+        ]);
+        return saved;
       });
       if (result !== undefined) return result;
       if (expectedVersion !== undefined || attempt >= 5) {
@@ -112,8 +120,13 @@ export function createUserStore(db: Knex) {
         created_at: now,
         last_modified: now,
       };
-      await insertOrConflict(() => users().insert(row), user.userName);
-      return userFromRow(row);
+      const created = userFromRow(row);
+      await db.transaction(async (trx) => {
+        await insertOrConflict(() => users(trx).insert(row), user.userName);
+        const attributes = changedAttributes({}, userFromProto(created));
+        await recordChanges(trx, tenantId, [{ resourceType: "User", resourceId: row.id, kind: "created", version: 1n, changedAttributes: attributes }]);
+      });
+      return created;
     },
 
     async get(tenantId: string, id: string): Promise<User> {
@@ -153,13 +166,14 @@ export function createUserStore(db: Knex) {
       await db.transaction(async (trx) => {
         const query = users(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
+        const existing = await users(trx).where({ tenant_id: tenantId, id }).first("version");
         const deleted = await query.delete();
         if (deleted === 0) {
-          const row = await users(trx).where({ tenant_id: tenantId, id }).first();
-          if (row === undefined) throw notFound(`user "${id}"`);
-          throw versionMismatch(expectedVersion ?? 0n, BigInt(row.version));
+          if (existing === undefined) throw notFound(`user "${id}"`);
+          throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         }
         await memberships.removeEverywhere(trx, tenantId, id);
+        await recordChanges(trx, tenantId, [{ resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] }]);
       });
     },
 
