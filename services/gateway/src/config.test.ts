@@ -32,3 +32,10 @@ test("PUBLIC_BASE_URL is an origin: a trailing slash is dropped, the SCIM path r
 test("a default page larger than the maximum is refused", () => {
   assert.throws(() => loadGatewayConfig({ SCIM_DEFAULT_PAGE_SIZE: "500", SCIM_MAX_PAGE_SIZE: "100" }), /SCIM_DEFAULT_PAGE_SIZE/);
 });
+
+test("GROUP_MEMBER_PAGE_SIZE is a page ListGroupMembers can serve: 1 to 5000, 2000 by default", () => {
+  assert.equal(loadGatewayConfig({}).GROUP_MEMBER_PAGE_SIZE, 2000);
+  assert.equal(loadGatewayConfig({ GROUP_MEMBER_PAGE_SIZE: "500" }).GROUP_MEMBER_PAGE_SIZE, 500);
+  assert.throws(() => loadGatewayConfig({ GROUP_MEMBER_PAGE_SIZE: "5001" }), /GROUP_MEMBER_PAGE_SIZE/);
+  assert.throws(() => loadGatewayConfig({ GROUP_MEMBER_PAGE_SIZE: "0" }), /GROUP_MEMBER_PAGE_SIZE/);
+});

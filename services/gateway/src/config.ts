@@ -24,6 +24,8 @@ const settings = z.object({
   TRUST_PROXY: flag.default(false),
   SCIM_DEFAULT_PAGE_SIZE: positiveInt.default(100),
   SCIM_MAX_PAGE_SIZE: positiveInt.max(1000).default(1000),
+  // Members read per directory call while a group's members are streamed (ListGroupMembers allows 5000).
+  GROUP_MEMBER_PAGE_SIZE: positiveInt.max(5000).default(2000),
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   MAX_BODY_SIZE: z.string().regex(/^\d+(kb|mb)$/i, "must look like 512kb or 5mb").default("5mb"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -7,8 +7,10 @@ import type { DirectoryClients } from "./directory-client.js";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
 import { discoveryRoutes } from "./routes/discovery.js";
+import { groupRoutes } from "./routes/groups.js";
+import { rootSearch } from "./routes/root-search.js";
 import { userRoutes } from "./routes/users.js";
-import { userResourceType } from "@scimgw/scim";
+import { groupResourceType, userResourceType } from "@scimgw/scim";
 
 /** Where SCIM lives; Okta's connector base URL is `{domain}/services/scim/v2`. */
 export const scimRoot = "/services/scim/v2";
@@ -24,6 +26,8 @@ export interface GatewayOptions {
   apiKeyCache: { ttlMs: number; negativeTtlMs: number; maxEntries: number };
   /** Largest accepted request body, e.g. "5mb". */
   maxBodySize: string;
+  /** Members per directory call when a group response carries members (default 2000, at most 5000). */
+  memberPageSize?: number;
 }
 
 /** Builds the gateway's Koa app; it holds no state beyond the key cache, and listening is main's job. */
@@ -33,7 +37,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   const scimBaseUrl = (ctx: Context) => `${options.publicBaseUrl ?? `${ctx.protocol}://${ctx.host}`}${scimRoot}`;
 
   const discovery = new Router({ prefix: scimRoot });
-  const discoveryDocuments = discoveryRoutes({ resourceTypes: [userResourceType], scimBaseUrl, paging: options.paging });
+  const discoveryDocuments = discoveryRoutes({ resourceTypes: [userResourceType, groupResourceType], scimBaseUrl, paging: options.paging });
   discovery.use(discoveryDocuments.routes(), discoveryDocuments.allowedMethods({ throw: true }));
 
   const scim = new Router<AuthenticatedState>({ prefix: scimRoot });
@@ -50,9 +54,26 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
     }),
   );
   const users = userRoutes({ directory: options.directory, scimBaseUrl, paging: options.paging });
-  // RFC 7644 §3.4.3: a search at the root spans every resource type; Users is the only one so far.
-  scim.post("/.search", users.searchUsers);
+  const groups = groupRoutes({
+    directory: options.directory,
+    scimBaseUrl,
+    paging: options.paging,
+    logger: options.logger,
+    ...(options.memberPageSize === undefined ? {} : { memberPageSize: options.memberPageSize }),
+  });
+  // RFC 7644 §3.4.3: a search at the root spans every resource type, Users then Groups.
+  scim.post(
+    "/.search",
+    rootSearch(
+      [
+        { resourceType: userResourceType, page: users.page },
+        { resourceType: groupResourceType, page: groups.page },
+      ],
+      options.paging,
+    ),
+  );
   scim.use(users.router.routes(), users.router.allowedMethods({ throw: true }));
+  scim.use(groups.router.routes(), groups.router.allowedMethods({ throw: true }));
 
   const health = new Router();
   // Liveness for load balancers; says nothing about tenants, so it needs no key.
@@ -71,6 +92,13 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
         "request",
       );
     }
+  });
+  // A streamed body (a group's members) that fails after the status went out cannot reach
+  // renderError; Koa reports it here, and the stream's own log says which group it was.
+  app.on("error", (error: unknown, ctx?: Context) => {
+    const prematureClose = (error as { code?: unknown } | null)?.code === "ERR_STREAM_PREMATURE_CLOSE";
+    const log = prematureClose ? options.logger.debug.bind(options.logger) : options.logger.warn.bind(options.logger);
+    log({ err: error, method: ctx?.method, path: ctx?.path }, prematureClose ? "client went away during the response" : "response failed after it started");
   });
   app.use(renderError(options.logger));
   app.use(health.routes());

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     paging: { defaultCount: config.SCIM_DEFAULT_PAGE_SIZE, maxCount: config.SCIM_MAX_PAGE_SIZE },
     apiKeyCache: { ttlMs: config.API_KEY_CACHE_SECONDS * 1000, negativeTtlMs: Math.min(5, config.API_KEY_CACHE_SECONDS) * 1000, maxEntries: 10_000 },
     maxBodySize: config.MAX_BODY_SIZE,
+    memberPageSize: config.GROUP_MEMBER_PAGE_SIZE,
   });
   const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));

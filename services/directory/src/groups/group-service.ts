@@ -32,8 +32,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
     },
 
     async getGroup(request) {
-      const { group, memberCount } = await store.get(required(request.tenantId, "tenant_id"), required(request.id, "id"));
-      return { group, memberCount: BigInt(memberCount) };
+      return store.get(required(request.tenantId, "tenant_id"), required(request.id, "id"));
     },
 
     async listGroups(request) {

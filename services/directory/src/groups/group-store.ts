@@ -89,10 +89,10 @@ export function createGroupStore(db: Knex) {
       return groupFromRow(row);
     },
 
-    async get(tenantId: string, id: string): Promise<{ group: Group; memberCount: number }> {
+    async get(tenantId: string, id: string): Promise<{ group: Group; hasMembers: boolean }> {
       const row = await groups().where({ tenant_id: tenantId, id }).first();
       if (row === undefined) throw notFound(`group "${id}"`);
-      return { group: groupFromRow(row), memberCount: await memberships.count(db, tenantId, id) };
+      return { group: groupFromRow(row), hasMembers: await memberships.any(db, tenantId, id) };
     },
 
     async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: { by: AttributePath; order: SortOrder }): Promise<{ groups: Group[]; totalResults: number }> {

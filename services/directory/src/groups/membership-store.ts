@@ -132,8 +132,9 @@ export const memberships = {
     return rows.map((row) => ({ value: row.member_id, type: row.member_type, ...(row.user_name ?? row.display_name ? { display: (row.user_name ?? row.display_name)! } : {}) }));
   },
 
-  async count(db: Knex, tenantId: string, groupId: string): Promise<number> {
-    return Number((await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).count({ n: "*" }).first())?.n ?? 0);
+  /** Whether the group has any member: the first index entry, never a count. */
+  async any(db: Knex, tenantId: string, groupId: string): Promise<boolean> {
+    return (await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).first("member_id")) !== undefined;
   },
 
   /**

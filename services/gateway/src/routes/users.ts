@@ -7,7 +7,6 @@ import {
   parsePatchRequest,
   parseSearchRequest,
   projectResource,
-  urn,
   userResourceType,
   type ListQuery,
   type PagingLimits,
@@ -18,6 +17,8 @@ import type { AuthenticatedState } from "../auth/authenticate.js";
 import type { DirectoryClients } from "../directory-client.js";
 import { scimContentType } from "../errors/render-error.js";
 import { expectedVersionOf, isNotModified } from "../http/etag.js";
+import { resourceUrl } from "../http/resource-url.js";
+import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
 
 export interface UserRoutesOptions {
   directory: DirectoryClients;
@@ -33,20 +34,16 @@ function resourceId(ctx: { params: Record<string, string | undefined> }): string
   return ctx.params.id ?? "";
 }
 
-/** The attributes/excludedAttributes of a request (RFC 7644 §3.4.2.5), applied to every user returned. */
-function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttributes">) {
-  return {
-    ...(query.attributes ? { attributes: query.attributes } : {}),
-    ...(query.excludedAttributes ? { excludedAttributes: query.excludedAttributes } : {}),
-  };
-}
-
 /** The SCIM /Users endpoint (RFC 7644 §3): each request is one directory call. */
 export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions) {
   const router = new Router<AuthenticatedState>();
 
   function representation(ctx: Context, user: User, query: Pick<ListQuery, "attributes" | "excludedAttributes">): ScimResource {
-    const resource = userFromProto(user, { location: `${scimBaseUrl(ctx)}/Users/${user.id}` });
+    const baseUrl = scimBaseUrl(ctx);
+    const resource = userFromProto(user, {
+      location: resourceUrl(baseUrl, "User", user.id),
+      groupRef: (group) => resourceUrl(baseUrl, "Group", group.value),
+    });
     return projectResource(resource, projectionOf(query), userResourceType);
   }
 
@@ -58,7 +55,8 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
     ctx.body = representation(ctx, user, parseListQuery(ctx.query, userResourceType, paging));
   }
 
-  async function list(ctx: ScimContext, query: ListQuery): Promise<void> {
+  /** One page of users matching a list query; exported for the root /.search. */
+  async function page(ctx: ScimContext, query: ListQuery): Promise<ResourcePage> {
     const result = await directory.users.listUsers({
       tenantId: ctx.state.tenant.tenantId,
       filter: query.filter === undefined ? undefined : filterToProto(query.filter),
@@ -67,27 +65,25 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
       sortBy: query.sortBy === undefined ? undefined : attributePathToProto(query.sortBy),
       sortOrder: query.sortOrder === "descending" ? SortOrder.DESCENDING : SortOrder.ASCENDING,
     });
-    ctx.type = scimContentType;
-    ctx.body = {
-      schemas: [urn.listResponse],
+    return {
       totalResults: Number(result.totalResults),
       itemsPerPage: result.users.length,
-      startIndex: query.startIndex,
-      Resources: result.users.map((user) => representation(ctx, user, query)),
+      resources: result.users.map((user) => representation(ctx, user, query)),
     };
   }
 
-  /** Exported for the root /.search, which searches every resource type (only Users so far). */
-  const searchUsers = (ctx: ScimContext) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging));
+  async function list(ctx: ScimContext, query: ListQuery): Promise<void> {
+    sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
+  }
 
-  router.post("/Users/.search", searchUsers);
+  router.post("/Users/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging)));
 
   router.post("/Users", async (ctx) => {
     const resource = normalizeResource(ctx.request.body, userResourceType, "create");
     const { user } = await directory.users.createUser({ tenantId: ctx.state.tenant.tenantId, user: userToProto(resource) });
     if (!user) throw new Error("directory returned no user");
     respond(ctx, 201, user);
-    ctx.set("Location", `${scimBaseUrl(ctx)}/Users/${user.id}`);
+    ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "User", user.id));
   });
 
   router.get("/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging)));
@@ -138,5 +134,5 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
     ctx.status = 204;
   });
 
-  return { router, searchUsers };
+  return { router, page };
 }

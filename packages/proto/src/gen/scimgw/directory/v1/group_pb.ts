@@ -95,7 +95,7 @@ export type GroupMember = Message<"scimgw.directory.v1.GroupMember"> & {
   type: string;
 
   /**
-   * The member's display name (a user's displayName or userName, a group's displayName); read-only.
+   * A name for the member (a user's userName, a group's displayName); read-only.
    *
    * @generated from field: optional string display = 3;
    */

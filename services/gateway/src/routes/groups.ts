@@ -1,0 +1,236 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import type { Logger } from "pino";
+import { Code, RpcError } from "@scimgw/grpc";
+import { SortOrder, type Group, type GroupMember, type ListGroupMembersResponse } from "@scimgw/proto";
+import {
+  groupResourceType,
+  isJsonObject,
+  normalizeResource,
+  parseListQuery,
+  parsePatchRequest,
+  parseSearchRequest,
+  projectResource,
+  urn,
+  type ListQuery,
+  type PagingLimits,
+  type ProjectionOptions,
+  type ScimResource,
+} from "@scimgw/scim";
+import { attributePathToProto, filterToProto, groupFromProto, groupToProto, memberFromProto, patchOperationsToProto, versionToEtag } from "@scimgw/scim-proto";
+import type { AuthenticatedState } from "../auth/authenticate.js";
+import type { DirectoryClients } from "../directory-client.js";
+import { expectedVersionOf, isNotModified } from "../http/etag.js";
+import { resourceUrl } from "../http/resource-url.js";
+import { StreamedArray } from "../http/stream-json.js";
+import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
+
+/** Members per ListGroupMembers call when a response carries members (the directory allows 1 to 5000). */
+export const defaultMemberPageSize = 2000;
+
+export interface GroupRoutesOptions {
+  directory: DirectoryClients;
+  /** The absolute URL of the SCIM root for a request, e.g. https://acme.example/services/scim/v2. */
+  scimBaseUrl: (ctx: Context) => string;
+  paging: PagingLimits;
+  /** Where a response cut short by a failed member page is reported. */
+  logger: Logger;
+  memberPageSize?: number;
+}
+
+type ScimContext = Context & { state: AuthenticatedState };
+
+function resourceId(ctx: { params: Record<string, string | undefined> }): string {
+  return ctx.params.id ?? "";
+}
+
+/**
+ * Which sub-attributes of `members` a response returns under this projection, or undefined when it
+ * returns no members at all (RFC 7644 §3.4.2.5; `excludedAttributes=members` is how Entra reads
+ * every group). The SCIM core's projection decides, run once on a probe member, so the rule stays
+ * in one place and each streamed member is only picked, not projected.
+ */
+function returnedMemberKeys(projection: ProjectionOptions): readonly string[] | undefined {
+  const probe = { schemas: [urn.group], members: [{ value: "", $ref: "", type: "", display: "" }] };
+  const members = projectResource(probe, projection, groupResourceType).members;
+  const first = Array.isArray(members) ? members[0] : undefined;
+  return isJsonObject(first) ? Object.keys(first) : undefined;
+}
+
+function pick(object: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const key of keys) if (object[key] !== undefined) picked[key] = object[key];
+  return picked;
+}
+
+/** The group's attributes with `members` placed where RFC 7643 §8.4 shows it, before `meta`. */
+function withMembers(resource: ScimResource, members: unknown): Record<string, unknown> {
+  const { meta, ...rest } = resource;
+  return { ...rest, members, ...(meta === undefined ? {} : { meta }) };
+}
+
+/**
+ * The SCIM /Groups endpoint (RFC 7644 §3) over GroupService. Groups come from the directory without
+ * members; members are read with ListGroupMembers, page by page, only when the response returns
+ * them, and a group of more than one page is written to the client as its pages arrive.
+ */
+export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPageSize = defaultMemberPageSize }: GroupRoutesOptions) {
+  const router = new Router<AuthenticatedState>();
+
+  /** A group's members after the first page, read as the client takes the ones before. */
+  async function* laterPages(tenantId: string, groupId: string, first: ListGroupMembersResponse, render: (member: GroupMember) => unknown) {
+    yield first.members.map(render);
+    let after = first.nextAfterMemberId;
+    let read = first.members.length;
+    try {
+      while (after !== "") {
+        const page = await directory.groups.listGroupMembers({ tenantId, groupId, afterMemberId: after, limit: memberPageSize });
+        read += page.members.length;
+        yield page.members.map(render);
+        after = page.nextAfterMemberId;
+      }
+    } catch (error) {
+      // The status and the first members are already sent: the response can only be cut short.
+      logger.error({ err: error, tenant: tenantId, group: groupId, membersRead: read }, "reading a group's members failed mid-response; the response was cut short");
+      throw error;
+    }
+  }
+
+  /**
+   * A group as a response returns it: projected, with its members if the projection returns them.
+   * `knownMemberCount` 0 spares the directory call for a group known to be empty. A group deleted
+   * between listing and reading its members (`deletedMeansEmpty`, for lists) is shown without them.
+   */
+  async function groupBody(
+    ctx: ScimContext,
+    group: Group,
+    projection: ProjectionOptions,
+    memberKeys: readonly string[] | undefined,
+    { knownMemberCount, deletedMeansEmpty = false }: { knownMemberCount?: number; deletedMeansEmpty?: boolean } = {},
+  ): Promise<Record<string, unknown>> {
+    const baseUrl = scimBaseUrl(ctx);
+    const resource = projectResource(groupFromProto(group, { location: resourceUrl(baseUrl, "Group", group.id) }), projection, groupResourceType);
+    if (memberKeys === undefined || knownMemberCount === 0) return resource;
+    const tenantId = ctx.state.tenant.tenantId;
+    let first: ListGroupMembersResponse;
+    try {
+      first = await directory.groups.listGroupMembers({ tenantId, groupId: group.id, afterMemberId: "", limit: memberPageSize });
+    } catch (error) {
+      if (deletedMeansEmpty && error instanceof RpcError && error.code === Code.NOT_FOUND) return resource;
+      throw error;
+    }
+    if (first.members.length === 0) return resource;
+    const render = (member: GroupMember) => pick(memberFromProto(member, (m) => resourceUrl(baseUrl, m.type, m.value)), memberKeys);
+    if (first.nextAfterMemberId === "") return withMembers(resource, first.members.map(render));
+    return withMembers(resource, new StreamedArray(laterPages(tenantId, group.id, first, render)));
+  }
+
+  /** The projection a single-resource request asks for (RFC 7644 §3.9). */
+  const projectionOfRequest = (ctx: Context) => projectionOf(parseListQuery(ctx.query, groupResourceType, paging));
+
+  async function respond(ctx: ScimContext, status: number, group: Group, knownMemberCount?: number): Promise<void> {
+    const projection = projectionOfRequest(ctx);
+    const body = await groupBody(ctx, group, projection, returnedMemberKeys(projection), knownMemberCount === undefined ? {} : { knownMemberCount });
+    if (group.meta) ctx.set("ETag", versionToEtag(group.meta.version));
+    sendScimJson(ctx, status, body);
+  }
+
+  /** One page of groups matching a list query; exported for the root /.search. */
+  async function page(ctx: ScimContext, query: ListQuery): Promise<ResourcePage> {
+    const result = await directory.groups.listGroups({
+      tenantId: ctx.state.tenant.tenantId,
+      filter: query.filter === undefined ? undefined : filterToProto(query.filter),
+      startIndex: BigInt(query.startIndex),
+      count: query.count,
+      sortBy: query.sortBy === undefined ? undefined : attributePathToProto(query.sortBy),
+      sortOrder: query.sortOrder === "descending" ? SortOrder.DESCENDING : SortOrder.ASCENDING,
+    });
+    const projection = projectionOf(query);
+    const memberKeys = returnedMemberKeys(projection);
+    const totalResults = Number(result.totalResults);
+    const itemsPerPage = result.groups.length;
+    if (memberKeys === undefined) {
+      // excludedAttributes=members (or attributes without it): no membership read at all.
+      return { totalResults, itemsPerPage, resources: await Promise.all(result.groups.map((group) => groupBody(ctx, group, projection, undefined))) };
+    }
+    // Each group's members are read when the document reaches it, so a page of big groups holds
+    // one page of members at a time.
+    async function* bodies() {
+      for (const group of result.groups) yield [await groupBody(ctx, group, projection, memberKeys, { deletedMeansEmpty: true })];
+    }
+    return { totalResults, itemsPerPage, resources: new StreamedArray(bodies()) };
+  }
+
+  async function list(ctx: ScimContext, query: ListQuery): Promise<void> {
+    sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
+  }
+
+  router.post("/Groups/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, groupResourceType, paging)));
+
+  router.post("/Groups", async (ctx) => {
+    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "create"));
+    const created = (await directory.groups.createGroup({ tenantId: ctx.state.tenant.tenantId, group })).group;
+    if (!created) throw new Error("directory returned no group");
+    // The members are read back rather than echoed, so their type and display are the directory's.
+    await respond(ctx, 201, created, group.members.length === 0 ? 0 : undefined);
+    ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "Group", created.id));
+  });
+
+  router.get("/Groups", (ctx) => list(ctx, parseListQuery(ctx.query, groupResourceType, paging)));
+
+  router.get("/Groups/:id", async (ctx) => {
+    const { group, hasMembers } = await directory.groups.getGroup({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
+    if (!group) throw new Error("directory returned no group");
+    if (group.meta && isNotModified(ctx.get("if-none-match") || undefined, group.meta.version)) {
+      ctx.status = 304;
+      ctx.set("ETag", versionToEtag(group.meta.version));
+      return;
+    }
+    await respond(ctx, 200, group, hasMembers ? undefined : 0);
+  });
+
+  router.put("/Groups/:id", async (ctx) => {
+    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "replace"));
+    group.id = resourceId(ctx);
+    const replaced = (
+      await directory.groups.replaceGroup({
+        tenantId: ctx.state.tenant.tenantId,
+        group,
+        expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
+      })
+    ).group;
+    if (!replaced) throw new Error("directory returned no group");
+    await respond(ctx, 200, replaced, group.members.length === 0 ? 0 : undefined);
+  });
+
+  router.patch("/Groups/:id", async (ctx) => {
+    const operations = parsePatchRequest(ctx.request.body);
+    const { group } = await directory.groups.patchGroup({
+      tenantId: ctx.state.tenant.tenantId,
+      id: resourceId(ctx),
+      operations: patchOperationsToProto(operations),
+      expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
+    });
+    if (!group) throw new Error("directory returned no group");
+    // RFC 7644 §3.5.2 allows 200 with the resource "subject to the attributes query parameter" or
+    // 204; Entra's docs and Microsoft's test collection expect 204, and a group's body can be
+    // huge. A client that names attributes (or excludedAttributes) asked for a body: 200.
+    if (ctx.query.attributes !== undefined || ctx.query.excludedAttributes !== undefined) {
+      await respond(ctx, 200, group);
+      return;
+    }
+    ctx.status = 204;
+    if (group.meta) ctx.set("ETag", versionToEtag(group.meta.version));
+  });
+
+  router.delete("/Groups/:id", async (ctx) => {
+    await directory.groups.deleteGroup({
+      tenantId: ctx.state.tenant.tenantId,
+      id: resourceId(ctx),
+      expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
+    });
+    ctx.status = 204;
+  });
+
+  return { router, page };
+}
