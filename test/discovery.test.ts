@@ -77,7 +77,7 @@ for (const store of await storeKindsUnderTest()) {
 
     test("/ResourceTypes lists exactly the endpoints served, and each of their schemas is served", async () => {
       const types = (await scim.get("/ResourceTypes")).body.Resources as Array<{ endpoint: string; schema: string; schemaExtensions: Array<{ schema: string }> }>;
-      assert.deepEqual(types.map((type) => type.endpoint), ["/Users"]);
+      assert.deepEqual(types.map((type) => type.endpoint), ["/Users", "/Groups"]);
       for (const type of types) {
         assert.equal((await scim.get(`${type.endpoint}?count=0`)).status, 200);
         for (const schema of [type.schema, ...type.schemaExtensions.map((extension) => extension.schema)]) {

@@ -6,12 +6,12 @@
 //
 // Left out on purpose:
 // - "Get Token": the sample server's own token endpoint; ours takes an API key as bearer token.
-// - Covered by the groups suite (future, with the Groups change): "Get empty Groups"; the whole
-//   "Group tests" folder (create empty and filled groups, Get Groups, PUT replace with members,
-//   PATCH add/remove members by value and by members[value eq "…"], remove all members, delete);
-//   "Group tests with garbage" (POST without members, PATCH adding a bare-string member and
-//   expecting 204, GET with excludedAttributes=members, PUT rename); the teardown's "Delete group"
-//   and the final "Get all groups" (Resources []).
+//
+// The group folders ("Group tests", "Group tests with garbage", the teardown's "Delete group 1"
+// and the final "Get all groups") run in tenants of their own, in the collection's order, since
+// each of their requests builds on the one before. Two of their checks expect what we do
+// differently on purpose (test/known-failures.txt): a member's `display` taken from what the
+// client wrote, and 204 for a member id that names nothing.
 //
 // The collection runs its folders in order against one server and counts on what earlier requests
 // left behind. Here each test sets up what its checks need, in a tenant of its own where a check
@@ -23,6 +23,7 @@ import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { patchOpUrn, scimClient, userSchemaUrn, type ScimClient } from "./support/scim-client.js";
 import { knownFailure } from "./support/known-failures.js";
+import { assertGroupResponse, assertPatched, groupSchemaUrn } from "./support/group-checks.js";
 import {
   assertListResponse,
   assertScimContentType,
@@ -166,6 +167,12 @@ for (const store of await storeKindsUnderTest()) describe(`Microsoft SCIM test c
     test("Get empty Users: GET /users, spelled in lower case, is 200", async () => {
       const tenant = await emptyTenant();
       const body = assertListResponse(await tenant.get("/users"));
+      assert.equal(body.totalResults, 0);
+      assert.deepEqual(body.Resources, []);
+    });
+
+    test("Get empty Groups: GET /Groups is 200, with no Resources in an empty tenant", async () => {
+      const body = assertListResponse(await (await emptyTenant()).get("/Groups"));
       assert.equal(body.totalResults, 0);
       assert.deepEqual(body.Resources, []);
     });
@@ -553,6 +560,145 @@ for (const store of await storeKindsUnderTest()) describe(`Microsoft SCIM test c
       const users = await garbageUsers(tenant);
       for (const user of Object.values(users)) assert.equal((await tenant.delete(`/Users/${user.id}`)).status, 204);
       const body = assertListResponse(await tenant.get("/Users?attributes=userName"));
+      assert.equal(body.totalResults, 0);
+      assert.deepEqual(body.Resources, []);
+    });
+  });
+
+  describe("Group tests", () => {
+    let tenant: ScimClient;
+    const ids: Record<string, string> = {};
+    /** The collection's group bodies: a fresh externalId, the core schema, a display name, members. */
+    const groupBody = (displayName: string, members: Array<Record<string, unknown>>) => ({ externalId: randomUUID(), schemas: [groupSchemaUrn], displayName, members });
+    const patchGroup = (id: string, ...Operations: Array<Record<string, unknown>>) =>
+      tenant.patch(`/Groups/${id}`, { schemas: [patchOpUrn], Operations }, { headers: jsonHeaders });
+
+    before(async () => {
+      tenant = await emptyTenant();
+    });
+
+    test("Create empty group: 201", async () => {
+      ids.group1 = assertGroupResponse(await tenant.post("/Groups", groupBody("Group1DisplayName", []), { headers: jsonHeaders }), 201).id;
+    });
+
+    test("create user for group 2, Create user 4 for group 2: 201 each", async () => {
+      ids.user3 = (await post(tenant, basicUser("UserName333", "lennay", {}))).id;
+      ids.user4 = (await post(tenant, basicUser("UserName444", "lennay", {}))).id;
+    });
+
+    test("Create filled group 2 (user 3, display \"VP\"): 201, with user 3 as a member", async () => {
+      const group = assertGroupResponse(await tenant.post("/Groups", groupBody("GroupDisplayName2", [{ value: ids.user3, display: "VP" }]), { headers: jsonHeaders }), 201);
+      ids.group2 = group.id;
+      assert.deepEqual(group.members.map((member: ScimJson) => member.value), [ids.user3]);
+      assert.notEqual(group.members[0].display, "VP", "members.display is readOnly (RFC 7643 §4.2): the server's name for the member");
+    });
+
+    test("Get Groups: 200", async () => {
+      const body = assertListResponse(await tenant.get("/Groups"));
+      assert.equal(body.totalResults, 2);
+    });
+
+    test("Create group 3, Put replace group3 with users 3 and 4: 201, then 200", async () => {
+      ids.group3 = assertGroupResponse(await tenant.post("/Groups", groupBody("GroupDisplayName3", []), { headers: jsonHeaders }), 201).id;
+      const body = {
+        schemas: [groupSchemaUrn],
+        id: ids.group3,
+        displayName: "putName",
+        members: [
+          { value: ids.user3, display: "VP" },
+          { value: ids.user4, display: "SenorVP" },
+        ],
+      };
+      const replaced = assertGroupResponse(await tenant.put(`/Groups/${ids.group3}`, body, { headers: jsonHeaders }), 200);
+      assert.equal(replaced.displayName, "putName");
+    });
+
+    test("Validate group 3: 200, the id matches, and the body contains user 3's id", async () => {
+      const response = await tenant.get(`/Groups/${ids.group3}`, { headers: jsonHeaders });
+      const group = assertGroupResponse(response, 200);
+      assert.equal(group.id, ids.group3);
+      assert.ok(JSON.stringify(response.body).includes(ids.user3!));
+      assert.deepEqual(group.members.map((member: ScimJson) => member.value).sort(), [ids.user3, ids.user4].sort());
+    });
+
+    test('Patch add user4 to group1, remove it by members[value eq "…"], add it again: 204 each', async () => {
+      // The collection's add names the member with a `displayName` and a stray operation `name`.
+      const add = { name: "addMember", op: "add", path: "members", value: [{ displayName: "new User", value: ids.user4 }] };
+      assertPatched(await patchGroup(ids.group1!, add));
+      assertPatched(await patchGroup(ids.group1!, { op: "remove", path: `members[value eq "${ids.user4}"]` }));
+      assert.equal(assertGroupResponse(await tenant.get(`/Groups/${ids.group1}`), 200).members, undefined);
+      assertPatched(await patchGroup(ids.group1!, add));
+    });
+
+    test('Get group by id: 200, the id matches, and the body contains "new User"', async () => {
+      const response = await tenant.get(`/Groups/${ids.group1}`);
+      const group = assertGroupResponse(response, 200);
+      assert.equal(group.id, ids.group1);
+      await knownFailure("microsoft-collection-group-member-display", () => assert.ok(JSON.stringify(response.body).includes("new User")));
+      // What we answer instead: user 4, with the name the directory holds for it.
+      assert.deepEqual(group.members.map((member: ScimJson) => [member.value, member.type]), [[ids.user4, "User"]]);
+      assert.ok(["lennay", "UserName444"].includes(group.members[0].display), group.members[0].display);
+    });
+
+    test('Patch remove all users (remove "members" without a value), then Get group by id: no "new User", no members', async () => {
+      assertPatched(await patchGroup(ids.group1!, { op: "remove", path: "members" }));
+      const response = await tenant.get(`/Groups/${ids.group1}`);
+      const group = assertGroupResponse(response, 200);
+      assert.equal(group.id, ids.group1);
+      assert.ok(!JSON.stringify(response.body).includes("new User"));
+      assert.equal(group.members, undefined);
+    });
+
+    test("Delete user id3 and id4, then groups 1, 2 and 3: 204 each, and the users leave their groups", async () => {
+      for (const user of [ids.user3, ids.user4]) assert.equal((await tenant.delete(`/Users/${user}`)).status, 204);
+      assert.equal(assertGroupResponse(await tenant.get(`/Groups/${ids.group3}`), 200).members, undefined, "deleted users are no group's members");
+      for (const group of [ids.group1, ids.group2, ids.group3]) assert.equal((await tenant.delete(`/Groups/${group}`)).status, 204);
+      assert.equal(assertListResponse(await tenant.get("/Groups")).totalResults, 0);
+    });
+  });
+
+  describe("Group tests with garbage, and the teardown's groups", () => {
+    let tenant: ScimClient;
+    let groupId = "";
+
+    before(async () => {
+      tenant = await emptyTenant();
+    });
+
+    test("Post group without members: 201", async () => {
+      const body = { displayName: "Group 1", externalId: "015489ea-9410-4306-b583-9f002b2446f7", schemas: [groupSchemaUrn] };
+      groupId = assertGroupResponse(await tenant.post("/Groups", body, { headers: jsonHeaders }), 201).id;
+    });
+
+    test('Group patch add member, and add member2: a bare string "string id N" as the member, 204 expected', async () => {
+      for (const value of ["string id 1", "string id 2"]) {
+        // The collection also puts the group's id at the top of the PatchOp; it is not a PatchOp member and is ignored.
+        const response = await tenant.patch(`/Groups/${groupId}`, { id: groupId, Operations: [{ op: "add", path: "members", value }], schemas: [patchOpUrn] }, { headers: jsonHeaders });
+        await knownFailure("microsoft-collection-group-patch-unknown-member", () => assert.equal(response.status, 204));
+        // What we answer instead: the string is read as a member id, which names nothing here.
+        assertScimError(response, 400, "invalidValue");
+        assert.ok(response.body.detail.includes(value), response.body.detail);
+      }
+    });
+
+    test("Get group, and Get group exclude members: 200 each", async () => {
+      const group = assertGroupResponse(await tenant.get(`/Groups/${groupId}`), 200);
+      assert.equal(group.members, undefined, "nothing was added");
+      const excluded = assertGroupResponse(await tenant.get(`/Groups/${groupId}?excludedAttributes=members`), 200);
+      assert.equal(excluded.members, undefined);
+      assert.equal(excluded.displayName, "Group 1");
+    });
+
+    test("group put: 200 and displayName Tiffany Ortiz", async () => {
+      const body = { id: groupId, displayName: "Tiffany Ortiz", externalId: "6c6b54c2-fa81-4234-ad4f-420ec6808049", schemas: [groupSchemaUrn] };
+      const replaced = assertGroupResponse(await tenant.put(`/Groups/${groupId}`, body, { headers: jsonHeaders }), 200);
+      assert.equal(replaced.displayName, "Tiffany Ortiz");
+      assert.equal(replaced.externalId, "6c6b54c2-fa81-4234-ad4f-420ec6808049");
+    });
+
+    test("Teardown: Delete group 1 is 204, and Get all groups then has no Resources", async () => {
+      assert.equal((await tenant.delete(`/Groups/${groupId}`)).status, 204);
+      const body = assertListResponse(await tenant.get("/Groups"));
       assert.equal(body.totalResults, 0);
       assert.deepEqual(body.Resources, []);
     });
