@@ -92,6 +92,19 @@ for (const store of await storeKindsUnderTest()) {
       }
     });
 
+    test("racing membership PATCHes on one group all apply", async () => {
+      const userIds: string[] = [];
+      for (let i = 0; i < 12; i++) userIds.push((await via(i).post("/Users", { schemas: [userSchemaUrn], userName: randomUserName(`member${i}`) })).body.id);
+      const group = await via(0).post("/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `racers ${Date.now()}`, members: [] });
+      const responses = await Promise.all(
+        userIds.map((id, i) => via(i).patch(`/Groups/${group.body.id}`, { schemas: [patchOpUrn], Operations: [{ op: "add", path: "members", value: [{ value: id }] }] })),
+      );
+      assert.deepEqual(statusCounts(responses.map((r) => r.status)), { 204: userIds.length });
+      const final = await via(1).get(`/Groups/${group.body.id}`);
+      assert.deepEqual(final.body.members.map((member: { value: string }) => member.value).sort(), [...userIds].sort());
+      assert.equal(final.body.meta.version, `W/"${1 + userIds.length}"`);
+    });
+
     test("a key issued by the admin works on every gateway", async () => {
       const { key } = JSON.parse(await product.admin(["keys", "issue", "default", "--json"])) as { key: string };
       for (const url of product.baseUrls) assert.equal((await scimClient(url, key).get("/Users?count=0")).status, 200);
