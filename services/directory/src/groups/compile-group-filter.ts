@@ -1,5 +1,5 @@
 import { groupResourceType, resolveAttributePath, ScimError, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
-import { and, comparison, presence, type SqlCondition } from "../users/compile-filter.js";
+import { comparison, compileFilterTree, presence, refuseNestedValuePath, type SqlCondition } from "../users/compile-filter.js";
 import type { SortOrder } from "../users/compile-sort.js";
 
 const groupColumns: Record<string, { column: string; nullable: boolean }> = {
@@ -49,49 +49,30 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
     return build({ sql: quoted(column.column), bindings: [] }, column.nullable, resolved.subAttribute ?? resolved.attribute, name);
   }
 
-  function member(inner: Filter): SqlCondition {
-    switch (inner.kind) {
-      case "compare":
-      case "present": {
-        const sub = groupResourceType.schema.attributes.find((a) => a.name === "members")!.subAttributes!.find((candidate) => candidate.name.toLowerCase() === inner.path.attribute.toLowerCase());
-        if (sub === undefined) throw ScimError.of("invalidFilter", `"${inner.path.attribute}" is not a sub-attribute of members`);
-        return memberLeaf(sub, (expression, definition) =>
-          inner.kind === "present" ? presence(expression, definition) : comparison(expression, false, definition, inner.operator, inner.value, `members.${sub.name}`),
-        );
-      }
-      case "and":
-      case "or":
-        return and(member(inner.left), member(inner.right), inner.kind === "and" ? "AND" : "OR");
-      case "not": {
-        const operand = member(inner.operand);
-        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
-      }
-      case "valuePath":
-        throw ScimError.of("invalidFilter", "value filters cannot be nested");
-    }
-  }
+  const memberSub = (path: AttributePath) => {
+    const sub = groupResourceType.schema.attributes.find((a) => a.name === "members")!.subAttributes!.find((candidate) => candidate.name.toLowerCase() === path.attribute.toLowerCase());
+    if (sub === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of members`);
+    return sub;
+  };
+  const member = (inner: Filter): SqlCondition =>
+    compileFilterTree(inner, {
+      compare: (node) => {
+        const sub = memberSub(node.path);
+        return memberLeaf(sub, (expression, definition) => comparison(expression, false, definition, node.operator, node.value, `members.${sub.name}`));
+      },
+      present: (node) => memberLeaf(memberSub(node.path), (expression, definition) => presence(expression, definition)),
+      valuePath: refuseNestedValuePath,
+    });
 
-  function compile(node: Filter): SqlCondition {
-    switch (node.kind) {
-      case "compare":
-        return leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name));
-      case "present":
-        return leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
-      case "and":
-      case "or":
-        return and(compile(node.left), compile(node.right), node.kind === "and" ? "AND" : "OR");
-      case "not": {
-        const operand = compile(node.operand);
-        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
-      }
-      case "valuePath": {
-        const resolved = resolveAttributePath(node.path, groupResourceType);
-        if (resolved.attribute.name !== "members") throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
-        return existsMember(member(node.filter));
-      }
-    }
-  }
-  return compile(filter);
+  return compileFilterTree(filter, {
+    compare: (node) => leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name)),
+    present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
+    valuePath: (node) => {
+      const resolved = resolveAttributePath(node.path, groupResourceType);
+      if (resolved.attribute.name !== "members") throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
+      return existsMember(member(node.filter));
+    },
+  });
 }
 
 /** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */

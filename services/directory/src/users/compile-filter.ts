@@ -142,6 +142,39 @@ export function documentPath(path: AttributePath): string[] {
   return path.schema === undefined ? [path.attribute] : [path.schema, path.attribute];
 }
 
+type Node<K extends Filter["kind"]> = Extract<Filter, { kind: K }>;
+
+/** What a resource's filter compiler supplies: its leaves. The boolean structure is shared. */
+export interface FilterLeaves {
+  compare(node: Node<"compare">): SqlCondition;
+  present(node: Node<"present">): SqlCondition;
+  valuePath(node: Node<"valuePath">): SqlCondition;
+}
+
+/** Compiles and/or/not around the leaves a resource supplies. */
+export function compileFilterTree(node: Filter, leaves: FilterLeaves): SqlCondition {
+  switch (node.kind) {
+    case "compare":
+      return leaves.compare(node);
+    case "present":
+      return leaves.present(node);
+    case "valuePath":
+      return leaves.valuePath(node);
+    case "and":
+    case "or":
+      return and(compileFilterTree(node.left, leaves), compileFilterTree(node.right, leaves), node.kind === "and" ? "AND" : "OR");
+    case "not": {
+      const operand = compileFilterTree(node.operand, leaves);
+      return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
+    }
+  }
+}
+
+/** The valuePath leaf inside a value filter: nesting is not SCIM (RFC 7644 §3.4.2.2). */
+export function refuseNestedValuePath(): SqlCondition {
+  throw ScimError.of("invalidFilter", "value filters cannot be nested");
+}
+
 /**
  * Compiles a resolved SCIM filter over users into one parameterised SQL condition. Column-backed
  * attributes use their (indexed) columns; every other attribute is read from the search document,
@@ -175,46 +208,30 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
 
   /** Compiles a value filter's inner condition against one element of the array. */
   function element(inner: Filter, parent: AttributeDefinition, elementSource: string): SqlCondition {
-    switch (inner.kind) {
-      case "compare":
-      case "present": {
-        const sub = parent.subAttributes?.find((candidate) => candidate.name === inner.path.attribute);
-        if (sub === undefined) throw ScimError.of("invalidFilter", `"${inner.path.attribute}" is not a sub-attribute of "${parent.name}"`);
-        const expression = json.scalar(elementSource, [sub.name], sub.type);
-        const name = `${parent.name}.${sub.name}`;
-        return inner.kind === "present" ? presence(expression, sub) : comparison(expression, true, sub, inner.operator, inner.value, name);
-      }
-      case "and":
-      case "or":
-        return and(element(inner.left, parent, elementSource), element(inner.right, parent, elementSource), inner.kind === "and" ? "AND" : "OR");
-      case "not": {
-        const operand = element(inner.operand, parent, elementSource);
-        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
-      }
-      case "valuePath":
-        throw ScimError.of("invalidFilter", "value filters cannot be nested");
-    }
+    const sub = (path: AttributePath) => {
+      const found = parent.subAttributes?.find((candidate) => candidate.name === path.attribute);
+      if (found === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of "${parent.name}"`);
+      return { definition: found, expression: json.scalar(elementSource, [found.name], found.type), name: `${parent.name}.${found.name}` };
+    };
+    return compileFilterTree(inner, {
+      compare: (node) => {
+        const { definition, expression, name } = sub(node.path);
+        return comparison(expression, true, definition, node.operator, node.value, name);
+      },
+      present: (node) => {
+        const { definition, expression } = sub(node.path);
+        return presence(expression, definition);
+      },
+      valuePath: refuseNestedValuePath,
+    });
   }
 
-  function compile(node: Filter): SqlCondition {
-    switch (node.kind) {
-      case "compare":
-        return leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name));
-      case "present":
-        return leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
-      case "and":
-      case "or":
-        return and(compile(node.left), compile(node.right), node.kind === "and" ? "AND" : "OR");
-      case "not": {
-        const operand = compile(node.operand);
-        return { sql: `NOT ${operand.sql}`, bindings: operand.bindings };
-      }
-      case "valuePath": {
-        const resolved = resolveAttributePath(node.path, userResourceType);
-        return json.existsElement(source, documentPath(resolved.path), (elementSource) => element(node.filter, resolved.attribute, elementSource));
-      }
-    }
-  }
-
-  return compile(filter);
+  return compileFilterTree(filter, {
+    compare: (node) => leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name)),
+    present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
+    valuePath: (node) => {
+      const resolved = resolveAttributePath(node.path, userResourceType);
+      return json.existsElement(source, documentPath(resolved.path), (elementSource) => element(node.filter, resolved.attribute, elementSource));
+    },
+  });
 }
