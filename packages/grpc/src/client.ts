@@ -38,17 +38,53 @@ type UnaryMethod<I extends DescMessage, O extends DescMessage> = (
   options?: CallOptions,
 ) => Promise<MessageShape<O>>;
 
-/** A promise-returning method per RPC; failures reject with RpcError. */
+type ServerStreamingMethod<I extends DescMessage, O extends DescMessage> = (
+  request: MessageInitShape<I>,
+  options?: Omit<CallOptions, "timeoutMs"> & { timeoutMs?: number },
+) => AsyncIterable<MessageShape<O>>;
+
+/** A promise-returning method per unary RPC, an async iterable per server-streaming one; failures are RpcErrors. */
 export type ServiceClient<S extends GenServiceMethods> = {
-  [K in keyof S]: S[K]["methodKind"] extends "unary" ? UnaryMethod<S[K]["input"], S[K]["output"]> : never;
+  [K in keyof S]: S[K]["methodKind"] extends "unary"
+    ? UnaryMethod<S[K]["input"], S[K]["output"]>
+    : S[K]["methodKind"] extends "server_streaming"
+      ? ServerStreamingMethod<S[K]["input"], S[K]["output"]>
+      : never;
 };
 
 /** A typed client for one service over a shared transport. */
 export function createClient<S extends GenServiceMethods>(service: GenService<S>, transport: Transport): ServiceClient<S> {
   const client: Record<string, UnaryMethod<DescMessage, DescMessage>> = {};
   for (const method of service.methods) {
-    if (method.methodKind !== "unary") continue;
     const path = methodPath(service, method.name);
+    if (method.methodKind === "server_streaming") {
+      // Streams are long-lived: no default deadline, only the caller's own timeout or signal.
+      client[method.localName] = ((request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>
+        (async function* () {
+          const metadata = new Metadata();
+          for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+          const call = transport.channel.makeServerStreamRequest(
+            path,
+            (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, message)),
+            (bytes: Buffer) => fromBinary(method.output, bytes),
+            create(method.input, request),
+            metadata,
+            options.timeoutMs === undefined ? {} : { deadline: new Date(Date.now() + options.timeoutMs) },
+          );
+          const cancel = () => call.cancel();
+          options.signal?.addEventListener("abort", cancel, { once: true });
+          try {
+            for await (const message of call) yield message as MessageShape<DescMessage>;
+          } catch (error) {
+            throw RpcError.fromServiceError(error as ServiceError);
+          } finally {
+            options.signal?.removeEventListener("abort", cancel);
+            call.cancel();
+          }
+        })()) as unknown as UnaryMethod<DescMessage, DescMessage>;
+      continue;
+    }
+    if (method.methodKind !== "unary") continue;
     client[method.localName] = (request, options = {}) =>
       new Promise((resolve, reject) => {
         const metadata = new Metadata();

@@ -1,6 +1,7 @@
 import { create, type DescMessage, type DescMethod, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import type { Metadata, Server, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
+import { once } from "node:events";
+import type { Metadata, Server, ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
 import { createServiceDefinition } from "./service-definition.js";
 import { toRpcError, type RpcError } from "./rpc-error.js";
 
@@ -20,9 +21,18 @@ type UnaryHandler<I extends DescMessage, O extends DescMessage> = (
   context: CallContext,
 ) => Promise<MessageInitShape<O>>;
 
-/** One async handler per method of a service, typed by the generated descriptors. */
+type ServerStreamingHandler<I extends DescMessage, O extends DescMessage> = (
+  request: MessageShape<I>,
+  context: CallContext,
+) => AsyncIterable<MessageInitShape<O>>;
+
+/** One handler per method of a service, typed by the generated descriptors: async for unary, an async iterable for server streaming. */
 export type ServiceImplementation<S extends GenServiceMethods> = {
-  [K in keyof S]: S[K]["methodKind"] extends "unary" ? UnaryHandler<S[K]["input"], S[K]["output"]> : never;
+  [K in keyof S]: S[K]["methodKind"] extends "unary"
+    ? UnaryHandler<S[K]["input"], S[K]["output"]>
+    : S[K]["methodKind"] extends "server_streaming"
+      ? ServerStreamingHandler<S[K]["input"], S[K]["output"]>
+      : never;
 };
 
 export interface ServerHooks {
@@ -32,7 +42,7 @@ export interface ServerHooks {
   onError?: (error: RpcError, method: string) => void;
 }
 
-function contextOf(call: ServerUnaryCall<unknown, unknown>, method: DescMethod): CallContext {
+function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, method: DescMethod): CallContext {
   const controller = new AbortController();
   call.on("cancelled", () => controller.abort(new Error("call cancelled")));
   const deadline = call.getDeadline();
@@ -58,8 +68,12 @@ export function addService<S extends GenServiceMethods>(
 ): void {
   const handlers: UntypedServiceImplementation = {};
   for (const method of service.methods) {
+    if (method.methodKind === "server_streaming") {
+      handlers[method.localName] = streamingHandler(method, (implementation as Record<string, ServerStreamingHandler<DescMessage, DescMessage>>)[method.localName], hooks);
+      continue;
+    }
     if (method.methodKind !== "unary") {
-      throw new Error(`${service.typeName}.${method.name}: only unary methods can be registered by addService`);
+      throw new Error(`${service.typeName}.${method.name}: client and bidi streaming are not supported by addService`);
     }
     const handler = (implementation as Record<string, UnaryHandler<DescMessage, DescMessage>>)[method.localName];
     if (handler === undefined) throw new Error(`${service.typeName}.${method.name} has no implementation`);
@@ -78,6 +92,33 @@ export function addService<S extends GenServiceMethods>(
     };
   }
   server.addService(createServiceDefinition(service), handlers);
+}
+
+/**
+ * A server-streaming handler: messages are written as the handler's iterable yields them, with
+ * backpressure (the next one is pulled only when the transport has room); a cancelled call stops
+ * the iteration (the context's signal aborts and the iterator is returned); a failure ends the
+ * stream with its status.
+ */
+function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<DescMessage, DescMessage> | undefined, hooks: ServerHooks) {
+  if (handler === undefined) throw new Error(`${method.parent.typeName}.${method.name} has no implementation`);
+  return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
+    const context = contextOf(call, method);
+    void (async () => {
+      try {
+        for await (const message of handler(call.request, context)) {
+          if (context.signal.aborted) break;
+          if (!call.write(create(method.output, message))) await once(call, "drain");
+        }
+        if (!context.signal.aborted) call.end();
+      } catch (thrown) {
+        if (context.signal.aborted) return;
+        const error = toRpcError(hooks.translateError ? hooks.translateError(thrown) : thrown);
+        hooks.onError?.(error, context.method);
+        call.emit("error", error.toStatus());
+      }
+    })();
+  };
 }
 
 /** The implementation type of a generated service: `ServiceImplementationOf<typeof UserService>`. */

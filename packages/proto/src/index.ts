@@ -11,3 +11,4 @@ export * from "./gen/google/rpc/error_details_pb.js";
 export * from "./gen/scimgw/directory/v1/sort_pb.js";
 export * from "./gen/scimgw/directory/v1/group_pb.js";
 export * from "./gen/scimgw/directory/v1/group_service_pb.js";
+export * from "./gen/scimgw/directory/v1/change_service_pb.js";

@@ -1,12 +1,13 @@
 import { Server } from "@grpc/grpc-js";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { ApiKeyService, GroupService, UserService } from "@scimgw/proto";
+import { ApiKeyService, ChangeService, GroupService, UserService } from "@scimgw/proto";
 import { addService, Code, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
 import { toDirectoryError } from "./errors/directory-errors.js";
+import { createChangeService } from "./changes/change-service.js";
 import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
 import { createUserService } from "./users/user-service.js";
@@ -32,6 +33,8 @@ export function createDirectoryServer({ db, logger }: DirectoryDependencies): Se
   };
   addService(server, UserService, retryingConflicts(createUserService(createUserStore(db))), hooks);
   addService(server, GroupService, retryingConflicts(createGroupService(createGroupStore(db))), hooks);
+  // Streams are not retried as a whole: a consumer resumes from its cursor instead.
+  addService(server, ChangeService, createChangeService(db), hooks);
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
   return server;
 }
