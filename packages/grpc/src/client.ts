@@ -31,6 +31,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Extra request metadata. */
   metadata?: Record<string, string>;
+  /** Wait (within the deadline) for the channel to connect instead of failing at once while it is down. */
+  waitForReady?: boolean;
 }
 
 type UnaryMethod<I extends DescMessage, O extends DescMessage> = (
@@ -89,6 +91,7 @@ export function createClient<S extends GenServiceMethods>(service: GenService<S>
       new Promise((resolve, reject) => {
         const metadata = new Metadata();
         for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+        if (options.waitForReady) metadata.setOptions({ waitForReady: true });
         const deadline = new Date(Date.now() + (options.timeoutMs ?? transport.defaultTimeoutMs));
         const call = transport.channel.makeUnaryRequest(
           path,

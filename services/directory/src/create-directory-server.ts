@@ -1,7 +1,14 @@
 import { Server } from "@grpc/grpc-js";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
-import { ApiKeyService, ChangeService, GroupService, UserService } from "@scimgw/proto";
+import {
+  ApiKeyService,
+  ChangeService,
+  file_google_rpc_error_details,
+  file_google_rpc_status,
+  GroupService,
+  UserService,
+} from "@scimgw/proto";
 import { addService, Code, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
@@ -10,8 +17,12 @@ import { toDirectoryError } from "./errors/directory-errors.js";
 import { createChangeService } from "./changes/change-service.js";
 import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
+import { addHealthService } from "./operations/health.js";
+import { addReflectionService } from "./operations/reflection.js";
 import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
+
+export { markNotServing } from "./operations/health.js";
 
 export interface DirectoryDependencies {
   db: Knex;
@@ -36,5 +47,10 @@ export function createDirectoryServer({ db, logger }: DirectoryDependencies): Se
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   addService(server, ChangeService, createChangeService(db), hooks);
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
+
+  const services = [UserService, GroupService, ChangeService, ApiKeyService];
+  addHealthService(server, { db, services: services.map((service) => service.typeName) });
+  // The google.rpc files describe the error details our statuses carry (grpc-status-details-bin).
+  addReflectionService(server, [...services.map((service) => service.file), file_google_rpc_status, file_google_rpc_error_details]);
   return server;
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
-import { createDirectoryServer } from "./create-directory-server.js";
+import { createDirectoryServer, markNotServing } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
 
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
+    // Load balancers' health checks see the replica leave before its port closes.
+    markNotServing(server);
     logger.info({ signal }, "directory stopping: draining in-flight calls");
     // In-flight calls finish; a hard stop after 10 s bounds a stuck client.
     const force = setTimeout(() => server.forceShutdown(), 10_000).unref();
