@@ -1,0 +1,37 @@
+import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
+import { ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
+import { createClient, createTransport, type ServiceClient } from "@scimgw/grpc";
+import { watchChanges, type WatchOptions } from "./watch-changes.js";
+
+export interface DirectoryClientOptions {
+  /** host:port of a directory (or of a gRPC load balancer in front of several). */
+  address: string;
+  /** Defaults to an insecure channel (loopback and private networks). */
+  credentials?: ChannelCredentials;
+  /** The deadline of every unary call that sets none. Default 10 s. */
+  defaultTimeoutMs?: number;
+}
+
+export interface DirectoryClient {
+  users: ServiceClient<(typeof UserService)["method"]>;
+  groups: ServiceClient<(typeof GroupService)["method"]>;
+  apiKeys: ServiceClient<(typeof ApiKeyService)["method"]>;
+  /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
+  watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
+  close(): void;
+}
+
+/** One call to get typed access to the directory: promise methods per RPC, default deadlines, the change feed. */
+export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
+  const transport = createTransport(options.address, {
+    credentials: options.credentials ?? grpcCredentials.createInsecure(),
+    ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}),
+  });
+  return {
+    users: createClient(UserService, transport),
+    groups: createClient(GroupService, transport),
+    apiKeys: createClient(ApiKeyService, transport),
+    watchChanges: (tenantId, watchOptions) => watchChanges(transport, tenantId, watchOptions),
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,7 @@
+export { createDirectoryClient } from "./create-directory-client.js";
+export type { DirectoryClient, DirectoryClientOptions } from "./create-directory-client.js";
+export { watchChanges } from "./watch-changes.js";
+export type { WatchOptions } from "./watch-changes.js";
+export { Code, RpcError } from "@scimgw/grpc";
+export { ChangeKind, ChangedResourceType } from "@scimgw/proto";
+export type { ChangeEvent, User, Group } from "@scimgw/proto";

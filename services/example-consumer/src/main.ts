@@ -1,0 +1,24 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { pino } from "pino";
+import { createDirectoryClient } from "@scimgw/directory-client";
+import { followDeactivations } from "./follow-deactivations.js";
+
+const logger = pino({ name: "example-consumer", level: process.env.LOG_LEVEL ?? "info" });
+const tenantId = process.env.TENANT_ID;
+if (!tenantId) {
+  process.stderr.write("example-consumer: set TENANT_ID to the tenant's id (`pnpm admin tenants list` shows it)\n");
+  process.exit(2);
+}
+const address = process.env.DIRECTORY_ADDRESS ?? "127.0.0.1:50051";
+const file = path.resolve(process.env.CURSOR_FILE ?? "data/example-consumer.cursor");
+mkdirSync(path.dirname(file), { recursive: true });
+
+const client = createDirectoryClient({ address });
+const controller = new AbortController();
+process.once("SIGINT", () => controller.abort());
+process.once("SIGTERM", () => controller.abort());
+logger.info({ address, tenantId, cursorFile: file }, "following deactivations");
+await followDeactivations(client, tenantId, file, ({ seq, userId }) => logger.info({ seq: Number(seq), userId }, "user deactivated"), controller.signal);
+client.close();
+logger.info("stopped");
