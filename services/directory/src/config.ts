@@ -35,6 +35,7 @@ const settings = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
   DIRECTORY_PORT: port.default(50051),
+  CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -44,6 +45,8 @@ export interface DirectoryConfig {
   host: string;
   port: number;
   logLevel: string;
+  /** How long the change feed keeps events; older cursors get OUT_OF_RANGE. */
+  changeRetentionDays: number;
 }
 
 /**
@@ -68,5 +71,6 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     host: parsed.data.DIRECTORY_HOST,
     port: parsed.data.DIRECTORY_PORT,
     logLevel: parsed.data.LOG_LEVEL,
+    changeRetentionDays: parsed.data.CHANGE_RETENTION_DAYS,
   };
 }

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
+import { pruneChanges } from "./changes/change-service.js";
 import { createDirectoryServer, markNotServing } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
@@ -20,12 +21,21 @@ async function main(): Promise<void> {
   );
   logger.info({ address: `${config.host}:${port}`, database: describeDatabase(config.database) }, "directory listening");
 
+  // Prune the change feed hourly (any replica may; deletes are idempotent).
+  const prune = () =>
+    pruneChanges(db, config.changeRetentionDays)
+      .then((deleted) => deleted > 0 && logger.info({ deleted, retentionDays: config.changeRetentionDays }, "pruned change events"))
+      .catch((error: unknown) => logger.warn({ err: error }, "pruning change events failed"));
+  void prune();
+  const pruning = setInterval(prune, 60 * 60 * 1000).unref();
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     // Load balancers' health checks see the replica leave before its port closes.
     markNotServing(server);
+    clearInterval(pruning);
     logger.info({ signal }, "directory stopping: draining in-flight calls");
     // In-flight calls finish; a hard stop after 10 s bounds a stuck client.
     const force = setTimeout(() => server.forceShutdown(), 10_000).unref();

@@ -76,6 +76,24 @@ for (const storeUnderTest of storesUnderTest) {
       assert.deepEqual(resumed.map((event) => Number(event.seq)), [5]);
     });
 
+    test("a cursor older than the retention window is OUT_OF_RANGE, telling the consumer to resync", async () => {
+      const { pruneChanges } = await import("./change-service.js");
+      const users = createUserStore(db);
+      await users.create(tenantId, create(UserSchema, { userName: "kept@example.com" }));
+      const latest = Number((await db("change_events").where("tenant_id", tenantId).max({ n: "seq" }).first())?.n);
+      // Everything up to now falls out of a zero-day window, then one more change is kept.
+      assert.ok((await pruneChanges(db, 0, new Date(Date.now() + 1000))) >= latest);
+      await users.create(tenantId, create(UserSchema, { userName: "newest@example.com" }));
+      await assert.rejects(take(1n, 1), (error: unknown) => {
+        assert.ok(error instanceof RpcError);
+        assert.equal(error.code, Code.OUT_OF_RANGE);
+        assert.equal(error.reason, "CURSOR_EXPIRED");
+        return true;
+      });
+      // A consumer that was up to date loses nothing: it gets the next event.
+      assert.deepEqual((await take(BigInt(latest), 1)).map((event) => Number(event.seq)), [latest + 1]);
+    });
+
     test("a bad request is INVALID_ARGUMENT on the stream", async () => {
       await assert.rejects(take(-1n, 1), (error: unknown) => error instanceof RpcError && error.code === Code.INVALID_ARGUMENT);
     });

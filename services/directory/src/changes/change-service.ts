@@ -1,6 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ChangedResourceType, ChangeKind, type ChangeService } from "@scimgw/proto";
-import type { CallContext, ServiceImplementationOf } from "@scimgw/grpc";
+import { Code, RpcError, type CallContext, type ServiceImplementationOf } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { invalidArgument } from "../errors/directory-errors.js";
 
@@ -70,6 +70,22 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
       if (request.tenantId === "") throw invalidArgument("tenant_id is required");
       if (request.afterSeq < 0n) throw invalidArgument("after_seq must not be negative");
       let after = request.afterSeq;
+      // Events older than the retention window are pruned: a cursor from before the oldest kept
+      // event cannot be served without a gap, so the consumer is told to resync instead.
+      const oldest = await db("change_events").where("tenant_id", request.tenantId).min({ seq: "seq" }).first();
+      const oldestSeq = oldest?.seq === null || oldest?.seq === undefined ? undefined : BigInt(oldest.seq);
+      if (oldestSeq !== undefined && after < oldestSeq - 1n) {
+        throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept (the oldest kept is ${oldestSeq}); resync from the directory and follow from the latest sequence`, {
+          reason: "CURSOR_EXPIRED",
+          metadata: { oldest_seq: String(oldestSeq) },
+        });
+      }
+      if (oldestSeq === undefined && after > 0n) {
+        const tenant = await db("tenants").where("id", request.tenantId).first("last_change_seq");
+        if (tenant !== undefined && BigInt(tenant.last_change_seq) > after) {
+          throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept; resync from the directory`, { reason: "CURSOR_EXPIRED" });
+        }
+      }
       while (!context.signal.aborted) {
         const rows: ChangeEventRow[] = await db("change_events")
           .where("tenant_id", request.tenantId)
@@ -84,4 +100,13 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
       }
     },
   };
+}
+
+/**
+ * Deletes events older than the retention window, leaving each tenant's sequence counter as it is
+ * (new events keep counting from where it stands). Returns how many were deleted.
+ */
+export async function pruneChanges(db: Knex, retentionDays: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000).toISOString();
+  return db("change_events").where("occurred_at", "<", cutoff).delete();
 }
