@@ -1,11 +1,10 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { GroupMemberSchema, GroupSchema, type Group, type GroupMember } from "@scimgw/proto";
-import { urn, type ScimResource } from "@scimgw/scim";
+import { isJsonObject, urn, type ScimResource } from "@scimgw/scim";
 import { versionToEtag } from "./translate-user.js";
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /**
@@ -15,9 +14,9 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
 export function groupToProto(resource: ScimResource): Group {
   const extensions: Record<string, JsonObject> = {};
   for (const [key, value] of Object.entries(resource)) {
-    if (key.startsWith("urn:") && key !== urn.group && isObject(value)) extensions[key] = value as JsonObject;
+    if (key.startsWith("urn:") && key !== urn.group && isJsonObject(value)) extensions[key] = value as JsonObject;
   }
-  const members: Json[] = Array.isArray(resource.members) ? (resource.members as unknown[]).filter(isObject) : [];
+  const members: Json[] = Array.isArray(resource.members) ? (resource.members as unknown[]).filter(isJsonObject) : [];
   return create(GroupSchema, {
     id: str(resource.id) ?? "",
     externalId: str(resource.externalId),

@@ -13,7 +13,7 @@ import {
   type MultiValuedAttribute,
   type User,
 } from "@scimgw/proto";
-import { urn, type ScimResource } from "@scimgw/scim";
+import { isJsonObject, urn, type ScimResource } from "@scimgw/scim";
 
 /*
  * The field tables below pair each SCIM attribute with its protobuf field. They are the whole
@@ -51,10 +51,9 @@ const enterpriseStrings = ["employeeNumber", "costCenter", "organization", "divi
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const bool = (value: unknown): boolean | undefined => (typeof value === "boolean" ? value : undefined);
-const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
+const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isJsonObject) : []);
 
 function multiValuedToProto(value: Json): MultiValuedAttribute {
   return create(MultiValuedAttributeSchema, {
@@ -76,7 +75,7 @@ function addressToProto(value: Json): Address {
 function otherExtensions(resource: ScimResource): Record<string, JsonObject> {
   const extensions: Record<string, JsonObject> = {};
   for (const [key, value] of Object.entries(resource)) {
-    if (key.startsWith("urn:") && key !== urn.enterpriseUser && key !== urn.user && isObject(value)) {
+    if (key.startsWith("urn:") && key !== urn.enterpriseUser && key !== urn.user && isJsonObject(value)) {
       extensions[key] = value as JsonObject;
     }
   }
@@ -95,7 +94,7 @@ export function userToProto(resource: ScimResource): User {
     extensions: otherExtensions(resource),
   });
   for (const [attribute, field] of userStrings) user[field] = str(resource[attribute]);
-  if (isObject(resource.name)) {
+  if (isJsonObject(resource.name)) {
     const name = create(NameSchema);
     for (const key of nameStrings) name[key] = str(resource.name[key]);
     user.name = name;
@@ -107,10 +106,10 @@ export function userToProto(resource: ScimResource): User {
     create(GroupMembershipSchema, { value: str(group.value) ?? "", ref: str(group.$ref), display: str(group.display), type: str(group.type) }),
   );
   const enterprise = resource[urn.enterpriseUser];
-  if (isObject(enterprise)) {
+  if (isJsonObject(enterprise)) {
     const extension = create(EnterpriseUserSchema);
     for (const key of enterpriseStrings) extension[key] = str(enterprise[key]);
-    if (isObject(enterprise.manager)) {
+    if (isJsonObject(enterprise.manager)) {
       extension.manager = create(ManagerSchema, {
         value: str(enterprise.manager.value),
         ref: str(enterprise.manager.$ref),
