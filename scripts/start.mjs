@@ -13,6 +13,9 @@ env.DATA_DIR ??= path.join(root, "data");
 env.DIRECTORY_PORT ??= "50051";
 env.GATEWAY_PORT ??= "8080";
 env.DIRECTORY_ADDRESS ??= `127.0.0.1:${env.DIRECTORY_PORT}`;
+// The gateway's own service credential for the directory, issued at first start and kept in the
+// data folder (owner-only); bootstrap replaces it if it was revoked.
+if (env.DIRECTORY_CREDENTIAL === undefined) env.DIRECTORY_CREDENTIAL_FILE ??= path.join(env.DATA_DIR, "gateway.credential");
 
 const directoryMain = path.join(root, "services/directory/dist/main.js");
 const gatewayMain = path.join(root, "services/gateway/dist/main.js");
@@ -20,7 +23,8 @@ const adminMain = path.join(root, "services/directory/dist/admin/main.js");
 
 function bootstrap() {
   try {
-    const output = execFileSync(process.execPath, [adminMain, "bootstrap"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const args = env.DIRECTORY_CREDENTIAL_FILE === undefined ? [] : ["--gateway-credential-file", env.DIRECTORY_CREDENTIAL_FILE];
+    const output = execFileSync(process.execPath, [adminMain, "bootstrap", ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
     return JSON.parse(output.trim().split("\n").pop());
   } catch {
     process.exit(2);
@@ -71,6 +75,7 @@ if (state.created) {
 }
 lines.push(
   `  Check users:      ${admin} users list ${state.tenant}`,
+  `  gRPC directory:   ${env.DIRECTORY_ADDRESS} (internal services: \`${admin} credentials issue <name> --scope read-only\`)`,
   "  Stop:             Ctrl+C",
   "",
 );

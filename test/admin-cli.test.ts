@@ -9,7 +9,7 @@ for (const store of await storeKindsUnderTest()) describe(`admin CLI on ${store}
   let product: Product;
   before(async () => {
     // No key cache, so a revocation shows at once (the default cache period is documented).
-    product = await Product.start({ store, gatewayEnv: { API_KEY_CACHE_SECONDS: "0" } });
+    product = await Product.start({ store, gatewayEnv: { API_KEY_CACHE_SECONDS: "0" }, directoryEnv: { SERVICE_CREDENTIAL_CACHE_SECONDS: "0" } });
   });
   after(() => product.stop());
 
@@ -53,6 +53,32 @@ for (const store of await storeKindsUnderTest()) describe(`admin CLI on ${store}
     assert.equal((await scim.get("/Users?count=0")).status, 401);
     // The bootstrap key is untouched.
     assert.equal((await scimClient(product.baseUrl, product.apiKey).get("/Users?count=0")).status, 200);
+  });
+
+  test("service credentials: listed without secrets; revoking the gateway's makes SCIM fail closed until bootstrap issues a new one", async () => {
+    const issued = JSON.parse(await product.admin(["credentials", "issue", "billing", "--scope", "read-only", "--json"])) as { credential: string; id: string; scope: string };
+    assert.match(issued.credential, /^scimgw_svc_/);
+    assert.equal(issued.scope, "read-only");
+    const listing = await product.admin(["credentials", "list"]);
+    assert.match(listing, /billing.*read-only.*live/);
+    assert.match(listing, /gateway \(pnpm start\).*read-write.*live/);
+    assert.doesNotMatch(listing, new RegExp(issued.credential));
+    await assert.rejects(product.admin(["credentials", "issue", "x", "--scope", "admin"]), /--scope.*Allowed choices are read-only, read-write/s);
+
+    const gateway = (JSON.parse(await product.admin(["credentials", "list", "--json"])) as Array<{ id: string; name: string }>).find((c) => c.name.startsWith("gateway"))!;
+    const scim = scimClient(product.baseUrl, product.apiKey);
+    assert.equal((await scim.get("/Users?count=0")).status, 200);
+    await product.admin(["credentials", "revoke", gateway.id]);
+    const refused = await scim.get("/Users?count=0");
+    assert.equal(refused.status, 500, "the IdP's key is fine; the gateway's own credential is not: a server error, not a 401");
+    assert.doesNotMatch(JSON.stringify(refused.body), /credential/i, "nothing about internal credentials reaches the SCIM client");
+
+    // What an operator does: bootstrap replaces the revoked credential in the file; restart the gateway.
+    assert.equal((JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as { gatewayCredential: string }).gatewayCredential, "issued");
+    await product.restart(); // on new ports
+    assert.equal((await scimClient(product.baseUrl, product.apiKey).get("/Users?count=0")).status, 200);
+    assert.equal((JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as { gatewayCredential: string }).gatewayCredential, "kept");
+    assert.match(await product.admin(["credentials", "revoke", gateway.id]).catch((error: Error) => error.message), /live service credential .* not found/);
   });
 
   test("tenants list names every tenant with its user count", async () => {

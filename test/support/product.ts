@@ -67,6 +67,8 @@ async function stopService(service: RunningService | undefined, signal: NodeJS.S
 export interface ProductOptions {
   /** Gateway settings to override (e.g. API_KEY_CACHE_SECONDS). */
   gatewayEnv?: Record<string, string>;
+  /** Directory settings to override (e.g. SERVICE_CREDENTIAL_CACHE_SECONDS). */
+  directoryEnv?: Record<string, string>;
   /** Where the directory keeps its data. Default: SQLite in the temporary data folder. */
   store?: StoreKind;
   /** How many directory replicas (PostgreSQL only for more than one). Default 1. */
@@ -90,6 +92,8 @@ export class Product {
   private gatewayPorts: number[] = [];
   /** The API key of the tenant "default" created at bootstrap. */
   apiKey = "";
+  /** The directories' gRPC addresses (host:port), for internal callers. */
+  directoryAddresses: string[] = [];
 
   private constructor(dataDir: string, private readonly options: ProductOptions) {
     this.dataDir = dataDir;
@@ -100,10 +104,20 @@ export class Product {
 
   static async start(options: ProductOptions = {}): Promise<Product> {
     const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-e2e-")), options);
-    const bootstrap = JSON.parse(await product.admin(["bootstrap"])) as { key: string };
+    const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as { key: string };
     product.apiKey = bootstrap.key;
     await product.startServices();
     return product;
+  }
+
+  /** Where bootstrap keeps the gateways' service credential, exactly as `pnpm start` does. */
+  get gatewayCredentialFile(): string {
+    return path.join(this.dataDir, "gateway.credential");
+  }
+
+  /** Issues a service credential for an internal caller of the directory's gRPC API. */
+  async issueServiceCredential(name: string, scope: "read-only" | "read-write"): Promise<string> {
+    return (JSON.parse(await this.admin(["credentials", "issue", name, "--scope", scope, "--json"])) as { credential: string }).credential;
   }
 
   /** The SCIM base URL of the first gateway. */
@@ -123,12 +137,14 @@ export class Product {
 
   async startServices(): Promise<void> {
     const directoryPorts: number[] = [];
+    this.directoryAddresses = [];
     // Replicas start at the same time, as they would behind a load balancer (and so race to migrate).
     this.directories = await Promise.all(
       Array.from({ length: this.options.directories ?? 1 }, async () => {
         const port = await freePort();
         directoryPorts.push(port);
-        return startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(port) }, "directory listening");
+        this.directoryAddresses.push(`127.0.0.1:${port}`);
+        return startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv }, "directory listening");
       }),
     );
     this.gatewayPorts = [];
@@ -143,6 +159,7 @@ export class Product {
             GATEWAY_HOST: "127.0.0.1",
             GATEWAY_PORT: String(port),
             DIRECTORY_ADDRESS: `127.0.0.1:${directoryPorts[i % directoryPorts.length]}`,
+            DIRECTORY_CREDENTIAL_FILE: this.gatewayCredentialFile,
             ...this.options.gatewayEnv,
           },
           "gateway listening",

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
-import { createDirectoryServer, migrateToLatest, openDatabase } from "@scimgw/directory";
+import { createDirectoryServer, createServiceCredentialStore, migrateToLatest, openDatabase } from "@scimgw/directory";
 import { ChangeKind, Code, createDirectoryClient, RpcError, type ChangeEvent } from "./index.js";
 
 let folder = "";
@@ -16,6 +16,7 @@ let db: ReturnType<typeof openDatabase>;
 let server: Server | undefined;
 let port = 0;
 const tenantId = randomUUID();
+let serviceCredential = "";
 
 async function startServer(): Promise<void> {
   server = createDirectoryServer({ db, logger: pino({ level: "silent" }) });
@@ -29,6 +30,7 @@ before(async () => {
   db = openDatabase({ kind: "sqlite", filename: path.join(folder, "d.sqlite") });
   await migrateToLatest(db);
   await db("tenants").insert({ id: tenantId, name: "client test", created_at: new Date().toISOString() });
+  serviceCredential = (await createServiceCredentialStore(db).issue("client test", "read-write")).secret;
   await startServer();
 });
 
@@ -39,7 +41,7 @@ after(async () => {
 });
 
 test("unary calls are typed promises; failures are RpcErrors with the directory's reason", async () => {
-  const client = createDirectoryClient({ address: `127.0.0.1:${port}` });
+  const client = createDirectoryClient({ address: `127.0.0.1:${port}`, serviceCredential });
   try {
     const { user } = await client.users.createUser({ tenantId, user: { userName: "typed@example.com" } });
     assert.equal(user?.userName, "typed@example.com");
@@ -56,8 +58,8 @@ test("unary calls are typed promises; failures are RpcErrors with the directory'
 });
 
 test("watchChanges reconnects across a directory restart and misses or repeats nothing", async () => {
-  const writer = createDirectoryClient({ address: `127.0.0.1:${port}` });
-  const reader = createDirectoryClient({ address: `127.0.0.1:${port}` });
+  const writer = createDirectoryClient({ address: `127.0.0.1:${port}`, serviceCredential });
+  const reader = createDirectoryClient({ address: `127.0.0.1:${port}`, serviceCredential });
   const controller = new AbortController();
   const seen: ChangeEvent[] = [];
   let reconnects = 0;

@@ -1,13 +1,20 @@
 import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
 import { ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
-import { createClient, createTransport, type ServiceClient } from "@scimgw/grpc";
+import { channelCredentialsFromFiles, createClient, createTransport, type ChannelTlsFiles, type ServiceClient } from "@scimgw/grpc";
 import { watchChanges, type WatchOptions } from "./watch-changes.js";
 
 export interface DirectoryClientOptions {
   /** host:port of a directory (or of a gRPC load balancer in front of several). */
   address: string;
-  /** Defaults to an insecure channel (loopback and private networks). */
-  credentials?: ChannelCredentials;
+  /**
+   * The caller's service credential (`scimgw-admin credentials issue <name> --scope read-only`),
+   * sent as `authorization: Bearer …` with every call.
+   */
+  serviceCredential: string;
+  /** TLS (and mutual TLS) from PEM files. Unset: a plaintext channel, for loopback and private networks. */
+  tls?: ChannelTlsFiles;
+  /** Full control of the channel's security instead of `tls`. */
+  channelCredentials?: ChannelCredentials;
   /** The deadline of every unary call that sets none. Default 10 s. */
   defaultTimeoutMs?: number;
 }
@@ -23,8 +30,10 @@ export interface DirectoryClient {
 
 /** One call to get typed access to the directory: promise methods per RPC, default deadlines, the change feed. */
 export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
+  if (options.tls !== undefined && options.channelCredentials !== undefined) throw new Error("set tls or channelCredentials, not both");
   const transport = createTransport(options.address, {
-    credentials: options.credentials ?? grpcCredentials.createInsecure(),
+    credentials: options.channelCredentials ?? (options.tls ? channelCredentialsFromFiles(options.tls) : grpcCredentials.createInsecure()),
+    metadata: { authorization: `Bearer ${options.serviceCredential}` },
     ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}),
   });
   return {

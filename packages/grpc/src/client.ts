@@ -10,18 +10,25 @@ export interface TransportOptions {
   /** The deadline of every call that does not set its own. Default 10 s. */
   defaultTimeoutMs?: number;
   channelOptions?: ChannelOptions;
+  /**
+   * Metadata sent with every call, e.g. `authorization: Bearer …`. Per-call metadata rather than
+   * call credentials, because grpc-js refuses call credentials on an insecure channel and the
+   * loopback and private-network deployments are insecure channels.
+   */
+  metadata?: Record<string, string>;
 }
 
 /** One channel to a server, shared by the clients of all its services. */
 export interface Transport {
   readonly channel: GrpcClient;
   readonly defaultTimeoutMs: number;
+  readonly metadata: Readonly<Record<string, string>>;
   close(): void;
 }
 
 export function createTransport(address: string, options: TransportOptions = {}): Transport {
   const channel = new GrpcClient(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions ?? {});
-  return { channel, defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000, close: () => channel.close() };
+  return { channel, defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000, metadata: { ...options.metadata }, close: () => channel.close() };
 }
 
 export interface CallOptions {
@@ -54,6 +61,12 @@ export type ServiceClient<S extends GenServiceMethods> = {
       : never;
 };
 
+function callMetadata(transport: Transport, options: CallOptions): Metadata {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries({ ...transport.metadata, ...options.metadata })) metadata.set(key, value);
+  return metadata;
+}
+
 /** A typed client for one service over a shared transport. */
 export function createClient<S extends GenServiceMethods>(service: GenService<S>, transport: Transport): ServiceClient<S> {
   const client: Record<string, UnaryMethod<DescMessage, DescMessage>> = {};
@@ -63,8 +76,7 @@ export function createClient<S extends GenServiceMethods>(service: GenService<S>
       // Streams are long-lived: no default deadline, only the caller's own timeout or signal.
       client[method.localName] = ((request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>
         (async function* () {
-          const metadata = new Metadata();
-          for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+          const metadata = callMetadata(transport, options);
           const call = transport.channel.makeServerStreamRequest(
             path,
             (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, message)),
@@ -89,8 +101,7 @@ export function createClient<S extends GenServiceMethods>(service: GenService<S>
     if (method.methodKind !== "unary") continue;
     client[method.localName] = (request, options = {}) =>
       new Promise((resolve, reject) => {
-        const metadata = new Metadata();
-        for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
+        const metadata = callMetadata(transport, options);
         if (options.waitForReady) metadata.setOptions({ waitForReady: true });
         const deadline = new Date(Date.now() + (options.timeoutMs ?? transport.defaultTimeoutMs));
         const call = transport.channel.makeUnaryRequest(

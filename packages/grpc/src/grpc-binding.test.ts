@@ -1,8 +1,22 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
-import { ApiKeyService, UserService } from "@scimgw/proto";
-import { addService, Code, createClient, createTransport, RpcError } from "./index.js";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import { ApiKeyService, ChangeService, UserService } from "@scimgw/proto";
+import {
+  addService,
+  channelCredentialsFromFiles,
+  Code,
+  createClient,
+  createTransport,
+  RpcError,
+  serverCredentialsFromFiles,
+  type ServiceImplementation,
+} from "./index.js";
 
 async function startServer(register: (server: Server) => void): Promise<{ address: string; stop: () => Promise<void> }> {
   const server = new Server();
@@ -16,6 +30,11 @@ async function startServer(register: (server: Server) => void): Promise<{ addres
 const notCalled = async (): Promise<never> => {
   throw new Error("not part of this test");
 };
+
+/** Every method of a service answered by notCalled, to override the one a test is about. */
+function unused<S extends GenServiceMethods>(service: GenService<S>): ServiceImplementation<S> {
+  return Object.fromEntries(service.methods.map((method) => [method.localName, notCalled])) as unknown as ServiceImplementation<S>;
+}
 
 test("a unary call round-trips messages through the generated schemas", async () => {
   const server = await startServer((s) =>
@@ -92,11 +111,7 @@ test("a call past its deadline fails with DEADLINE_EXCEEDED and the handler's si
   let aborted!: Promise<void>;
   const server = await startServer((s) =>
     addService(s, UserService, {
-      createUser: notCalled,
-      listUsers: notCalled,
-      replaceUser: notCalled,
-      patchUser: notCalled,
-      deleteUser: notCalled,
+      ...unused(UserService),
       getUser: (_request, context) => {
         aborted = new Promise((resolve) => context.signal.addEventListener("abort", () => resolve()));
         return new Promise(() => {});
@@ -130,5 +145,68 @@ test("aborting the caller's signal cancels the call", async () => {
   } finally {
     transport.close();
     await server.stop();
+  }
+});
+
+test("the authorize hook sees the transport's metadata and refuses unary and streaming calls before their handler runs", async () => {
+  let handled = 0;
+  const authorize = (context: { metadata: { get(key: string): unknown[] } }) => {
+    if (context.metadata.get("authorization")[0] !== "Bearer good") throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: "MISSING_CREDENTIAL" });
+  };
+  const server = await startServer((s) => {
+    addService(s, ApiKeyService, { verifyApiKey: async () => (handled++, { tenantId: "t", keyId: "k" }) }, { authorize });
+    addService(s, ChangeService, { watchChanges: async function* () { handled++; yield {}; } }, { authorize });
+  });
+  const good = createTransport(server.address, { metadata: { authorization: "Bearer good" } });
+  const bad = createTransport(server.address, { metadata: { authorization: "Bearer bad" } });
+  try {
+    assert.equal((await createClient(ApiKeyService, good).verifyApiKey({ keySha256: "x" })).tenantId, "t");
+    assert.equal(handled, 1);
+    await assert.rejects(createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === "MISSING_CREDENTIAL");
+    const stream = createClient(ChangeService, bad).watchChanges({ tenantId: "t" });
+    await assert.rejects(async () => { for await (const _ of stream) void _; }, (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED);
+    // A call's own metadata adds to the transport's; the same key in the call wins.
+    assert.equal((await createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }, { metadata: { authorization: "Bearer good" } })).keyId, "k");
+    assert.equal(handled, 2);
+  } finally {
+    good.close();
+    bad.close();
+    await server.stop();
+  }
+});
+
+test("TLS and mutual TLS from PEM files: a client without the server's CA or without its own certificate is refused", async () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "scimgw-tls-"));
+  const file = (name: string) => path.join(folder, name);
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
+  try {
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test ca", "-keyout", file("ca.key"), "-out", file("ca.pem"));
+    for (const name of ["server", "client"]) {
+      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name === "server" ? "localhost" : "billing"}`, "-keyout", file(`${name}.key`), "-out", file(`${name}.csr`));
+      const extensions = file(`${name}.ext`);
+      execFileSync("sh", ["-c", `printf '%s' "${name === "server" ? "subjectAltName=DNS:localhost" : "extendedKeyUsage=clientAuth"}" > ${extensions}`]);
+      openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out", file(`${name}.pem`));
+    }
+    const server = new Server();
+    addService(server, ApiKeyService, { verifyApiKey: async () => ({ tenantId: "t", keyId: "k" }) });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", serverCredentialsFromFiles({ certFile: file("server.pem"), keyFile: file("server.key"), clientCaFile: file("ca.pem") }), (error, bound) => (error ? reject(error) : resolve(bound))),
+    );
+    const connect = (files: Parameters<typeof channelCredentialsFromFiles>[0]) =>
+      createTransport(`localhost:${port}`, { credentials: channelCredentialsFromFiles(files), defaultTimeoutMs: 3000 });
+    const mutual = connect({ caFile: file("ca.pem"), certFile: file("client.pem"), keyFile: file("client.key") });
+    const noClientCertificate = connect({ caFile: file("ca.pem") });
+    const untrustingClient = connect({ certFile: file("client.pem"), keyFile: file("client.key") });
+    try {
+      assert.equal((await createClient(ApiKeyService, mutual).verifyApiKey({ keySha256: "x" })).keyId, "k");
+      await assert.rejects(createClient(ApiKeyService, noClientCertificate).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAVAILABLE);
+      await assert.rejects(createClient(ApiKeyService, untrustingClient).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAVAILABLE);
+      assert.throws(() => channelCredentialsFromFiles({ certFile: file("client.pem") }), /both/);
+    } finally {
+      for (const transport of [mutual, noClientCertificate, untrustingClient]) transport.close();
+      server.forceShutdown();
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 });

@@ -36,6 +36,11 @@ export type ServiceImplementation<S extends GenServiceMethods> = {
 };
 
 export interface ServerHooks {
+  /**
+   * Runs before every handler of the service, with the call's metadata: throw (an RpcError with
+   * UNAUTHENTICATED or PERMISSION_DENIED) to refuse the call before any of its work starts.
+   */
+  authorize?: (context: CallContext) => void | Promise<void>;
   /** Turns a service's own failure types into RpcErrors before the generic normalisation. */
   translateError?: (thrown: unknown) => unknown;
   /** Called with every failure before it is sent; INTERNAL ones carry the real cause. */
@@ -80,6 +85,7 @@ export function addService<S extends GenServiceMethods>(
     handlers[method.localName] = (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
       const context = contextOf(call, method);
       Promise.resolve()
+        .then(() => hooks.authorize?.(context))
         .then(() => handler(call.request, context))
         .then(
           (response) => callback(null, create(method.output, response)),
@@ -106,6 +112,7 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
     const context = contextOf(call, method);
     void (async () => {
       try {
+        await hooks.authorize?.(context);
         for await (const message of handler(call.request, context)) {
           if (context.signal.aborted) break;
           if (!call.write(create(method.output, message))) await once(call, "drain");

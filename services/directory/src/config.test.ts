@@ -39,3 +39,17 @@ test("bad settings are named", () => {
     return true;
   });
 });
+
+test("TLS files: both or neither of cert and key; mutual TLS adds a client CA; the credential cache period", () => {
+  assert.equal(loadDirectoryConfig({}).tls, undefined);
+  assert.equal(loadDirectoryConfig({}).credentialCacheMs, 10_000);
+  assert.equal(loadDirectoryConfig({ SERVICE_CREDENTIAL_CACHE_SECONDS: "0" }).credentialCacheMs, 0);
+  assert.deepEqual(loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem" }).tls, { certFile: "/c.pem", keyFile: "/k.pem" });
+  assert.deepEqual(loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem", DIRECTORY_TLS_CLIENT_CA_FILE: "/ca.pem" }).tls, {
+    certFile: "/c.pem",
+    keyFile: "/k.pem",
+    clientCaFile: "/ca.pem",
+  });
+  assert.throws(() => loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem" }), /set both/);
+  assert.throws(() => loadDirectoryConfig({ DIRECTORY_TLS_CLIENT_CA_FILE: "/ca.pem" }), /mutual TLS also needs/);
+});

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import type { ServerTlsFiles } from "@scimgw/grpc";
 import type { DatabaseLocation } from "./database/open-database.js";
 
 /** A setting that failed validation, named as the user wrote it. */
@@ -35,6 +36,10 @@ const settings = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
   DIRECTORY_PORT: port.default(50051),
+  SERVICE_CREDENTIAL_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
+  DIRECTORY_TLS_CERT_FILE: z.string().min(1).optional(),
+  DIRECTORY_TLS_KEY_FILE: z.string().min(1).optional(),
+  DIRECTORY_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
   CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -47,6 +52,10 @@ export interface DirectoryConfig {
   logLevel: string;
   /** How long the change feed keeps events; older cursors get OUT_OF_RANGE. */
   changeRetentionDays: number;
+  /** How long a service credential's verification is reused: the delay before a revocation bites. */
+  credentialCacheMs: number;
+  /** TLS for the gRPC port; with a client CA, callers must present a certificate it signed. Unset: plaintext. */
+  tls: ServerTlsFiles | undefined;
 }
 
 /**
@@ -57,6 +66,13 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
   const parsed = settings.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+  }
+  const { DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile, DIRECTORY_TLS_CLIENT_CA_FILE: clientCaFile } = parsed.data;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(["DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE: set both (TLS) or neither (plaintext on a private network)"]);
+  }
+  if (clientCaFile !== undefined && certFile === undefined) {
+    throw new ConfigError(["DIRECTORY_TLS_CLIENT_CA_FILE: mutual TLS also needs DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE"]);
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   const url = parsed.data.DATABASE_URL ?? `sqlite:${path.join(dataDir, "directory.sqlite")}`;
@@ -72,5 +88,7 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     port: parsed.data.DIRECTORY_PORT,
     logLevel: parsed.data.LOG_LEVEL,
     changeRetentionDays: parsed.data.CHANGE_RETENTION_DAYS,
+    credentialCacheMs: parsed.data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
+    tls: certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) },
   };
 }

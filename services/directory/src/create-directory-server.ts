@@ -19,6 +19,9 @@ import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
 import { addHealthService } from "./operations/health.js";
 import { addReflectionService } from "./operations/reflection.js";
+import { authorizationReason, createCallAuthorizer } from "./service-credentials/call-authorizer.js";
+import { requiredScopeOf } from "./service-credentials/required-scopes.js";
+import { createServiceCredentialStore } from "./service-credentials/service-credential-store.js";
 import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
 
@@ -27,16 +30,33 @@ export { markNotServing } from "./operations/health.js";
 export interface DirectoryDependencies {
   db: Knex;
   logger: Logger;
+  /** How long a service credential's verification is reused (revocation delay). Default 10 s. */
+  credentialCacheMs?: number;
 }
 
-/** Builds the directory's gRPC server with all its services; binding and listening is main's job. */
-export function createDirectoryServer({ db, logger }: DirectoryDependencies): Server {
+const refusedCallReasons = new Set<string>(Object.values(authorizationReason));
+
+const services = [UserService, GroupService, ChangeService, ApiKeyService];
+
+/**
+ * Builds the directory's gRPC server with all its services; binding and listening is main's job.
+ * Every call of these services needs a service credential; health and reflection stay open, as
+ * load balancers and grpcurl expect.
+ */
+export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }: DirectoryDependencies): Server {
+  const unguarded = services.flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`)).filter((method) => requiredScopeOf(method) === undefined);
+  if (unguarded.length > 0) throw new Error(`no required scope for ${unguarded.join(", ")}: add them to service-credentials/required-scopes.ts`);
+
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   const hooks: ServerHooks = {
+    authorize: createCallAuthorizer(createServiceCredentialStore(db), { cacheMs: credentialCacheMs }),
     translateError: toDirectoryError,
     onError(error, method) {
       if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN) {
         logger.error({ err: error.cause ?? error, method }, "call failed");
+      } else if (refusedCallReasons.has(error.reason ?? "")) {
+        // Refused callers are an operator's business (a misconfigured service, a revoked credential).
+        logger.warn({ method, code: error.code, reason: error.reason }, error.message);
       } else {
         logger.debug({ method, code: error.code, reason: error.reason }, error.message);
       }
@@ -48,7 +68,6 @@ export function createDirectoryServer({ db, logger }: DirectoryDependencies): Se
   addService(server, ChangeService, createChangeService(db), hooks);
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
 
-  const services = [UserService, GroupService, ChangeService, ApiKeyService];
   addHealthService(server, { db, services: services.map((service) => service.typeName) });
   // The google.rpc files describe the error details our statuses carry (grpc-status-details-bin).
   addReflectionService(server, [...services.map((service) => service.file), file_google_rpc_status, file_google_rpc_error_details]);

@@ -6,3 +6,6 @@ export { migrateToLatest, migrateAllDown } from "./database/migrate.js";
 export { loadDirectoryConfig, ConfigError } from "./config.js";
 export { userContent } from "./users/user-row.js";
 export type { UserRow } from "./users/user-row.js";
+export { createServiceCredentialStore, scopes } from "./service-credentials/service-credential-store.js";
+export type { Scope, ServiceCredentialInfo } from "./service-credentials/service-credential-store.js";
+export { bearer } from "./service-credentials/bearer.js";

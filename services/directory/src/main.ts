@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ServerCredentials } from "@grpc/grpc-js";
+import { serverCredentialsFromFiles } from "@scimgw/grpc";
 import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/change-service.js";
@@ -15,11 +16,13 @@ async function main(): Promise<void> {
   const db = openDatabase(config.database);
   await migrateToLatest(db);
 
-  const server = createDirectoryServer({ db, logger });
+  const server = createDirectoryServer({ db, logger, credentialCacheMs: config.credentialCacheMs });
+  const serverCredentials = config.tls === undefined ? ServerCredentials.createInsecure() : serverCredentialsFromFiles(config.tls);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${config.host}:${config.port}`, ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(`${config.host}:${config.port}`, serverCredentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
-  logger.info({ address: `${config.host}:${port}`, database: describeDatabase(config.database) }, "directory listening");
+  const transport = config.tls === undefined ? "plaintext" : config.tls.clientCaFile === undefined ? "tls" : "mutual tls";
+  logger.info({ address: `${config.host}:${port}`, transport, database: describeDatabase(config.database) }, "directory listening");
 
   // Prune the change feed hourly (any replica may; deletes are idempotent).
   const prune = () =>

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
-import { createDirectoryServer, migrateToLatest, openDatabase } from "@scimgw/directory";
+import { createDirectoryServer, createServiceCredentialStore, migrateToLatest, openDatabase } from "@scimgw/directory";
 import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-client";
 import { cursorFile, followDeactivations, type Deactivation } from "./follow-deactivations.js";
 
@@ -23,7 +23,9 @@ before(async () => {
   await db("tenants").insert({ id: tenantId, name: "consumer test", created_at: new Date().toISOString() });
   server = createDirectoryServer({ db, logger: pino({ level: "silent" }) });
   const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
-  client = createDirectoryClient({ address: `127.0.0.1:${port}` });
+  // The consumer only reads; its writes here stand in for the gateway's, so it gets read-write.
+  const { secret } = await createServiceCredentialStore(db).issue("consumer test", "read-write");
+  client = createDirectoryClient({ address: `127.0.0.1:${port}`, serviceCredential: secret });
 });
 
 after(async () => {

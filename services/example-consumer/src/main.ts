@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
 import { createDirectoryClient } from "@scimgw/directory-client";
@@ -14,7 +14,19 @@ const address = process.env.DIRECTORY_ADDRESS ?? "127.0.0.1:50051";
 const file = path.resolve(process.env.CURSOR_FILE ?? "data/example-consumer.cursor");
 mkdirSync(path.dirname(file), { recursive: true });
 
-const client = createDirectoryClient({ address });
+// `pnpm example:consumer` issues a read-only credential into this file on first run.
+const credentialFile = path.resolve(process.env.DIRECTORY_CREDENTIAL_FILE ?? "data/example-consumer.credential");
+let serviceCredential = process.env.DIRECTORY_CREDENTIAL;
+if (serviceCredential === undefined) {
+  try {
+    serviceCredential = readFileSync(credentialFile, "utf8").trim();
+  } catch {
+    process.stderr.write(`example-consumer: no service credential: set DIRECTORY_CREDENTIAL, or create ${credentialFile} with\n  pnpm admin credentials ensure example-consumer --scope read-only --file ${credentialFile}\n`);
+    process.exit(2);
+  }
+}
+
+const client = createDirectoryClient({ address, serviceCredential });
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());
 process.once("SIGTERM", () => controller.abort());

@@ -1,6 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ConfigError, loadGatewayConfig } from "./config.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ConfigError, loadGatewayConfig as loadWithoutCredential } from "./config.js";
+
+/** Every other test is about other settings: give them a credential. */
+const loadGatewayConfig = (env: NodeJS.ProcessEnv) => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_test", ...env });
 
 test("defaults make a working local gateway", () => {
   const config = loadGatewayConfig({});
@@ -38,4 +44,31 @@ test("GROUP_MEMBER_PAGE_SIZE is a page ListGroupMembers can serve: 1 to 5000, 20
   assert.equal(loadGatewayConfig({ GROUP_MEMBER_PAGE_SIZE: "500" }).GROUP_MEMBER_PAGE_SIZE, 500);
   assert.throws(() => loadGatewayConfig({ GROUP_MEMBER_PAGE_SIZE: "5001" }), /GROUP_MEMBER_PAGE_SIZE/);
   assert.throws(() => loadGatewayConfig({ GROUP_MEMBER_PAGE_SIZE: "0" }), /GROUP_MEMBER_PAGE_SIZE/);
+});
+
+test("the directory credential comes inline or from a file, is required, and not both", () => {
+  const folder = mkdtempSync(path.join(tmpdir(), "scimgw-gateway-config-"));
+  try {
+    writeFileSync(path.join(folder, "credential"), "scimgw_svc_fromfile\n");
+    assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "credential") }).directoryCredential, "scimgw_svc_fromfile");
+    assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_inline" }).directoryCredential, "scimgw_svc_inline");
+    assert.throws(() => loadWithoutCredential({}), /DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: .*credentials issue gateway --scope read-write/);
+    assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "a", DIRECTORY_CREDENTIAL_FILE: "b" }), /not both/);
+    assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "missing") }), /cannot read .*ENOENT/);
+    writeFileSync(path.join(folder, "empty"), "\n");
+    assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "empty") }), /must hold one credential/);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test("TLS towards the directory: a CA alone, or with a client certificate and key together", () => {
+  assert.equal(loadGatewayConfig({}).directoryTls, undefined);
+  assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem" }).directoryTls, { caFile: "/ca.pem" });
+  assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem", DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem" }).directoryTls, {
+    caFile: "/ca.pem",
+    certFile: "/c.pem",
+    keyFile: "/k.pem",
+  });
+  assert.throws(() => loadGatewayConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem" }), /needs both/);
 });

@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import type { ChannelTlsFiles } from "@scimgw/grpc";
 
 /** A setting that failed validation, named as the user wrote it. */
 export class ConfigError extends Error {
@@ -16,6 +18,12 @@ const settings = z.object({
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   DIRECTORY_ADDRESS: z.string().regex(/^[^\s]+:\d+$/, "must be host:port").default("127.0.0.1:50051"),
   DIRECTORY_TIMEOUT_MS: positiveInt.default(10_000),
+  // The gateway's own read-write service credential, inline or (better for secrets) in a file.
+  DIRECTORY_CREDENTIAL: z.string().regex(/^\S+$/, "must be one token without spaces").optional(),
+  DIRECTORY_CREDENTIAL_FILE: z.string().min(1).optional(),
+  DIRECTORY_TLS_CA_FILE: z.string().min(1).optional(),
+  DIRECTORY_TLS_CERT_FILE: z.string().min(1).optional(),
+  DIRECTORY_TLS_KEY_FILE: z.string().min(1).optional(),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ""))
@@ -31,7 +39,32 @@ const settings = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type GatewayConfig = z.infer<typeof settings>;
+export type GatewayConfig = z.infer<typeof settings> & {
+  /** The service credential presented on every directory call. */
+  directoryCredential: string;
+  /** TLS towards the directory; unset is plaintext (loopback or a private network). */
+  directoryTls: ChannelTlsFiles | undefined;
+};
+
+const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write` (pnpm admin …)";
+
+function readCredential(data: z.infer<typeof settings>): string {
+  if (data.DIRECTORY_CREDENTIAL !== undefined && data.DIRECTORY_CREDENTIAL_FILE !== undefined) {
+    throw new ConfigError(["DIRECTORY_CREDENTIAL and DIRECTORY_CREDENTIAL_FILE: set one, not both"]);
+  }
+  if (data.DIRECTORY_CREDENTIAL !== undefined) return data.DIRECTORY_CREDENTIAL;
+  if (data.DIRECTORY_CREDENTIAL_FILE === undefined) {
+    throw new ConfigError([`DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: the gateway needs a read-write service credential for the directory; ${credentialHelp}`]);
+  }
+  let content: string;
+  try {
+    content = readFileSync(data.DIRECTORY_CREDENTIAL_FILE, "utf8").trim();
+  } catch (error) {
+    throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: cannot read ${data.DIRECTORY_CREDENTIAL_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  }
+  if (!/^\S+$/.test(content)) throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: ${data.DIRECTORY_CREDENTIAL_FILE} must hold one credential; ${credentialHelp}`]);
+  return content;
+}
 
 /** Reads the gateway's settings once, at start; every bad one is reported by its name. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
@@ -42,5 +75,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   if (parsed.data.SCIM_DEFAULT_PAGE_SIZE > parsed.data.SCIM_MAX_PAGE_SIZE) {
     throw new ConfigError([`SCIM_DEFAULT_PAGE_SIZE: must not exceed SCIM_MAX_PAGE_SIZE (${parsed.data.SCIM_MAX_PAGE_SIZE})`]);
   }
-  return parsed.data;
+  const { DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile } = parsed.data;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new ConfigError(["DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE: a client certificate needs both"]);
+  }
+  const tlsFiles = { ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }) };
+  return {
+    ...parsed.data,
+    directoryCredential: readCredential(parsed.data),
+    directoryTls: Object.keys(tlsFiles).length === 0 ? undefined : tlsFiles,
+  };
 }

@@ -1,5 +1,5 @@
 import { ApiKeyService, GroupService, UserService } from "@scimgw/proto";
-import { createClient, createTransport, type ServiceClient, type Transport } from "@scimgw/grpc";
+import { channelCredentialsFromFiles, createClient, createTransport, type ChannelTlsFiles, type ServiceClient, type Transport } from "@scimgw/grpc";
 
 /** The directory services the gateway calls, over one shared channel. */
 export interface DirectoryClients {
@@ -9,8 +9,20 @@ export interface DirectoryClients {
   close(): void;
 }
 
-export function createDirectoryClients(address: string, options: { timeoutMs: number }): DirectoryClients {
-  const transport: Transport = createTransport(address, { defaultTimeoutMs: options.timeoutMs });
+export interface DirectoryConnection {
+  timeoutMs: number;
+  /** The gateway's read-write service credential, sent with every call. */
+  credential: string;
+  /** TLS files; unset is a plaintext channel (loopback or a private network). */
+  tls?: ChannelTlsFiles | undefined;
+}
+
+export function createDirectoryClients(address: string, options: DirectoryConnection): DirectoryClients {
+  const transport: Transport = createTransport(address, {
+    defaultTimeoutMs: options.timeoutMs,
+    metadata: { authorization: `Bearer ${options.credential}` },
+    ...(options.tls === undefined ? {} : { credentials: channelCredentialsFromFiles(options.tls) }),
+  });
   return {
     users: createClient(UserService, transport),
     groups: createClient(GroupService, transport),

@@ -6,7 +6,11 @@ import { createGateway, scimRoot } from "./create-gateway.js";
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = pino({ name: "gateway", level: config.LOG_LEVEL });
-  const directory = createDirectoryClients(config.DIRECTORY_ADDRESS, { timeoutMs: config.DIRECTORY_TIMEOUT_MS });
+  const directory = createDirectoryClients(config.DIRECTORY_ADDRESS, {
+    timeoutMs: config.DIRECTORY_TIMEOUT_MS,
+    credential: config.directoryCredential,
+    tls: config.directoryTls,
+  });
   const app = createGateway({
     directory,
     logger,
@@ -22,7 +26,7 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.GATEWAY_PORT;
   const baseUrl = `${config.PUBLIC_BASE_URL ?? `http://localhost:${port}`}${scimRoot}`;
-  logger.info({ port, baseUrl, directory: config.DIRECTORY_ADDRESS }, "gateway listening");
+  logger.info({ port, baseUrl, directory: config.DIRECTORY_ADDRESS, directoryTransport: config.directoryTls ? "tls" : "plaintext" }, "gateway listening");
 
   const stop = (signal: string) => {
     logger.info({ signal }, "gateway stopping: finishing in-flight requests");

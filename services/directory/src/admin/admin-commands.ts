@@ -1,7 +1,10 @@
 import type { Knex } from "knex";
 import Table from "cli-table3";
 import { parseFilter, resolveFilter, userResourceType, type Filter } from "@scimgw/scim";
+import { readFile, rename, writeFile } from "node:fs/promises";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
+import { hashSecret } from "../secrets/secret.js";
+import { createServiceCredentialStore, type Scope } from "../service-credentials/service-credential-store.js";
 import { migrateToLatest } from "../database/migrate.js";
 import { describeDatabase, type DatabaseLocation } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
@@ -35,6 +38,22 @@ export function createAdminCommands({ db, out }: AdminContext) {
   const tenants = createTenantStore(db);
   const keys = createApiKeyStore(db);
   const users = createUserStore(db);
+  const credentials = createServiceCredentialStore(db);
+
+  /**
+   * Makes `file` hold a live credential of `scope`: kept if the file's credential still verifies
+   * with that scope, else a new one is issued and written (owner-only, replaced atomically). For
+   * services on the same machine as the directory (`pnpm start`'s gateway, the example consumer):
+   * a restart reuses its credential instead of piling up new ones.
+   */
+  async function ensureCredentialFile(file: string, name: string, scope: Scope): Promise<"kept" | "issued"> {
+    const existing = (await readFile(file, "utf8").catch(() => "")).trim();
+    if (existing !== "" && (await credentials.verify(hashSecret(existing)))?.scope === scope) return "kept";
+    const { secret } = await credentials.issue(name, scope);
+    await writeFile(`${file}.tmp`, `${secret}\n`, { mode: 0o600 });
+    await rename(`${file}.tmp`, file);
+    return "issued";
+  }
 
   function announceKey(tenantName: string, key: string, keyId: string): void {
     out.write(
@@ -51,13 +70,65 @@ export function createAdminCommands({ db, out }: AdminContext) {
   }
 
   return {
-    /** Migrates, and on an empty database creates the default tenant with a first key. */
-    async bootstrap(tenantName: string): Promise<{ created: boolean; tenant: string; key?: string; keyId?: string }> {
+    /**
+     * Migrates, and on an empty database creates the default tenant with a first key. With a
+     * gateway credential file, also makes sure that file holds a live gateway credential.
+     */
+    async bootstrap(
+      tenantName: string,
+      options: { gatewayCredentialFile?: string } = {},
+    ): Promise<{ created: boolean; tenant: string; key?: string; keyId?: string; gatewayCredential?: "kept" | "issued" }> {
       await migrateToLatest(db);
-      if ((await tenants.count()) > 0) return { created: false, tenant: (await tenants.list())[0]?.name ?? tenantName };
+      const gatewayCredential = options.gatewayCredentialFile === undefined ? {} : { gatewayCredential: await ensureCredentialFile(options.gatewayCredentialFile, "gateway (pnpm start)", "read-write") };
+      if ((await tenants.count()) > 0) return { created: false, tenant: (await tenants.list())[0]?.name ?? tenantName, ...gatewayCredential };
       const tenant = await tenants.create(tenantName);
       const { key, info } = await keys.issue(tenant.id, "created at first start");
-      return { created: true, tenant: tenant.name, key, keyId: info.id };
+      return { created: true, tenant: tenant.name, key, keyId: info.id, ...gatewayCredential };
+    },
+
+    async issueCredential(name: string, options: { scope: Scope; json?: boolean }): Promise<void> {
+      await migrateToLatest(db);
+      const { secret, info } = await credentials.issue(name, options.scope);
+      if (options.json) {
+        out.write(json({ credential: secret, ...info }));
+        return;
+      }
+      out.write(
+        [
+          `Service credential "${info.name}" (id ${info.id}, ${info.scope}):`,
+          "",
+          `    ${secret}`,
+          "",
+          "This is the only time it is shown; store it now in the calling service's secrets.",
+          "It is sent as gRPC metadata `authorization: Bearer <credential>` (the directory client's",
+          "`serviceCredential` option; the gateway's DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE).",
+          "",
+        ].join("\n"),
+      );
+    },
+
+    async ensureCredential(name: string, options: { scope: Scope; file: string }): Promise<void> {
+      await migrateToLatest(db);
+      const outcome = await ensureCredentialFile(options.file, name, options.scope);
+      out.write(`${outcome === "kept" ? "Kept the live" : "Issued a new"} ${options.scope} service credential "${name}" in ${options.file}\n`);
+    },
+
+    async listCredentials(options: { json?: boolean }): Promise<void> {
+      const all = await credentials.list();
+      if (options.json) out.write(json(all));
+      else {
+        out.write(
+          table(
+            ["id", "name", "scope", "status", "created", "last used"],
+            all.map((c) => [c.id, c.name, c.scope, c.revokedAt ? `revoked ${c.revokedAt}` : "live", c.createdAt, c.lastUsedAt ?? "never"]),
+          ),
+        );
+      }
+    },
+
+    async revokeCredential(id: string): Promise<void> {
+      const revoked = await credentials.revoke(id);
+      out.write(`Revoked service credential ${revoked.id} ("${revoked.name}"). Directories stop accepting it within their credential cache period.\n`);
     },
 
     async createTenant(name: string, options: { json?: boolean }): Promise<void> {

@@ -29,6 +29,7 @@ export const copiedTables: readonly CopiedTable[] = [
   { name: "groups", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: ["version"], jsonColumns: [] },
   { name: "group_members", primaryKey: ["tenant_id", "group_id", "member_id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   { name: "change_events", primaryKey: ["tenant_id", "seq"], booleanColumns: [], integerColumns: ["seq", "version"], jsonColumns: [] },
+  { name: "service_credentials", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
 ];
 
 export type Row = Record<string, unknown>;

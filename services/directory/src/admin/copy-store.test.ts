@@ -4,6 +4,8 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { GroupSchema, UserSchema, type User } from "@scimgw/proto";
 import type { Knex } from "knex";
 import { hashApiKey } from "../api-keys/api-key.js";
+import { hashSecret } from "../secrets/secret.js";
+import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { dialectOf, openDatabase } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
@@ -71,6 +73,12 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   await keys.verify(hashApiKey(liveKeys[0]!.key)); // so that one key has a last_used_at
   const revoked = await keys.issue(tenantIds[0]!, "leaked");
   await keys.revoke(tenantIds[0]!, revoked.info.id);
+  // Service credentials: a used one, an unused one and a revoked one.
+  const credentials = createServiceCredentialStore(db);
+  const gatewayCredential = await credentials.issue("gateway", "read-write");
+  await credentials.verify(hashSecret(gatewayCredential.secret));
+  await credentials.issue("search", "read-only");
+  await credentials.revoke((await credentials.issue("leaked", "read-only")).info.id);
 
   let userRows = 0;
   for (const [tenantId, count] of [[tenantIds[0]!, 700], [tenantIds[1]!, 530]] as const) {
@@ -124,6 +132,7 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       group_members: memberRows,
       // Every write above left its event in the change log (one or more per write).
       change_events: Number((await db("change_events").count({ n: "*" }).first())?.n),
+      service_credentials: 3,
     },
   };
 }
@@ -264,7 +273,7 @@ for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () 
         },
       });
       await assert.rejects(copy, (error: unknown) => error === failure);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0 });
+      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0, service_credentials: 0 });
     });
 
     test("a source written to during the copy fails verification, and says so", async () => {
@@ -297,7 +306,7 @@ for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () 
       const target = await openTarget();
       await target.db("knex_migrations").insert({ name: "9999-from-the-future", batch: 99, migration_time: new Date() });
       await assert.rejects(copyStore(source.db, target.db), /target database has migrations this version of the directory does not know \(9999-from-the-future\)/);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0 });
+      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0, service_credentials: 0 });
     });
   });
 });

@@ -9,6 +9,7 @@ import { ConfigError, databaseSchema, databaseUrl, loadDirectoryConfig, locateDa
 import { openDatabase } from "../database/open-database.js";
 import { createAdminCommands } from "./admin-commands.js";
 import { CopyStoreError } from "./copy-store.js";
+import { scopes, type Scope } from "../service-credentials/service-credential-store.js";
 
 /** A flag checked by the same rule as the setting it stands for. */
 function validatedBy(setting: z.ZodType<string>) {
@@ -34,8 +35,10 @@ async function main(argv: string[]): Promise<void> {
     .command("bootstrap")
     .description("create the schema and, on an empty database, a default tenant with an API key (prints JSON)")
     .option("--tenant <name>", "name of the default tenant", "default")
-    .action(async (options: { tenant: string }) => {
-      process.stdout.write(`${JSON.stringify(await commands.bootstrap(options.tenant))}\n`);
+    .option("--gateway-credential-file <path>", "make this file hold a live read-write service credential for the gateway")
+    .action(async (options: { tenant: string; gatewayCredentialFile?: string }) => {
+      const gatewayCredentialFile = options.gatewayCredentialFile === undefined ? {} : { gatewayCredentialFile: path.resolve(options.gatewayCredentialFile) };
+      process.stdout.write(`${JSON.stringify(await commands.bootstrap(options.tenant, gatewayCredentialFile))}\n`);
     });
 
   const tenants = program.command("tenants").description("customer tenants");
@@ -50,6 +53,22 @@ async function main(argv: string[]): Promise<void> {
   keys.command("list <tenant>").description("list a tenant's keys (never the secrets)").option("--json", "print JSON")
     .action((tenant: string, options: { json?: boolean }) => commands.listKeys(tenant, options));
   keys.command("revoke <tenant> <keyId>").description("revoke a key").action((tenant: string, keyId: string) => commands.revokeKey(tenant, keyId));
+
+  const credentials = program.command("credentials").description("service credentials that internal services (and the gateway) present to the directory's gRPC API");
+  credentials.command("issue <name>").description("issue a credential (shown once)")
+    .addOption(new Option("--scope <scope>", "what it may do").choices([...scopes]).makeOptionMandatory())
+    .option("--json", "print JSON")
+    .action((name: string, options: { scope: Scope; json?: boolean }) => commands.issueCredential(name, options));
+  credentials.command("ensure <name>").description("make a file hold a live credential, issuing one only if needed (for services on this machine)")
+    .addOption(new Option("--scope <scope>", "what it may do").choices([...scopes]).makeOptionMandatory())
+    .requiredOption("--file <path>", "where the credential is kept (written owner-only)")
+    .action((name: string, options: { scope: Scope; file: string }) => {
+      mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+      return commands.ensureCredential(name, { scope: options.scope, file: path.resolve(options.file) });
+    });
+  credentials.command("list").description("list credentials (never the secrets)").option("--json", "print JSON")
+    .action((options: { json?: boolean }) => commands.listCredentials(options));
+  credentials.command("revoke <id>").description("revoke a credential").action((id: string) => commands.revokeCredential(id));
 
   const users = program.command("users").description("the users identity providers pushed");
   users.command("list <tenant>").description("list a tenant's users with their status")

@@ -1,9 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
+import { generateSecret, hashSecret } from "../secrets/secret.js";
 
-/**
- * API keys are 256 random bits behind a recognisable prefix (so leaked keys are easy to spot
- * in logs and by secret scanners). The key id is public and names the key in listings.
- */
+/** API keys identify one tenant's identity provider; see secrets/secret.ts for their shape. */
 const keyPrefix = "scimgw_";
 
 export interface IssuedKey {
@@ -16,12 +13,9 @@ export interface IssuedKey {
 }
 
 export function generateApiKey(): IssuedKey {
-  const key = keyPrefix + randomBytes(32).toString("base64url");
-  const id = randomBytes(6).toString("hex");
-  return { key, id, sha256: hashApiKey(key) };
+  const { secret, id, sha256 } = generateSecret(keyPrefix);
+  return { key: secret, id, sha256 };
 }
 
 /** The lowercase hex SHA-256 of a key as presented; the gateway computes the same. */
-export function hashApiKey(key: string): string {
-  return createHash("sha256").update(key, "utf8").digest("hex");
-}
+export const hashApiKey = hashSecret;

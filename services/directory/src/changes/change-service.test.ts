@@ -9,6 +9,8 @@ import { ChangeKind, ChangeService, UserSchema, type ChangeEvent } from "@scimgw
 import { Code, createClient, createTransport, RpcError, type Transport } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { createDirectoryServer } from "../create-directory-server.js";
+import { bearer } from "../service-credentials/bearer.js";
+import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
@@ -28,7 +30,8 @@ for (const storeUnderTest of storesUnderTest) {
       const port = await new Promise<number>((resolve, reject) =>
         server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       );
-      transport = createTransport(`127.0.0.1:${port}`);
+      const { secret } = await createServiceCredentialStore(db).issue("change feed test", "read-only");
+      transport = createTransport(`127.0.0.1:${port}`, { metadata: bearer(secret) });
     });
     after(async () => {
       transport.close();

@@ -5,6 +5,7 @@ import * as createUsers from "./migrations/0003-create-users.js";
 import * as createGroups from "./migrations/0004-create-groups.js";
 import * as createGroupMembers from "./migrations/0005-create-group-members.js";
 import * as createChangeEvents from "./migrations/0006-create-change-events.js";
+import * as createServiceCredentials from "./migrations/0007-create-service-credentials.js";
 import { dialectOf } from "./open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
@@ -21,6 +22,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0004-create-groups", createGroups],
   ["0005-create-group-members", createGroupMembers],
   ["0006-create-change-events", createChangeEvents],
+  ["0007-create-service-credentials", createServiceCredentials],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

@@ -31,7 +31,9 @@ export function authenticate(verifyKey: VerifyKey, cacheOptions: ApiKeyCacheOpti
     try {
       return await verifyKey(keySha256);
     } catch (error) {
-      if (error instanceof RpcError && error.code === Code.UNAUTHENTICATED) return undefined;
+      // Only the directory's verdict on the key itself means "not valid"; an UNAUTHENTICATED about
+      // the gateway's own service credential is a server fault, and must not be cached as a bad key.
+      if (error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === "UNKNOWN_API_KEY") return undefined;
       throw error;
     }
   }, cacheOptions);

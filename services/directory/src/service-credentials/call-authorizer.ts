@@ -1,0 +1,73 @@
+import { Code, RpcError, type CallContext } from "@scimgw/grpc";
+import { hashSecret } from "../secrets/secret.js";
+import { requiredScopeOf, scopeAllows } from "./required-scopes.js";
+import type { ServiceCredentialInfo, ServiceCredentialStore } from "./service-credential-store.js";
+
+export const authorizationReason = {
+  missingCredential: "MISSING_SERVICE_CREDENTIAL",
+  unknownCredential: "UNKNOWN_SERVICE_CREDENTIAL",
+  insufficientScope: "INSUFFICIENT_SCOPE",
+} as const;
+
+export interface CallAuthorizerOptions {
+  /**
+   * How long a verification is reused. Every call carries the credential, and a store lookup per
+   * call would double the directory's queries; the price is that a revocation takes effect within
+   * this period on each replica.
+   */
+  cacheMs: number;
+}
+
+interface CachedVerification {
+  credential: ServiceCredentialInfo | undefined;
+  expiresAt: number;
+}
+
+/** Bounds the cache, so a caller cycling through random tokens cannot grow it without end. */
+const maxCachedVerifications = 10_000;
+
+const bearer = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
+
+/**
+ * The directory's authorize hook: every call must carry `authorization: Bearer <service
+ * credential>`, and the credential's scope must cover the method (see required-scopes.ts).
+ * UNAUTHENTICATED when the credential is missing, unknown or revoked; PERMISSION_DENIED when it
+ * is valid but read-only and the method writes.
+ */
+export function createCallAuthorizer(store: ServiceCredentialStore, options: CallAuthorizerOptions) {
+  const cache = new Map<string, CachedVerification>();
+
+  async function verify(secretSha256: string): Promise<ServiceCredentialInfo | undefined> {
+    const cached = cache.get(secretSha256);
+    if (cached !== undefined && cached.expiresAt > Date.now()) return cached.credential;
+    const credential = await store.verify(secretSha256);
+    if (cache.size >= maxCachedVerifications) cache.clear();
+    cache.set(secretSha256, { credential, expiresAt: Date.now() + options.cacheMs });
+    return credential;
+  }
+
+  return async function authorize(context: CallContext): Promise<void> {
+    const required = requiredScopeOf(context.method);
+    // createDirectoryServer refuses to start with an unlisted method; this keeps the hook closed anyway.
+    if (required === undefined) throw new RpcError(Code.PERMISSION_DENIED, `${context.method} is not open to any credential`, { reason: authorizationReason.insufficientScope });
+    const header = context.metadata.get("authorization")[0];
+    const token = typeof header === "string" ? bearer.exec(header)?.[1] : undefined;
+    if (token === undefined) {
+      throw new RpcError(
+        Code.UNAUTHENTICATED,
+        "this call needs a service credential as `authorization: Bearer <credential>` metadata; an admin issues one with `scimgw-admin credentials issue`",
+        { reason: authorizationReason.missingCredential },
+      );
+    }
+    const credential = await verify(hashSecret(token));
+    if (credential === undefined) {
+      throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked service credential", { reason: authorizationReason.unknownCredential });
+    }
+    if (!scopeAllows(credential.scope, required)) {
+      throw new RpcError(Code.PERMISSION_DENIED, `${context.method} needs a ${required} credential; "${credential.name}" (${credential.id}) is ${credential.scope}`, {
+        reason: authorizationReason.insufficientScope,
+        metadata: { required, granted: credential.scope, credential: credential.id },
+      });
+    }
+  };
+}

@@ -1,0 +1,38 @@
+import type { Scope } from "./service-credential-store.js";
+
+/**
+ * The scope each RPC needs, by full method name. Every method the directory serves must be listed
+ * (createDirectoryServer checks at start), so a new RPC cannot go out unguarded or guarded by
+ * accident: whoever adds one decides here whether it reads or writes.
+ */
+const requiredScopes: Readonly<Record<string, Scope>> = {
+  "scimgw.directory.v1.UserService/GetUser": "read-only",
+  "scimgw.directory.v1.UserService/BatchGetUsers": "read-only",
+  "scimgw.directory.v1.UserService/ListUsers": "read-only",
+  "scimgw.directory.v1.UserService/ListUserGroups": "read-only",
+  "scimgw.directory.v1.UserService/CreateUser": "read-write",
+  "scimgw.directory.v1.UserService/ReplaceUser": "read-write",
+  "scimgw.directory.v1.UserService/PatchUser": "read-write",
+  "scimgw.directory.v1.UserService/DeleteUser": "read-write",
+  "scimgw.directory.v1.GroupService/GetGroup": "read-only",
+  "scimgw.directory.v1.GroupService/BatchGetGroups": "read-only",
+  "scimgw.directory.v1.GroupService/ListGroups": "read-only",
+  "scimgw.directory.v1.GroupService/ListGroupMembers": "read-only",
+  "scimgw.directory.v1.GroupService/CreateGroup": "read-write",
+  "scimgw.directory.v1.GroupService/ReplaceGroup": "read-write",
+  "scimgw.directory.v1.GroupService/PatchGroup": "read-write",
+  "scimgw.directory.v1.GroupService/DeleteGroup": "read-write",
+  "scimgw.directory.v1.ChangeService/WatchChanges": "read-only",
+  // Checking identity providers' API keys is the gateway's job, and the gateway holds a
+  // read-write credential; a reader has no reason to test keys.
+  "scimgw.directory.v1.ApiKeyService/VerifyApiKey": "read-write",
+};
+
+export function requiredScopeOf(method: string): Scope | undefined {
+  return Object.hasOwn(requiredScopes, method) ? requiredScopes[method] : undefined;
+}
+
+/** Whether a credential of scope `granted` may call a method that needs `required`. */
+export function scopeAllows(granted: Scope, required: Scope): boolean {
+  return granted === "read-write" || required === "read-only";
+}
