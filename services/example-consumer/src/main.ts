@@ -11,11 +11,13 @@ if (!tenantId) {
   process.exit(2);
 }
 const address = process.env.DIRECTORY_ADDRESS ?? "127.0.0.1:50051";
-const file = path.resolve(process.env.CURSOR_FILE ?? "data/example-consumer.cursor");
+// Beside the product's data unless told otherwise, like the credential the pnpm script issues.
+const dataDir = process.env.DATA_DIR ?? "data";
+const file = path.resolve(process.env.CURSOR_FILE ?? path.join(dataDir, "example-consumer.cursor"));
 mkdirSync(path.dirname(file), { recursive: true });
 
 // `pnpm example:consumer` issues a read-only credential into this file on first run.
-const credentialFile = path.resolve(process.env.DIRECTORY_CREDENTIAL_FILE ?? "data/example-consumer.credential");
+const credentialFile = path.resolve(process.env.DIRECTORY_CREDENTIAL_FILE ?? path.join(dataDir, "example-consumer.credential"));
 let serviceCredential = process.env.DIRECTORY_CREDENTIAL;
 if (serviceCredential === undefined) {
   try {
