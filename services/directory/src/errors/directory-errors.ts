@@ -12,6 +12,7 @@ export const reason = {
   versionMismatch: "VERSION_MISMATCH",
   unknownApiKey: "UNKNOWN_API_KEY",
   invalidArgument: "INVALID_ARGUMENT",
+  ambiguousExternalId: "AMBIGUOUS_EXTERNAL_ID",
 } as const;
 
 export function notFound(what: string): RpcError {
@@ -26,6 +27,17 @@ export function versionMismatch(expected: bigint, actual: bigint): RpcError {
   return new RpcError(Code.FAILED_PRECONDITION, `the resource is at version ${actual}, not ${expected}`, {
     reason: reason.versionMismatch,
     metadata: { expected: String(expected), actual: String(actual) },
+  });
+}
+
+/**
+ * A lookup by externalId that found several resources: externalId is the IdP's identifier and not
+ * unique in the directory (RFC 7643 §3.1), so the caller must choose, e.g. with a batch get.
+ */
+export function ambiguousExternalId(resources: "users" | "groups", externalId: string): RpcError {
+  return new RpcError(Code.FAILED_PRECONDITION, `several ${resources} have externalId "${externalId}"; list them with a batch get or a filter`, {
+    reason: reason.ambiguousExternalId,
+    metadata: { externalId },
   });
 }
 

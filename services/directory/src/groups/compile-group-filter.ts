@@ -1,6 +1,7 @@
 import { groupResourceType, resolveAttributePath, ScimError, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
 import { comparison, compileFilterTree, presence, refuseNestedValuePath, type SqlCondition } from "../users/compile-filter.js";
 import type { SortOrder } from "../users/compile-sort.js";
+import { keysetOf, type KeysetColumn, type SortColumn } from "../users/keyset.js";
 
 const groupColumns: Record<string, { column: string; nullable: boolean }> = {
   id: { column: "groups.id", nullable: false },
@@ -75,11 +76,30 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
   });
 }
 
-/** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
-export function compileGroupSort(path: AttributePath, order: SortOrder): string[] {
+function sortColumn(path: AttributePath): { column: string; nullable: boolean } {
   const resolved = resolveAttributePath(path, groupResourceType, "invalidValue");
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
   if (column === undefined) throw ScimError.of("invalidValue", `groups can be sorted by ${Object.keys(groupColumns).join(", ")}, not "${name}"`);
+  return column;
+}
+
+/** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
+export function compileGroupSort(path: AttributePath, order: SortOrder): string[] {
+  const column = sortColumn(path);
   return [`${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`, '"groups"."created_at" ASC', '"groups"."id" ASC'];
+}
+
+function keysetColumn({ column, nullable }: { column: string; nullable: boolean }): SortColumn {
+  return { column: column.replace(/^groups\./, ""), sql: quoted(column), nullable };
+}
+
+/**
+ * The keyset cursor paging lists groups in: compileGroupSort's order. Every sortable group
+ * attribute is a text column, so cursor paging sorts by all of them.
+ */
+export function groupKeyset(sort: { by: AttributePath; order: SortOrder } | undefined): KeysetColumn[] {
+  const createdAt = keysetColumn(groupColumns["meta.created"]!);
+  const id = keysetColumn(groupColumns.id!);
+  return keysetOf(sort === undefined ? undefined : keysetColumn(sortColumn(sort.by)), sort?.order ?? "ascending", createdAt, id);
 }

@@ -18,6 +18,11 @@ export interface GroupRow {
 
 export type GroupContent = Pick<GroupRow, "display_name" | "display_name_key" | "external_id" | "resource">;
 
+/** The key under which a displayName is unique and looked up: folded, as userNameKey folds userName. */
+export function displayNameKey(displayName: string): string {
+  return toComparableText(displayName, false);
+}
+
 /** The stored columns of a group: everything but id, meta and the members, which are rows of their own. */
 export function groupContent(group: Group): GroupContent {
   const document = clone(GroupSchema, group);
@@ -26,7 +31,7 @@ export function groupContent(group: Group): GroupContent {
   document.members = [];
   return {
     display_name: group.displayName,
-    display_name_key: toComparableText(group.displayName, false),
+    display_name_key: displayNameKey(group.displayName),
     external_id: group.externalId ?? null,
     resource: toJsonString(GroupSchema, document),
   };

@@ -1,11 +1,13 @@
 import { create } from "@bufbuild/protobuf";
-import { GroupMemberSchema, SortOrder, type Group, type GroupService } from "@scimgw/proto";
+import { GroupKeyKind, GroupMemberSchema, type Group, type GroupService } from "@scimgw/proto";
 import type { ServiceImplementationOf } from "@scimgw/grpc";
 import { applyPatch, groupResourceType, normalizeResource, resolveFilter, splitMemberOperations } from "@scimgw/scim";
-import { attributePathFromProto, filterFromProto, groupFromProto, groupToProto, patchOperationsFromProto } from "@scimgw/scim-proto";
+import { filterFromProto, groupFromProto, groupToProto, patchOperationsFromProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
-import { maxPageSize } from "../users/user-service.js";
-import type { GroupStore } from "./group-store.js";
+import { listPagingOf, pageByCursor, sortOf } from "../users/list-paging.js";
+import { exactlyOneKey } from "../users/lookup-by-key.js";
+import { groupKeyset } from "./compile-group-filter.js";
+import type { GroupKey, GroupStore } from "./group-store.js";
 import { memberships } from "./membership-store.js";
 
 /** The largest page of members one ListGroupMembers call returns. */
@@ -14,6 +16,23 @@ export const maxMembersPage = 5000;
 function required(value: string, name: string): string {
   if (value === "") throw invalidArgument(`${name} is required`);
   return value;
+}
+
+/** GetGroupRequest's key fields, by the store's name for each. */
+const getGroupKeys = { id: "id", display_name: "displayName", external_id: "externalId" } as const satisfies Record<string, GroupKey>;
+
+/** The store's name for each kind of batch key; UNSPECIFIED has none and is refused. */
+function groupKeyOf(kind: GroupKeyKind): GroupKey {
+  switch (kind) {
+    case GroupKeyKind.ID:
+      return "id";
+    case GroupKeyKind.DISPLAY_NAME:
+      return "displayName";
+    case GroupKeyKind.EXTERNAL_ID:
+      return "externalId";
+    default:
+      throw invalidArgument("key_kind is required: ID, DISPLAY_NAME or EXTERNAL_ID");
+  }
 }
 
 /** Holds gRPC callers to the SCIM core's Group rules (displayName required, types), members aside. */
@@ -32,22 +51,29 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
     },
 
     async getGroup(request) {
-      return store.get(required(request.tenantId, "tenant_id"), required(request.id, "id"));
+      const tenantId = required(request.tenantId, "tenant_id");
+      const key = exactlyOneKey({ id: request.id, display_name: request.displayName, external_id: request.externalId });
+      return store.getBy(tenantId, getGroupKeys[key.name], key.value);
+    },
+
+    async batchGetGroups(request) {
+      return store.batchGet(required(request.tenantId, "tenant_id"), groupKeyOf(request.keyKind), request.keys);
     },
 
     async listGroups(request) {
+      const tenantId = required(request.tenantId, "tenant_id");
       const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), groupResourceType);
-      const sort = request.sortBy === undefined
-        ? undefined
-        : { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? ("descending" as const) : ("ascending" as const) };
-      const page = await store.list(
-        required(request.tenantId, "tenant_id"),
-        filter,
-        Math.max(1, Number(request.startIndex)),
-        Math.min(Math.max(0, request.count), maxPageSize),
-        sort,
+      const sort = sortOf(request);
+      const paging = listPagingOf(request);
+      if (paging.kind === "offset") {
+        const page = await store.list(tenantId, filter, paging.startIndex, paging.count, sort);
+        return { groups: page.groups, totalResults: BigInt(page.totalResults) };
+      }
+      const keyset = groupKeyset(sort);
+      const page = await pageByCursor({ resource: "Group", tenantId, filter, keyset }, paging, (after) =>
+        store.listAfter(tenantId, filter, keyset, after, paging.count, paging.includeTotal),
       );
-      return { groups: page.groups, totalResults: BigInt(page.totalResults) };
+      return { groups: page.items, totalResults: page.totalResults, nextPageToken: page.nextPageToken };
     },
 
     async listGroupMembers(request) {

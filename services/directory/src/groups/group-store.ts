@@ -5,10 +5,13 @@ import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
-import { notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import type { SortOrder } from "../users/compile-sort.js";
+import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../users/keyset.js";
+import type { KeysetPage } from "../users/list-paging.js";
+import { lookUpBatch } from "../users/lookup-by-key.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
-import { groupContent, groupFromRow, type GroupRow } from "./group-row.js";
+import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { memberships } from "./membership-store.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { groupFromProto } from "@scimgw/scim-proto";
@@ -18,6 +21,16 @@ export interface MembershipDelta {
   added: string[];
   removed: string[];
 }
+
+/** The attributes a group can be looked up by. */
+export type GroupKey = "id" | "displayName" | "externalId";
+
+/** The indexed column each key is held in, and the form the column holds it in. */
+const keyColumns: Record<GroupKey, { column: "id" | "display_name_key" | "external_id"; normalize(key: string): string }> = {
+  id: { column: "id", normalize: (key) => key },
+  displayName: { column: "display_name_key", normalize: displayNameKey },
+  externalId: { column: "external_id", normalize: (key) => key },
+};
 
 /** A group write inside its transaction: returns the new attributes, notes membership changes in `delta`. */
 export type GroupEdit = (current: Group, trx: Knex.Transaction, delta: MembershipDelta) => Promise<Group>;
@@ -52,6 +65,16 @@ export function createGroupStore(db: Knex) {
   const groups = (trx: Knex | Knex.Transaction = db) => trx<GroupRow>("groups");
   const postgres = dialectOf(db) === "postgres";
 
+  /** The tenant's groups that match a filter, as one query. */
+  function matching(tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<GroupRow> {
+    const query = groups().where("groups.tenant_id", tenantId);
+    if (filter !== undefined) {
+      const condition = compileGroupFilter(filter);
+      query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
+    }
+    return query;
+  }
+
   /**
    * Runs an edit of one group in a transaction and bumps its version with a compare-and-swap
    * (the row is locked first on PostgreSQL, so concurrent membership changes queue and all apply).
@@ -76,6 +99,19 @@ export function createGroupStore(db: Knex) {
     });
   }
 
+  /**
+   * One group by any key, through the key's index. Two rows are read so that an externalId held
+   * by several groups is refused rather than answered with an arbitrary one.
+   */
+  async function getBy(tenantId: string, key: GroupKey, value: string): Promise<{ group: Group; hasMembers: boolean }> {
+    const { column, normalize } = keyColumns[key];
+    const rows = await groups().where("tenant_id", tenantId).andWhere(column, normalize(value)).orderBy([{ column: "created_at" }, { column: "id" }]).limit(2);
+    const [row] = rows;
+    if (row === undefined) throw notFound(key === "id" ? `group "${value}"` : `group with ${key} "${value}"`);
+    if (rows.length > 1) throw ambiguousExternalId("groups", value);
+    return { group: groupFromRow(row), hasMembers: await memberships.any(db, tenantId, row.id) };
+  }
+
   return {
     async create(tenantId: string, group: Group): Promise<Group> {
       const now = nowIso();
@@ -90,26 +126,48 @@ export function createGroupStore(db: Knex) {
     },
 
     async get(tenantId: string, id: string): Promise<{ group: Group; hasMembers: boolean }> {
-      const row = await groups().where({ tenant_id: tenantId, id }).first();
-      if (row === undefined) throw notFound(`group "${id}"`);
-      return { group: groupFromRow(row), hasMembers: await memberships.any(db, tenantId, id) };
+      return getBy(tenantId, "id", id);
+    },
+
+    getBy,
+
+    /** Groups, without members, by a batch of keys of one kind (see lookUpBatch), one query per slice of keys. */
+    async batchGet(tenantId: string, key: GroupKey, keys: readonly string[]): Promise<{ groups: Group[]; missingKeys: string[] }> {
+      const { column, normalize } = keyColumns[key];
+      const { found, missing } = await lookUpBatch<GroupRow>(keys, {
+        normalize,
+        fetch: (slice) => groups().where("tenant_id", tenantId).whereIn(column, slice).orderBy([{ column: "created_at" }, { column: "id" }]),
+        keyOf: (row) => row[column]!,
+        idOf: (row) => row.id,
+      });
+      return { groups: found.map(groupFromRow), missingKeys: missing };
     },
 
     async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: { by: AttributePath; order: SortOrder }): Promise<{ groups: Group[]; totalResults: number }> {
-      const matching = () => {
-        const query = groups().where("groups.tenant_id", tenantId);
-        if (filter !== undefined) {
-          const condition = compileGroupFilter(filter);
-          query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
-        }
-        return query;
-      };
-      const countMatching = async () => Number((await matching().count({ n: "*" }).first())?.n ?? 0);
+      const countMatching = async () => Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { groups: [], totalResults: await countMatching() };
-      const query = matching().select("groups.*", db.raw("count(*) over () as total_results"));
+      const query = matching(tenantId, filter).select("groups.*", db.raw("count(*) over () as total_results"));
       for (const term of sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order)) query.orderByRaw(term);
       const rows: Array<GroupRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
       return { groups: rows.map(groupFromRow), totalResults: rows[0] === undefined ? await countMatching() : Number(rows[0].total_results) };
+    },
+
+    /** One cursor page of groups after a keyset position; see the user store's listAfter. */
+    async listAfter(tenantId: string, filter: Filter | undefined, keyset: readonly KeysetColumn[], after: KeysetPosition | undefined, count: number, withTotal: boolean): Promise<KeysetPage<Group>> {
+      const rows: GroupRow[] = [];
+      for (const range of keysetRanges(keyset, after)) {
+        if (rows.length > count) break;
+        const query = matching(tenantId, filter).select("groups.*").andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
+        for (const term of keysetOrderBy(keyset)) query.orderByRaw(term);
+        rows.push(...((await query.limit(count + 1 - rows.length)) as GroupRow[]));
+      }
+      const page = rows.slice(0, count);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(groupFromRow),
+        next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
+        totalResults: withTotal ? Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
+      };
     },
 
     async members(tenantId: string, groupId: string, afterMemberId: string, limit: number) {

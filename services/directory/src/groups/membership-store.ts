@@ -138,8 +138,11 @@ export const memberships = {
   },
 
   /**
-   * The groups of each member, direct and through nested groups (one recursive query for a whole
-   * page of users). Depth is bounded, so a cycle of groups cannot loop.
+   * The groups of each member, direct and through nested groups at any depth (one recursive
+   * query for a whole page of users), ordered by folded displayName then id, identically on
+   * both stores. The recursion collects (member, group) pairs with UNION, which drops a pair
+   * already found, so a cycle of groups ends once its groups are all found; `direct` is then one
+   * primary-key lookup per pair.
    */
   async groupsOf(db: Knex, tenantId: string, memberIds: readonly string[]): Promise<Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>> {
     const result = new Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>();
@@ -147,24 +150,24 @@ export const memberships = {
       if (slice.length === 0) continue;
       const placeholders = slice.map(() => "?").join(", ");
       const raw = await db.raw(
-          `WITH RECURSIVE ancestry(member_id, group_id, depth) AS (
-             SELECT member_id, group_id, 1 FROM group_members WHERE tenant_id = ? AND member_id IN (${placeholders})
+          `WITH RECURSIVE ancestry(member_id, group_id) AS (
+             SELECT member_id, group_id FROM group_members WHERE tenant_id = ? AND member_id IN (${placeholders})
              UNION
-             SELECT a.member_id, m.group_id, a.depth + 1 FROM ancestry a
+             SELECT a.member_id, m.group_id FROM ancestry a
                JOIN group_members m ON m.tenant_id = ? AND m.member_id = a.group_id
-              WHERE a.depth < 16
            )
-           SELECT a.member_id, a.group_id, MIN(a.depth) AS depth, g.display_name
+           SELECT a.member_id, a.group_id, g.display_name,
+                  EXISTS (SELECT 1 FROM group_members d WHERE d.tenant_id = ? AND d.group_id = a.group_id AND d.member_id = a.member_id) AS direct
              FROM ancestry a JOIN groups g ON g.tenant_id = ? AND g.id = a.group_id
-            GROUP BY a.member_id, a.group_id, g.display_name
-            ORDER BY g.display_name, a.group_id`,
-          [tenantId, ...slice, tenantId, tenantId],
+            ORDER BY g.display_name_key, a.group_id`,
+          [tenantId, ...slice, tenantId, tenantId, tenantId],
         );
-      // knex.raw returns the rows on SQLite and a result object on PostgreSQL.
-      const rows: Array<{ member_id: string; group_id: string; depth: number | string; display_name: string }> = Array.isArray(raw) ? raw : raw.rows;
+      // knex.raw returns the rows on SQLite and a result object on PostgreSQL; EXISTS is 0/1 on
+      // SQLite and a boolean on PostgreSQL.
+      const rows: Array<{ member_id: string; group_id: string; display_name: string; direct: number | boolean }> = Array.isArray(raw) ? raw : raw.rows;
       for (const row of rows) {
         const list = result.get(row.member_id) ?? [];
-        list.push({ value: row.group_id, display: row.display_name, type: Number(row.depth) === 1 ? "direct" : "indirect" });
+        list.push({ value: row.group_id, display: row.display_name, type: row.direct ? "direct" : "indirect" });
         result.set(row.member_id, list);
       }
     }

@@ -1,5 +1,7 @@
-import { resolveAttributePath, userResourceType, type AttributePath } from "@scimgw/scim";
+import { formatAttributePath, resolveAttributePath, userResourceType, type AttributePath } from "@scimgw/scim";
+import { invalidArgument } from "../errors/directory-errors.js";
 import { documentPath, postgresPath, sqlitePath, userColumns, type Dialect, type SqlCondition } from "./compile-filter.js";
+import { keysetOf, type KeysetColumn, type SortColumn } from "./keyset.js";
 
 export type SortOrder = "ascending" | "descending";
 
@@ -47,4 +49,33 @@ export function compileUserSort(path: AttributePath, order: SortOrder, dialect: 
     { sql: '"created_at" ASC', bindings: [] },
     { sql: '"id" ASC', bindings: [] },
   ];
+}
+
+/**
+ * The attributes cursor paging can sort users by: text columns, whose values a page token can
+ * carry and SQL can compare with the ORDER BY's own collation. Document attributes are left out:
+ * their sort expressions (folded JSON, a multi-valued attribute's primary value) cannot be
+ * compared identically on both stores, nor served by an index.
+ */
+const cursorSortColumns: Record<string, SortColumn> = Object.fromEntries(
+  ["userName", "externalId", "id", "meta.created", "meta.lastModified"].map((name) => {
+    const { column, nullable } = userColumns[name]!;
+    return [name, { column, sql: `"${column}"`, nullable }];
+  }),
+);
+
+/** The keyset cursor paging lists users in: the offset listing's order (compileUserSort) on columns only. */
+export function userKeyset(sort: { by: AttributePath; order: SortOrder } | undefined): KeysetColumn[] {
+  const createdAt = cursorSortColumns["meta.created"]!;
+  const id = cursorSortColumns.id!;
+  if (sort === undefined) return keysetOf(undefined, "ascending", createdAt, id);
+  const resolved = resolveAttributePath(sort.by, userResourceType, "invalidValue");
+  const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+  const column = resolved.extension === undefined ? cursorSortColumns[name] : undefined;
+  if (column === undefined) {
+    throw invalidArgument(
+      `cursor paging cannot sort users by "${formatAttributePath(resolved.path)}"; sort by ${Object.keys(cursorSortColumns).join(", ")}, or page with start_index`,
+    );
+  }
+  return keysetOf(column, sort.order, createdAt, id);
 }

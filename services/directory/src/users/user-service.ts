@@ -1,12 +1,12 @@
-import { SortOrder, type User, type UserService } from "@scimgw/proto";
+import { UserKeyKind, type User, type UserService } from "@scimgw/proto";
 import type { ServiceImplementationOf } from "@scimgw/grpc";
 import { applyPatch, normalizeResource, resolveFilter, userResourceType } from "@scimgw/scim";
-import { attributePathFromProto, filterFromProto, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
+import { filterFromProto, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
-import type { UserStore } from "./user-store.js";
-
-/** The default and largest page a caller gets when it asks for none or for too many. */
-export const maxPageSize = 1000;
+import { userKeyset } from "./compile-sort.js";
+import { listPagingOf, pageByCursor, sortOf } from "./list-paging.js";
+import { exactlyOneKey } from "./lookup-by-key.js";
+import type { UserKey, UserStore } from "./user-store.js";
 
 function requireTenant(tenantId: string): string {
   if (tenantId === "") throw invalidArgument("tenant_id is required");
@@ -17,6 +17,23 @@ function requireId(id: string): string {
   if (id === "") throw invalidArgument("id is required");
   return id;
 }
+
+/** The store's name for each kind of batch key; UNSPECIFIED has none and is refused. */
+function userKeyOf(kind: UserKeyKind): UserKey {
+  switch (kind) {
+    case UserKeyKind.ID:
+      return "id";
+    case UserKeyKind.USER_NAME:
+      return "userName";
+    case UserKeyKind.EXTERNAL_ID:
+      return "externalId";
+    default:
+      throw invalidArgument("key_kind is required: ID, USER_NAME or EXTERNAL_ID");
+  }
+}
+
+/** GetUserRequest's key fields, by the store's name for each. */
+const getUserKeys = { id: "id", user_name: "userName", external_id: "externalId" } as const satisfies Record<string, UserKey>;
 
 /**
  * Runs a user through the SCIM core's rules (required userName, types, one primary value per
@@ -38,20 +55,38 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
 
     async getUser(request) {
       const tenantId = requireTenant(request.tenantId);
-      const [user] = await store.withGroups(tenantId, [await store.get(tenantId, requireId(request.id))]);
+      const key = exactlyOneKey({ id: request.id, user_name: request.userName, external_id: request.externalId });
+      const [user] = await store.withGroups(tenantId, [await store.getBy(tenantId, getUserKeys[key.name], key.value)]);
       return { user };
     },
 
+    async batchGetUsers(request) {
+      const tenantId = requireTenant(request.tenantId);
+      const { users, missingKeys } = await store.batchGet(tenantId, userKeyOf(request.keyKind), request.keys);
+      return { users: await store.withGroups(tenantId, users), missingKeys };
+    },
+
     async listUsers(request) {
+      const tenantId = requireTenant(request.tenantId);
       // Internal callers may spell attributes in any case: resolve as the gateway does.
       const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), userResourceType);
-      const startIndex = Math.max(1, Number(request.startIndex));
-      const count = Math.min(Math.max(0, request.count), maxPageSize);
-      const sort = request.sortBy === undefined
-        ? undefined
-        : { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? ("descending" as const) : ("ascending" as const) };
-      const page = await store.list(requireTenant(request.tenantId), filter, startIndex, count, sort);
-      return { users: await store.withGroups(request.tenantId, page.users), totalResults: BigInt(page.totalResults) };
+      const sort = sortOf(request);
+      const paging = listPagingOf(request);
+      if (paging.kind === "offset") {
+        const page = await store.list(tenantId, filter, paging.startIndex, paging.count, sort);
+        return { users: await store.withGroups(tenantId, page.users), totalResults: BigInt(page.totalResults) };
+      }
+      const keyset = userKeyset(sort);
+      const page = await pageByCursor({ resource: "User", tenantId, filter, keyset }, paging, (after) =>
+        store.listAfter(tenantId, filter, keyset, after, paging.count, paging.includeTotal),
+      );
+      return { users: await store.withGroups(tenantId, page.items), totalResults: page.totalResults, nextPageToken: page.nextPageToken };
+    },
+
+    async listUserGroups(request) {
+      const tenantId = requireTenant(request.tenantId);
+      if (request.userId === "") throw invalidArgument("user_id is required");
+      return { groups: await store.groupsOfUser(tenantId, request.userId, request.includeIndirect) };
     },
 
     async replaceUser(request) {

@@ -9,10 +9,14 @@ import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
-import { notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { compileUserFilter } from "./compile-filter.js";
 import { compileUserSort, type SortOrder } from "./compile-sort.js";
+import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "./keyset.js";
+import type { KeysetPage } from "./list-paging.js";
+import { lookUpBatch } from "./lookup-by-key.js";
 import { hashPassword } from "./password-hash.js";
+import { userNameKey } from "./user-name-key.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
 
 export interface UserSort {
@@ -23,6 +27,23 @@ export interface UserSort {
 export interface UserPage {
   users: User[];
   totalResults: number;
+}
+
+/** The attributes a user can be looked up by. */
+export type UserKey = "id" | "userName" | "externalId";
+
+/** The indexed column each key is held in, and the form the column holds it in. */
+const keyColumns: Record<UserKey, { column: "id" | "user_name_key" | "external_id"; normalize(key: string): string }> = {
+  id: { column: "id", normalize: (key) => key },
+  userName: { column: "user_name_key", normalize: userNameKey },
+  externalId: { column: "external_id", normalize: (key) => key },
+};
+
+/** A user's group as ListUserGroups reports it. */
+export interface UserGroupView {
+  groupId: string;
+  displayName: string;
+  direct: boolean;
 }
 
 /** Rewrites a user inside a transaction; may throw to abort the whole change. */
@@ -136,6 +157,31 @@ export function createUserStore(db: Knex) {
     },
 
     /**
+     * One user by any key, through the key's index. Two rows are read so that an externalId held
+     * by several users is refused rather than answered with an arbitrary one.
+     */
+    async getBy(tenantId: string, key: UserKey, value: string): Promise<User> {
+      const { column, normalize } = keyColumns[key];
+      const rows = await users().where("tenant_id", tenantId).andWhere(column, normalize(value)).orderBy([{ column: "created_at" }, { column: "id" }]).limit(2);
+      const [row] = rows;
+      if (row === undefined) throw notFound(key === "id" ? `user "${value}"` : `user with ${key} "${value}"`);
+      if (rows.length > 1) throw ambiguousExternalId("users", value);
+      return userFromRow(row);
+    },
+
+    /** Users by a batch of keys of one kind (see lookUpBatch), one query per slice of keys. */
+    async batchGet(tenantId: string, key: UserKey, keys: readonly string[]): Promise<{ users: User[]; missingKeys: string[] }> {
+      const { column, normalize } = keyColumns[key];
+      const { found, missing } = await lookUpBatch<UserRow>(keys, {
+        normalize,
+        fetch: (slice) => users().where("tenant_id", tenantId).whereIn(column, slice).orderBy([{ column: "created_at" }, { column: "id" }]),
+        keyOf: (row) => row[column]!,
+        idOf: (row) => row.id,
+      });
+      return { users: found.map(userFromRow), missingKeys: missing };
+    },
+
+    /**
      * One page in creation order (id breaks ties), or sorted, either way stable while an IdP walks
      * startIndex upwards. The total comes from a window count in the same query; only a page
      * past the end needs a second, counting query.
@@ -152,6 +198,28 @@ export function createUserStore(db: Knex) {
       return {
         users: rows.map(userFromRow),
         totalResults: first === undefined ? await countMatching() : Number(first.total_results),
+      };
+    },
+
+    /**
+     * One cursor page: the users after a keyset position, read as index ranges from the position
+     * on (keysetRanges), so a page costs the same at any depth. One row more than asked tells
+     * whether another page follows. The total, when asked, is a separate count of every match.
+     */
+    async listAfter(tenantId: string, filter: Filter | undefined, keyset: readonly KeysetColumn[], after: KeysetPosition | undefined, count: number, withTotal: boolean): Promise<KeysetPage<User>> {
+      const rows: UserRow[] = [];
+      for (const range of keysetRanges(keyset, after)) {
+        if (rows.length > count) break;
+        const query = matchingUsers(db, tenantId, filter).andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
+        for (const term of keysetOrderBy(keyset)) query.orderByRaw(term);
+        rows.push(...((await query.limit(count + 1 - rows.length)) as UserRow[]));
+      }
+      const page = rows.slice(0, count);
+      const last = page[page.length - 1];
+      return {
+        items: page.map(userFromRow),
+        next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
+        totalResults: withTotal ? Number((await matchingUsers(db, tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
       };
     },
 
@@ -185,6 +253,18 @@ export function createUserStore(db: Knex) {
         user.groups = (groupsOf.get(user.id) ?? []).map((group) => create(GroupMembershipSchema, group));
       }
       return found;
+    },
+
+    /**
+     * The groups a user belongs to, directly or (when asked) through nested groups, with the
+     * recursive query that fills User.groups. NOT_FOUND when the tenant has no such user.
+     */
+    async groupsOfUser(tenantId: string, userId: string, includeIndirect: boolean): Promise<UserGroupView[]> {
+      if ((await users().where({ tenant_id: tenantId, id: userId }).first("id")) === undefined) throw notFound(`user "${userId}"`);
+      const groups = (await memberships.groupsOf(db, tenantId, [userId])).get(userId) ?? [];
+      return groups
+        .filter((group) => includeIndirect || group.type === "direct")
+        .map((group) => ({ groupId: group.value, displayName: group.display, direct: group.type === "direct" }));
     },
 
     /** Counts a tenant's users; used by the admin CLI's summaries. */

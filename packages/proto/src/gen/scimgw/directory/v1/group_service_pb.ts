@@ -2,8 +2,8 @@
 // @generated from file scimgw/directory/v1/group_service.proto (package scimgw.directory.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { AttributePath, Filter } from "./filter_pb.js";
 import { file_scimgw_directory_v1_filter } from "./filter_pb.js";
 import type { Group, GroupMember } from "./group_pb.js";
@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file scimgw/directory/v1/group_service.proto.
  */
 export const file_scimgw_directory_v1_group_service: GenFile = /*@__PURE__*/
-  fileDesc("CidzY2ltZ3cvZGlyZWN0b3J5L3YxL2dyb3VwX3NlcnZpY2UucHJvdG8SE3NjaW1ndy5kaXJlY3RvcnkudjEiUgoSQ3JlYXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIpCgVncm91cBgCIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXAiQAoTQ3JlYXRlR3JvdXBSZXNwb25zZRIpCgVncm91cBgBIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXAiMAoPR2V0R3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIKCgJpZBgCIAEoCSJSChBHZXRHcm91cFJlc3BvbnNlEikKBWdyb3VwGAEgASgLMhouc2NpbWd3LmRpcmVjdG9yeS52MS5Hcm91cBITCgtoYXNfbWVtYmVycxgCIAEoCCLgAQoRTGlzdEdyb3Vwc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEisKBmZpbHRlchgCIAEoCzIbLnNjaW1ndy5kaXJlY3RvcnkudjEuRmlsdGVyEhMKC3N0YXJ0X2luZGV4GAMgASgDEg0KBWNvdW50GAQgASgFEjMKB3NvcnRfYnkYBSABKAsyIi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkF0dHJpYnV0ZVBhdGgSMgoKc29ydF9vcmRlchgGIAEoDjIeLnNjaW1ndy5kaXJlY3RvcnkudjEuU29ydE9yZGVyIlcKEkxpc3RHcm91cHNSZXNwb25zZRIqCgZncm91cHMYASADKAsyGi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkdyb3VwEhUKDXRvdGFsX3Jlc3VsdHMYAiABKAMiZgoXTGlzdEdyb3VwTWVtYmVyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEhAKCGdyb3VwX2lkGAIgASgJEhcKD2FmdGVyX21lbWJlcl9pZBgDIAEoCRINCgVsaW1pdBgEIAEoBSJrChhMaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USMQoHbWVtYmVycxgBIAMoCzIgLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXBNZW1iZXISHAoUbmV4dF9hZnRlcl9tZW1iZXJfaWQYAiABKAkihwEKE1JlcGxhY2VHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEikKBWdyb3VwGAIgASgLMhouc2NpbWd3LmRpcmVjdG9yeS52MS5Hcm91cBIdChBleHBlY3RlZF92ZXJzaW9uGAMgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iQQoUUmVwbGFjZUdyb3VwUmVzcG9uc2USKQoFZ3JvdXAYASABKAsyGi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkdyb3VwIp8BChFQYXRjaEdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSCgoCaWQYAiABKAkSNwoKb3BlcmF0aW9ucxgDIAMoCzIjLnNjaW1ndy5kaXJlY3RvcnkudjEuUGF0Y2hPcGVyYXRpb24SHQoQZXhwZWN0ZWRfdmVyc2lvbhgEIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIj8KElBhdGNoR3JvdXBSZXNwb25zZRIpCgVncm91cBgBIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXAiZwoSRGVsZXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIKCgJpZBgCIAEoCRIdChBleHBlY3RlZF92ZXJzaW9uGAMgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iFQoTRGVsZXRlR3JvdXBSZXNwb25zZTK/BQoMR3JvdXBTZXJ2aWNlEmAKC0NyZWF0ZUdyb3VwEicuc2NpbWd3LmRpcmVjdG9yeS52MS5DcmVhdGVHcm91cFJlcXVlc3QaKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USVwoIR2V0R3JvdXASJC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkdldEdyb3VwUmVxdWVzdBolLnNjaW1ndy5kaXJlY3RvcnkudjEuR2V0R3JvdXBSZXNwb25zZRJdCgpMaXN0R3JvdXBzEiYuc2NpbWd3LmRpcmVjdG9yeS52MS5MaXN0R3JvdXBzUmVxdWVzdBonLnNjaW1ndy5kaXJlY3RvcnkudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlEm8KEExpc3RHcm91cE1lbWJlcnMSLC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkxpc3RHcm91cE1lbWJlcnNSZXF1ZXN0Gi0uc2NpbWd3LmRpcmVjdG9yeS52MS5MaXN0R3JvdXBNZW1iZXJzUmVzcG9uc2USYwoMUmVwbGFjZUdyb3VwEiguc2NpbWd3LmRpcmVjdG9yeS52MS5SZXBsYWNlR3JvdXBSZXF1ZXN0Gikuc2NpbWd3LmRpcmVjdG9yeS52MS5SZXBsYWNlR3JvdXBSZXNwb25zZRJdCgpQYXRjaEdyb3VwEiYuc2NpbWd3LmRpcmVjdG9yeS52MS5QYXRjaEdyb3VwUmVxdWVzdBonLnNjaW1ndy5kaXJlY3RvcnkudjEuUGF0Y2hHcm91cFJlc3BvbnNlEmAKC0RlbGV0ZUdyb3VwEicuc2NpbWd3LmRpcmVjdG9yeS52MS5EZWxldGVHcm91cFJlcXVlc3QaKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkRlbGV0ZUdyb3VwUmVzcG9uc2ViBnByb3RvMw", [file_scimgw_directory_v1_filter, file_scimgw_directory_v1_group, file_scimgw_directory_v1_patch, file_scimgw_directory_v1_sort]);
+  fileDesc("CidzY2ltZ3cvZGlyZWN0b3J5L3YxL2dyb3VwX3NlcnZpY2UucHJvdG8SE3NjaW1ndy5kaXJlY3RvcnkudjEiUgoSQ3JlYXRlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIpCgVncm91cBgCIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXAiQAoTQ3JlYXRlR3JvdXBSZXNwb25zZRIpCgVncm91cBgBIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXAiWwoPR2V0R3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIKCgJpZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSEwoLZXh0ZXJuYWxfaWQYBCABKAkiUgoQR2V0R3JvdXBSZXNwb25zZRIpCgVncm91cBgBIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXASEwoLaGFzX21lbWJlcnMYAiABKAgikwIKEUxpc3RHcm91cHNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIrCgZmaWx0ZXIYAiABKAsyGy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkZpbHRlchITCgtzdGFydF9pbmRleBgDIAEoAxINCgVjb3VudBgEIAEoBRIzCgdzb3J0X2J5GAUgASgLMiIuc2NpbWd3LmRpcmVjdG9yeS52MS5BdHRyaWJ1dGVQYXRoEjIKCnNvcnRfb3JkZXIYBiABKA4yHi5zY2ltZ3cuZGlyZWN0b3J5LnYxLlNvcnRPcmRlchISCgpwYWdlX3Rva2VuGAcgASgJEh0KFWluY2x1ZGVfdG90YWxfcmVzdWx0cxgIIAEoCCJwChJMaXN0R3JvdXBzUmVzcG9uc2USKgoGZ3JvdXBzGAEgAygLMhouc2NpbWd3LmRpcmVjdG9yeS52MS5Hcm91cBIVCg10b3RhbF9yZXN1bHRzGAIgASgDEhcKD25leHRfcGFnZV90b2tlbhgDIAEoCSJtChVCYXRjaEdldEdyb3Vwc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEjMKCGtleV9raW5kGAIgASgOMiEuc2NpbWd3LmRpcmVjdG9yeS52MS5Hcm91cEtleUtpbmQSDAoEa2V5cxgDIAMoCSJaChZCYXRjaEdldEdyb3Vwc1Jlc3BvbnNlEioKBmdyb3VwcxgBIAMoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXASFAoMbWlzc2luZ19rZXlzGAIgAygJImYKF0xpc3RHcm91cE1lbWJlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIQCghncm91cF9pZBgCIAEoCRIXCg9hZnRlcl9tZW1iZXJfaWQYAyABKAkSDQoFbGltaXQYBCABKAUiawoYTGlzdEdyb3VwTWVtYmVyc1Jlc3BvbnNlEjEKB21lbWJlcnMYASADKAsyIC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkdyb3VwTWVtYmVyEhwKFG5leHRfYWZ0ZXJfbWVtYmVyX2lkGAIgASgJIocBChNSZXBsYWNlR3JvdXBSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIpCgVncm91cBgCIAEoCzIaLnNjaW1ndy5kaXJlY3RvcnkudjEuR3JvdXASHQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIkEKFFJlcGxhY2VHcm91cFJlc3BvbnNlEikKBWdyb3VwGAEgASgLMhouc2NpbWd3LmRpcmVjdG9yeS52MS5Hcm91cCKfAQoRUGF0Y2hHcm91cFJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEgoKAmlkGAIgASgJEjcKCm9wZXJhdGlvbnMYAyADKAsyIy5zY2ltZ3cuZGlyZWN0b3J5LnYxLlBhdGNoT3BlcmF0aW9uEh0KEGV4cGVjdGVkX3ZlcnNpb24YBCABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiI/ChJQYXRjaEdyb3VwUmVzcG9uc2USKQoFZ3JvdXAYASABKAsyGi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkdyb3VwImcKEkRlbGV0ZUdyb3VwUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSCgoCaWQYAiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIhUKE0RlbGV0ZUdyb3VwUmVzcG9uc2UqhgEKDEdyb3VwS2V5S2luZBIeChpHUk9VUF9LRVlfS0lORF9VTlNQRUNJRklFRBAAEhUKEUdST1VQX0tFWV9LSU5EX0lEEAESHwobR1JPVVBfS0VZX0tJTkRfRElTUExBWV9OQU1FEAISHgoaR1JPVVBfS0VZX0tJTkRfRVhURVJOQUxfSUQQAzKqBgoMR3JvdXBTZXJ2aWNlEmAKC0NyZWF0ZUdyb3VwEicuc2NpbWd3LmRpcmVjdG9yeS52MS5DcmVhdGVHcm91cFJlcXVlc3QaKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USVwoIR2V0R3JvdXASJC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkdldEdyb3VwUmVxdWVzdBolLnNjaW1ndy5kaXJlY3RvcnkudjEuR2V0R3JvdXBSZXNwb25zZRJpCg5CYXRjaEdldEdyb3VwcxIqLnNjaW1ndy5kaXJlY3RvcnkudjEuQmF0Y2hHZXRHcm91cHNSZXF1ZXN0Gisuc2NpbWd3LmRpcmVjdG9yeS52MS5CYXRjaEdldEdyb3Vwc1Jlc3BvbnNlEl0KCkxpc3RHcm91cHMSJi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkxpc3RHcm91cHNSZXF1ZXN0Gicuc2NpbWd3LmRpcmVjdG9yeS52MS5MaXN0R3JvdXBzUmVzcG9uc2USbwoQTGlzdEdyb3VwTWVtYmVycxIsLnNjaW1ndy5kaXJlY3RvcnkudjEuTGlzdEdyb3VwTWVtYmVyc1JlcXVlc3QaLS5zY2ltZ3cuZGlyZWN0b3J5LnYxLkxpc3RHcm91cE1lbWJlcnNSZXNwb25zZRJjCgxSZXBsYWNlR3JvdXASKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlJlcGxhY2VHcm91cFJlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlJlcGxhY2VHcm91cFJlc3BvbnNlEl0KClBhdGNoR3JvdXASJi5zY2ltZ3cuZGlyZWN0b3J5LnYxLlBhdGNoR3JvdXBSZXF1ZXN0Gicuc2NpbWd3LmRpcmVjdG9yeS52MS5QYXRjaEdyb3VwUmVzcG9uc2USYAoLRGVsZXRlR3JvdXASJy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkRlbGV0ZUdyb3VwUmVxdWVzdBooLnNjaW1ndy5kaXJlY3RvcnkudjEuRGVsZXRlR3JvdXBSZXNwb25zZWIGcHJvdG8z", [file_scimgw_directory_v1_filter, file_scimgw_directory_v1_group, file_scimgw_directory_v1_patch, file_scimgw_directory_v1_sort]);
 
 /**
  * Request of GroupService.CreateGroup.
@@ -70,7 +70,8 @@ export const CreateGroupResponseSchema: GenMessage<CreateGroupResponse> = /*@__P
   messageDesc(file_scimgw_directory_v1_group_service, 1);
 
 /**
- * Request of GroupService.GetGroup.
+ * Request of GroupService.GetGroup. Exactly one of id, display_name and external_id must be
+ * non-empty (INVALID_ARGUMENT otherwise).
  *
  * @generated from message scimgw.directory.v1.GetGroupRequest
  */
@@ -88,6 +89,21 @@ export type GetGroupRequest = Message<"scimgw.directory.v1.GetGroupRequest"> & {
    * @generated from field: string id = 2;
    */
   id: string;
+
+  /**
+   * The group's displayName, compared case-insensitively (RFC 7643 §4.2).
+   *
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * The group's externalId, compared exactly (caseExact). It is not unique: when several groups
+   * have it the call fails with FAILED_PRECONDITION, reason AMBIGUOUS_EXTERNAL_ID.
+   *
+   * @generated from field: string external_id = 4;
+   */
+  externalId: string;
 };
 
 /**
@@ -127,7 +143,9 @@ export const GetGroupResponseSchema: GenMessage<GetGroupResponse> = /*@__PURE__*
   messageDesc(file_scimgw_directory_v1_group_service, 3);
 
 /**
- * Request of GroupService.ListGroups.
+ * Request of GroupService.ListGroups. Paging works as in ListUsersRequest: offset paging when
+ * start_index is 1 or more, cursor paging (page_token) when it is 0. Groups sort by
+ * displayName, externalId, id, meta.created or meta.lastModified in either mode.
  *
  * @generated from message scimgw.directory.v1.ListGroupsRequest
  */
@@ -147,14 +165,15 @@ export type ListGroupsRequest = Message<"scimgw.directory.v1.ListGroupsRequest">
   filter?: Filter | undefined;
 
   /**
-   * The 1-based index of the first result; values below 1 mean 1.
+   * The 1-based index of the first result; 0 selects cursor paging, and negative values mean 1.
    *
    * @generated from field: int64 start_index = 3;
    */
   startIndex: bigint;
 
   /**
-   * The most results to return; 0 returns only total_results.
+   * The most results to return, at most 1000 (larger values mean 1000). Offset paging: 0 returns
+   * only total_results. Cursor paging: 0 or less means 100.
    *
    * @generated from field: int32 count = 4;
    */
@@ -173,6 +192,21 @@ export type ListGroupsRequest = Message<"scimgw.directory.v1.ListGroupsRequest">
    * @generated from field: scimgw.directory.v1.SortOrder sort_order = 6;
    */
   sortOrder: SortOrder;
+
+  /**
+   * Cursor paging only: the next_page_token of the previous page; empty for the first page.
+   * INVALID_ARGUMENT with a start_index, with another tenant_id, filter or sort, or when malformed.
+   *
+   * @generated from field: string page_token = 7;
+   */
+  pageToken: string;
+
+  /**
+   * Cursor paging only: compute total_results too (it costs time in proportion to the matches).
+   *
+   * @generated from field: bool include_total_results = 8;
+   */
+  includeTotalResults: boolean;
 };
 
 /**
@@ -196,11 +230,18 @@ export type ListGroupsResponse = Message<"scimgw.directory.v1.ListGroupsResponse
   groups: Group[];
 
   /**
-   * How many groups match the filter in all.
+   * How many groups match the filter in all; with cursor paging, 0 unless include_total_results.
    *
    * @generated from field: int64 total_results = 2;
    */
   totalResults: bigint;
+
+  /**
+   * Cursor paging only: the page_token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 3;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -209,6 +250,70 @@ export type ListGroupsResponse = Message<"scimgw.directory.v1.ListGroupsResponse
  */
 export const ListGroupsResponseSchema: GenMessage<ListGroupsResponse> = /*@__PURE__*/
   messageDesc(file_scimgw_directory_v1_group_service, 5);
+
+/**
+ * Request of GroupService.BatchGetGroups.
+ *
+ * @generated from message scimgw.directory.v1.BatchGetGroupsRequest
+ */
+export type BatchGetGroupsRequest = Message<"scimgw.directory.v1.BatchGetGroupsRequest"> & {
+  /**
+   * The tenant that owns the groups.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * What the keys are.
+   *
+   * @generated from field: scimgw.directory.v1.GroupKeyKind key_kind = 2;
+   */
+  keyKind: GroupKeyKind;
+
+  /**
+   * The keys to look up: at most 1000, none empty (INVALID_ARGUMENT otherwise).
+   *
+   * @generated from field: repeated string keys = 3;
+   */
+  keys: string[];
+};
+
+/**
+ * Describes the message scimgw.directory.v1.BatchGetGroupsRequest.
+ * Use `create(BatchGetGroupsRequestSchema)` to create a new message.
+ */
+export const BatchGetGroupsRequestSchema: GenMessage<BatchGetGroupsRequest> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_group_service, 6);
+
+/**
+ * Response of GroupService.BatchGetGroups.
+ *
+ * @generated from message scimgw.directory.v1.BatchGetGroupsResponse
+ */
+export type BatchGetGroupsResponse = Message<"scimgw.directory.v1.BatchGetGroupsResponse"> & {
+  /**
+   * Every group matching any key, without members, each at most once, in the order of the first
+   * key that matched it (groups sharing an externalId in creation order).
+   *
+   * @generated from field: repeated scimgw.directory.v1.Group groups = 1;
+   */
+  groups: Group[];
+
+  /**
+   * The keys that matched no group, spelled as given, each once, in request order.
+   *
+   * @generated from field: repeated string missing_keys = 2;
+   */
+  missingKeys: string[];
+};
+
+/**
+ * Describes the message scimgw.directory.v1.BatchGetGroupsResponse.
+ * Use `create(BatchGetGroupsResponseSchema)` to create a new message.
+ */
+export const BatchGetGroupsResponseSchema: GenMessage<BatchGetGroupsResponse> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_group_service, 7);
 
 /**
  * Request of GroupService.ListGroupMembers.
@@ -250,7 +355,7 @@ export type ListGroupMembersRequest = Message<"scimgw.directory.v1.ListGroupMemb
  * Use `create(ListGroupMembersRequestSchema)` to create a new message.
  */
 export const ListGroupMembersRequestSchema: GenMessage<ListGroupMembersRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 6);
+  messageDesc(file_scimgw_directory_v1_group_service, 8);
 
 /**
  * Response of GroupService.ListGroupMembers.
@@ -278,7 +383,7 @@ export type ListGroupMembersResponse = Message<"scimgw.directory.v1.ListGroupMem
  * Use `create(ListGroupMembersResponseSchema)` to create a new message.
  */
 export const ListGroupMembersResponseSchema: GenMessage<ListGroupMembersResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 7);
+  messageDesc(file_scimgw_directory_v1_group_service, 9);
 
 /**
  * Request of GroupService.ReplaceGroup.
@@ -313,7 +418,7 @@ export type ReplaceGroupRequest = Message<"scimgw.directory.v1.ReplaceGroupReque
  * Use `create(ReplaceGroupRequestSchema)` to create a new message.
  */
 export const ReplaceGroupRequestSchema: GenMessage<ReplaceGroupRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 8);
+  messageDesc(file_scimgw_directory_v1_group_service, 10);
 
 /**
  * Response of GroupService.ReplaceGroup.
@@ -334,7 +439,7 @@ export type ReplaceGroupResponse = Message<"scimgw.directory.v1.ReplaceGroupResp
  * Use `create(ReplaceGroupResponseSchema)` to create a new message.
  */
 export const ReplaceGroupResponseSchema: GenMessage<ReplaceGroupResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 9);
+  messageDesc(file_scimgw_directory_v1_group_service, 11);
 
 /**
  * Request of GroupService.PatchGroup.
@@ -376,7 +481,7 @@ export type PatchGroupRequest = Message<"scimgw.directory.v1.PatchGroupRequest">
  * Use `create(PatchGroupRequestSchema)` to create a new message.
  */
 export const PatchGroupRequestSchema: GenMessage<PatchGroupRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 10);
+  messageDesc(file_scimgw_directory_v1_group_service, 12);
 
 /**
  * Response of GroupService.PatchGroup.
@@ -397,7 +502,7 @@ export type PatchGroupResponse = Message<"scimgw.directory.v1.PatchGroupResponse
  * Use `create(PatchGroupResponseSchema)` to create a new message.
  */
 export const PatchGroupResponseSchema: GenMessage<PatchGroupResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 11);
+  messageDesc(file_scimgw_directory_v1_group_service, 13);
 
 /**
  * Request of GroupService.DeleteGroup.
@@ -432,7 +537,7 @@ export type DeleteGroupRequest = Message<"scimgw.directory.v1.DeleteGroupRequest
  * Use `create(DeleteGroupRequestSchema)` to create a new message.
  */
 export const DeleteGroupRequestSchema: GenMessage<DeleteGroupRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 12);
+  messageDesc(file_scimgw_directory_v1_group_service, 14);
 
 /**
  * Response of GroupService.DeleteGroup.
@@ -447,7 +552,48 @@ export type DeleteGroupResponse = Message<"scimgw.directory.v1.DeleteGroupRespon
  * Use `create(DeleteGroupResponseSchema)` to create a new message.
  */
 export const DeleteGroupResponseSchema: GenMessage<DeleteGroupResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_group_service, 13);
+  messageDesc(file_scimgw_directory_v1_group_service, 15);
+
+/**
+ * Which attribute the keys of a BatchGetGroupsRequest are values of.
+ *
+ * @generated from enum scimgw.directory.v1.GroupKeyKind
+ */
+export enum GroupKeyKind {
+  /**
+   * Never sent; rejected as INVALID_ARGUMENT.
+   *
+   * @generated from enum value: GROUP_KEY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Groups' ids.
+   *
+   * @generated from enum value: GROUP_KEY_KIND_ID = 1;
+   */
+  ID = 1,
+
+  /**
+   * displayNames, compared case-insensitively.
+   *
+   * @generated from enum value: GROUP_KEY_KIND_DISPLAY_NAME = 2;
+   */
+  DISPLAY_NAME = 2,
+
+  /**
+   * externalIds, compared exactly; one key may match several groups.
+   *
+   * @generated from enum value: GROUP_KEY_KIND_EXTERNAL_ID = 3;
+   */
+  EXTERNAL_ID = 3,
+}
+
+/**
+ * Describes the enum scimgw.directory.v1.GroupKeyKind.
+ */
+export const GroupKeyKindSchema: GenEnum<GroupKeyKind> = /*@__PURE__*/
+  enumDesc(file_scimgw_directory_v1_group_service, 0);
 
 /**
  * Stores and serves a tenant's groups and their memberships. Membership changes cost time in
@@ -469,7 +615,9 @@ export const GroupService: GenService<{
     output: typeof CreateGroupResponseSchema;
   },
   /**
-   * Reads one group, without its members (see ListGroupMembers).
+   * Reads one group by id, displayName or externalId, without its members (see
+   * ListGroupMembers). NOT_FOUND when no group has the key; FAILED_PRECONDITION (reason
+   * AMBIGUOUS_EXTERNAL_ID) when several groups share the externalId.
    *
    * @generated from rpc scimgw.directory.v1.GroupService.GetGroup
    */
@@ -479,7 +627,19 @@ export const GroupService: GenService<{
     output: typeof GetGroupResponseSchema;
   },
   /**
-   * Lists groups matching a filter, one page at a time, in a stable order, without members.
+   * Reads up to 1000 groups, without members, by one kind of key in one call, reporting the keys
+   * that matched nothing.
+   *
+   * @generated from rpc scimgw.directory.v1.GroupService.BatchGetGroups
+   */
+  batchGetGroups: {
+    methodKind: "unary";
+    input: typeof BatchGetGroupsRequestSchema;
+    output: typeof BatchGetGroupsResponseSchema;
+  },
+  /**
+   * Lists groups matching a filter, one page at a time, in a stable order, without members: by
+   * SCIM offset (start_index) or by an opaque cursor (page_token) whose cost does not grow with depth.
    *
    * @generated from rpc scimgw.directory.v1.GroupService.ListGroups
    */

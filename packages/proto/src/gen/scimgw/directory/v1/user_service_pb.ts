@@ -2,8 +2,8 @@
 // @generated from file scimgw/directory/v1/user_service.proto (package scimgw.directory.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { AttributePath, Filter } from "./filter_pb.js";
 import { file_scimgw_directory_v1_filter } from "./filter_pb.js";
 import type { PatchOperation } from "./patch_pb.js";
@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file scimgw/directory/v1/user_service.proto.
  */
 export const file_scimgw_directory_v1_user_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZzY2ltZ3cvZGlyZWN0b3J5L3YxL3VzZXJfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSJPChFDcmVhdGVVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSJwoEdXNlchgCIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlciI9ChJDcmVhdGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlciIvCg5HZXRVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSCgoCaWQYAiABKAkiOgoPR2V0VXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlVzZXIi3wEKEExpc3RVc2Vyc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEisKBmZpbHRlchgCIAEoCzIbLnNjaW1ndy5kaXJlY3RvcnkudjEuRmlsdGVyEhMKC3N0YXJ0X2luZGV4GAMgASgDEg0KBWNvdW50GAQgASgFEjMKB3NvcnRfYnkYBSABKAsyIi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkF0dHJpYnV0ZVBhdGgSMgoKc29ydF9vcmRlchgGIAEoDjIeLnNjaW1ndy5kaXJlY3RvcnkudjEuU29ydE9yZGVyIlQKEUxpc3RVc2Vyc1Jlc3BvbnNlEigKBXVzZXJzGAEgAygLMhkuc2NpbWd3LmRpcmVjdG9yeS52MS5Vc2VyEhUKDXRvdGFsX3Jlc3VsdHMYAiABKAMihAEKElJlcGxhY2VVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSJwoEdXNlchgCIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlchIdChBleHBlY3RlZF92ZXJzaW9uGAMgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iPgoTUmVwbGFjZVVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkuc2NpbWd3LmRpcmVjdG9yeS52MS5Vc2VyIp4BChBQYXRjaFVzZXJSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIKCgJpZBgCIAEoCRI3CgpvcGVyYXRpb25zGAMgAygLMiMuc2NpbWd3LmRpcmVjdG9yeS52MS5QYXRjaE9wZXJhdGlvbhIdChBleHBlY3RlZF92ZXJzaW9uGAQgASgDSACIAQFCEwoRX2V4cGVjdGVkX3ZlcnNpb24iPAoRUGF0Y2hVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlciJmChFEZWxldGVVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSCgoCaWQYAiABKAkSHQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIhQKEkRlbGV0ZVVzZXJSZXNwb25zZTK7BAoLVXNlclNlcnZpY2USXQoKQ3JlYXRlVXNlchImLnNjaW1ndy5kaXJlY3RvcnkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJUCgdHZXRVc2VyEiMuc2NpbWd3LmRpcmVjdG9yeS52MS5HZXRVc2VyUmVxdWVzdBokLnNjaW1ndy5kaXJlY3RvcnkudjEuR2V0VXNlclJlc3BvbnNlEloKCUxpc3RVc2VycxIlLnNjaW1ndy5kaXJlY3RvcnkudjEuTGlzdFVzZXJzUmVxdWVzdBomLnNjaW1ndy5kaXJlY3RvcnkudjEuTGlzdFVzZXJzUmVzcG9uc2USYAoLUmVwbGFjZVVzZXISJy5zY2ltZ3cuZGlyZWN0b3J5LnYxLlJlcGxhY2VVc2VyUmVxdWVzdBooLnNjaW1ndy5kaXJlY3RvcnkudjEuUmVwbGFjZVVzZXJSZXNwb25zZRJaCglQYXRjaFVzZXISJS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlBhdGNoVXNlclJlcXVlc3QaJi5zY2ltZ3cuZGlyZWN0b3J5LnYxLlBhdGNoVXNlclJlc3BvbnNlEl0KCkRlbGV0ZVVzZXISJi5zY2ltZ3cuZGlyZWN0b3J5LnYxLkRlbGV0ZVVzZXJSZXF1ZXN0Gicuc2NpbWd3LmRpcmVjdG9yeS52MS5EZWxldGVVc2VyUmVzcG9uc2ViBnByb3RvMw", [file_scimgw_directory_v1_filter, file_scimgw_directory_v1_patch, file_scimgw_directory_v1_sort, file_scimgw_directory_v1_user]);
+  fileDesc("CiZzY2ltZ3cvZGlyZWN0b3J5L3YxL3VzZXJfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSJPChFDcmVhdGVVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSJwoEdXNlchgCIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlciI9ChJDcmVhdGVVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlciJXCg5HZXRVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSCgoCaWQYAiABKAkSEQoJdXNlcl9uYW1lGAMgASgJEhMKC2V4dGVybmFsX2lkGAQgASgJIjoKD0dldFVzZXJSZXNwb25zZRInCgR1c2VyGAEgASgLMhkuc2NpbWd3LmRpcmVjdG9yeS52MS5Vc2VyIpICChBMaXN0VXNlcnNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIrCgZmaWx0ZXIYAiABKAsyGy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkZpbHRlchITCgtzdGFydF9pbmRleBgDIAEoAxINCgVjb3VudBgEIAEoBRIzCgdzb3J0X2J5GAUgASgLMiIuc2NpbWd3LmRpcmVjdG9yeS52MS5BdHRyaWJ1dGVQYXRoEjIKCnNvcnRfb3JkZXIYBiABKA4yHi5zY2ltZ3cuZGlyZWN0b3J5LnYxLlNvcnRPcmRlchISCgpwYWdlX3Rva2VuGAcgASgJEh0KFWluY2x1ZGVfdG90YWxfcmVzdWx0cxgIIAEoCCJtChFMaXN0VXNlcnNSZXNwb25zZRIoCgV1c2VycxgBIAMoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlchIVCg10b3RhbF9yZXN1bHRzGAIgASgDEhcKD25leHRfcGFnZV90b2tlbhgDIAEoCSJrChRCYXRjaEdldFVzZXJzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSMgoIa2V5X2tpbmQYAiABKA4yIC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlVzZXJLZXlLaW5kEgwKBGtleXMYAyADKAkiVwoVQmF0Y2hHZXRVc2Vyc1Jlc3BvbnNlEigKBXVzZXJzGAEgAygLMhkuc2NpbWd3LmRpcmVjdG9yeS52MS5Vc2VyEhQKDG1pc3Npbmdfa2V5cxgCIAMoCSJVChVMaXN0VXNlckdyb3Vwc1JlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEg8KB3VzZXJfaWQYAiABKAkSGAoQaW5jbHVkZV9pbmRpcmVjdBgDIAEoCCJIChZMaXN0VXNlckdyb3Vwc1Jlc3BvbnNlEi4KBmdyb3VwcxgBIAMoCzIeLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlckdyb3VwIkMKCVVzZXJHcm91cBIQCghncm91cF9pZBgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSDgoGZGlyZWN0GAMgASgIIoQBChJSZXBsYWNlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEicKBHVzZXIYAiABKAsyGS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlVzZXISHQoQZXhwZWN0ZWRfdmVyc2lvbhgDIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIj4KE1JlcGxhY2VVc2VyUmVzcG9uc2USJwoEdXNlchgBIAEoCzIZLnNjaW1ndy5kaXJlY3RvcnkudjEuVXNlciKeAQoQUGF0Y2hVc2VyUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSCgoCaWQYAiABKAkSNwoKb3BlcmF0aW9ucxgDIAMoCzIjLnNjaW1ndy5kaXJlY3RvcnkudjEuUGF0Y2hPcGVyYXRpb24SHQoQZXhwZWN0ZWRfdmVyc2lvbhgEIAEoA0gAiAEBQhMKEV9leHBlY3RlZF92ZXJzaW9uIjwKEVBhdGNoVXNlclJlc3BvbnNlEicKBHVzZXIYASABKAsyGS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlVzZXIiZgoRRGVsZXRlVXNlclJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEgoKAmlkGAIgASgJEh0KEGV4cGVjdGVkX3ZlcnNpb24YAyABKANIAIgBAUITChFfZXhwZWN0ZWRfdmVyc2lvbiIUChJEZWxldGVVc2VyUmVzcG9uc2UqfgoLVXNlcktleUtpbmQSHQoZVVNFUl9LRVlfS0lORF9VTlNQRUNJRklFRBAAEhQKEFVTRVJfS0VZX0tJTkRfSUQQARIbChdVU0VSX0tFWV9LSU5EX1VTRVJfTkFNRRACEh0KGVVTRVJfS0VZX0tJTkRfRVhURVJOQUxfSUQQAzKOBgoLVXNlclNlcnZpY2USXQoKQ3JlYXRlVXNlchImLnNjaW1ndy5kaXJlY3RvcnkudjEuQ3JlYXRlVXNlclJlcXVlc3QaJy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNyZWF0ZVVzZXJSZXNwb25zZRJUCgdHZXRVc2VyEiMuc2NpbWd3LmRpcmVjdG9yeS52MS5HZXRVc2VyUmVxdWVzdBokLnNjaW1ndy5kaXJlY3RvcnkudjEuR2V0VXNlclJlc3BvbnNlEmYKDUJhdGNoR2V0VXNlcnMSKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLkJhdGNoR2V0VXNlcnNSZXF1ZXN0Giouc2NpbWd3LmRpcmVjdG9yeS52MS5CYXRjaEdldFVzZXJzUmVzcG9uc2USWgoJTGlzdFVzZXJzEiUuc2NpbWd3LmRpcmVjdG9yeS52MS5MaXN0VXNlcnNSZXF1ZXN0GiYuc2NpbWd3LmRpcmVjdG9yeS52MS5MaXN0VXNlcnNSZXNwb25zZRJpCg5MaXN0VXNlckdyb3VwcxIqLnNjaW1ndy5kaXJlY3RvcnkudjEuTGlzdFVzZXJHcm91cHNSZXF1ZXN0Gisuc2NpbWd3LmRpcmVjdG9yeS52MS5MaXN0VXNlckdyb3Vwc1Jlc3BvbnNlEmAKC1JlcGxhY2VVc2VyEicuc2NpbWd3LmRpcmVjdG9yeS52MS5SZXBsYWNlVXNlclJlcXVlc3QaKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlJlcGxhY2VVc2VyUmVzcG9uc2USWgoJUGF0Y2hVc2VyEiUuc2NpbWd3LmRpcmVjdG9yeS52MS5QYXRjaFVzZXJSZXF1ZXN0GiYuc2NpbWd3LmRpcmVjdG9yeS52MS5QYXRjaFVzZXJSZXNwb25zZRJdCgpEZWxldGVVc2VyEiYuc2NpbWd3LmRpcmVjdG9yeS52MS5EZWxldGVVc2VyUmVxdWVzdBonLnNjaW1ndy5kaXJlY3RvcnkudjEuRGVsZXRlVXNlclJlc3BvbnNlYgZwcm90bzM", [file_scimgw_directory_v1_filter, file_scimgw_directory_v1_patch, file_scimgw_directory_v1_sort, file_scimgw_directory_v1_user]);
 
 /**
  * Request of UserService.CreateUser.
@@ -70,7 +70,8 @@ export const CreateUserResponseSchema: GenMessage<CreateUserResponse> = /*@__PUR
   messageDesc(file_scimgw_directory_v1_user_service, 1);
 
 /**
- * Request of UserService.GetUser.
+ * Request of UserService.GetUser. Exactly one of id, user_name and external_id must be
+ * non-empty (INVALID_ARGUMENT otherwise).
  *
  * @generated from message scimgw.directory.v1.GetUserRequest
  */
@@ -88,6 +89,21 @@ export type GetUserRequest = Message<"scimgw.directory.v1.GetUserRequest"> & {
    * @generated from field: string id = 2;
    */
   id: string;
+
+  /**
+   * The user's userName, compared case-insensitively as SCIM requires (RFC 7643 §4.1.1).
+   *
+   * @generated from field: string user_name = 3;
+   */
+  userName: string;
+
+  /**
+   * The user's externalId, compared exactly (caseExact). It is not unique: when several users
+   * have it the call fails with FAILED_PRECONDITION, reason AMBIGUOUS_EXTERNAL_ID.
+   *
+   * @generated from field: string external_id = 4;
+   */
+  externalId: string;
 };
 
 /**
@@ -119,7 +135,13 @@ export const GetUserResponseSchema: GenMessage<GetUserResponse> = /*@__PURE__*/
   messageDesc(file_scimgw_directory_v1_user_service, 3);
 
 /**
- * Request of UserService.ListUsers.
+ * Request of UserService.ListUsers. Two ways to page:
+ * - offset paging (SCIM's), when start_index is 1 or more: total_results is always computed;
+ * - cursor paging, when start_index is 0 (unset): the first page has an empty page_token, each
+ *   further page passes the previous response's next_page_token with the same filter, sort_by
+ *   and sort_order. Every user that exists for the whole walk and keeps its sort key is returned
+ *   exactly once, whatever is written meanwhile. Cursor paging sorts only by userName,
+ *   externalId, id, meta.created or meta.lastModified (INVALID_ARGUMENT naming any other).
  *
  * @generated from message scimgw.directory.v1.ListUsersRequest
  */
@@ -139,14 +161,16 @@ export type ListUsersRequest = Message<"scimgw.directory.v1.ListUsersRequest"> &
   filter?: Filter | undefined;
 
   /**
-   * The 1-based index of the first result (SCIM's startIndex); values below 1 mean 1.
+   * The 1-based index of the first result (SCIM's startIndex); 0 selects cursor paging, and
+   * negative values mean 1.
    *
    * @generated from field: int64 start_index = 3;
    */
   startIndex: bigint;
 
   /**
-   * The most results to return; 0 returns only total_results.
+   * The most results to return, at most 1000 (larger values mean 1000). Offset paging: 0 returns
+   * only total_results. Cursor paging: 0 or less means 100.
    *
    * @generated from field: int32 count = 4;
    */
@@ -165,6 +189,21 @@ export type ListUsersRequest = Message<"scimgw.directory.v1.ListUsersRequest"> &
    * @generated from field: scimgw.directory.v1.SortOrder sort_order = 6;
    */
   sortOrder: SortOrder;
+
+  /**
+   * Cursor paging only: the next_page_token of the previous page; empty for the first page.
+   * INVALID_ARGUMENT with a start_index, with another tenant_id, filter or sort, or when malformed.
+   *
+   * @generated from field: string page_token = 7;
+   */
+  pageToken: string;
+
+  /**
+   * Cursor paging only: compute total_results too (it costs time in proportion to the matches).
+   *
+   * @generated from field: bool include_total_results = 8;
+   */
+  includeTotalResults: boolean;
 };
 
 /**
@@ -188,11 +227,18 @@ export type ListUsersResponse = Message<"scimgw.directory.v1.ListUsersResponse">
   users: User[];
 
   /**
-   * How many users match the filter in all.
+   * How many users match the filter in all; with cursor paging, 0 unless include_total_results.
    *
    * @generated from field: int64 total_results = 2;
    */
   totalResults: bigint;
+
+  /**
+   * Cursor paging only: the page_token of the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 3;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -201,6 +247,162 @@ export type ListUsersResponse = Message<"scimgw.directory.v1.ListUsersResponse">
  */
 export const ListUsersResponseSchema: GenMessage<ListUsersResponse> = /*@__PURE__*/
   messageDesc(file_scimgw_directory_v1_user_service, 5);
+
+/**
+ * Request of UserService.BatchGetUsers.
+ *
+ * @generated from message scimgw.directory.v1.BatchGetUsersRequest
+ */
+export type BatchGetUsersRequest = Message<"scimgw.directory.v1.BatchGetUsersRequest"> & {
+  /**
+   * The tenant that owns the users.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * What the keys are.
+   *
+   * @generated from field: scimgw.directory.v1.UserKeyKind key_kind = 2;
+   */
+  keyKind: UserKeyKind;
+
+  /**
+   * The keys to look up: at most 1000, none empty (INVALID_ARGUMENT otherwise).
+   *
+   * @generated from field: repeated string keys = 3;
+   */
+  keys: string[];
+};
+
+/**
+ * Describes the message scimgw.directory.v1.BatchGetUsersRequest.
+ * Use `create(BatchGetUsersRequestSchema)` to create a new message.
+ */
+export const BatchGetUsersRequestSchema: GenMessage<BatchGetUsersRequest> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_user_service, 6);
+
+/**
+ * Response of UserService.BatchGetUsers.
+ *
+ * @generated from message scimgw.directory.v1.BatchGetUsersResponse
+ */
+export type BatchGetUsersResponse = Message<"scimgw.directory.v1.BatchGetUsersResponse"> & {
+  /**
+   * Every user matching any key, each at most once, in the order of the first key that matched
+   * it (users sharing an externalId in creation order).
+   *
+   * @generated from field: repeated scimgw.directory.v1.User users = 1;
+   */
+  users: User[];
+
+  /**
+   * The keys that matched no user, spelled as given, each once, in request order.
+   *
+   * @generated from field: repeated string missing_keys = 2;
+   */
+  missingKeys: string[];
+};
+
+/**
+ * Describes the message scimgw.directory.v1.BatchGetUsersResponse.
+ * Use `create(BatchGetUsersResponseSchema)` to create a new message.
+ */
+export const BatchGetUsersResponseSchema: GenMessage<BatchGetUsersResponse> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_user_service, 7);
+
+/**
+ * Request of UserService.ListUserGroups.
+ *
+ * @generated from message scimgw.directory.v1.ListUserGroupsRequest
+ */
+export type ListUserGroupsRequest = Message<"scimgw.directory.v1.ListUserGroupsRequest"> & {
+  /**
+   * The tenant that owns the user.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * The user's id; NOT_FOUND when no user has it.
+   *
+   * @generated from field: string user_id = 2;
+   */
+  userId: string;
+
+  /**
+   * Also list the groups the user belongs to only through nested groups (at any depth; a
+   * cycle of groups is followed once).
+   *
+   * @generated from field: bool include_indirect = 3;
+   */
+  includeIndirect: boolean;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.ListUserGroupsRequest.
+ * Use `create(ListUserGroupsRequestSchema)` to create a new message.
+ */
+export const ListUserGroupsRequestSchema: GenMessage<ListUserGroupsRequest> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_user_service, 8);
+
+/**
+ * Response of UserService.ListUserGroups.
+ *
+ * @generated from message scimgw.directory.v1.ListUserGroupsResponse
+ */
+export type ListUserGroupsResponse = Message<"scimgw.directory.v1.ListUserGroupsResponse"> & {
+  /**
+   * The user's groups, each once, ordered by displayName (case-insensitively), then id.
+   *
+   * @generated from field: repeated scimgw.directory.v1.UserGroup groups = 1;
+   */
+  groups: UserGroup[];
+};
+
+/**
+ * Describes the message scimgw.directory.v1.ListUserGroupsResponse.
+ * Use `create(ListUserGroupsResponseSchema)` to create a new message.
+ */
+export const ListUserGroupsResponseSchema: GenMessage<ListUserGroupsResponse> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_user_service, 9);
+
+/**
+ * A group a user belongs to.
+ *
+ * @generated from message scimgw.directory.v1.UserGroup
+ */
+export type UserGroup = Message<"scimgw.directory.v1.UserGroup"> & {
+  /**
+   * The group's id.
+   *
+   * @generated from field: string group_id = 1;
+   */
+  groupId: string;
+
+  /**
+   * The group's displayName.
+   *
+   * @generated from field: string display_name = 2;
+   */
+  displayName: string;
+
+  /**
+   * Whether the user is a member of the group itself; false when only a nested group is.
+   *
+   * @generated from field: bool direct = 3;
+   */
+  direct: boolean;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.UserGroup.
+ * Use `create(UserGroupSchema)` to create a new message.
+ */
+export const UserGroupSchema: GenMessage<UserGroup> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_user_service, 10);
 
 /**
  * Request of UserService.ReplaceUser.
@@ -236,7 +438,7 @@ export type ReplaceUserRequest = Message<"scimgw.directory.v1.ReplaceUserRequest
  * Use `create(ReplaceUserRequestSchema)` to create a new message.
  */
 export const ReplaceUserRequestSchema: GenMessage<ReplaceUserRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_user_service, 6);
+  messageDesc(file_scimgw_directory_v1_user_service, 11);
 
 /**
  * Response of UserService.ReplaceUser.
@@ -257,7 +459,7 @@ export type ReplaceUserResponse = Message<"scimgw.directory.v1.ReplaceUserRespon
  * Use `create(ReplaceUserResponseSchema)` to create a new message.
  */
 export const ReplaceUserResponseSchema: GenMessage<ReplaceUserResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_user_service, 7);
+  messageDesc(file_scimgw_directory_v1_user_service, 12);
 
 /**
  * Request of UserService.PatchUser.
@@ -299,7 +501,7 @@ export type PatchUserRequest = Message<"scimgw.directory.v1.PatchUserRequest"> &
  * Use `create(PatchUserRequestSchema)` to create a new message.
  */
 export const PatchUserRequestSchema: GenMessage<PatchUserRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_user_service, 8);
+  messageDesc(file_scimgw_directory_v1_user_service, 13);
 
 /**
  * Response of UserService.PatchUser.
@@ -320,7 +522,7 @@ export type PatchUserResponse = Message<"scimgw.directory.v1.PatchUserResponse">
  * Use `create(PatchUserResponseSchema)` to create a new message.
  */
 export const PatchUserResponseSchema: GenMessage<PatchUserResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_user_service, 9);
+  messageDesc(file_scimgw_directory_v1_user_service, 14);
 
 /**
  * Request of UserService.DeleteUser.
@@ -355,7 +557,7 @@ export type DeleteUserRequest = Message<"scimgw.directory.v1.DeleteUserRequest">
  * Use `create(DeleteUserRequestSchema)` to create a new message.
  */
 export const DeleteUserRequestSchema: GenMessage<DeleteUserRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_user_service, 10);
+  messageDesc(file_scimgw_directory_v1_user_service, 15);
 
 /**
  * Response of UserService.DeleteUser.
@@ -370,7 +572,48 @@ export type DeleteUserResponse = Message<"scimgw.directory.v1.DeleteUserResponse
  * Use `create(DeleteUserResponseSchema)` to create a new message.
  */
 export const DeleteUserResponseSchema: GenMessage<DeleteUserResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_user_service, 11);
+  messageDesc(file_scimgw_directory_v1_user_service, 16);
+
+/**
+ * Which attribute the keys of a BatchGetUsersRequest are values of.
+ *
+ * @generated from enum scimgw.directory.v1.UserKeyKind
+ */
+export enum UserKeyKind {
+  /**
+   * Never sent; rejected as INVALID_ARGUMENT.
+   *
+   * @generated from enum value: USER_KEY_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Users' ids.
+   *
+   * @generated from enum value: USER_KEY_KIND_ID = 1;
+   */
+  ID = 1,
+
+  /**
+   * userNames, compared case-insensitively.
+   *
+   * @generated from enum value: USER_KEY_KIND_USER_NAME = 2;
+   */
+  USER_NAME = 2,
+
+  /**
+   * externalIds, compared exactly; one key may match several users.
+   *
+   * @generated from enum value: USER_KEY_KIND_EXTERNAL_ID = 3;
+   */
+  EXTERNAL_ID = 3,
+}
+
+/**
+ * Describes the enum scimgw.directory.v1.UserKeyKind.
+ */
+export const UserKeyKindSchema: GenEnum<UserKeyKind> = /*@__PURE__*/
+  enumDesc(file_scimgw_directory_v1_user_service, 0);
 
 /**
  * Stores and serves a tenant's users. Every request names its tenant; no call sees another
@@ -391,7 +634,8 @@ export const UserService: GenService<{
     output: typeof CreateUserResponseSchema;
   },
   /**
-   * Reads one user. NOT_FOUND when the id is unknown in the tenant.
+   * Reads one user by id, userName or externalId. NOT_FOUND when no user has the key;
+   * FAILED_PRECONDITION (reason AMBIGUOUS_EXTERNAL_ID) when several users share the externalId.
    *
    * @generated from rpc scimgw.directory.v1.UserService.GetUser
    */
@@ -401,7 +645,18 @@ export const UserService: GenService<{
     output: typeof GetUserResponseSchema;
   },
   /**
-   * Lists users matching a filter, one page at a time, in a stable order.
+   * Reads up to 1000 users by one kind of key in one call, reporting the keys that matched nothing.
+   *
+   * @generated from rpc scimgw.directory.v1.UserService.BatchGetUsers
+   */
+  batchGetUsers: {
+    methodKind: "unary";
+    input: typeof BatchGetUsersRequestSchema;
+    output: typeof BatchGetUsersResponseSchema;
+  },
+  /**
+   * Lists users matching a filter, one page at a time, in a stable order: by SCIM offset
+   * (start_index) or by an opaque cursor (page_token) whose cost does not grow with depth.
    *
    * @generated from rpc scimgw.directory.v1.UserService.ListUsers
    */
@@ -409,6 +664,16 @@ export const UserService: GenService<{
     methodKind: "unary";
     input: typeof ListUsersRequestSchema;
     output: typeof ListUsersResponseSchema;
+  },
+  /**
+   * Lists the groups a user belongs to, directly and optionally through nested groups.
+   *
+   * @generated from rpc scimgw.directory.v1.UserService.ListUserGroups
+   */
+  listUserGroups: {
+    methodKind: "unary";
+    input: typeof ListUserGroupsRequestSchema;
+    output: typeof ListUserGroupsResponseSchema;
   },
   /**
    * Replaces a user's attributes with the given ones (SCIM PUT semantics).
