@@ -9,3 +9,4 @@ export type { UserRow } from "./users/user-row.js";
 export { createServiceCredentialStore, scopes } from "./service-credentials/service-credential-store.js";
 export type { Scope, ServiceCredentialInfo } from "./service-credentials/service-credential-store.js";
 export { bearer } from "./service-credentials/bearer.js";
+export { pruneChanges } from "./changes/change-service.js";
