@@ -1,0 +1,97 @@
+// What a page of users costs at the start, middle and end of a large tenant, by cursor and by
+// SCIM offset, in the same run, over real gRPC to the real directory process. Prints figures and
+// the deep/first ratios: a cursor page should cost what the first page does at any depth (ratio
+// near 1), while an offset page grows with its depth (the baseline this is measured against).
+// Asserts nothing: these machines are shared and noisy.
+//
+//   npx --yes pnpm@10.34.9 bench:paging          # USERS=200000 PAGE=500 ROUNDS=20 STORE=sqlite|postgres
+import { randomUUID } from "node:crypto";
+import { create } from "@bufbuild/protobuf";
+import { UserSchema } from "@scimgw/proto";
+import { openDatabase, userContent } from "@scimgw/directory";
+import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-client";
+import type { StoreKind } from "@scimgw/test-stores";
+import { Product } from "../support/product.js";
+
+const users = Number(process.env.USERS ?? 200_000);
+const pageSize = Number(process.env.PAGE ?? 500);
+const rounds = Number(process.env.ROUNDS ?? 20);
+const store = (process.env.STORE ?? "sqlite") as StoreKind;
+
+async function seedUsers(product: Product, tenantId: string, count: number): Promise<void> {
+  const db = openDatabase(product.databaseLocation);
+  try {
+    await db.transaction(async (trx) => {
+      for (let start = 0; start < count; start += 1000) {
+        const rows = [];
+        for (let i = start; i < Math.min(count, start + 1000); i++) {
+          // Distinct creation instants, as a real tenant has.
+          const at = new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
+          rows.push({ tenant_id: tenantId, id: randomUUID(), ...userContent(create(UserSchema, { userName: `bench${i}@example.com` })), password_hash: null, version: 1, created_at: at, last_modified: at });
+        }
+        await trx.batchInsert("users", rows, 250);
+      }
+    });
+    if (store === "postgres") await db.raw("analyze users");
+  } finally {
+    await db.destroy();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+/** The page token that starts a cursor walk at `depth` users, found by walking there once. */
+async function tokenAt(client: DirectoryClient, tenantId: string, depth: number): Promise<string> {
+  let pageToken = "";
+  for (let seen = 0; seen < depth; seen += 1000) {
+    pageToken = (await client.users.listUsers({ tenantId, count: Math.min(1000, depth - seen), pageToken })).nextPageToken;
+  }
+  return pageToken;
+}
+
+const product = await Product.start({ store });
+const client = createDirectoryClient({ address: product.directoryAddresses[0]!, serviceCredential: await product.issueServiceCredential("bench", "read-only"), defaultTimeoutMs: 60_000 });
+try {
+  const tenantId = await product.tenantIdOf("default");
+  const seedStarted = performance.now();
+  await seedUsers(product, tenantId, users);
+  console.log(`seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store}); pages of ${pageSize}, median of ${rounds}`);
+
+  const depths = [0, Math.floor(users / 2), users - pageSize];
+  const tokens = await Promise.all(depths.map((depth) => tokenAt(client, tenantId, depth)));
+  const timings = { cursor: depths.map(() => [] as number[]), offset: depths.map(() => [] as number[]) };
+  // An offset listing also counts the matches (SCIM's totalResults); measured alone, so the
+  // depth-dependent part of an offset page can be told from the count.
+  const counting: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const countStarted = performance.now();
+    await client.users.listUsers({ tenantId, startIndex: 1n, count: 0 });
+    counting.push(performance.now() - countStarted);
+    // Interleave depths and modes inside each round, so noise hits them alike.
+    for (const [index, depth] of depths.entries()) {
+      let started = performance.now();
+      const byCursor = await client.users.listUsers({ tenantId, count: pageSize, pageToken: tokens[index]! });
+      timings.cursor[index]!.push(performance.now() - started);
+      started = performance.now();
+      const byOffset = await client.users.listUsers({ tenantId, count: pageSize, startIndex: BigInt(depth + 1) });
+      timings.offset[index]!.push(performance.now() - started);
+      if (byCursor.users.length !== pageSize || byOffset.users[0]?.id !== byCursor.users[0]?.id) throw new Error(`the two listings disagree at depth ${depth}`);
+    }
+  }
+  console.log(`\n${"depth".padEnd(10)}${"cursor ms".padStart(12)}${"offset ms".padStart(12)}`);
+  for (const [index, depth] of depths.entries()) {
+    console.log(`${String(depth).padEnd(10)}${median(timings.cursor[index]!).toFixed(2).padStart(12)}${median(timings.offset[index]!).toFixed(2).padStart(12)}`);
+  }
+  const ratio = (mode: "cursor" | "offset") => (median(timings[mode][2]!) / median(timings[mode][0]!)).toFixed(2);
+  const count = median(counting);
+  const beyondCount = (index: number) => Math.max(0.01, median(timings.offset[index]!) - count);
+  console.log(`counting all ${users} matches alone (part of every offset page): ${count.toFixed(2)} ms`);
+  console.log(`\nlast page / first page: cursor ×${ratio("cursor")}, offset ×${ratio("offset")}; offset without its count ×${(beyondCount(2) / beyondCount(0)).toFixed(1)}`);
+  console.log("(offset paging is the baseline; a cursor page should stay near ×1 at any depth)");
+} finally {
+  client.close();
+  await product.stop();
+}
