@@ -28,7 +28,7 @@ export const copiedTables: readonly CopiedTable[] = [
   { name: "users", primaryKey: ["tenant_id", "id"], booleanColumns: ["active"], integerColumns: ["version"], jsonColumns: ["search"] },
   { name: "groups", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: ["version"], jsonColumns: [] },
   { name: "group_members", primaryKey: ["tenant_id", "group_id", "member_id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
-  { name: "change_events", primaryKey: ["tenant_id", "seq"], booleanColumns: [], integerColumns: ["seq", "version"], jsonColumns: [] },
+  { name: "change_events", primaryKey: ["tenant_id", "seq"], booleanColumns: ["active"], integerColumns: ["seq", "version"], jsonColumns: [] },
   { name: "service_credentials", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
 ];
 

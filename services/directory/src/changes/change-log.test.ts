@@ -69,8 +69,8 @@ for (const storeUnderTest of storesUnderTest) {
       const group = await groups.create(tenantId, create(GroupSchema, { displayName: "Team", members: [{ value: a.id }] }));
       await groups.update(tenantId, group.id, async (current) => ({ ...current, displayName: "Team 2" }));
       await groups.update(tenantId, group.id, async (current, trx, delta) => {
-        delta.added.push(...(await memberships.add(trx, tenantId, group.id, [b.id, a.id])));
-        delta.removed.push(...(await memberships.remove(trx, tenantId, group.id, [a.id])));
+        delta.added(await memberships.add(trx, tenantId, group.id, [b.id, a.id]));
+        delta.removed(await memberships.remove(trx, tenantId, group.id, [a.id]));
         return current;
       });
       await users.delete(tenantId, b.id);
@@ -88,6 +88,34 @@ for (const storeUnderTest of storesUnderTest) {
           ["Group", "deleted", 4, null],
         ],
       );
+    });
+
+    test("a group write reports its net effect, and one that changes nothing keeps the version and records nothing", async () => {
+      const users = createUserStore(db);
+      const groups = createGroupStore(db);
+      const [u0, u1, u2] = await Promise.all(["u0@net", "u1@net", "u2@net"].map((userName) => users.create(tenantId, create(UserSchema, { userName }))));
+      const group = await groups.create(tenantId, create(GroupSchema, { displayName: "Net", members: [{ value: u0!.id }, { value: u1!.id }] }));
+      const start = await lastSeq();
+      // One PATCH: remove u0 and u1, then add u0 back and u2. Net: u1 left, u2 joined; u0 never left.
+      const after = await groups.update(tenantId, group.id, async (current, trx, delta) => {
+        delta.removed(await memberships.remove(trx, tenantId, group.id, [u0!.id, u1!.id]));
+        delta.added(await memberships.add(trx, tenantId, group.id, [u0!.id, u2!.id]));
+        return current;
+      });
+      assert.deepEqual(
+        (await since(start)).map((event) => [event.kind, Number(event.version), JSON.parse(event.member_ids ?? "[]")]),
+        [
+          ["members_added", 2, [u2!.id]],
+          ["members_removed", 2, [u1!.id]],
+        ],
+      );
+      // Okta re-adding a member and re-sending the name: nothing changes, so neither does the version.
+      const again = await groups.update(tenantId, group.id, async (current, trx, delta) => {
+        delta.added(await memberships.add(trx, tenantId, group.id, [u0!.id]));
+        return { ...current, displayName: "Net" };
+      });
+      assert.equal(again.meta?.version, after.meta?.version);
+      assert.equal(await lastSeq(), start + 2);
     });
 
     test("a write that fails leaves no event and no gap", async () => {

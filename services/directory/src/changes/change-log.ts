@@ -22,6 +22,8 @@ export interface Change {
   changedAttributes: readonly string[];
   /** For membership changes: the members added or removed. */
   memberIds?: readonly string[];
+  /** For user events other than deletes: whether the user is active after the change. */
+  active?: boolean;
 }
 
 interface ChangeEventRow {
@@ -34,6 +36,7 @@ interface ChangeEventRow {
   version: number;
   changed_attributes: string;
   member_ids: string | null;
+  active: boolean | null;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function recordChanges(trx: Knex.Transaction, tenantId: string, cha
     version: Number(change.version),
     changed_attributes: JSON.stringify(change.changedAttributes),
     member_ids: change.memberIds === undefined ? null : JSON.stringify(change.memberIds),
+    active: change.active ?? null,
   }));
   for (let start = 0; start < rows.length; start += 200) await trx("change_events").insert(rows.slice(start, start + 200));
 }

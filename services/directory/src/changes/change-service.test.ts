@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
-import { ChangeKind, ChangeService, UserSchema, type ChangeEvent } from "@scimgw/proto";
+import { ChangeKind, ChangeService, GroupSchema, UserSchema, type ChangeEvent } from "@scimgw/proto";
 import { Code, createClient, createTransport, RpcError, type Transport } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { createDirectoryServer } from "../create-directory-server.js";
 import { bearer } from "../service-credentials/bearer.js";
 import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
+import { createGroupStore } from "../groups/group-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
@@ -95,6 +96,24 @@ for (const storeUnderTest of storesUnderTest) {
       });
       // A consumer that was up to date loses nothing: it gets the next event.
       assert.deepEqual((await take(BigInt(latest), 1)).map((event) => Number(event.seq)), [latest + 1]);
+    });
+
+    test("user events carry the active flag after the change (a user created inactive says so); group events do not", async () => {
+      const users = createUserStore(db);
+      const start = BigInt((await db("tenants").where("id", tenantId).first("last_change_seq")).last_change_seq);
+      const disabled = await users.create(tenantId, create(UserSchema, { userName: "disabled@example.com", active: false }));
+      await users.update(tenantId, disabled.id, (current) => ({ ...current, title: "Contractor" }));
+      await users.update(tenantId, disabled.id, (current) => ({ ...current, active: true }));
+      await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName: "No flag" }));
+      await users.delete(tenantId, disabled.id);
+      const events = await take(start, 5);
+      assert.deepEqual(events.map((event) => [event.kind, event.active]), [
+        [ChangeKind.CREATED, false],
+        [ChangeKind.UPDATED, false],
+        [ChangeKind.REACTIVATED, true],
+        [ChangeKind.CREATED, undefined],
+        [ChangeKind.DELETED, undefined],
+      ]);
     });
 
     test("a bad request is INVALID_ARGUMENT on the stream", async () => {

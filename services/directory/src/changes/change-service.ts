@@ -13,6 +13,7 @@ interface ChangeEventRow {
   version: number | string;
   changed_attributes: string;
   member_ids: string | null;
+  active: boolean | number | null;
 }
 
 const kinds: Record<string, ChangeKind> = {
@@ -36,6 +37,8 @@ function eventOf(row: ChangeEventRow) {
     version: BigInt(row.version),
     changedAttributes: JSON.parse(row.changed_attributes) as string[],
     memberIds: row.member_ids === null ? [] : (JSON.parse(row.member_ids) as string[]),
+    // SQLite returns booleans as 0/1.
+    ...(row.active === null || row.active === undefined ? {} : { active: Boolean(row.active) }),
   };
 }
 

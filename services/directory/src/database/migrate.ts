@@ -7,6 +7,7 @@ import * as createGroupMembers from "./migrations/0005-create-group-members.js";
 import * as createChangeEvents from "./migrations/0006-create-change-events.js";
 import * as createServiceCredentials from "./migrations/0007-create-service-credentials.js";
 import * as indexCursorSortKeys from "./migrations/0008-index-cursor-sort-keys.js";
+import * as addChangeEventActive from "./migrations/0009-add-change-event-active.js";
 import { dialectOf } from "./open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
@@ -25,6 +26,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0006-create-change-events", createChangeEvents],
   ["0007-create-service-credentials", createServiceCredentials],
   ["0008-index-cursor-sort-keys", indexCursorSortKeys],
+  ["0009-add-change-event-active", addChangeEventActive],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

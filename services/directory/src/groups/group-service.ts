@@ -110,13 +110,13 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
               continue;
             }
             const change = step.change;
-            if (change.kind === "add") delta.added.push(...(await memberships.add(trx, tenantId, group.id, change.ids)));
-            else if (change.kind === "remove") delta.removed.push(...(await memberships.remove(trx, tenantId, group.id, change.ids)));
-            else if (change.kind === "removeAll") delta.removed.push(...(await memberships.removeAll(trx, tenantId, group.id)));
+            if (change.kind === "add") delta.added(await memberships.add(trx, tenantId, group.id, change.ids));
+            else if (change.kind === "remove") delta.removed(await memberships.remove(trx, tenantId, group.id, change.ids));
+            else if (change.kind === "removeAll") delta.removed(await memberships.removeAll(trx, tenantId, group.id));
             else {
               const { added, removed } = await memberships.replace(trx, tenantId, group.id, change.ids);
-              delta.added.push(...added);
-              delta.removed.push(...removed);
+              delta.removed(removed);
+              delta.added(added);
             }
           }
           return group;

@@ -12,15 +12,11 @@ import type { KeysetPage } from "../users/list-paging.js";
 import { lookUpBatch } from "../users/lookup-by-key.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
+import { MembershipDelta } from "./membership-delta.js";
 import { memberships } from "./membership-store.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { groupFromProto } from "@scimgw/scim-proto";
 
-/** The membership changes a group edit made, for the change feed. */
-export interface MembershipDelta {
-  added: string[];
-  removed: string[];
-}
 
 /** The attributes a group can be looked up by. */
 export type GroupKey = "id" | "displayName" | "externalId";
@@ -36,9 +32,8 @@ const keyColumns: Record<GroupKey, { column: "id" | "display_name_key" | "extern
 export type GroupEdit = (current: Group, trx: Knex.Transaction, delta: MembershipDelta) => Promise<Group>;
 
 /** The change-feed events of one group write. */
-function groupChanges(id: string, version: bigint, before: Group, after: Group, delta: MembershipDelta): Change[] {
+function groupChanges(id: string, version: bigint, attributes: string[], delta: { added: string[]; removed: string[] }): Change[] {
   const changes: Change[] = [];
-  const attributes = changedAttributes(groupFromProto(before), groupFromProto(after));
   if (attributes.length > 0) {
     changes.push({ resourceType: "Group", resourceId: id, kind: attributes.includes("displayName") ? "renamed" : "updated", version, changedAttributes: attributes });
   }
@@ -88,13 +83,18 @@ export function createGroupStore(db: Knex) {
       const version = BigInt(row.version);
       if (expectedVersion !== undefined && expectedVersion !== version) throw versionMismatch(expectedVersion, version);
       const current = groupFromRow(row);
-      const delta: MembershipDelta = { added: [], removed: [] };
+      const delta = new MembershipDelta();
       const next = await edit(current, trx, delta);
+      const attributes = changedAttributes(groupFromProto(current), groupFromProto(next));
+      const members = delta.net();
+      // A write that changes nothing (Okta re-adding a member, re-sending a name) keeps the
+      // version: the ETag and the change feed only move when the group does.
+      if (attributes.length === 0 && members.added.length === 0 && members.removed.length === 0) return current;
       const changes: Partial<GroupRow> = { ...groupContent(next), version: Number(version + 1n), last_modified: nowIso() };
       const updated = await orConflict(() => groups(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes), next.displayName);
       if (updated === 0) throw versionMismatch(version, version + 1n);
       const saved = groupFromRow({ ...row, ...changes } as GroupRow);
-      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, current, saved, delta));
+      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, attributes, members));
       return saved;
     });
   }
@@ -182,8 +182,8 @@ export function createGroupStore(db: Knex) {
         group.id,
         async (_current, trx, delta) => {
           const { added, removed } = await memberships.replace(trx, tenantId, group.id, group.members.map((member) => member.value));
-          delta.added.push(...added);
-          delta.removed.push(...removed);
+          delta.removed(removed);
+          delta.added(added);
           return group;
         },
         expectedVersion,

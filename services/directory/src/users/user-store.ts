@@ -106,16 +106,26 @@ export function createUserStore(db: Knex) {
         const content = userContent(next);
         const lastModified = nowIso();
         const changes: Partial<UserRow> = { ...content, ...(await passwordColumns(next)), version: Number(version + 1n), last_modified: lastModified };
+        const saved = userFromRow({ ...row, ...changes } as UserRow);
+        const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
+        if (next.password !== undefined) attributes.push("password");
+        // A write that changes nothing (an IdP re-sending the same user) keeps the version: the
+        // ETag and the change feed only move when the user does.
+        if (attributes.length === 0) return current;
         let updated = 0;
         await insertOrConflict(async () => {
           updated = await users(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes);
         }, next.userName);
         if (updated === 0) return undefined;
-        const saved = userFromRow({ ...row, ...changes } as UserRow);
-        const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
-        if (next.password !== undefined) attributes.push("password");
         await recordChanges(trx, tenantId, [
-          { resourceType: "User", resourceId: id, kind: userChangeKind(current.active !== false, saved.active !== false), version: version + 1n, changedAttributes: attributes },
+          {
+            resourceType: "User",
+            resourceId: id,
+            kind: userChangeKind(current.active !== false, saved.active !== false),
+            version: version + 1n,
+            changedAttributes: attributes,
+            active: saved.active !== false,
+          },
         ]);
         return saved;
       });
@@ -145,7 +155,7 @@ export function createUserStore(db: Knex) {
       await db.transaction(async (trx) => {
         await insertOrConflict(() => users(trx).insert(row), user.userName);
         const attributes = changedAttributes({}, userFromProto(created));
-        await recordChanges(trx, tenantId, [{ resourceType: "User", resourceId: row.id, kind: "created", version: 1n, changedAttributes: attributes }]);
+        await recordChanges(trx, tenantId, [{ resourceType: "User", resourceId: row.id, kind: "created", version: 1n, changedAttributes: attributes, active: row.active !== false }]);
       });
       return created;
     },
