@@ -3,5 +3,5 @@ export type { DirectoryClient, DirectoryClientOptions } from "./create-directory
 export { watchChanges } from "./watch-changes.js";
 export type { WatchOptions } from "./watch-changes.js";
 export { Code, RpcError } from "@scimgw/grpc";
-export { ChangeKind, ChangedResourceType } from "@scimgw/proto";
+export { ChangeKind, ChangedResourceType, GroupKeyKind, SortOrder, UserKeyKind } from "@scimgw/proto";
 export type { ChangeEvent, User, Group } from "@scimgw/proto";
