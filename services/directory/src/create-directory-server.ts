@@ -17,7 +17,7 @@ import { toDirectoryError } from "./errors/directory-errors.js";
 import { createChangeService } from "./changes/change-service.js";
 import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
-import { addHealthService } from "./operations/health.js";
+import { addHealthService, markNotServing } from "./operations/health.js";
 import { addReflectionService } from "./operations/reflection.js";
 import { authorizationReason, createCallAuthorizer } from "./service-credentials/call-authorizer.js";
 import { requiredScopeOf } from "./service-credentials/required-scopes.js";
@@ -26,6 +26,18 @@ import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
 
 export { markNotServing } from "./operations/health.js";
+
+const shutdownStarters = new WeakMap<Server, () => void>();
+
+/**
+ * The first step of a graceful stop, before server.tryShutdown: health turns NOT_SERVING (load
+ * balancers stop routing here) and open change streams end with UNAVAILABLE, so tryShutdown only
+ * waits for the unary calls in flight.
+ */
+export function beginShutdown(server: Server): void {
+  markNotServing(server);
+  shutdownStarters.get(server)?.();
+}
 
 export interface DirectoryDependencies {
   db: Knex;
@@ -65,7 +77,9 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }
   addService(server, UserService, retryingConflicts(createUserService(createUserStore(db))), hooks);
   addService(server, GroupService, retryingConflicts(createGroupService(createGroupStore(db))), hooks);
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
-  addService(server, ChangeService, createChangeService(db), hooks);
+  const stopping = new AbortController();
+  shutdownStarters.set(server, () => stopping.abort());
+  addService(server, ChangeService, createChangeService(db, { stopping: stopping.signal }), hooks);
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
 
   addHealthService(server, { db, services: services.map((service) => service.typeName) });

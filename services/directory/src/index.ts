@@ -10,3 +10,4 @@ export { createServiceCredentialStore, scopes } from "./service-credentials/serv
 export type { Scope, ServiceCredentialInfo } from "./service-credentials/service-credential-store.js";
 export { bearer } from "./service-credentials/bearer.js";
 export { pruneChanges } from "./changes/change-service.js";
+export { beginShutdown, markNotServing } from "./create-directory-server.js";

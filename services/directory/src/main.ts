@@ -5,7 +5,7 @@ import { serverCredentialsFromFiles } from "@scimgw/grpc";
 import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/change-service.js";
-import { createDirectoryServer, markNotServing } from "./create-directory-server.js";
+import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
 
@@ -36,8 +36,9 @@ async function main(): Promise<void> {
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    // Load balancers' health checks see the replica leave before its port closes.
-    markNotServing(server);
+    // Load balancers' health checks see the replica leave before its port closes, and change
+    // streams end at once (their consumers resume elsewhere) rather than hold the drain.
+    beginShutdown(server);
     clearInterval(pruning);
     logger.info({ signal }, "directory stopping: draining in-flight calls");
     // In-flight calls finish; a hard stop after 10 s bounds a stuck client.

@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { ChangeKind, ChangeService, GroupSchema, UserSchema, type ChangeEvent } from "@scimgw/proto";
 import { Code, createClient, createTransport, RpcError, type Transport } from "@scimgw/grpc";
 import type { Knex } from "knex";
-import { createDirectoryServer } from "../create-directory-server.js";
+import { beginShutdown, createDirectoryServer } from "../create-directory-server.js";
 import { bearer } from "../service-credentials/bearer.js";
 import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
 import { createGroupStore } from "../groups/group-store.js";
@@ -114,6 +114,42 @@ for (const storeUnderTest of storesUnderTest) {
         [ChangeKind.CREATED, undefined],
         [ChangeKind.DELETED, undefined],
       ]);
+    });
+
+    test("a graceful shutdown ends open streams with UNAVAILABLE and where to resume, so the drain does not wait on them", async () => {
+      const stopping = createDirectoryServer({ db, logger: pino({ level: "silent" }) });
+      const port = await new Promise<number>((resolve, reject) =>
+        stopping.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+      );
+      const { secret } = await createServiceCredentialStore(db).issue("shutdown test", "read-only");
+      const streamTransport = createTransport(`127.0.0.1:${port}`, { metadata: bearer(secret) });
+      try {
+        await createUserStore(db).create(tenantId, create(UserSchema, { userName: "before-shutdown@example.com" }));
+        const last = BigInt((await db("tenants").where("id", tenantId).first("last_change_seq")).last_change_seq);
+        const seen: ChangeEvent[] = [];
+        const following = (async () => {
+          for await (const response of createClient(ChangeService, streamTransport).watchChanges({ tenantId, afterSeq: last - 1n })) seen.push(response.event!);
+        })();
+        following.catch(() => undefined); // asserted below
+        // Caught up and polling: the stream would stay open for ever.
+        while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+
+        beginShutdown(stopping);
+        const drained = new Promise<"drained">((resolve) => stopping.tryShutdown(() => resolve("drained")));
+        // A liveness bound, not a timing check: without beginShutdown the drain never ends by itself.
+        const stuck = new Promise<"stuck">((resolve) => setTimeout(() => resolve("stuck"), 10_000).unref());
+        assert.equal(await Promise.race([drained, stuck]), "drained");
+        await assert.rejects(following, (error: unknown) => {
+          assert.ok(error instanceof RpcError);
+          assert.equal(error.code, Code.UNAVAILABLE);
+          assert.equal(error.reason, "SHUTTING_DOWN");
+          assert.equal(error.metadata.resume_after, String(last));
+          return true;
+        });
+      } finally {
+        streamTransport.close();
+        stopping.forceShutdown();
+      }
     });
 
     test("a bad request is INVALID_ARGUMENT on the stream", async () => {

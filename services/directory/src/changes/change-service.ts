@@ -1,6 +1,6 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ChangedResourceType, ChangeKind, type ChangeService } from "@scimgw/proto";
-import { Code, RpcError, type CallContext, type ServiceImplementationOf } from "@scimgw/grpc";
+import { Code, RpcError, type ServiceImplementationOf } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { invalidArgument } from "../errors/directory-errors.js";
 
@@ -42,14 +42,18 @@ function eventOf(row: ChangeEventRow) {
   };
 }
 
-/** Resolves after `ms`, or at once when the call is cancelled. */
-function pause(ms: number, context: CallContext): Promise<void> {
+/** Resolves after `ms`, or at once when any of the signals aborts; leaves no listener behind. */
+function pause(ms: number, signals: ReadonlyArray<AbortSignal | undefined>): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    context.signal.addEventListener("abort", () => {
+    const listening = signals.filter((signal): signal is AbortSignal => signal !== undefined);
+    const done = () => {
       clearTimeout(timer);
+      // The server's stopping signal outlives every stream: a listener per poll would pile up.
+      for (const signal of listening) signal.removeEventListener("abort", done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    for (const signal of listening) signal.addEventListener("abort", done, { once: true });
   });
 }
 
@@ -58,6 +62,12 @@ export interface ChangeServiceOptions {
   batchSize?: number;
   /** How often a caught-up stream looks for new events (any replica may have written them). */
   pollIntervalMs?: number;
+  /**
+   * Aborted when the server starts shutting down: open streams then end with UNAVAILABLE
+   * (reason SHUTTING_DOWN) after the last event they sent, instead of holding the shutdown until
+   * it is forced; clients resume from their cursor on another replica or after the restart.
+   */
+  stopping?: AbortSignal;
 }
 
 /**
@@ -90,6 +100,9 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
         }
       }
       while (!context.signal.aborted) {
+        if (options.stopping?.aborted) {
+          throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, { reason: "SHUTTING_DOWN", metadata: { resume_after: String(after) } });
+        }
         const rows: ChangeEventRow[] = await db("change_events")
           .where("tenant_id", request.tenantId)
           .andWhere("seq", ">", Number(after))
@@ -99,7 +112,7 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
           yield { event: eventOf(row) };
           after = BigInt(row.seq);
         }
-        if (rows.length < batchSize) await pause(pollIntervalMs, context);
+        if (rows.length < batchSize) await pause(pollIntervalMs, [context.signal, options.stopping]);
       }
     },
   };
