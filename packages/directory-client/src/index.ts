@@ -1,4 +1,4 @@
-export { createDirectoryClient } from "./create-directory-client.js";
+export { createDirectoryClient, tlsFilesFromEnv } from "./create-directory-client.js";
 export type { DirectoryClient, DirectoryClientOptions } from "./create-directory-client.js";
 export { watchChanges } from "./watch-changes.js";
 export type { WatchOptions } from "./watch-changes.js";

@@ -41,6 +41,12 @@ export interface ServerHooks {
    * UNAUTHENTICATED or PERMISSION_DENIED) to refuse the call before any of its work starts.
    */
   authorize?: (context: CallContext) => void | Promise<void>;
+  /**
+   * Streams outlive the check at their start: authorize runs again before a message is sent once
+   * this long has passed since the last check, so a revoked credential stops a stream too.
+   * Default 10 s.
+   */
+  reauthorizeStreamsEveryMs?: number;
   /** Turns a service's own failure types into RpcErrors before the generic normalisation. */
   translateError?: (thrown: unknown) => unknown;
   /** Called with every failure before it is sent; INTERNAL ones carry the real cause. */
@@ -113,8 +119,13 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
     void (async () => {
       try {
         await hooks.authorize?.(context);
+        let authorizedAt = Date.now();
         for await (const message of handler(call.request, context)) {
           if (context.signal.aborted) break;
+          if (hooks.authorize !== undefined && Date.now() - authorizedAt >= (hooks.reauthorizeStreamsEveryMs ?? 10_000)) {
+            await hooks.authorize(context);
+            authorizedAt = Date.now();
+          }
           if (!call.write(create(method.output, message))) await once(call, "drain");
         }
         if (!context.signal.aborted) call.end();

@@ -3,6 +3,15 @@ import { z } from "zod";
 import type { ServerTlsFiles } from "@scimgw/grpc";
 import type { DatabaseLocation } from "./database/open-database.js";
 
+/** Settings that hold secrets (a credential, a database password): never echoed in errors. */
+const secretSettings = new Set(["DATABASE_URL"]);
+
+/** A bad value as an error message may show it: secrets by their length only. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value !== undefined && secretSettings.has(name)) return `a value of ${value.length} characters, not shown`;
+  return JSON.stringify(value);
+}
+
 /** A setting that failed validation, named as the user wrote it. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -65,7 +74,7 @@ export interface DirectoryConfig {
 export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
   const parsed = settings.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${shownValue(String(issue.path[0]), env[String(issue.path[0])])})`));
   }
   const { DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile, DIRECTORY_TLS_CLIENT_CA_FILE: clientCaFile } = parsed.data;
   if ((certFile === undefined) !== (keyFile === undefined)) {

@@ -62,6 +62,9 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   const hooks: ServerHooks = {
     authorize: createCallAuthorizer(createServiceCredentialStore(db), { cacheMs: credentialCacheMs }),
+    // A change stream re-checks its credential as often as a verification is cached (at least
+    // every second): a revoked credential's stream ends within the same delay as its calls.
+    reauthorizeStreamsEveryMs: Math.max(1000, credentialCacheMs),
     translateError: toDirectoryError,
     onError(error, method) {
       if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN) {

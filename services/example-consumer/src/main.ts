@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pino } from "pino";
-import { createDirectoryClient } from "@scimgw/directory-client";
+import { createDirectoryClient, tlsFilesFromEnv } from "@scimgw/directory-client";
 import { followDeactivations } from "./follow-deactivations.js";
 
 const logger = pino({ name: "example-consumer", level: process.env.LOG_LEVEL ?? "info" });
@@ -28,7 +28,8 @@ if (serviceCredential === undefined) {
   }
 }
 
-const client = createDirectoryClient({ address, serviceCredential });
+const tls = tlsFilesFromEnv();
+const client = createDirectoryClient({ address, serviceCredential, ...(tls ? { tls } : {}) });
 const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());
 process.once("SIGTERM", () => controller.abort());

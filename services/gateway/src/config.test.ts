@@ -54,6 +54,12 @@ test("the directory credential comes inline or from a file, is required, and not
     assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_inline" }).directoryCredential, "scimgw_svc_inline");
     assert.throws(() => loadWithoutCredential({}), /DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: .*credentials issue gateway --scope read-write/);
     assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "a", DIRECTORY_CREDENTIAL_FILE: "b" }), /not both/);
+    assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_inline\n" }).directoryCredential, "scimgw_svc_inline", "a trailing newline is not part of it");
+    assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_SECRET with space" }), (error: unknown) => {
+      assert.match(String(error), /DIRECTORY_CREDENTIAL: .*a value of 28 characters, not shown/);
+      assert.doesNotMatch(String(error), /SECRET/, "a credential is never echoed");
+      return true;
+    });
     assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "missing") }), /cannot read .*ENOENT/);
     writeFileSync(path.join(folder, "empty"), "\n");
     assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "empty") }), /must hold one credential/);
@@ -65,10 +71,12 @@ test("the directory credential comes inline or from a file, is required, and not
 test("TLS towards the directory: a CA alone, or with a client certificate and key together", () => {
   assert.equal(loadGatewayConfig({}).directoryTls, undefined);
   assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem" }).directoryTls, { caFile: "/ca.pem" });
-  assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem", DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem" }).directoryTls, {
+  assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem", DIRECTORY_CLIENT_CERT_FILE: "/c.pem", DIRECTORY_CLIENT_KEY_FILE: "/k.pem" }).directoryTls, {
     caFile: "/ca.pem",
     certFile: "/c.pem",
     keyFile: "/k.pem",
   });
-  assert.throws(() => loadGatewayConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem" }), /needs both/);
+  assert.throws(() => loadGatewayConfig({ DIRECTORY_CLIENT_CERT_FILE: "/c.pem" }), /needs both/);
+  // The directory's own certificate settings, in the same environment, are not the gateway's.
+  assert.equal(loadGatewayConfig({ DIRECTORY_TLS_CERT_FILE: "/server.pem", DIRECTORY_TLS_KEY_FILE: "/server.key" }).directoryTls, undefined);
 });

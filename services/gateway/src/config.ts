@@ -2,6 +2,15 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import type { ChannelTlsFiles } from "@scimgw/grpc";
 
+/** Settings that hold secrets (a credential, a database password): never echoed in errors. */
+const secretSettings = new Set(["DIRECTORY_CREDENTIAL"]);
+
+/** A bad value as an error message may show it: secrets by their length only. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value !== undefined && secretSettings.has(name)) return `a value of ${value.length} characters, not shown`;
+  return JSON.stringify(value);
+}
+
 /** A setting that failed validation, named as the user wrote it. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -19,11 +28,15 @@ const settings = z.object({
   DIRECTORY_ADDRESS: z.string().regex(/^[^\s]+:\d+$/, "must be host:port").default("127.0.0.1:50051"),
   DIRECTORY_TIMEOUT_MS: positiveInt.default(10_000),
   // The gateway's own read-write service credential, inline or (better for secrets) in a file.
-  DIRECTORY_CREDENTIAL: z.string().regex(/^\S+$/, "must be one token without spaces").optional(),
+  // Trimmed: secrets mounted from files or written with echo end in a newline.
+  DIRECTORY_CREDENTIAL: z.string().trim().regex(/^\S+$/, "must be one token without spaces").optional(),
   DIRECTORY_CREDENTIAL_FILE: z.string().min(1).optional(),
   DIRECTORY_TLS_CA_FILE: z.string().min(1).optional(),
-  DIRECTORY_TLS_CERT_FILE: z.string().min(1).optional(),
-  DIRECTORY_TLS_KEY_FILE: z.string().min(1).optional(),
+  // The gateway's own client certificate, for a directory that requires mutual TLS. Not the
+  // DIRECTORY_TLS_* names the directory reads for its server certificate: one environment may
+  // hold both, and the gateway must not present the directory's identity.
+  DIRECTORY_CLIENT_CERT_FILE: z.string().min(1).optional(),
+  DIRECTORY_CLIENT_KEY_FILE: z.string().min(1).optional(),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ""))
@@ -70,14 +83,14 @@ function readCredential(data: z.infer<typeof settings>): string {
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const parsed = settings.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${JSON.stringify(env[String(issue.path[0])])})`));
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${shownValue(String(issue.path[0]), env[String(issue.path[0])])})`));
   }
   if (parsed.data.SCIM_DEFAULT_PAGE_SIZE > parsed.data.SCIM_MAX_PAGE_SIZE) {
     throw new ConfigError([`SCIM_DEFAULT_PAGE_SIZE: must not exceed SCIM_MAX_PAGE_SIZE (${parsed.data.SCIM_MAX_PAGE_SIZE})`]);
   }
-  const { DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile } = parsed.data;
+  const { DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_CLIENT_CERT_FILE: certFile, DIRECTORY_CLIENT_KEY_FILE: keyFile } = parsed.data;
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new ConfigError(["DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE: a client certificate needs both"]);
+    throw new ConfigError(["DIRECTORY_CLIENT_CERT_FILE and DIRECTORY_CLIENT_KEY_FILE: a client certificate needs both"]);
   }
   const tlsFiles = { ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }) };
   return {

@@ -1,7 +1,8 @@
 import type { Knex } from "knex";
 import Table from "cli-table3";
 import { parseFilter, resolveFilter, userResourceType, type Filter } from "@scimgw/scim";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import path from "node:path";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { hashSecret } from "../secrets/secret.js";
 import { createServiceCredentialStore, type Scope } from "../service-credentials/service-credential-store.js";
@@ -48,10 +49,31 @@ export function createAdminCommands({ db, out }: AdminContext) {
    */
   async function ensureCredentialFile(file: string, name: string, scope: Scope): Promise<"kept" | "issued"> {
     const existing = (await readFile(file, "utf8").catch(() => "")).trim();
-    if (existing !== "" && (await credentials.verify(hashSecret(existing)))?.scope === scope) return "kept";
-    const { secret } = await credentials.issue(name, scope);
-    await writeFile(`${file}.tmp`, `${secret}\n`, { mode: 0o600 });
-    await rename(`${file}.tmp`, file);
+    const held = existing === "" ? undefined : await credentials.verify(hashSecret(existing));
+    if (held?.scope === scope) {
+      await chmod(file, 0o600); // repair a file someone made readable
+      return "kept";
+    }
+    await mkdir(path.dirname(file), { recursive: true });
+    const { secret, info } = await credentials.issue(name, scope);
+    const temporary = `${file}.tmp`;
+    try {
+      // A fresh file created owner-only: an existing .tmp (or a symlink there) could carry a wider mode.
+      await rm(temporary, { force: true });
+      const handle = await open(temporary, "wx", 0o600);
+      try {
+        await handle.writeFile(`${secret}\n`);
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, file);
+    } catch (error) {
+      // Nobody holds the new secret: leave no live credential behind.
+      await credentials.revoke(info.id);
+      throw error;
+    }
+    // The file's old credential had the wrong scope; it is replaced, so it goes.
+    if (held !== undefined) await credentials.revoke(held.id);
     return "issued";
   }
 

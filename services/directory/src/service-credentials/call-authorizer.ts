@@ -23,10 +23,21 @@ interface CachedVerification {
   expiresAt: number;
 }
 
-/** Bounds the cache, so a caller cycling through random tokens cannot grow it without end. */
-const maxCachedVerifications = 10_000;
+/**
+ * Bounds on the caches. Unknown tokens have a small cache of their own, so a caller cycling
+ * through random tokens only evicts other unknown tokens, never the live credentials' entries.
+ */
+const maxKnown = 10_000;
+const maxUnknown = 1_000;
 
-const bearer = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
+const bearer = /^bearer ([A-Za-z0-9._~+/=-]+)$/i;
+
+/** A Map used as a bounded cache: the oldest entry leaves when a new one would exceed the bound. */
+function remember(cache: Map<string, CachedVerification>, key: string, entry: CachedVerification, bound: number): void {
+  cache.delete(key);
+  if (cache.size >= bound) cache.delete(cache.keys().next().value!);
+  cache.set(key, entry);
+}
 
 /**
  * The directory's authorize hook: every call must carry `authorization: Bearer <service
@@ -35,14 +46,21 @@ const bearer = /^Bearer ([A-Za-z0-9._~+/=-]+)$/;
  * is valid but read-only and the method writes.
  */
 export function createCallAuthorizer(store: ServiceCredentialStore, options: CallAuthorizerOptions) {
-  const cache = new Map<string, CachedVerification>();
+  const known = new Map<string, CachedVerification>();
+  const unknown = new Map<string, CachedVerification>();
 
   async function verify(secretSha256: string): Promise<ServiceCredentialInfo | undefined> {
-    const cached = cache.get(secretSha256);
+    const cached = known.get(secretSha256) ?? unknown.get(secretSha256);
     if (cached !== undefined && cached.expiresAt > Date.now()) return cached.credential;
     const credential = await store.verify(secretSha256);
-    if (cache.size >= maxCachedVerifications) cache.clear();
-    cache.set(secretSha256, { credential, expiresAt: Date.now() + options.cacheMs });
+    const entry = { credential, expiresAt: Date.now() + options.cacheMs };
+    if (credential === undefined) {
+      known.delete(secretSha256);
+      remember(unknown, secretSha256, entry, maxUnknown);
+    } else {
+      unknown.delete(secretSha256);
+      remember(known, secretSha256, entry, maxKnown);
+    }
     return credential;
   }
 

@@ -2,16 +2,20 @@
 // whether the call may write, and revocation bites within the cache period; on every store.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ServerCredentials, type Server } from "@grpc/grpc-js";
+import { Metadata, ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
 import type { Knex } from "knex";
 import { ApiKeyService, ChangeService, GroupService, UserService } from "@scimgw/proto";
 import { Code, createClient, createTransport, RpcError } from "@scimgw/grpc";
+import { create } from "@bufbuild/protobuf";
+import { UserSchema } from "@scimgw/proto";
 import { createDirectoryServer } from "../create-directory-server.js";
+import { createUserStore } from "../users/user-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { bearer } from "./bearer.js";
-import { authorizationReason } from "./call-authorizer.js";
+import { authorizationReason, createCallAuthorizer } from "./call-authorizer.js";
+import { hashSecret } from "../secrets/secret.js";
 import { requiredScopeOf } from "./required-scopes.js";
 import { createServiceCredentialStore, type ServiceCredentialStore } from "./service-credential-store.js";
 
@@ -34,6 +38,27 @@ test("every RPC of every service has a required scope, and the table names no me
   for (const method of methods) assert.ok(requiredScopeOf(method), `${method} has no required scope`);
   assert.equal(requiredScopeOf("scimgw.directory.v1.UserService/NoSuchMethod"), undefined);
   assert.equal(requiredScopeOf("toString"), undefined);
+});
+
+test("a flood of unknown tokens does not evict live credentials from the cache; the Bearer scheme is case-insensitive", async () => {
+  const lookups = new Map<string, number>();
+  const live = hashSecret("scimgw_svc_live");
+  const store = {
+    async verify(sha256: string) {
+      lookups.set(sha256, (lookups.get(sha256) ?? 0) + 1);
+      return sha256 === live ? { id: "c1", name: "gateway", scope: "read-write" as const, createdAt: "", lastUsedAt: null, revokedAt: null } : undefined;
+    },
+  } as unknown as ServiceCredentialStore;
+  const authorize = createCallAuthorizer(store, { cacheMs: 60_000 });
+  const call = (authorization: string) => {
+    const metadata = new Metadata();
+    metadata.set("authorization", authorization);
+    return authorize({ metadata, method: "scimgw.directory.v1.UserService/GetUser", signal: new AbortController().signal, deadline: undefined, peer: "test" });
+  };
+  await call("Bearer scimgw_svc_live");
+  for (let i = 0; i < 20_000; i++) await call(`Bearer scimgw_svc_random${i}`).catch(() => undefined);
+  await call("bearer scimgw_svc_live");
+  assert.equal(lookups.get(live), 1, "the live credential was verified once and stayed cached");
 });
 
 for (const storeUnderTest of storesUnderTest) {
@@ -108,6 +133,29 @@ for (const storeUnderTest of storesUnderTest) {
         assert.notEqual(used?.lastUsedAt, null, "use is recorded");
       } finally {
         for (const transport of Object.values(transports)) transport.close();
+      }
+    });
+
+    test("an open change stream ends with UNAUTHENTICATED once its credential is revoked, before sending anything more", async () => {
+      const address = await directory(0); // streams then re-check every second
+      const { secret, info } = await credentials.issue("stream then revoked", "read-only");
+      const transport = createTransport(address, { metadata: bearer(secret) });
+      const users = createUserStore(db);
+      try {
+        const first = await users.create(tenantId, create(UserSchema, { userName: "before-revocation@example.com" }));
+        const delivered: string[] = [];
+        const following = (async () => {
+          for await (const response of createClient(ChangeService, transport).watchChanges({ tenantId })) delivered.push(response.event!.resourceId);
+        })();
+        following.catch(() => undefined); // asserted below
+        while (!delivered.includes(first.id)) await new Promise((resolve) => setTimeout(resolve, 20));
+        await credentials.revoke(info.id);
+        await new Promise((resolve) => setTimeout(resolve, 1100));
+        const after = await users.create(tenantId, create(UserSchema, { userName: "after-revocation@example.com" }));
+        await assert.rejects(following, refusedWith(Code.UNAUTHENTICATED, authorizationReason.unknownCredential));
+        assert.ok(!delivered.includes(after.id), "nothing written after the revocation reached the revoked stream");
+      } finally {
+        transport.close();
       }
     });
 

@@ -11,8 +11,13 @@ import type { KeysetColumn, KeysetPosition } from "./keyset.js";
  */
 const version = 1;
 
-/** Far above any real token (a position is a few keys of at most a few KB), far below abuse. */
-const longestToken = 32_768;
+/**
+ * Longer than any token this service issues in practice (a position is a few keys; PostgreSQL's
+ * indexes cap a key near 2.7 KB), yet bounded so a forged token cannot make the service parse
+ * megabytes. SQLite does not cap a userName or externalId: a single value longer than this would
+ * make a walk sorted by it fail with INVALID_ARGUMENT rather than misbehave.
+ */
+const longestToken = 1 << 20;
 
 /**
  * What a token binds to: the tenant, the resolved filter and the keyset (sort column and
