@@ -5,38 +5,15 @@
 // Asserts nothing: these machines are shared and noisy.
 //
 //   npx --yes pnpm@10.34.9 bench:paging          # USERS=200000 PAGE=500 ROUNDS=20 STORE=sqlite|postgres
-import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import { UserSchema } from "@scimgw/proto";
-import { openDatabase, userContent } from "@scimgw/directory";
 import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-client";
 import type { StoreKind } from "@scimgw/test-stores";
 import { Product } from "../support/product.js";
+import { seedUsers } from "../support/seed-users.js";
 
 const users = Number(process.env.USERS ?? 200_000);
 const pageSize = Number(process.env.PAGE ?? 500);
 const rounds = Number(process.env.ROUNDS ?? 20);
 const store = (process.env.STORE ?? "sqlite") as StoreKind;
-
-async function seedUsers(product: Product, tenantId: string, count: number): Promise<void> {
-  const db = openDatabase(product.databaseLocation);
-  try {
-    await db.transaction(async (trx) => {
-      for (let start = 0; start < count; start += 1000) {
-        const rows = [];
-        for (let i = start; i < Math.min(count, start + 1000); i++) {
-          // Distinct creation instants, as a real tenant has.
-          const at = new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
-          rows.push({ tenant_id: tenantId, id: randomUUID(), ...userContent(create(UserSchema, { userName: `bench${i}@example.com` })), password_hash: null, version: 1, created_at: at, last_modified: at });
-        }
-        await trx.batchInsert("users", rows, 250);
-      }
-    });
-    if (store === "postgres") await db.raw("analyze users");
-  } finally {
-    await db.destroy();
-  }
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -57,7 +34,8 @@ const client = createDirectoryClient({ address: product.directoryAddresses[0]!, 
 try {
   const tenantId = await product.tenantIdOf("default");
   const seedStarted = performance.now();
-  await seedUsers(product, tenantId, users);
+  // Distinct creation instants, as a real tenant has.
+  await seedUsers(product.databaseLocation, tenantId, users, { createdAt: (i) => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() });
   console.log(`seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store}); pages of ${pageSize}, median of ${rounds}`);
 
   const depths = [0, Math.floor(users / 2), users - pageSize];

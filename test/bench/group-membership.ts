@@ -4,39 +4,14 @@
 // nothing: these machines are shared and noisy.
 //
 //   npx --yes pnpm@10.34.9 bench:groups          # MEMBERS=100000 ROUNDS=200 STORE=sqlite|postgres
-import { randomUUID } from "node:crypto";
-import { create } from "@bufbuild/protobuf";
-import { UserSchema } from "@scimgw/proto";
-import { openDatabase, userContent } from "@scimgw/directory";
 import type { StoreKind } from "@scimgw/test-stores";
 import { Product } from "../support/product.js";
+import { seedUsers } from "../support/seed-users.js";
 import { patchOpUrn, scimClient, type ScimClient } from "../support/scim-client.js";
 
 const members = Number(process.env.MEMBERS ?? 100_000);
 const rounds = Number(process.env.ROUNDS ?? 200);
 const store = (process.env.STORE ?? "sqlite") as StoreKind;
-
-async function seedUsers(product: Product, tenantId: string, count: number): Promise<string[]> {
-  const db = openDatabase(product.databaseLocation);
-  const ids: string[] = [];
-  try {
-    await db.transaction(async (trx) => {
-      for (let start = 0; start < count; start += 1000) {
-        const rows = [];
-        for (let i = start; i < Math.min(count, start + 1000); i++) {
-          const id = randomUUID();
-          ids.push(id);
-          const now = new Date().toISOString();
-          rows.push({ tenant_id: tenantId, id, ...userContent(create(UserSchema, { userName: `bench${i}@example.com` })), password_hash: null, version: 1, created_at: now, last_modified: now });
-        }
-        await trx.batchInsert("users", rows, 250);
-      }
-    });
-  } finally {
-    await db.destroy();
-  }
-  return ids;
-}
 
 async function timed(action: () => Promise<{ status: number }>): Promise<number> {
   const started = performance.now();
@@ -68,7 +43,7 @@ try {
   const scim = scimClient(product.baseUrl, product.apiKey);
   const tenantId = await product.tenantIdOf("default");
   const seedStarted = performance.now();
-  const ids = await seedUsers(product, tenantId, members + rounds + 10);
+  const ids = await seedUsers(product.databaseLocation, tenantId, members + rounds + 10);
   const small = await groupWith(scim, "ten members", ids.slice(0, 10));
   const large = await groupWith(scim, `${members} members`, ids.slice(0, members));
   console.log(`seeded ${ids.length} users and both groups in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store})`);

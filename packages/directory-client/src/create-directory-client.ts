@@ -28,20 +28,6 @@ export interface DirectoryClient {
   close(): void;
 }
 
-/**
- * TLS files from the environment, under the names every client of ours reads:
- * DIRECTORY_TLS_CA_FILE (the CA of the directory's certificate) and, for mutual TLS,
- * DIRECTORY_CLIENT_CERT_FILE and DIRECTORY_CLIENT_KEY_FILE. Undefined when none is set.
- */
-export function tlsFilesFromEnv(env: NodeJS.ProcessEnv = process.env): ChannelTlsFiles | undefined {
-  const files = {
-    ...(env.DIRECTORY_TLS_CA_FILE ? { caFile: env.DIRECTORY_TLS_CA_FILE } : {}),
-    ...(env.DIRECTORY_CLIENT_CERT_FILE ? { certFile: env.DIRECTORY_CLIENT_CERT_FILE } : {}),
-    ...(env.DIRECTORY_CLIENT_KEY_FILE ? { keyFile: env.DIRECTORY_CLIENT_KEY_FILE } : {}),
-  };
-  return Object.keys(files).length === 0 ? undefined : files;
-}
-
 /** One call to get typed access to the directory: promise methods per RPC, default deadlines, the change feed. */
 export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
   if (options.tls !== undefined && options.channelCredentials !== undefined) throw new Error("set tls or channelCredentials, not both");

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import type { ChannelTlsFiles } from "@scimgw/grpc";
+import { channelTlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/grpc";
 
 /** Settings that hold secrets (a credential, a database password): never echoed in errors. */
 const secretSettings = new Set(["DIRECTORY_CREDENTIAL"]);
@@ -92,10 +92,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ConfigError(["DIRECTORY_CLIENT_CERT_FILE and DIRECTORY_CLIENT_KEY_FILE: a client certificate needs both"]);
   }
-  const tlsFiles = { ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }) };
   return {
     ...parsed.data,
     directoryCredential: readCredential(parsed.data),
-    directoryTls: Object.keys(tlsFiles).length === 0 ? undefined : tlsFiles,
+    // The same names every client of ours reads; validated above.
+    directoryTls: channelTlsFilesFromEnv({ DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_CLIENT_CERT_FILE: certFile, DIRECTORY_CLIENT_KEY_FILE: keyFile }),
   };
 }

@@ -3,14 +3,12 @@
 // reflection) and the health of each, as `grpcurl -plaintext host:port list` and
 // `grpcurl … grpc.health.v1.Health/Check` would. Exit code 0 when every service is SERVING.
 // Against a directory behind TLS: DIRECTORY_TLS_CA_FILE, and DIRECTORY_CLIENT_CERT_FILE/_KEY_FILE for mTLS.
-import { channelCredentialsFromFiles } from "@scimgw/grpc";
+import { channelCredentialsFromFiles, channelTlsFilesFromEnv } from "@scimgw/grpc";
 import { checkHealth, connectProbe, reflect } from "./directory-probe.js";
 
 const address = process.argv[2] ?? process.env.DIRECTORY_ADDRESS ?? "127.0.0.1:50051";
-// The same TLS settings as every other client (the directory's own DIRECTORY_TLS_CERT_FILE is not read).
-const { DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_CLIENT_CERT_FILE: certFile, DIRECTORY_CLIENT_KEY_FILE: keyFile } = process.env;
-const tls = caFile || certFile || keyFile ? channelCredentialsFromFiles({ ...(caFile && { caFile }), ...(certFile && { certFile }), ...(keyFile && { keyFile }) }) : undefined;
-const client = connectProbe(address, tls);
+const tlsFiles = channelTlsFilesFromEnv();
+const client = connectProbe(address, tlsFiles === undefined ? undefined : channelCredentialsFromFiles(tlsFiles));
 try {
   const { services, error } = await reflect(client, "v1", { listServices: "*" });
   if (error !== undefined) throw new Error(`reflection: ${error}`);
