@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import { ApiKeyService, ChangeService, UserService } from "@scimgw/proto";
+import { ApiKeyService, ChangeService, ErrorInfoSchema, ErrorReason, StatusSchema, UserService } from "@scimgw/proto";
+import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
+import { Metadata, type ServiceError } from "@grpc/grpc-js";
 import {
   addService,
   channelCredentialsFromFiles,
@@ -57,7 +60,7 @@ test("an RpcError reaches the client with its code, message, reason and metadata
   const server = await startServer((s) =>
     addService(s, ApiKeyService, {
       verifyApiKey: async () => {
-        throw new RpcError(Code.UNAUTHENTICATED, "unknown key", { reason: "UNKNOWN_API_KEY", metadata: { hint: "rotate" } });
+        throw new RpcError(Code.UNAUTHENTICATED, "unknown key", { reason: ErrorReason.UNKNOWN_API_KEY, metadata: { hint: "rotate" } });
       },
     }),
   );
@@ -67,7 +70,7 @@ test("an RpcError reaches the client with its code, message, reason and metadata
       assert.ok(error instanceof RpcError);
       assert.equal(error.code, Code.UNAUTHENTICATED);
       assert.equal(error.message, "unknown key");
-      assert.equal(error.reason, "UNKNOWN_API_KEY");
+      assert.equal(error.reason, ErrorReason.UNKNOWN_API_KEY);
       assert.deepEqual({ ...error.metadata }, { hint: "rotate" });
       return true;
     });
@@ -75,6 +78,27 @@ test("an RpcError reaches the client with its code, message, reason and metadata
     transport.close();
     await server.stop();
   }
+});
+
+test("the reason travels as google.rpc.ErrorInfo's UPPER_SNAKE_CASE name; a name this contract does not know is UNSPECIFIED", () => {
+  const status = new RpcError(Code.ALREADY_EXISTS, "taken", { reason: ErrorReason.UNIQUENESS }).toStatus();
+  const [trailer] = status.metadata?.get("grpc-status-details-bin") ?? [];
+  assert.ok(trailer instanceof Buffer);
+  const info = anyUnpack(fromBinary(StatusSchema, trailer).details[0]!, ErrorInfoSchema);
+  assert.equal(info?.reason, "UNIQUENESS");
+  assert.equal(info?.domain, "directory.scimgw");
+
+  // A newer directory may send a reason this build does not know: the code still decides.
+  const unknownReason = create(StatusSchema, {
+    code: Code.ALREADY_EXISTS,
+    message: "taken",
+    details: [anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: "A_REASON_FROM_THE_FUTURE", domain: "directory.scimgw" }))],
+  });
+  const metadata = new Metadata();
+  metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, unknownReason)));
+  const received = RpcError.fromServiceError(Object.assign(new Error("taken"), { code: Code.ALREADY_EXISTS, details: "taken", metadata }) as ServiceError);
+  assert.equal(received.reason, ErrorReason.UNSPECIFIED);
+  assert.equal(received.code, Code.ALREADY_EXISTS);
 });
 
 test("an unexpected failure becomes INTERNAL without leaking its message, and the hook sees the cause", async () => {
@@ -97,7 +121,7 @@ test("an unexpected failure becomes INTERNAL without leaking its message, and th
       assert.ok(error instanceof RpcError);
       assert.equal(error.code, Code.INTERNAL);
       assert.equal(error.message, "internal error");
-      assert.equal(error.reason, undefined);
+      assert.equal(error.reason, ErrorReason.UNSPECIFIED);
       return true;
     });
     assert.match(String(seen[0]), /hunter2/);
@@ -151,7 +175,7 @@ test("aborting the caller's signal cancels the call", async () => {
 test("the authorize hook sees the transport's metadata and refuses unary and streaming calls before their handler runs", async () => {
   let handled = 0;
   const authorize = (context: { metadata: { get(key: string): unknown[] } }) => {
-    if (context.metadata.get("authorization")[0] !== "Bearer good") throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: "MISSING_CREDENTIAL" });
+    if (context.metadata.get("authorization")[0] !== "Bearer good") throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: ErrorReason.MISSING_SERVICE_CREDENTIAL });
   };
   const server = await startServer((s) => {
     addService(s, ApiKeyService, { verifyApiKey: async () => (handled++, { tenantId: "t", keyId: "k" }) }, { authorize });
@@ -162,7 +186,7 @@ test("the authorize hook sees the transport's metadata and refuses unary and str
   try {
     assert.equal((await createClient(ApiKeyService, good).verifyApiKey({ keySha256: "x" })).tenantId, "t");
     assert.equal(handled, 1);
-    await assert.rejects(createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === "MISSING_CREDENTIAL");
+    await assert.rejects(createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === ErrorReason.MISSING_SERVICE_CREDENTIAL);
     const stream = createClient(ChangeService, bad).watchChanges({ tenantId: "t" });
     await assert.rejects(async () => { for await (const _ of stream) void _; }, (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED);
     // A call's own metadata adds to the transport's; the same key in the call wins.

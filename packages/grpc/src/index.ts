@@ -6,5 +6,5 @@ export type { CallOptions, ServiceClient, Transport, TransportOptions } from "./
 export { RpcError, toRpcError, errorDomain } from "./rpc-error.js";
 export type { RpcErrorInit } from "./rpc-error.js";
 export { status as Code } from "@grpc/grpc-js";
-export { channelCredentialsFromFiles, channelTlsFilesFromEnv, serverCredentialsFromFiles } from "./tls.js";
+export { channelCredentialsFromFiles, serverCredentialsFromFiles } from "./tls.js";
 export type { ChannelTlsFiles, ServerTlsFiles } from "./tls.js";

@@ -1,7 +1,7 @@
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
 import { anyPack, anyUnpack } from "@bufbuild/protobuf/wkt";
 import { Metadata, status as Code, type ServiceError, type StatusObject } from "@grpc/grpc-js";
-import { ErrorInfoSchema, StatusSchema } from "@scimgw/proto";
+import { ErrorInfoSchema, ErrorReason, StatusSchema } from "@scimgw/proto";
 
 /** The trailer in which gRPC carries a serialised google.rpc.Status (the "rich error model"). */
 const statusDetailsKey = "grpc-status-details-bin";
@@ -9,9 +9,20 @@ const statusDetailsKey = "grpc-status-details-bin";
 /** The domain of every ErrorInfo this project emits. */
 export const errorDomain = "directory.scimgw";
 
+/** ErrorInfo wants UPPER_SNAKE_CASE: the enum value's name without its prefix, `UNIQUENESS`. */
+function reasonName(reason: ErrorReason): string {
+  return ErrorReason[reason];
+}
+
+/** The reason an ErrorInfo names; a name from a newer contract is UNSPECIFIED, so the code decides. */
+function reasonNamed(name: string): ErrorReason {
+  const reason = (ErrorReason as unknown as Record<string, ErrorReason | undefined>)[name];
+  return typeof reason === "number" ? reason : ErrorReason.UNSPECIFIED;
+}
+
 export interface RpcErrorInit {
-  /** A stable UPPER_SNAKE_CASE reason carried as google.rpc.ErrorInfo.reason. */
-  reason?: string;
+  /** Which rule was broken, carried as google.rpc.ErrorInfo.reason (see error_reason.proto). */
+  reason?: ErrorReason;
   /** Structured facts carried as google.rpc.ErrorInfo.metadata. */
   metadata?: Record<string, string>;
   /** The original failure, kept for logs, never sent. */
@@ -25,23 +36,25 @@ export interface RpcErrorInit {
  */
 export class RpcError extends Error {
   readonly code: Code;
-  readonly reason: string | undefined;
+  /** UNSPECIFIED when the failure names no reason, or one this contract does not know. */
+  readonly reason: ErrorReason;
   readonly metadata: Readonly<Record<string, string>>;
 
   constructor(code: Code, message: string, init: RpcErrorInit = {}) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = "RpcError";
     this.code = code;
-    this.reason = init.reason;
+    this.reason = init.reason ?? ErrorReason.UNSPECIFIED;
     this.metadata = init.metadata ?? {};
   }
 
   /** The error as grpc-js sends it: code, details and the google.rpc.Status trailer. */
   toStatus(): Partial<StatusObject> {
     const metadata = new Metadata();
-    const details = this.reason === undefined
-      ? []
-      : [anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: this.reason, domain: errorDomain, metadata: { ...this.metadata } }))];
+    const details =
+      this.reason === ErrorReason.UNSPECIFIED
+        ? []
+        : [anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: reasonName(this.reason), domain: errorDomain, metadata: { ...this.metadata } }))];
     const richStatus = create(StatusSchema, { code: this.code, message: this.message, details });
     metadata.set(statusDetailsKey, Buffer.from(toBinary(StatusSchema, richStatus)));
     return { code: this.code, details: this.message, metadata };
@@ -56,7 +69,7 @@ export class RpcError extends Error {
         for (const detail of richStatus.details) {
           const info = anyUnpack(detail, ErrorInfoSchema);
           if (info !== undefined) {
-            return new RpcError(error.code, richStatus.message, { reason: info.reason, metadata: info.metadata, cause: error });
+            return new RpcError(error.code, richStatus.message, { reason: reasonNamed(info.reason), metadata: info.metadata, cause: error });
           }
         }
       } catch {

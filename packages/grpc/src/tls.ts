@@ -35,18 +35,3 @@ export function channelCredentialsFromFiles(files: ChannelTlsFiles): ChannelCred
     files.certFile === undefined ? null : readFileSync(files.certFile),
   );
 }
-
-/**
- * A client's TLS files from the environment, under the names all our clients read:
- * DIRECTORY_TLS_CA_FILE (the CA of the directory's certificate) and, for mutual TLS,
- * DIRECTORY_CLIENT_CERT_FILE and DIRECTORY_CLIENT_KEY_FILE. Undefined when none is set (plaintext).
- * Not DIRECTORY_TLS_CERT_FILE/_KEY_FILE: those are the directory's own, and may share the environment.
- */
-export function channelTlsFilesFromEnv(env: NodeJS.ProcessEnv = process.env): ChannelTlsFiles | undefined {
-  const files = {
-    ...(env.DIRECTORY_TLS_CA_FILE ? { caFile: env.DIRECTORY_TLS_CA_FILE } : {}),
-    ...(env.DIRECTORY_CLIENT_CERT_FILE ? { certFile: env.DIRECTORY_CLIENT_CERT_FILE } : {}),
-    ...(env.DIRECTORY_CLIENT_KEY_FILE ? { keyFile: env.DIRECTORY_CLIENT_KEY_FILE } : {}),
-  };
-  return Object.keys(files).length === 0 ? undefined : files;
-}

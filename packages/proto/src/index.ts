@@ -12,3 +12,4 @@ export * from "./gen/scimgw/directory/v1/sort_pb.js";
 export * from "./gen/scimgw/directory/v1/group_pb.js";
 export * from "./gen/scimgw/directory/v1/group_service_pb.js";
 export * from "./gen/scimgw/directory/v1/change_service_pb.js";
+export * from "./gen/scimgw/directory/v1/error_reason_pb.js";

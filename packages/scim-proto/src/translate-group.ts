@@ -1,8 +1,7 @@
 import { create, type JsonObject } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { GroupMemberSchema, GroupSchema, type Group, type GroupMember } from "@scimgw/proto";
-import { isJsonObject, urn, type ScimResource } from "@scimgw/scim";
-import { versionToEtag } from "./translate-user.js";
+import { isJsonObject, urn, versionToEtag, type ScimResource } from "@scimgw/scim";
 
 type Json = Record<string, unknown>;
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);

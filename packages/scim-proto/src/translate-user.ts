@@ -13,7 +13,7 @@ import {
   type MultiValuedAttribute,
   type User,
 } from "@scimgw/proto";
-import { isJsonObject, urn, type ScimResource } from "@scimgw/scim";
+import { isJsonObject, urn, versionToEtag, type ScimResource } from "@scimgw/scim";
 
 /*
  * The field tables below pair each SCIM attribute with its protobuf field. They are the whole
@@ -139,11 +139,6 @@ export interface UserFromProtoOptions {
   location?: string;
   /** The URI of a group the user belongs to, for `groups[].$ref` where the directory set none. */
   groupRef?: (group: GroupMembership) => string;
-}
-
-/** The SCIM ETag of a version (RFC 7644 §3.14): weak, because the representation may vary. */
-export function versionToEtag(version: bigint): string {
-  return `W/"${version}"`;
 }
 
 /** A protobuf User as a SCIM User resource. Unset fields are omitted, never rendered as null. */

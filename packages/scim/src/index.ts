@@ -56,6 +56,9 @@ export { applyPatch } from "./patch/apply-patch.js";
 export { parseListQuery, parseSearchRequest } from "./messages/list-query.js";
 export type { ListQuery, PagingLimits, SortOrder } from "./messages/list-query.js";
 
+// Versions and ETags (RFC 7644 §3.14)
+export { expectedVersionOf, isNotModified, versionToEtag } from "./versioning/etag.js";
+
 // Messages (RFC 7644 §3.4.2)
 export { listResponse } from "./messages/list-response.js";
 export type { ListPage } from "./messages/list-response.js";

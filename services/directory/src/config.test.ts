@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { ConfigError, loadDirectoryConfig } from "./config.js";
+import { ConfigError } from "@scimgw/config";
+import { loadDirectoryConfig } from "./config.js";
 
 test("the database defaults to a SQLite file in the data folder", () => {
   const config = loadDirectoryConfig({ DATA_DIR: "/tmp/scimgw-data" });

@@ -1,24 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
+import { ConfigError, readSettings } from "@scimgw/config";
 import type { ServerTlsFiles } from "@scimgw/grpc";
 import type { DatabaseLocation } from "./database/open-database.js";
-
-/** Settings that hold secrets (a credential, a database password): never echoed in errors. */
-const secretSettings = new Set(["DATABASE_URL"]);
-
-/** A bad value as an error message may show it: secrets by their length only. */
-function shownValue(name: string, value: string | undefined): string {
-  if (value !== undefined && secretSettings.has(name)) return `a value of ${value.length} characters, not shown`;
-  return JSON.stringify(value);
-}
-
-/** A setting that failed validation, named as the user wrote it. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid settings:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -72,32 +56,30 @@ export interface DirectoryConfig {
  * at once, by the variable's name, so a bad deployment fails with a message that says what to fix.
  */
 export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
-  const parsed = settings.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${shownValue(String(issue.path[0]), env[String(issue.path[0])])})`));
-  }
-  const { DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile, DIRECTORY_TLS_CLIENT_CA_FILE: clientCaFile } = parsed.data;
+  // DATABASE_URL may carry the database password.
+  const data = readSettings(settings, env, { secrets: ["DATABASE_URL"] });
+  const { DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile, DIRECTORY_TLS_CLIENT_CA_FILE: clientCaFile } = data;
   if ((certFile === undefined) !== (keyFile === undefined)) {
     throw new ConfigError(["DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE: set both (TLS) or neither (plaintext on a private network)"]);
   }
   if (clientCaFile !== undefined && certFile === undefined) {
     throw new ConfigError(["DIRECTORY_TLS_CLIENT_CA_FILE: mutual TLS also needs DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE"]);
   }
-  const dataDir = path.resolve(parsed.data.DATA_DIR);
-  const url = parsed.data.DATABASE_URL ?? `sqlite:${path.join(dataDir, "directory.sqlite")}`;
+  const dataDir = path.resolve(data.DATA_DIR);
+  const url = data.DATABASE_URL ?? `sqlite:${path.join(dataDir, "directory.sqlite")}`;
   const database = locateDatabase(url, dataDir, {
-    schema: parsed.data.DATABASE_SCHEMA,
-    poolMax: parsed.data.DATABASE_POOL_MAX,
-    statementTimeoutMs: parsed.data.DATABASE_STATEMENT_TIMEOUT_MS,
+    schema: data.DATABASE_SCHEMA,
+    poolMax: data.DATABASE_POOL_MAX,
+    statementTimeoutMs: data.DATABASE_STATEMENT_TIMEOUT_MS,
   });
   return {
     dataDir,
     database,
-    host: parsed.data.DIRECTORY_HOST,
-    port: parsed.data.DIRECTORY_PORT,
-    logLevel: parsed.data.LOG_LEVEL,
-    changeRetentionDays: parsed.data.CHANGE_RETENTION_DAYS,
-    credentialCacheMs: parsed.data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
+    host: data.DIRECTORY_HOST,
+    port: data.DIRECTORY_PORT,
+    logLevel: data.LOG_LEVEL,
+    changeRetentionDays: data.CHANGE_RETENTION_DAYS,
+    credentialCacheMs: data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
     tls: certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) },
   };
 }

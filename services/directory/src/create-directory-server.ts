@@ -19,7 +19,7 @@ import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
 import { addHealthService, markNotServing } from "./operations/health.js";
 import { addReflectionService } from "./operations/reflection.js";
-import { authorizationReason, createCallAuthorizer } from "./service-credentials/call-authorizer.js";
+import { createCallAuthorizer, refusedCallerReasons } from "./service-credentials/call-authorizer.js";
 import { requiredScopeOf } from "./service-credentials/required-scopes.js";
 import { createServiceCredentialStore } from "./service-credentials/service-credential-store.js";
 import { createUserService } from "./users/user-service.js";
@@ -46,8 +46,6 @@ export interface DirectoryDependencies {
   credentialCacheMs?: number;
 }
 
-const refusedCallReasons = new Set<string>(Object.values(authorizationReason));
-
 const services = [UserService, GroupService, ChangeService, ApiKeyService];
 
 /**
@@ -69,7 +67,7 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }
     onError(error, method) {
       if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN) {
         logger.error({ err: error.cause ?? error, method }, "call failed");
-      } else if (refusedCallReasons.has(error.reason ?? "")) {
+      } else if (refusedCallerReasons.has(error.reason)) {
         // Refused callers are an operator's business (a misconfigured service, a revoked credential).
         logger.warn({ method, code: error.code, reason: error.reason }, error.message);
       } else {

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ConfigError, loadGatewayConfig as loadWithoutCredential } from "./config.js";
+import { ConfigError } from "@scimgw/config";
+import { loadGatewayConfig as loadWithoutCredential } from "./config.js";
 
 /** Every other test is about other settings: give them a credential. */
 const loadGatewayConfig = (env: NodeJS.ProcessEnv) => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_test", ...env });

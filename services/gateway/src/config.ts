@@ -1,23 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { channelTlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/grpc";
-
-/** Settings that hold secrets (a credential, a database password): never echoed in errors. */
-const secretSettings = new Set(["DIRECTORY_CREDENTIAL"]);
-
-/** A bad value as an error message may show it: secrets by their length only. */
-function shownValue(name: string, value: string | undefined): string {
-  if (value !== undefined && secretSettings.has(name)) return `a value of ${value.length} characters, not shown`;
-  return JSON.stringify(value);
-}
-
-/** A setting that failed validation, named as the user wrote it. */
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid settings:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "ConfigError";
-  }
-}
+import { ConfigError, readSettings } from "@scimgw/config";
+import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
 
 const positiveInt = z.coerce.number().int().positive();
 const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
@@ -31,12 +15,6 @@ const settings = z.object({
   // Trimmed: secrets mounted from files or written with echo end in a newline.
   DIRECTORY_CREDENTIAL: z.string().trim().regex(/^\S+$/, "must be one token without spaces").optional(),
   DIRECTORY_CREDENTIAL_FILE: z.string().min(1).optional(),
-  DIRECTORY_TLS_CA_FILE: z.string().min(1).optional(),
-  // The gateway's own client certificate, for a directory that requires mutual TLS. Not the
-  // DIRECTORY_TLS_* names the directory reads for its server certificate: one environment may
-  // hold both, and the gateway must not present the directory's identity.
-  DIRECTORY_CLIENT_CERT_FILE: z.string().min(1).optional(),
-  DIRECTORY_CLIENT_KEY_FILE: z.string().min(1).optional(),
   PUBLIC_BASE_URL: z
     .url({ protocol: /^https?$/ })
     .transform((url) => url.replace(/\/+$/, ""))
@@ -81,21 +59,14 @@ function readCredential(data: z.infer<typeof settings>): string {
 
 /** Reads the gateway's settings once, at start; every bad one is reported by its name. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
-  const parsed = settings.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message} (got ${shownValue(String(issue.path[0]), env[String(issue.path[0])])})`));
-  }
-  if (parsed.data.SCIM_DEFAULT_PAGE_SIZE > parsed.data.SCIM_MAX_PAGE_SIZE) {
-    throw new ConfigError([`SCIM_DEFAULT_PAGE_SIZE: must not exceed SCIM_MAX_PAGE_SIZE (${parsed.data.SCIM_MAX_PAGE_SIZE})`]);
-  }
-  const { DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_CLIENT_CERT_FILE: certFile, DIRECTORY_CLIENT_KEY_FILE: keyFile } = parsed.data;
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new ConfigError(["DIRECTORY_CLIENT_CERT_FILE and DIRECTORY_CLIENT_KEY_FILE: a client certificate needs both"]);
+  const data = readSettings(settings, env, { secrets: ["DIRECTORY_CREDENTIAL"] });
+  if (data.SCIM_DEFAULT_PAGE_SIZE > data.SCIM_MAX_PAGE_SIZE) {
+    throw new ConfigError([`SCIM_DEFAULT_PAGE_SIZE: must not exceed SCIM_MAX_PAGE_SIZE (${data.SCIM_MAX_PAGE_SIZE})`]);
   }
   return {
-    ...parsed.data,
-    directoryCredential: readCredential(parsed.data),
-    // The same names every client of ours reads; validated above.
-    directoryTls: channelTlsFilesFromEnv({ DIRECTORY_TLS_CA_FILE: caFile, DIRECTORY_CLIENT_CERT_FILE: certFile, DIRECTORY_CLIENT_KEY_FILE: keyFile }),
+    ...data,
+    directoryCredential: readCredential(data),
+    // The gateway's own client certificate for mutual TLS, under the names every client of ours reads.
+    directoryTls: tlsFilesFromEnv(env),
   };
 }

@@ -3,7 +3,7 @@ import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import type { Logger } from "pino";
 import { authenticate, type AuthenticatedState } from "./auth/authenticate.js";
-import type { DirectoryClients } from "./directory-client.js";
+import type { DirectoryClient } from "@scimgw/directory-client";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
 import { discoveryRoutes } from "./routes/discovery.js";
@@ -16,7 +16,7 @@ import { groupResourceType, userResourceType } from "@scimgw/scim";
 export const scimRoot = "/services/scim/v2";
 
 export interface GatewayOptions {
-  directory: DirectoryClients;
+  directory: DirectoryClient;
   logger: Logger;
   /** The public origin (scheme://host[:port]) for Location and meta.location; else the request's own. */
   publicBaseUrl?: string;

@@ -1,15 +1,17 @@
 import { pino } from "pino";
-import { ConfigError, loadGatewayConfig } from "./config.js";
-import { createDirectoryClients } from "./directory-client.js";
+import { ConfigError } from "@scimgw/config";
+import { createDirectoryClient } from "@scimgw/directory-client";
+import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = pino({ name: "gateway", level: config.LOG_LEVEL });
-  const directory = createDirectoryClients(config.DIRECTORY_ADDRESS, {
-    timeoutMs: config.DIRECTORY_TIMEOUT_MS,
-    credential: config.directoryCredential,
-    tls: config.directoryTls,
+  const directory = createDirectoryClient({
+    address: config.DIRECTORY_ADDRESS,
+    serviceCredential: config.directoryCredential,
+    defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
+    ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
   const app = createGateway({
     directory,

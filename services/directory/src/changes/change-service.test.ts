@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
-import { ChangeKind, ChangeService, GroupSchema, UserSchema, type ChangeEvent } from "@scimgw/proto";
+import { ChangeKind, ChangeService, GroupSchema, UserSchema, type ChangeEvent, ErrorReason } from "@scimgw/proto";
 import { Code, createClient, createTransport, RpcError, type Transport } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { beginShutdown, createDirectoryServer } from "../create-directory-server.js";
@@ -91,7 +91,7 @@ for (const storeUnderTest of storesUnderTest) {
       await assert.rejects(take(1n, 1), (error: unknown) => {
         assert.ok(error instanceof RpcError);
         assert.equal(error.code, Code.OUT_OF_RANGE);
-        assert.equal(error.reason, "CURSOR_EXPIRED");
+        assert.equal(error.reason, ErrorReason.CURSOR_EXPIRED);
         return true;
       });
       // A consumer that was up to date loses nothing: it gets the next event.
@@ -142,7 +142,7 @@ for (const storeUnderTest of storesUnderTest) {
         await assert.rejects(following, (error: unknown) => {
           assert.ok(error instanceof RpcError);
           assert.equal(error.code, Code.UNAVAILABLE);
-          assert.equal(error.reason, "SHUTTING_DOWN");
+          assert.equal(error.reason, ErrorReason.SHUTTING_DOWN);
           assert.equal(error.metadata.resume_after, String(last));
           return true;
         });

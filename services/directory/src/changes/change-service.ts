@@ -1,5 +1,5 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ChangedResourceType, ChangeKind, type ChangeService } from "@scimgw/proto";
+import { ChangedResourceType, ChangeKind, ErrorReason, type ChangeService } from "@scimgw/proto";
 import { Code, RpcError, type ServiceImplementationOf } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { invalidArgument } from "../errors/directory-errors.js";
@@ -89,19 +89,19 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
       const oldestSeq = oldest?.seq === null || oldest?.seq === undefined ? undefined : BigInt(oldest.seq);
       if (oldestSeq !== undefined && after < oldestSeq - 1n) {
         throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept (the oldest kept is ${oldestSeq}); resync from the directory and follow from the latest sequence`, {
-          reason: "CURSOR_EXPIRED",
+          reason: ErrorReason.CURSOR_EXPIRED,
           metadata: { oldest_seq: String(oldestSeq) },
         });
       }
       if (oldestSeq === undefined && after > 0n) {
         const tenant = await db("tenants").where("id", request.tenantId).first("last_change_seq");
         if (tenant !== undefined && BigInt(tenant.last_change_seq) > after) {
-          throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept; resync from the directory`, { reason: "CURSOR_EXPIRED" });
+          throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept; resync from the directory`, { reason: ErrorReason.CURSOR_EXPIRED });
         }
       }
       while (!context.signal.aborted) {
         if (options.stopping?.aborted) {
-          throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, { reason: "SHUTTING_DOWN", metadata: { resume_after: String(after) } });
+          throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, { reason: ErrorReason.SHUTTING_DOWN, metadata: { resume_after: String(after) } });
         }
         const rows: ChangeEventRow[] = await db("change_events")
           .where("tenant_id", request.tenantId)

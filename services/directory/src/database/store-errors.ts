@@ -1,4 +1,5 @@
 import { Code, RpcError } from "@scimgw/grpc";
+import { ErrorReason } from "@scimgw/proto";
 
 function codeOf(error: unknown): unknown {
   return typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
@@ -40,10 +41,10 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, attempts
         continue;
       }
       if (isRetryableConflict(error)) {
-        throw new RpcError(Code.UNAVAILABLE, "the store is busy with conflicting writes; retry", { reason: "STORE_BUSY", cause: error });
+        throw new RpcError(Code.UNAVAILABLE, "the store is busy with conflicting writes; retry", { reason: ErrorReason.STORE_BUSY, cause: error });
       }
       if (isStoreUnavailable(error)) {
-        throw new RpcError(Code.UNAVAILABLE, "the store is unavailable; retry", { reason: "STORE_UNAVAILABLE", cause: error });
+        throw new RpcError(Code.UNAVAILABLE, "the store is unavailable; retry", { reason: ErrorReason.STORE_UNAVAILABLE, cause: error });
       }
       throw error;
     }

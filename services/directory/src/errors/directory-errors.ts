@@ -1,31 +1,23 @@
 import { Code, RpcError } from "@scimgw/grpc";
-import { ScimError, type ScimType } from "@scimgw/scim";
-import { MalformedMessageError } from "@scimgw/scim-proto";
+import { ErrorReason } from "@scimgw/proto";
+import { ScimError } from "@scimgw/scim";
+import { MalformedMessageError, reasonOfScimType } from "@scimgw/scim-proto";
 
-/**
- * The directory's failures, each a gRPC status plus a google.rpc.ErrorInfo reason that names the
- * rule broken. The gateway turns (code, reason) back into a SCIM status and scimType in one table.
- */
-export const reason = {
-  notFound: "NOT_FOUND",
-  uniqueness: "UNIQUENESS",
-  versionMismatch: "VERSION_MISMATCH",
-  unknownApiKey: "UNKNOWN_API_KEY",
-  invalidArgument: "INVALID_ARGUMENT",
-  ambiguousExternalId: "AMBIGUOUS_EXTERNAL_ID",
-} as const;
+// The directory's failures, each a gRPC status plus a google.rpc.ErrorInfo reason from the
+// contract's ErrorReason that names the rule broken. The gateway turns (code, reason) back into a
+// SCIM status and scimType in one table.
 
 export function notFound(what: string): RpcError {
-  return new RpcError(Code.NOT_FOUND, `${what} not found`, { reason: reason.notFound });
+  return new RpcError(Code.NOT_FOUND, `${what} not found`, { reason: ErrorReason.NOT_FOUND });
 }
 
 export function uniquenessViolation(detail: string, attribute: string): RpcError {
-  return new RpcError(Code.ALREADY_EXISTS, detail, { reason: reason.uniqueness, metadata: { attribute } });
+  return new RpcError(Code.ALREADY_EXISTS, detail, { reason: ErrorReason.UNIQUENESS, metadata: { attribute } });
 }
 
 export function versionMismatch(expected: bigint, actual: bigint): RpcError {
   return new RpcError(Code.FAILED_PRECONDITION, `the resource is at version ${actual}, not ${expected}`, {
-    reason: reason.versionMismatch,
+    reason: ErrorReason.VERSION_MISMATCH,
     metadata: { expected: String(expected), actual: String(actual) },
   });
 }
@@ -36,18 +28,13 @@ export function versionMismatch(expected: bigint, actual: bigint): RpcError {
  */
 export function ambiguousExternalId(resources: "users" | "groups", externalId: string): RpcError {
   return new RpcError(Code.FAILED_PRECONDITION, `several ${resources} have externalId "${externalId}"; list them with a batch get or a filter`, {
-    reason: reason.ambiguousExternalId,
+    reason: ErrorReason.AMBIGUOUS_EXTERNAL_ID,
     metadata: { externalId },
   });
 }
 
 export function invalidArgument(detail: string): RpcError {
-  return new RpcError(Code.INVALID_ARGUMENT, detail, { reason: reason.invalidArgument });
-}
-
-/** The ErrorInfo reason that carries a SCIM scimType: invalidValue -> INVALID_VALUE. */
-export function reasonOfScimType(scimType: ScimType): string {
-  return scimType.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase();
+  return new RpcError(Code.INVALID_ARGUMENT, detail, { reason: ErrorReason.INVALID_ARGUMENT });
 }
 
 /**
@@ -56,13 +43,13 @@ export function reasonOfScimType(scimType: ScimType): string {
  */
 export function fromScimError(error: ScimError): RpcError {
   if (error.status === 409) return uniquenessViolation(error.detail, "userName");
-  const reasonName = error.scimType === undefined ? reason.invalidArgument : reasonOfScimType(error.scimType);
-  return new RpcError(Code.INVALID_ARGUMENT, error.detail, { reason: reasonName, cause: error });
+  const reason = error.scimType === undefined ? ErrorReason.INVALID_ARGUMENT : reasonOfScimType(error.scimType);
+  return new RpcError(Code.INVALID_ARGUMENT, error.detail, { reason, cause: error });
 }
 
 /** Lets handlers throw ScimErrors from the shared SCIM core, translation errors and RpcErrors alike. */
 export function toDirectoryError(thrown: unknown): unknown {
   if (thrown instanceof ScimError) return fromScimError(thrown);
-  if (thrown instanceof MalformedMessageError) return new RpcError(Code.INVALID_ARGUMENT, thrown.message, { reason: reason.invalidArgument, cause: thrown });
+  if (thrown instanceof MalformedMessageError) return new RpcError(Code.INVALID_ARGUMENT, thrown.message, { reason: ErrorReason.INVALID_ARGUMENT, cause: thrown });
   return thrown;
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { BatchGetGroupsRequestSchema, CreateGroupRequestSchema, GetGroupRequestSchema, GroupKeyKind, UserSchema, type Group } from "@scimgw/proto";
+import { BatchGetGroupsRequestSchema, CreateGroupRequestSchema, GetGroupRequestSchema, GroupKeyKind, UserSchema, type Group, ErrorReason } from "@scimgw/proto";
 import { Code, RpcError } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { createTenantStore } from "../tenants/tenant-store.js";
@@ -15,7 +15,7 @@ function rejectsWith(code: Code, reason?: string, message?: RegExp) {
   return (error: unknown) => {
     assert.ok(error instanceof RpcError, String(error));
     assert.equal(error.code, code, error.message);
-    if (reason !== undefined) assert.equal(error.reason, reason);
+    if (reason !== undefined) assert.equal(ErrorReason[error.reason], reason);
     if (message !== undefined) assert.match(error.message, message);
     return true;
   };

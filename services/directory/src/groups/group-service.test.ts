@@ -8,6 +8,7 @@ import {
   PatchGroupRequestSchema,
   ReplaceGroupRequestSchema,
   UserSchema,
+  ErrorReason,
 } from "@scimgw/proto";
 import { Code, RpcError } from "@scimgw/grpc";
 import { parsePatchRequest } from "@scimgw/scim";
@@ -47,7 +48,7 @@ for (const storeUnderTest of storesUnderTest) {
     const rejects = (code: Code, reason?: string) => (error: unknown) => {
       assert.ok(error instanceof RpcError, String(error));
       assert.equal(error.code, code);
-      if (reason) assert.equal(error.reason, reason);
+      if (reason) assert.equal(ErrorReason[error.reason], reason);
       return true;
     };
 

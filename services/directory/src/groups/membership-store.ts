@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import { Code, RpcError } from "@scimgw/grpc";
+import { ErrorReason } from "@scimgw/proto";
 import { nowIso } from "../database/timestamps.js";
 import { recordChanges, type Change } from "../changes/change-log.js";
 
@@ -177,5 +178,5 @@ export const memberships = {
 
 function invalidMembers(detail: string, ids: readonly string[]): RpcError {
   const shown = ids.slice(0, 20).join(", ") + (ids.length > 20 ? `, and ${ids.length - 20} more` : "");
-  return new RpcError(Code.INVALID_ARGUMENT, `invalid members: ${detail}: ${shown}`, { reason: "INVALID_VALUE", metadata: { ids: ids.slice(0, 100).join(",") } });
+  return new RpcError(Code.INVALID_ARGUMENT, `invalid members: ${detail}: ${shown}`, { reason: ErrorReason.INVALID_VALUE, metadata: { ids: ids.slice(0, 100).join(",") } });
 }

@@ -3,11 +3,12 @@
 // reflection) and the health of each, as `grpcurl -plaintext host:port list` and
 // `grpcurl … grpc.health.v1.Health/Check` would. Exit code 0 when every service is SERVING.
 // Against a directory behind TLS: DIRECTORY_TLS_CA_FILE, and DIRECTORY_CLIENT_CERT_FILE/_KEY_FILE for mTLS.
-import { channelCredentialsFromFiles, channelTlsFilesFromEnv } from "@scimgw/grpc";
+import { tlsFilesFromEnv } from "@scimgw/directory-client";
+import { channelCredentialsFromFiles } from "@scimgw/grpc";
 import { checkHealth, connectProbe, reflect } from "./directory-probe.js";
 
 const address = process.argv[2] ?? process.env.DIRECTORY_ADDRESS ?? "127.0.0.1:50051";
-const tlsFiles = channelTlsFilesFromEnv();
+const tlsFiles = tlsFilesFromEnv();
 const client = connectProbe(address, tlsFiles === undefined ? undefined : channelCredentialsFromFiles(tlsFiles));
 try {
   const { services, error } = await reflect(client, "v1", { listServices: "*" });

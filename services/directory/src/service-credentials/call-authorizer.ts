@@ -1,13 +1,15 @@
 import { Code, RpcError, type CallContext } from "@scimgw/grpc";
+import { ErrorReason } from "@scimgw/proto";
 import { hashSecret } from "../secrets/secret.js";
 import { requiredScopeOf, scopeAllows } from "./required-scopes.js";
 import type { ServiceCredentialInfo, ServiceCredentialStore } from "./service-credential-store.js";
 
-export const authorizationReason = {
-  missingCredential: "MISSING_SERVICE_CREDENTIAL",
-  unknownCredential: "UNKNOWN_SERVICE_CREDENTIAL",
-  insufficientScope: "INSUFFICIENT_SCOPE",
-} as const;
+/** The reasons a caller is refused: an operator's business (a misconfigured service, a revoked credential). */
+export const refusedCallerReasons: ReadonlySet<ErrorReason> = new Set([
+  ErrorReason.MISSING_SERVICE_CREDENTIAL,
+  ErrorReason.UNKNOWN_SERVICE_CREDENTIAL,
+  ErrorReason.INSUFFICIENT_SCOPE,
+]);
 
 export interface CallAuthorizerOptions {
   /**
@@ -67,23 +69,23 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
   return async function authorize(context: CallContext): Promise<void> {
     const required = requiredScopeOf(context.method);
     // createDirectoryServer refuses to start with an unlisted method; this keeps the hook closed anyway.
-    if (required === undefined) throw new RpcError(Code.PERMISSION_DENIED, `${context.method} is not open to any credential`, { reason: authorizationReason.insufficientScope });
+    if (required === undefined) throw new RpcError(Code.PERMISSION_DENIED, `${context.method} is not open to any credential`, { reason: ErrorReason.INSUFFICIENT_SCOPE });
     const header = context.metadata.get("authorization")[0];
     const token = typeof header === "string" ? bearer.exec(header)?.[1] : undefined;
     if (token === undefined) {
       throw new RpcError(
         Code.UNAUTHENTICATED,
         "this call needs a service credential as `authorization: Bearer <credential>` metadata; an admin issues one with `scimgw-admin credentials issue`",
-        { reason: authorizationReason.missingCredential },
+        { reason: ErrorReason.MISSING_SERVICE_CREDENTIAL },
       );
     }
     const credential = await verify(hashSecret(token));
     if (credential === undefined) {
-      throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked service credential", { reason: authorizationReason.unknownCredential });
+      throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked service credential", { reason: ErrorReason.UNKNOWN_SERVICE_CREDENTIAL });
     }
     if (!scopeAllows(credential.scope, required)) {
       throw new RpcError(Code.PERMISSION_DENIED, `${context.method} needs a ${required} credential; "${credential.name}" (${credential.id}) is ${credential.scope}`, {
-        reason: authorizationReason.insufficientScope,
+        reason: ErrorReason.INSUFFICIENT_SCOPE,
         metadata: { required, granted: credential.scope, credential: credential.id },
       });
     }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { UserSchema, type User } from "@scimgw/proto";
+import { UserSchema, type User, ErrorReason } from "@scimgw/proto";
 import type { Filter } from "@scimgw/scim";
 import type { Knex } from "knex";
 import { RpcError, Code } from "@scimgw/grpc";
@@ -21,7 +21,7 @@ function rejectsWith(code: Code, reason?: string) {
   return (error: unknown) => {
     assert.ok(error instanceof RpcError, String(error));
     assert.equal(error.code, code);
-    if (reason) assert.equal(error.reason, reason);
+    if (reason) assert.equal(ErrorReason[error.reason], reason);
     return true;
   };
 }

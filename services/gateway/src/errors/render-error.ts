@@ -1,6 +1,6 @@
 import type { Middleware } from "koa";
 import type { Logger } from "pino";
-import { RpcError } from "@scimgw/grpc";
+import { RpcError } from "@scimgw/directory-client";
 import { ScimError, type ScimErrorBody, type ScimType } from "@scimgw/scim";
 import { scimStatusOfRpcError } from "./scim-status-of-rpc-error.js";
 

@@ -1,24 +1,24 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Code, RpcError } from "@scimgw/grpc";
+import { Code, ErrorReason, RpcError } from "@scimgw/directory-client";
 import { scimStatusOfRpcError, type ScimStatus } from "./scim-status-of-rpc-error.js";
 
 /** One fixture per row of the table: (code, reason) -> what the SCIM client sees. */
-const rows: Array<[Code, string | undefined, ScimStatus]> = [
-  [Code.INVALID_ARGUMENT, "INVALID_FILTER", { status: 400, scimType: "invalidFilter", exposeDetail: true }],
-  [Code.INVALID_ARGUMENT, "NO_TARGET", { status: 400, scimType: "noTarget", exposeDetail: true }],
-  [Code.INVALID_ARGUMENT, "MUTABILITY", { status: 400, scimType: "mutability", exposeDetail: true }],
-  [Code.INVALID_ARGUMENT, "INVALID_PATH", { status: 400, scimType: "invalidPath", exposeDetail: true }],
-  [Code.INVALID_ARGUMENT, "INVALID_SYNTAX", { status: 400, scimType: "invalidSyntax", exposeDetail: true }],
-  [Code.INVALID_ARGUMENT, "INVALID_VALUE", { status: 400, scimType: "invalidValue", exposeDetail: true }],
+const rows: Array<[Code, ErrorReason | undefined, ScimStatus]> = [
+  [Code.INVALID_ARGUMENT, ErrorReason.INVALID_FILTER, { status: 400, scimType: "invalidFilter", exposeDetail: true }],
+  [Code.INVALID_ARGUMENT, ErrorReason.NO_TARGET, { status: 400, scimType: "noTarget", exposeDetail: true }],
+  [Code.INVALID_ARGUMENT, ErrorReason.MUTABILITY, { status: 400, scimType: "mutability", exposeDetail: true }],
+  [Code.INVALID_ARGUMENT, ErrorReason.INVALID_PATH, { status: 400, scimType: "invalidPath", exposeDetail: true }],
+  [Code.INVALID_ARGUMENT, ErrorReason.INVALID_SYNTAX, { status: 400, scimType: "invalidSyntax", exposeDetail: true }],
+  [Code.INVALID_ARGUMENT, ErrorReason.INVALID_VALUE, { status: 400, scimType: "invalidValue", exposeDetail: true }],
   [Code.INVALID_ARGUMENT, undefined, { status: 400, scimType: "invalidValue", exposeDetail: true }],
   [Code.OUT_OF_RANGE, undefined, { status: 400, scimType: "invalidValue", exposeDetail: true }],
-  [Code.NOT_FOUND, "NOT_FOUND", { status: 404, exposeDetail: true }],
-  [Code.ALREADY_EXISTS, "UNIQUENESS", { status: 409, scimType: "uniqueness", exposeDetail: true }],
-  [Code.FAILED_PRECONDITION, "VERSION_MISMATCH", { status: 412, exposeDetail: true }],
+  [Code.NOT_FOUND, ErrorReason.NOT_FOUND, { status: 404, exposeDetail: true }],
+  [Code.ALREADY_EXISTS, ErrorReason.UNIQUENESS, { status: 409, scimType: "uniqueness", exposeDetail: true }],
+  [Code.FAILED_PRECONDITION, ErrorReason.VERSION_MISMATCH, { status: 412, exposeDetail: true }],
   [Code.FAILED_PRECONDITION, undefined, { status: 400, scimType: "invalidValue", exposeDetail: true }],
   [Code.ABORTED, undefined, { status: 409, exposeDetail: true }],
-  [Code.UNAUTHENTICATED, "UNKNOWN_API_KEY", { status: 401, exposeDetail: true }],
+  [Code.UNAUTHENTICATED, ErrorReason.UNKNOWN_API_KEY, { status: 401, exposeDetail: true }],
   [Code.UNAUTHENTICATED, undefined, { status: 500, exposeDetail: false }],
   [Code.PERMISSION_DENIED, undefined, { status: 500, exposeDetail: false }],
   [Code.RESOURCE_EXHAUSTED, undefined, { status: 429, exposeDetail: true, retryAfter: 1 }],
@@ -32,7 +32,7 @@ const rows: Array<[Code, string | undefined, ScimStatus]> = [
 ];
 
 for (const [code, reason, expected] of rows) {
-  test(`${Code[code]}${reason ? ` + ${reason}` : ""} -> ${expected.status}${expected.scimType ? ` ${expected.scimType}` : ""}`, () => {
+  test(`${Code[code]}${reason ? ` + ${ErrorReason[reason]}` : ""} -> ${expected.status}${expected.scimType ? ` ${expected.scimType}` : ""}`, () => {
     assert.deepEqual(scimStatusOfRpcError(new RpcError(code, "m", reason ? { reason } : {})), expected);
   });
 }

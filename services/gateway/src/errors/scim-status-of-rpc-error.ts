@@ -1,5 +1,6 @@
-import { Code, type RpcError } from "@scimgw/grpc";
+import { Code, ErrorReason, type RpcError } from "@scimgw/directory-client";
 import type { ScimType } from "@scimgw/scim";
+import { scimTypeOfReason } from "@scimgw/scim-proto";
 
 export interface ScimStatus {
   status: number;
@@ -10,20 +11,6 @@ export interface ScimStatus {
   retryAfter?: number;
 }
 
-/** ErrorInfo reasons that carry a scimType (the directory writes invalidValue as INVALID_VALUE). */
-const scimTypeOfReason: Record<string, ScimType> = {
-  INVALID_FILTER: "invalidFilter",
-  TOO_MANY: "tooMany",
-  UNIQUENESS: "uniqueness",
-  MUTABILITY: "mutability",
-  INVALID_SYNTAX: "invalidSyntax",
-  INVALID_PATH: "invalidPath",
-  NO_TARGET: "noTarget",
-  INVALID_VALUE: "invalidValue",
-  INVALID_VERS: "invalidVers",
-  SENSITIVE: "sensitive",
-};
-
 /**
  * The one table from a directory failure to a SCIM response. gRPC status first, the ErrorInfo
  * reason refining it; every row says why.
@@ -32,8 +19,7 @@ export function scimStatusOfRpcError(error: RpcError): ScimStatus {
   switch (error.code) {
     // A SCIM rule broken in the directory (PATCH result, invalid filter): the reason is the scimType.
     case Code.INVALID_ARGUMENT: {
-      const scimType = error.reason === undefined ? undefined : scimTypeOfReason[error.reason];
-      return { status: 400, scimType: scimType ?? "invalidValue", exposeDetail: true };
+      return { status: 400, scimType: scimTypeOfReason(error.reason) ?? "invalidValue", exposeDetail: true };
     }
     // OUT_OF_RANGE is a value outside what the directory accepts (e.g. a page token): the request's fault.
     case Code.OUT_OF_RANGE:
@@ -46,14 +32,14 @@ export function scimStatusOfRpcError(error: RpcError): ScimStatus {
       return { status: 409, scimType: "uniqueness", exposeDetail: true };
     // If-Match named a version that is no longer current: 412 (RFC 7644 §3.14).
     case Code.FAILED_PRECONDITION:
-      return error.reason === "VERSION_MISMATCH" ? { status: 412, exposeDetail: true } : { status: 400, scimType: "invalidValue", exposeDetail: true };
+      return error.reason === ErrorReason.VERSION_MISMATCH ? { status: 412, exposeDetail: true } : { status: 400, scimType: "invalidValue", exposeDetail: true };
     // A write lost a race it could not retry (e.g. a serialization failure): safe to retry.
     case Code.ABORTED:
       return { status: 409, exposeDetail: true };
     // The presented API key is unknown or revoked: the SCIM client is not authenticated (RFC 7644 §3.12).
     // Any other refusal is of the gateway's own directory credentials, which is not the client's fault.
     case Code.UNAUTHENTICATED:
-      return error.reason === "UNKNOWN_API_KEY" ? { status: 401, exposeDetail: true } : { status: 500, exposeDetail: false };
+      return error.reason === ErrorReason.UNKNOWN_API_KEY ? { status: 401, exposeDetail: true } : { status: 500, exposeDetail: false };
     case Code.PERMISSION_DENIED:
       return { status: 500, exposeDetail: false };
     // Overload or rate limit inside the directory.

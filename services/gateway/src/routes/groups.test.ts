@@ -8,10 +8,10 @@ import type { Server } from "node:http";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { pino } from "pino";
-import { Code, RpcError } from "@scimgw/grpc";
+import { Code, RpcError } from "@scimgw/directory-client";
 import { GroupMemberSchema, GroupSchema, ResourceMetaSchema, UserSchema, type Group, type GroupMember, type User } from "@scimgw/proto";
 import { createGateway, scimRoot } from "../create-gateway.js";
-import type { DirectoryClients } from "../directory-client.js";
+import type { DirectoryClient } from "@scimgw/directory-client";
 
 const meta = (version: bigint) =>
   create(ResourceMetaSchema, { created: timestampFromDate(new Date("2026-01-01T00:00:00Z")), lastModified: timestampFromDate(new Date("2026-01-02T00:00:00Z")), version });
@@ -79,7 +79,7 @@ function fakeDirectory() {
     close() {},
   };
   return {
-    directory: directory as unknown as DirectoryClients,
+    directory: directory as unknown as DirectoryClient,
     calls,
     /** The calls of one method since the last reset. */
     callsOf: (method: string) => calls.filter((call) => call.method === method),

@@ -1,26 +1,28 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import type { Logger } from "pino";
-import { Code, RpcError } from "@scimgw/grpc";
+import { Code, RpcError } from "@scimgw/directory-client";
 import { SortOrder, type Group, type GroupMember, type ListGroupMembersResponse } from "@scimgw/proto";
 import {
+  expectedVersionOf,
   groupResourceType,
   isJsonObject,
+  isNotModified,
   normalizeResource,
   parseListQuery,
   parsePatchRequest,
   parseSearchRequest,
   projectResource,
   urn,
+  versionToEtag,
   type ListQuery,
   type PagingLimits,
   type ProjectionOptions,
   type ScimResource,
 } from "@scimgw/scim";
-import { attributePathToProto, filterToProto, groupFromProto, groupToProto, memberFromProto, patchOperationsToProto, versionToEtag } from "@scimgw/scim-proto";
+import { attributePathToProto, filterToProto, groupFromProto, groupToProto, memberFromProto, patchOperationsToProto } from "@scimgw/scim-proto";
 import type { AuthenticatedState } from "../auth/authenticate.js";
-import type { DirectoryClients } from "../directory-client.js";
-import { expectedVersionOf, isNotModified } from "../http/etag.js";
+import type { DirectoryClient } from "@scimgw/directory-client";
 import { resourceUrl } from "../http/resource-url.js";
 import { StreamedArray } from "../http/stream-json.js";
 import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
@@ -29,7 +31,7 @@ import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from ".
 export const defaultMemberPageSize = 2000;
 
 export interface GroupRoutesOptions {
-  directory: DirectoryClients;
+  directory: DirectoryClient;
   /** The absolute URL of the SCIM root for a request, e.g. https://acme.example/services/scim/v2. */
   scimBaseUrl: (ctx: Context) => string;
   paging: PagingLimits;

@@ -6,22 +6,24 @@ import {
   parseListQuery,
   parsePatchRequest,
   parseSearchRequest,
+  expectedVersionOf,
+  isNotModified,
   projectResource,
   userResourceType,
+  versionToEtag,
   type ListQuery,
   type PagingLimits,
   type ScimResource,
 } from "@scimgw/scim";
-import { attributePathToProto, filterToProto, patchOperationsToProto, userFromProto, userToProto, versionToEtag } from "@scimgw/scim-proto";
+import { attributePathToProto, filterToProto, patchOperationsToProto, userFromProto, userToProto } from "@scimgw/scim-proto";
 import type { AuthenticatedState } from "../auth/authenticate.js";
-import type { DirectoryClients } from "../directory-client.js";
+import type { DirectoryClient } from "@scimgw/directory-client";
 import { scimContentType } from "../errors/render-error.js";
-import { expectedVersionOf, isNotModified } from "../http/etag.js";
 import { resourceUrl } from "../http/resource-url.js";
 import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
 
 export interface UserRoutesOptions {
-  directory: DirectoryClients;
+  directory: DirectoryClient;
   /** The absolute URL of the SCIM root for a request, e.g. https://acme.example/services/scim/v2. */
   scimBaseUrl: (ctx: Context) => string;
   paging: PagingLimits;

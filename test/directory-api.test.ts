@@ -32,11 +32,12 @@ import {
   UserService,
   type Filter,
   type User,
+  ErrorReason,
 } from "@scimgw/proto";
 import { parseFilter, parsePatchRequest, resolveFilter, userResourceType } from "@scimgw/scim";
 import { filterToProto, patchOperationsToProto } from "@scimgw/scim-proto";
 import { storeKindsUnderTest, testPostgresUrl, uniqueSchemaName } from "@scimgw/test-stores";
-import { ChangeKind, Code, createDirectoryClient, RpcError, type ChangeEvent, type DirectoryClient } from "./index.js";
+import { ChangeKind, Code, createDirectoryClient, RpcError, type ChangeEvent, type DirectoryClient } from "@scimgw/directory-client";
 
 type Database = ReturnType<typeof openDatabase>;
 
@@ -47,7 +48,7 @@ function failsWith(code: Code, reason?: string) {
   return (error: unknown) => {
     assert.ok(error instanceof RpcError, `expected an RpcError, got ${String(error)}`);
     assert.equal(Code[error.code], Code[code], error.message);
-    if (reason !== undefined) assert.equal(error.reason, reason, error.message);
+    if (reason !== undefined) assert.equal(ErrorReason[error.reason], reason, error.message);
     return true;
   };
 }

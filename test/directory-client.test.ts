@@ -9,7 +9,7 @@ import path from "node:path";
 import { ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
 import { createDirectoryServer, createServiceCredentialStore, migrateToLatest, openDatabase } from "@scimgw/directory";
-import { ChangeKind, Code, createDirectoryClient, RpcError, type ChangeEvent } from "./index.js";
+import { ChangeKind, Code, createDirectoryClient, RpcError, ErrorReason, type ChangeEvent } from "@scimgw/directory-client";
 
 let folder = "";
 let db: ReturnType<typeof openDatabase>;
@@ -48,7 +48,7 @@ test("unary calls are typed promises; failures are RpcErrors with the directory'
     await assert.rejects(client.users.createUser({ tenantId, user: { userName: "TYPED@example.com" } }), (error: unknown) => {
       assert.ok(error instanceof RpcError);
       assert.equal(error.code, Code.ALREADY_EXISTS);
-      assert.equal(error.reason, "UNIQUENESS");
+      assert.equal(error.reason, ErrorReason.UNIQUENESS);
       return true;
     });
     await assert.rejects(client.users.getUser({ tenantId, id: "nope" }, { timeoutMs: 2000 }), (error: unknown) => error instanceof RpcError && error.code === Code.NOT_FOUND);

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { expectedVersionOf } from "./etag.js";
+import { expectedVersionOf, versionToEtag } from "./etag.js";
 
 test("If-Match names the version to compare-and-swap against", () => {
   assert.equal(expectedVersionOf(undefined), undefined);
@@ -25,4 +25,8 @@ test("If-None-Match with the current version means not modified", async () => {
   assert.equal(isNotModified("*", 3n), true);
   assert.equal(isNotModified(undefined, 3n), false);
   assert.equal(isNotModified("garbage", 3n), false);
+});
+
+test("a version's ETag is weak: the representation varies with projection, the version does not", () => {
+  assert.equal(versionToEtag(12n), 'W/"12"');
 });

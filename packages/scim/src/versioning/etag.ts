@@ -1,4 +1,12 @@
-import { ScimError } from "@scimgw/scim";
+import { ScimError } from "../errors/scim-error.js";
+
+/**
+ * The ETag of a resource version (RFC 7644 §3.14), also its `meta.version`: weak, because the
+ * representation may vary (projection) while the version does not.
+ */
+export function versionToEtag(version: bigint): string {
+  return `W/"${version}"`;
+}
 
 /** Weak or strong ETags as clients send them back: W/"7" or "7" (some clients strip the W/). */
 function versionsOf(header: string): Array<bigint | undefined> {
