@@ -8,12 +8,12 @@ import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import type { KeysetPage } from "../query/list-paging.js";
+import { MembershipDelta } from "../memberships/membership-delta.js";
+import { memberships } from "../memberships/membership-store.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
-import { MembershipDelta } from "./membership-delta.js";
-import { memberships } from "./membership-store.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { groupFromProto } from "@scimgw/scim-proto";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { create } from "@bufbuild/protobuf";
 import { GroupMembershipSchema, type User } from "@scimgw/proto";
-import { memberships } from "../groups/membership-store.js";
+import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
 import { userFromProto } from "@scimgw/scim-proto";
 import type { AttributePath, Filter } from "@scimgw/scim";
