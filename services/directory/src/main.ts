@@ -6,7 +6,7 @@ import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/change-service.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
-import { migrateToLatest } from "./database/migrate.js";
+import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
 
 async function main(): Promise<void> {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { hashSecret } from "../secrets/secret.js";
 import { createServiceCredentialStore, type Scope } from "../service-credentials/service-credential-store.js";
-import { migrateToLatest } from "../database/migrate.js";
+import { migrateToLatest } from "../database/migrations/migrate.js";
 import { describeDatabase, type DatabaseLocation } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { createUserStore } from "../users/user-store.js";
