@@ -9,5 +9,5 @@ export type { UserRow } from "./users/user-row.js";
 export { createServiceCredentialStore, scopes } from "./service-credentials/service-credential-store.js";
 export type { Scope, ServiceCredentialInfo } from "./service-credentials/service-credential-store.js";
 export { bearer } from "./service-credentials/bearer.js";
-export { pruneChanges } from "./changes/change-service.js";
+export { pruneChanges } from "./changes/prune-changes.js";
 export { beginShutdown, markNotServing } from "./create-directory-server.js";

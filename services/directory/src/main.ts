@@ -4,7 +4,7 @@ import { ServerCredentials } from "@grpc/grpc-js";
 import { serverCredentialsFromFiles } from "@scimgw/grpc";
 import { pino } from "pino";
 import { ConfigError, loadDirectoryConfig } from "./config.js";
-import { pruneChanges } from "./changes/change-service.js";
+import { pruneChanges } from "./changes/prune-changes.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
