@@ -28,7 +28,8 @@ export {
 export type { AttributeLookup, ResolvedAttributePath } from "./schema/resolve-attribute-path.js";
 
 // Filters (RFC 7644 §3.4.2.2)
-export type { AttributePath, ComparisonOperator, Filter, FilterValue } from "./filter/filter-ast.js";
+export type { ComparisonOperator, Filter, FilterValue } from "./filter/filter-ast.js";
+export type { AttributePath } from "./schema/attribute-path.js";
 export { parseFilter } from "./filter/parse-filter.js";
 export { formatFilter } from "./filter/format-filter.js";
 export { resolveFilter, resolveValueFilter } from "./filter/resolve-filter.js";
@@ -44,7 +45,7 @@ export type { NormalizeContext } from "./resource/normalize-resource.js";
 export { coerceAttributeElement, coerceAttributeValue, parseBooleanLenient } from "./resource/coerce-attribute-value.js";
 export { parseDateTime } from "./resource/parse-date-time.js";
 export type { DateTimeValue } from "./resource/parse-date-time.js";
-export { parseAttributeList } from "./resource/parse-attribute-list.js";
+export { parseAttributeList } from "./messages/parse-attribute-list.js";
 export { projectResource } from "./resource/project-resource.js";
 export type { ProjectionOptions } from "./resource/project-resource.js";
 

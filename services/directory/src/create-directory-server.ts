@@ -15,6 +15,7 @@ import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
 import { toDirectoryError } from "./errors/directory-errors.js";
 import { createChangeService } from "./changes/change-service.js";
+import { createChangeStore } from "./changes/change-store.js";
 import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
 import { addHealthService, markNotServing } from "./operations/health.js";
@@ -80,7 +81,7 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());
-  addService(server, ChangeService, createChangeService(db, { stopping: stopping.signal }), hooks);
+  addService(server, ChangeService, createChangeService(createChangeStore(db), { stopping: stopping.signal }), hooks);
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
 
   addHealthService(server, { db, services: services.map((service) => service.typeName) });

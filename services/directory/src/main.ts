@@ -5,9 +5,9 @@ import { serverCredentialsFromFiles } from "@scimgw/grpc";
 import { pino } from "pino";
 import { ConfigError } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
-import { pruneChanges } from "./changes/change-service.js";
+import { pruneChanges } from "./changes/prune-changes.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
-import { migrateToLatest } from "./database/migrate.js";
+import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
 
 async function main(): Promise<void> {

@@ -3,7 +3,8 @@ import { parseDateTime } from "../resource/parse-date-time.js";
 import { resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
 import { toComparableText } from "./comparable-text.js";
-import type { AttributePath, ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
+import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { resolveFilter } from "./resolve-filter.js";
 
 /** A compiled filter: tells whether one resource (or one value of a multi-valued attribute) matches. */

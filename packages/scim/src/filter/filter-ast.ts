@@ -1,15 +1,10 @@
+import type { AttributePath } from "../schema/attribute-path.js";
+
 /**
  * The typed tree of a SCIM filter (RFC 7644 §3.4.2.2). `parseFilter` builds it from text;
  * `resolveFilter` rewrites its attribute names to the schema's canonical spelling.
  */
 
-/** An attribute reference: `[schemaUrn:]attribute[.subAttribute]`. */
-export interface AttributePath {
-  /** The schema URN when the filter named it (`urn:...:User:userName`); undefined otherwise. */
-  readonly schema?: string;
-  readonly attribute: string;
-  readonly subAttribute?: string;
-}
 
 /** A filter literal: JSON's string, number, boolean or null (dateTimes are strings). */
 export type FilterValue = string | number | boolean | null;

@@ -1,5 +1,6 @@
 import { ScimError, type ScimType } from "../errors/scim-error.js";
-import type { AttributePath, ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
+import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { tokenize, type Token } from "./filter-tokens.js";
 
 /**

@@ -3,7 +3,8 @@ import { parseBooleanLenient } from "../resource/coerce-attribute-value.js";
 import { parseDateTime } from "../resource/parse-date-time.js";
 import { formatAttributePath, resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
-import type { AttributePath, ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
+import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 
 /** Where a filter's paths point: at the resource, or (inside `attr[...]`) at one value of `parent`. */
 type Scope =

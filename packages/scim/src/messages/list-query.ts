@@ -1,8 +1,9 @@
 import { ScimError } from "../errors/scim-error.js";
-import type { AttributePath, Filter } from "../filter/filter-ast.js";
+import type { Filter } from "../filter/filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { parseFilter } from "../filter/parse-filter.js";
 import { resolveFilter } from "../filter/resolve-filter.js";
-import { parseAttributeList } from "../resource/parse-attribute-list.js";
+import { parseAttributeList } from "./parse-attribute-list.js";
 import { isJsonObject } from "../resource/json-value.js";
 import { resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import type { ResourceTypeDefinition } from "../schema/schema-definition.js";

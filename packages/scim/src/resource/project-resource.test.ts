@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { AttributePath } from "../filter/filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { groupResourceType, userResourceType } from "../schema/resource-types.js";
 import { attribute, type ResourceTypeDefinition } from "../schema/schema-definition.js";
 import type { ScimResource } from "./json-value.js";
-import { parseAttributeList } from "./parse-attribute-list.js";
+import { parseAttributeList } from "../messages/parse-attribute-list.js";
 import { projectResource } from "./project-resource.js";
 
 const enterprise = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";

@@ -1,4 +1,4 @@
-import type { AttributePath } from "../filter/filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { coreLevelAttributes, findExtensionSchema, lookupAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
 import { isJsonObject, type JsonObject, type JsonValue, type ScimResource } from "./json-value.js";

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ScimError } from "../errors/scim-error.js";
-import type { AttributePath } from "../filter/filter-ast.js";
+import type { AttributePath } from "./attribute-path.js";
 import { groupResourceType, userResourceType } from "./resource-types.js";
 import { formatAttributePath, lookupAttributePath, resolveAttributePath } from "./resolve-attribute-path.js";
 import { urn } from "./urns.js";

@@ -1,5 +1,5 @@
 import { ScimError, type ScimType } from "../errors/scim-error.js";
-import type { AttributePath } from "../filter/filter-ast.js";
+import type { AttributePath } from "./attribute-path.js";
 import { commonAttributes } from "./common-attributes.js";
 import {
   attribute,

@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { migrateToLatest, migrationNames } from "../database/migrate.js";
+import { migrateToLatest, migrationNames } from "../database/migrations/migrate.js";
 import { dialectOf } from "../database/open-database.js";
 import { copiedTables, defaultBatchSize, readInBatches, type CopiedTable } from "./copied-tables.js";
 import { digestTable } from "./table-digest.js";

@@ -8,7 +8,8 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
-import { createAdminCommands } from "./admin-commands.js";
+import { bootstrap } from "./bootstrap-command.js";
+import { ensureCredential } from "./credential-commands.js";
 
 const modeOf = (file: string) => statSync(file).mode & 0o777;
 
@@ -27,26 +28,26 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("created owner-only in a folder that did not exist, kept while live, its mode repaired", async () => {
-      const commands = createAdminCommands({ db, out: { write: () => undefined } });
+      const context = { db, out: { write: () => undefined } };
       const file = path.join(folder, "not", "yet", "gateway.credential");
-      assert.equal((await commands.bootstrap("default", { gatewayCredentialFile: file })).gatewayCredential, "issued");
+      assert.equal((await bootstrap(context, "default", { gatewayCredentialFile: file })).gatewayCredential, "issued");
       assert.equal(modeOf(file), 0o600);
       const secret = readFileSync(file, "utf8");
       chmodSync(file, 0o644);
-      assert.equal((await commands.bootstrap("default", { gatewayCredentialFile: file })).gatewayCredential, "kept");
+      assert.equal((await bootstrap(context, "default", { gatewayCredentialFile: file })).gatewayCredential, "kept");
       assert.equal(readFileSync(file, "utf8"), secret);
       assert.equal(modeOf(file), 0o600);
       assert.equal((await createServiceCredentialStore(db).list()).filter((c) => c.revokedAt === null).length, 1, "one live credential, not one per start");
     });
 
     test("a file holding the wrong scope is replaced and its credential revoked; a stale .tmp does not widen the mode", async () => {
-      const commands = createAdminCommands({ db, out: { write: () => undefined } });
+      const context = { db, out: { write: () => undefined } };
       const credentials = createServiceCredentialStore(db);
       const file = path.join(folder, "consumer.credential");
       const readOnly = await credentials.issue("consumer", "read-only");
       writeFileSync(file, `${readOnly.secret}\n`);
       writeFileSync(`${file}.tmp`, "left over", { mode: 0o644 });
-      await commands.ensureCredential("consumer", { scope: "read-write", file });
+      await ensureCredential(context, "consumer", { scope: "read-write", file });
       assert.equal(modeOf(file), 0o600);
       assert.notEqual(readFileSync(file, "utf8"), `${readOnly.secret}\n`);
       const listed = await credentials.list();
@@ -54,12 +55,12 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("a file that cannot be written leaves no live credential behind", async () => {
-      const commands = createAdminCommands({ db, out: { write: () => undefined } });
+      const context = { db, out: { write: () => undefined } };
       const credentials = createServiceCredentialStore(db);
       const blocker = path.join(folder, "a-file");
       writeFileSync(blocker, "");
       const liveBefore = (await credentials.list()).filter((c) => c.revokedAt === null).length;
-      await assert.rejects(commands.ensureCredential("doomed", { scope: "read-only", file: path.join(blocker, "inside", "x.credential") }));
+      await assert.rejects(ensureCredential(context, "doomed", { scope: "read-only", file: path.join(blocker, "inside", "x.credential") }));
       assert.equal((await credentials.list()).filter((c) => c.revokedAt === null).length, liveBefore);
     });
   });

@@ -8,7 +8,7 @@ import { GroupSchema, UserSchema } from "@scimgw/proto";
 import type { Knex } from "knex";
 import { openDatabase } from "../database/open-database.js";
 import { createGroupStore } from "../groups/group-store.js";
-import { memberships } from "../groups/membership-store.js";
+import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";

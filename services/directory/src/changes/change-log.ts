@@ -1,21 +1,11 @@
 import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
-
-/** What happened to a resource, as consumers of the change feed see it. */
-export type ChangeKind =
-  | "created"
-  | "updated"
-  | "deactivated"
-  | "reactivated"
-  | "deleted"
-  | "renamed"
-  | "members_added"
-  | "members_removed";
+import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
 
 export interface Change {
   resourceType: "User" | "Group";
   resourceId: string;
-  kind: ChangeKind;
+  kind: StoredChangeKind;
   /** The resource's version after the change (for a delete, the last version it had). */
   version: bigint;
   /** Top-level attributes whose values changed. */
@@ -24,19 +14,6 @@ export interface Change {
   memberIds?: readonly string[];
   /** For user events other than deletes: whether the user is active after the change. */
   active?: boolean;
-}
-
-interface ChangeEventRow {
-  tenant_id: string;
-  seq: number;
-  occurred_at: string;
-  resource_type: string;
-  resource_id: string;
-  kind: string;
-  version: number;
-  changed_attributes: string;
-  member_ids: string | null;
-  active: boolean | null;
 }
 
 /**
@@ -66,7 +43,7 @@ export async function recordChanges(trx: Knex.Transaction, tenantId: string, cha
 }
 
 /** The change kind of a user write, from its active flag before and after. */
-export function userChangeKind(wasActive: boolean, isActive: boolean): ChangeKind {
+export function userChangeKind(wasActive: boolean, isActive: boolean): StoredChangeKind {
   if (wasActive && !isActive) return "deactivated";
   if (!wasActive && isActive) return "reactivated";
   return "updated";

@@ -81,7 +81,7 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("a cursor older than the retention window is OUT_OF_RANGE, telling the consumer to resync", async () => {
-      const { pruneChanges } = await import("./change-service.js");
+      const { pruneChanges } = await import("./prune-changes.js");
       const users = createUserStore(db);
       await users.create(tenantId, create(UserSchema, { userName: "kept@example.com" }));
       const latest = Number((await db("change_events").where("tenant_id", tenantId).max({ n: "seq" }).first())?.n);

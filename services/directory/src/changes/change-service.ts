@@ -1,46 +1,8 @@
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { ChangedResourceType, ChangeKind, ErrorReason, type ChangeService } from "@scimgw/proto";
+import { ErrorReason, type ChangeService } from "@scimgw/proto";
 import { Code, RpcError, type ServiceImplementationOf } from "@scimgw/grpc";
-import type { Knex } from "knex";
 import { invalidArgument } from "../errors/directory-errors.js";
-
-interface ChangeEventRow {
-  seq: number | string;
-  occurred_at: string;
-  resource_type: string;
-  resource_id: string;
-  kind: string;
-  version: number | string;
-  changed_attributes: string;
-  member_ids: string | null;
-  active: boolean | number | null;
-}
-
-const kinds: Record<string, ChangeKind> = {
-  created: ChangeKind.CREATED,
-  updated: ChangeKind.UPDATED,
-  deactivated: ChangeKind.DEACTIVATED,
-  reactivated: ChangeKind.REACTIVATED,
-  deleted: ChangeKind.DELETED,
-  renamed: ChangeKind.RENAMED,
-  members_added: ChangeKind.MEMBERS_ADDED,
-  members_removed: ChangeKind.MEMBERS_REMOVED,
-};
-
-function eventOf(row: ChangeEventRow) {
-  return {
-    seq: BigInt(row.seq),
-    occurredAt: timestampFromDate(new Date(row.occurred_at)),
-    resourceType: row.resource_type === "Group" ? ChangedResourceType.GROUP : ChangedResourceType.USER,
-    resourceId: row.resource_id,
-    kind: kinds[row.kind] ?? ChangeKind.UNSPECIFIED,
-    version: BigInt(row.version),
-    changedAttributes: JSON.parse(row.changed_attributes) as string[],
-    memberIds: row.member_ids === null ? [] : (JSON.parse(row.member_ids) as string[]),
-    // SQLite returns booleans as 0/1.
-    ...(row.active === null || row.active === undefined ? {} : { active: Boolean(row.active) }),
-  };
-}
+import { changeEventFromRow } from "./change-event-row.js";
+import type { ChangeStore } from "./change-store.js";
 
 /** Resolves after `ms`, or at once when any of the signals aborts; leaves no listener behind. */
 function pause(ms: number, signals: ReadonlyArray<AbortSignal | undefined>): Promise<void> {
@@ -75,7 +37,7 @@ export interface ChangeServiceOptions {
  * never skips an event, because sequence numbers are committed in order (see change-log.ts); the
  * cursor only moves past events that were sent, so a resumed stream repeats nothing.
  */
-export function createChangeService(db: Knex, options: ChangeServiceOptions = {}): ServiceImplementationOf<typeof ChangeService> {
+export function createChangeService(store: ChangeStore, options: ChangeServiceOptions = {}): ServiceImplementationOf<typeof ChangeService> {
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 200;
   return {
@@ -85,8 +47,7 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
       let after = request.afterSeq;
       // Events older than the retention window are pruned: a cursor from before the oldest kept
       // event cannot be served without a gap, so the consumer is told to resync instead.
-      const oldest = await db("change_events").where("tenant_id", request.tenantId).min({ seq: "seq" }).first();
-      const oldestSeq = oldest?.seq === null || oldest?.seq === undefined ? undefined : BigInt(oldest.seq);
+      const oldestSeq = await store.oldestSeq(request.tenantId);
       if (oldestSeq !== undefined && after < oldestSeq - 1n) {
         throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept (the oldest kept is ${oldestSeq}); resync from the directory and follow from the latest sequence`, {
           reason: ErrorReason.CURSOR_EXPIRED,
@@ -94,7 +55,7 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
         });
       }
       if (oldestSeq === undefined && after > 0n) {
-        const tenant = await db("tenants").where("id", request.tenantId).first("last_change_seq");
+        const tenant = await store.sequenceOf(request.tenantId);
         if (tenant !== undefined && BigInt(tenant.last_change_seq) > after) {
           throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept; resync from the directory`, { reason: ErrorReason.CURSOR_EXPIRED });
         }
@@ -103,26 +64,13 @@ export function createChangeService(db: Knex, options: ChangeServiceOptions = {}
         if (options.stopping?.aborted) {
           throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, { reason: ErrorReason.SHUTTING_DOWN, metadata: { resume_after: String(after) } });
         }
-        const rows: ChangeEventRow[] = await db("change_events")
-          .where("tenant_id", request.tenantId)
-          .andWhere("seq", ">", Number(after))
-          .orderBy("seq")
-          .limit(batchSize);
+        const rows = await store.listAfter(request.tenantId, after, batchSize);
         for (const row of rows) {
-          yield { event: eventOf(row) };
+          yield { event: changeEventFromRow(row) };
           after = BigInt(row.seq);
         }
         if (rows.length < batchSize) await pause(pollIntervalMs, [context.signal, options.stopping]);
       }
     },
   };
-}
-
-/**
- * Deletes events older than the retention window, leaving each tenant's sequence counter as it is
- * (new events keep counting from where it stands). Returns how many were deleted.
- */
-export async function pruneChanges(db: Knex, retentionDays: number, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - retentionDays * 24 * 60 * 60 * 1000).toISOString();
-  return db("change_events").where("occurred_at", "<", cutoff).delete();
 }

@@ -77,8 +77,11 @@ export function openDatabase(location: DatabaseLocation): Knex {
   return location.kind === "sqlite" ? openSqlite(location.filename) : openPostgres(location);
 }
 
+/** The SQL dialects the directory speaks. */
+export type Dialect = "sqlite" | "postgres";
+
 /** Which SQL dialect a connection speaks, for the few statements that differ. */
-export function dialectOf(db: Knex): "sqlite" | "postgres" {
+export function dialectOf(db: Knex): Dialect {
   return db.client.config.client === "pg" ? "postgres" : "sqlite";
 }
 

@@ -1,7 +1,8 @@
 import { groupResourceType, resolveAttributePath, ScimError, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
-import { comparison, compileFilterTree, presence, refuseNestedValuePath, type SqlCondition } from "../users/compile-filter.js";
-import type { SortOrder } from "../users/compile-sort.js";
-import { keysetOf, type KeysetColumn, type SortColumn } from "../users/keyset.js";
+import { comparison, compileFilterTree, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
+import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
+import type { SortDirection } from "../query/sort-direction.js";
+import type { SqlCondition } from "../query/sql-condition.js";
 
 const groupColumns: Record<string, { column: string; nullable: boolean }> = {
   id: { column: "groups.id", nullable: false },
@@ -85,7 +86,7 @@ function sortColumn(path: AttributePath): { column: string; nullable: boolean } 
 }
 
 /** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
-export function compileGroupSort(path: AttributePath, order: SortOrder): string[] {
+export function compileGroupSort(path: AttributePath, order: SortDirection): string[] {
   const column = sortColumn(path);
   return [`${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`, '"groups"."created_at" ASC', '"groups"."id" ASC'];
 }
@@ -98,7 +99,7 @@ function keysetColumn({ column, nullable }: { column: string; nullable: boolean 
  * The keyset cursor paging lists groups in: compileGroupSort's order. Every sortable group
  * attribute is a text column, so cursor paging sorts by all of them.
  */
-export function groupKeyset(sort: { by: AttributePath; order: SortOrder } | undefined): KeysetColumn[] {
+export function groupKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
   const createdAt = keysetColumn(groupColumns["meta.created"]!);
   const id = keysetColumn(groupColumns.id!);
   return keysetOf(sort === undefined ? undefined : keysetColumn(sortColumn(sort.by)), sort?.order ?? "ascending", createdAt, id);

@@ -4,11 +4,11 @@ import type { ServiceImplementationOf } from "@scimgw/grpc";
 import { applyPatch, groupResourceType, normalizeResource, resolveFilter, splitMemberOperations } from "@scimgw/scim";
 import { filterFromProto, groupFromProto, groupToProto, patchOperationsFromProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
-import { listPagingOf, pageByCursor, sortOf } from "../users/list-paging.js";
-import { exactlyOneKey } from "../users/lookup-by-key.js";
+import { memberships } from "../memberships/membership-store.js";
+import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
+import { exactlyOneKey } from "../query/lookup-by-key.js";
 import { groupKeyset } from "./compile-group-filter.js";
 import type { GroupKey, GroupStore } from "./group-store.js";
-import { memberships } from "./membership-store.js";
 
 /** The largest page of members one ListGroupMembers call returns. */
 export const maxMembersPage = 5000;

@@ -6,14 +6,14 @@ import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
-import type { SortOrder } from "../users/compile-sort.js";
-import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../users/keyset.js";
-import type { KeysetPage } from "../users/list-paging.js";
-import { lookUpBatch } from "../users/lookup-by-key.js";
+import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
+import type { KeysetPage } from "../query/list-paging.js";
+import { MembershipDelta } from "../memberships/membership-delta.js";
+import { memberships } from "../memberships/membership-store.js";
+import { lookUpBatch } from "../query/lookup-by-key.js";
+import type { SortDirection } from "../query/sort-direction.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
-import { MembershipDelta } from "./membership-delta.js";
-import { memberships } from "./membership-store.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { groupFromProto } from "@scimgw/scim-proto";
 
@@ -143,7 +143,7 @@ export function createGroupStore(db: Knex) {
       return { groups: found.map(groupFromRow), missingKeys: missing };
     },
 
-    async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: { by: AttributePath; order: SortOrder }): Promise<{ groups: Group[]; totalResults: number }> {
+    async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: { by: AttributePath; order: SortDirection }): Promise<{ groups: Group[]; totalResults: number }> {
       const countMatching = async () => Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { groups: [], totalResults: await countMatching() };
       const query = matching(tenantId, filter).select("groups.*", db.raw("count(*) over () as total_results"));

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Knex } from "knex";
 import { storeKindsUnderTest, testPostgresUrl, uniqueSchemaName, type StoreKind } from "@scimgw/test-stores";
-import { migrateToLatest } from "../database/migrate.js";
+import { migrateToLatest } from "../database/migrations/migrate.js";
 import { openDatabase, type DatabaseLocation } from "../database/open-database.js";
 
 export interface TemporaryDatabase {

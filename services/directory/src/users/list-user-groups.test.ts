@@ -5,7 +5,7 @@ import { GroupSchema, ListUserGroupsRequestSchema, UserSchema } from "@scimgw/pr
 import { Code, RpcError } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { createGroupStore, type GroupStore } from "../groups/group-store.js";
-import { memberships } from "../groups/membership-store.js";
+import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserService } from "./user-service.js";

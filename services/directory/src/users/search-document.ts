@@ -1,4 +1,13 @@
-import { findAttribute, parseDateTime, schemasAttribute, toComparableText, userResourceType, type AttributeDefinition, type ScimResource } from "@scimgw/scim";
+import {
+  findAttribute,
+  parseDateTime,
+  schemasAttribute,
+  toComparableText,
+  userResourceType,
+  type AttributeDefinition,
+  type AttributePath,
+  type ScimResource,
+} from "@scimgw/scim";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -36,4 +45,9 @@ export function searchDocument(resource: ScimResource): string {
     document[key] = foldValue(key === "schemas" ? schemasAttribute : findAttribute(userResourceType.schema.attributes, key), value);
   }
   return JSON.stringify(document);
+}
+
+/** The document path of an attribute: extension attributes live under their schema URN's key. */
+export function documentPath(path: AttributePath): string[] {
+  return path.schema === undefined ? [path.attribute] : [path.schema, path.attribute];
 }

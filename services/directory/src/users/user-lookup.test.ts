@@ -6,7 +6,7 @@ import { Code, RpcError } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
-import { keysPerQuery, maxBatchKeys } from "./lookup-by-key.js";
+import { keysPerQuery, maxBatchKeys } from "../query/lookup-by-key.js";
 import { createUserService } from "./user-service.js";
 import { createUserStore, type UserStore } from "./user-store.js";
 

@@ -3,9 +3,9 @@ import type { ServiceImplementationOf } from "@scimgw/grpc";
 import { applyPatch, normalizeResource, resolveFilter, userResourceType } from "@scimgw/scim";
 import { filterFromProto, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
-import { userKeyset } from "./compile-sort.js";
-import { listPagingOf, pageByCursor, sortOf } from "./list-paging.js";
-import { exactlyOneKey } from "./lookup-by-key.js";
+import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
+import { exactlyOneKey } from "../query/lookup-by-key.js";
+import { userKeyset } from "./compile-user-sort.js";
 import type { UserKey, UserStore } from "./user-store.js";
 
 function requireTenant(tenantId: string): string {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { create } from "@bufbuild/protobuf";
 import { GroupMembershipSchema, type User } from "@scimgw/proto";
-import { memberships } from "../groups/membership-store.js";
+import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
 import { userFromProto } from "@scimgw/scim-proto";
 import type { AttributePath, Filter } from "@scimgw/scim";
@@ -10,18 +10,19 @@ import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
-import { compileUserFilter } from "./compile-filter.js";
-import { compileUserSort, type SortOrder } from "./compile-sort.js";
-import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "./keyset.js";
-import type { KeysetPage } from "./list-paging.js";
-import { lookUpBatch } from "./lookup-by-key.js";
+import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
+import type { KeysetPage } from "../query/list-paging.js";
+import { lookUpBatch } from "../query/lookup-by-key.js";
+import type { SortDirection } from "../query/sort-direction.js";
+import { compileUserFilter } from "./compile-user-filter.js";
+import { compileUserSort } from "./compile-user-sort.js";
 import { hashPassword } from "./password-hash.js";
 import { userNameKey } from "./user-name-key.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
 
 export interface UserSort {
   by: AttributePath;
-  order: SortOrder;
+  order: SortDirection;
 }
 
 export interface UserPage {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ScimError } from "../errors/scim-error.js";
-import type { AttributePath } from "../filter/filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { groupResourceType, userResourceType } from "../schema/resource-types.js";
 import { parseAttributeList } from "./parse-attribute-list.js";
 

@@ -1,5 +1,5 @@
 import { ScimError } from "../errors/scim-error.js";
-import type { AttributePath } from "../filter/filter-ast.js";
+import type { AttributePath } from "../schema/attribute-path.js";
 import { FilterParser } from "../filter/parse-filter.js";
 import { formatAttributePath, lookupAttributePath } from "../schema/resolve-attribute-path.js";
 import type { ResourceTypeDefinition } from "../schema/schema-definition.js";

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { storesUnderTest } from "../test-support/stores-under-test.js";
+import { storesUnderTest } from "../../test-support/stores-under-test.js";
 import { migrateAllDown, migrateToLatest, migrationNames } from "./migrate.js";
-import { openDatabase } from "./open-database.js";
+import { openDatabase } from "../open-database.js";
 
 const tables = ["tenants", "api_keys", "users", "groups", "group_members", "change_events"];
 

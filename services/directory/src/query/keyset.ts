@@ -1,5 +1,5 @@
-import type { SqlCondition } from "./compile-filter.js";
-import type { SortOrder } from "./compile-sort.js";
+import type { SortDirection } from "./sort-direction.js";
+import type { SqlCondition } from "./sql-condition.js";
 
 /** One column of a keyset order: the sort key, then the tie-breakers down to the unique id. */
 export interface KeysetColumn {
@@ -19,10 +19,10 @@ export type SortColumn = Pick<KeysetColumn, "column" | "sql" | "nullable">;
 
 /**
  * The keyset for a sort: the sort column in its direction, then creation order and id
- * ascending, exactly the ORDER BY of offset paging (compile-sort.ts), so both modes list in one
+ * ascending, exactly the ORDER BY of offset paging (compile-user-sort.ts), so both modes list in one
  * order. A column already in the key is not repeated: (created_at, id) stays two columns.
  */
-export function keysetOf(sorted: SortColumn | undefined, order: SortOrder, createdAt: SortColumn, id: SortColumn): KeysetColumn[] {
+export function keysetOf(sorted: SortColumn | undefined, order: SortDirection, createdAt: SortColumn, id: SortColumn): KeysetColumn[] {
   const columns: KeysetColumn[] = [];
   const add = (column: SortColumn, descending: boolean) => {
     if (!columns.some((present) => present.column === column.column)) columns.push({ ...column, descending });

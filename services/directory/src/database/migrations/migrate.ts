@@ -1,14 +1,14 @@
 import type { Knex } from "knex";
-import * as createTenants from "./migrations/0001-create-tenants.js";
-import * as createApiKeys from "./migrations/0002-create-api-keys.js";
-import * as createUsers from "./migrations/0003-create-users.js";
-import * as createGroups from "./migrations/0004-create-groups.js";
-import * as createGroupMembers from "./migrations/0005-create-group-members.js";
-import * as createChangeEvents from "./migrations/0006-create-change-events.js";
-import * as createServiceCredentials from "./migrations/0007-create-service-credentials.js";
-import * as indexCursorSortKeys from "./migrations/0008-index-cursor-sort-keys.js";
-import * as addChangeEventActive from "./migrations/0009-add-change-event-active.js";
-import { dialectOf } from "./open-database.js";
+import * as createTenants from "./0001-create-tenants.js";
+import * as createApiKeys from "./0002-create-api-keys.js";
+import * as createUsers from "./0003-create-users.js";
+import * as createGroups from "./0004-create-groups.js";
+import * as createGroupMembers from "./0005-create-group-members.js";
+import * as createChangeEvents from "./0006-create-change-events.js";
+import * as createServiceCredentials from "./0007-create-service-credentials.js";
+import * as indexCursorSortKeys from "./0008-index-cursor-sort-keys.js";
+import * as addChangeEventActive from "./0009-add-change-event-active.js";
+import { dialectOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
 interface Migration {

@@ -2,9 +2,9 @@ import { SortOrder, type AttributePath as AttributePathMessage } from "@scimgw/p
 import type { AttributePath } from "@scimgw/scim";
 import { attributePathFromProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
-import type { SortOrder as Order } from "./compile-sort.js";
 import type { KeysetColumn, KeysetPosition } from "./keyset.js";
 import { decodePageToken, encodePageToken, queryFingerprint } from "./page-token.js";
+import type { SortDirection } from "./sort-direction.js";
 
 /** The default and largest page a caller gets when it asks for none or for too many. */
 export const maxPageSize = 1000;
@@ -18,7 +18,9 @@ export type ListPaging =
   | { kind: "cursor"; pageToken: string; count: number; includeTotal: boolean };
 
 /** sort_by and sort_order as the SCIM core reads them; an unset sort_order is ascending, the RFC's default. */
-export function sortOf(request: { sortBy?: AttributePathMessage; sortOrder: SortOrder }): { by: AttributePath; order: Order } | undefined {
+export function sortOf(
+  request: { sortBy?: AttributePathMessage; sortOrder: SortOrder },
+): { by: AttributePath; order: SortDirection } | undefined {
   if (request.sortBy === undefined) return undefined;
   return { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? "descending" : "ascending" };
 }

@@ -1,9 +1,12 @@
 import { formatAttributePath, resolveAttributePath, userResourceType, type AttributePath } from "@scimgw/scim";
+import type { Dialect } from "../database/open-database.js";
 import { invalidArgument } from "../errors/directory-errors.js";
-import { documentPath, postgresPath, sqlitePath, userColumns, type Dialect, type SqlCondition } from "./compile-filter.js";
-import { keysetOf, type KeysetColumn, type SortColumn } from "./keyset.js";
-
-export type SortOrder = "ascending" | "descending";
+import { postgresPath, sqlitePath } from "../query/json-access.js";
+import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
+import type { SortDirection } from "../query/sort-direction.js";
+import type { SqlCondition } from "../query/sql-condition.js";
+import { documentPath } from "./search-document.js";
+import { userColumns } from "./user-columns.js";
 
 /**
  * ORDER BY terms for SCIM's sortBy/sortOrder (RFC 7644 §3.4.2.3). Strings sort by their folded
@@ -12,7 +15,7 @@ export type SortOrder = "ascending" | "descending";
  * values sort last in ascending order and first in descending, and the creation order with the id
  * breaks ties, so paging through a sorted list is stable.
  */
-export function compileUserSort(path: AttributePath, order: SortOrder, dialect: Dialect): SqlCondition[] {
+export function compileUserSort(path: AttributePath, order: SortDirection, dialect: Dialect): SqlCondition[] {
   const resolved = resolveAttributePath(path, userResourceType);
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const direction = order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST";
@@ -65,7 +68,7 @@ const cursorSortColumns: Record<string, SortColumn> = Object.fromEntries(
 );
 
 /** The keyset cursor paging lists users in: the offset listing's order (compileUserSort) on columns only. */
-export function userKeyset(sort: { by: AttributePath; order: SortOrder } | undefined): KeysetColumn[] {
+export function userKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
   const createdAt = cursorSortColumns["meta.created"]!;
   const id = cursorSortColumns.id!;
   if (sort === undefined) return keysetOf(undefined, "ascending", createdAt, id);
