@@ -4,7 +4,7 @@ import { urn } from "../schema/urns.js";
 import { discoveryMeta } from "./discovery-meta.js";
 
 /** The /ResourceTypes/{id} document for a resource type the server enforces (RFC 7643 §6). */
-export function resourceTypeDocument(resourceType: ResourceTypeDefinition, options: { location?: string } = {}): JsonObject {
+export function resourceTypeDocument(resourceType: ResourceTypeDefinition, options: { location?: string | undefined } = {}): JsonObject {
   return {
     schemas: [urn.resourceType],
     id: resourceType.id,

@@ -10,7 +10,7 @@ import { discoveryMeta } from "./discovery-meta.js";
  * says they belong to no schema, and §8.7.1's User and Group representations leave them out.
  * `schemas` is written although §8.7.1's examples omit it, because §3 requires it on every resource.
  */
-export function schemaDocument(schema: SchemaDefinition, options: { location?: string } = {}): JsonObject {
+export function schemaDocument(schema: SchemaDefinition, options: { location?: string | undefined } = {}): JsonObject {
   return {
     schemas: [urn.schema],
     id: schema.id,

@@ -40,7 +40,7 @@ export const bearerTokenAuthentication: AuthenticationScheme = {
 };
 
 /** The /ServiceProviderConfig document (RFC 7643 §5; RFC 7644 §4). */
-export function serviceProviderConfig(features: ServiceProviderFeatures, options: { location?: string } = {}): JsonObject {
+export function serviceProviderConfig(features: ServiceProviderFeatures, options: { location?: string | undefined } = {}): JsonObject {
   const document: JsonObject = { schemas: [urn.serviceProviderConfig] };
   if (features.documentationUri !== undefined) document["documentationUri"] = features.documentationUri;
   document["patch"] = { supported: features.patch };

@@ -30,14 +30,15 @@ export interface PagingLimits {
   maxCount: number;
 }
 
+/** Each parameter as the client sent it; undefined where it sent none. */
 interface RawListQuery {
-  filter?: string;
-  startIndex?: number | string;
-  count?: number | string;
-  sortBy?: string;
-  sortOrder?: string;
-  attributes?: string;
-  excludedAttributes?: string;
+  filter: string | undefined;
+  startIndex: number | string | undefined;
+  count: number | string | undefined;
+  sortBy: string | undefined;
+  sortOrder: string | undefined;
+  attributes: string | undefined;
+  excludedAttributes: string | undefined;
 }
 
 function integer(name: string, value: number | string | undefined): number | undefined {

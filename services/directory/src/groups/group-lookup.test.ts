@@ -59,7 +59,7 @@ for (const storeUnderTest of storesUnderTest) {
     after(() => dispose());
 
     test("GetGroup by id, as the gateway calls it, with has_members", async () => {
-      const response = await getGroup({ id: ids.Engineering });
+      const response = await getGroup({ id: ids.Engineering! });
       assert.deepEqual([response.group?.displayName, response.hasMembers], ["Engineering", true]);
     });
 

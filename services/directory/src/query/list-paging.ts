@@ -19,7 +19,7 @@ export type ListPaging =
 
 /** sort_by and sort_order as the SCIM core reads them; an unset sort_order is ascending, the RFC's default. */
 export function sortOf(
-  request: { sortBy?: AttributePathMessage; sortOrder: SortOrder },
+  request: { sortBy?: AttributePathMessage | undefined; sortOrder: SortOrder },
 ): { by: AttributePath; order: SortDirection } | undefined {
   if (request.sortBy === undefined) return undefined;
   return { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? "descending" : "ascending" };

@@ -58,7 +58,7 @@ for (const storeUnderTest of storesUnderTest) {
     after(() => dispose());
 
     test("GetUser by id still works as the gateway calls it", async () => {
-      assert.equal((await getUser({ id: ids["Ada.Lovelace@Example.com"] })).userName, "Ada.Lovelace@Example.com");
+      assert.equal((await getUser({ id: ids["Ada.Lovelace@Example.com"]! })).userName, "Ada.Lovelace@Example.com");
     });
 
     test("GetUser by userName in any letter case or Unicode form", async () => {
@@ -89,7 +89,7 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("GetUser needs exactly one key", async () => {
       await assert.rejects(getUser({}), rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /exactly one of id, user_name and external_id.*none/));
-      await assert.rejects(getUser({ id: ids["Straße@example.com"], userName: "Straße@example.com" }), rejectsWith(Code.INVALID_ARGUMENT, undefined, /id and user_name are/));
+      await assert.rejects(getUser({ id: ids["Straße@example.com"]!, userName: "Straße@example.com" }), rejectsWith(Code.INVALID_ARGUMENT, undefined, /id and user_name are/));
       await assert.rejects(getUser({ userName: "a", externalId: "b" }), rejectsWith(Code.INVALID_ARGUMENT));
       await assert.rejects(service.getUser(create(GetUserRequestSchema, { id: "x" }), undefined as never), rejectsWith(Code.INVALID_ARGUMENT, undefined, /tenant_id/));
     });

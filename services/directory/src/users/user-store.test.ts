@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { UserSchema, type User, ErrorReason } from "@scimgw/proto";
+import { ErrorReason, UserSchema } from "@scimgw/proto";
 import type { Filter } from "@scimgw/scim";
 import type { Knex } from "knex";
 import { RpcError, Code } from "@scimgw/grpc";
