@@ -24,7 +24,11 @@ const adminMain = path.join(root, "services/directory/dist/admin/main.js");
 function bootstrap() {
   try {
     const args = env.DIRECTORY_CREDENTIAL_FILE === undefined ? [] : ["--gateway-credential-file", env.DIRECTORY_CREDENTIAL_FILE];
-    const output = execFileSync(process.execPath, [adminMain, "bootstrap", ...args], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    const output = execFileSync(process.execPath, [adminMain, "bootstrap", ...args], {
+      env,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     return JSON.parse(output.trim().split("\n").pop());
   } catch {
     process.exit(2);
@@ -59,12 +63,7 @@ const { baseUrl } = await gateway.ready.catch(() => {
 });
 
 const admin = "npx --yes pnpm@10.34.9 admin";
-const lines = [
-  "",
-  "SCIM gateway is running.",
-  `  SCIM base URL:    ${baseUrl}`,
-  `  Tenant:           ${state.tenant}`,
-];
+const lines = ["", "SCIM gateway is running.", `  SCIM base URL:    ${baseUrl}`, `  Tenant:           ${state.tenant}`];
 if (state.created) {
   lines.push(
     `  API key:          ${state.key}`,

@@ -77,7 +77,13 @@ async function openStore(kind: "sqlite" | "postgres"): Promise<{ db: Database; d
     await migrateToLatest(db);
     return { db, dispose: async () => (await db.destroy(), rmSync(folder, { recursive: true, force: true })) };
   }
-  const location: DatabaseLocation = { kind: "postgres", url: testPostgresUrl, schema: uniqueSchemaName("client_api"), poolMax: 8, statementTimeoutMs: 30_000 };
+  const location: DatabaseLocation = {
+    kind: "postgres",
+    url: testPostgresUrl,
+    schema: uniqueSchemaName("client_api"),
+    poolMax: 8,
+    statementTimeoutMs: 30_000,
+  };
   const db = openDatabase(location);
   await migrateToLatest(db);
   return { db, dispose: async () => (await db.raw("drop schema if exists ?? cascade", [location.schema]), await db.destroy()) };
@@ -110,7 +116,9 @@ for (const store of await storeKindsUnderTest()) {
         users: recorded("UserService", client.users),
         groups: recorded("GroupService", client.groups),
         apiKeys: recorded("ApiKeyService", client.apiKeys),
-        watchChanges: (...args: Parameters<DirectoryClient["watchChanges"]>) => (called.add("ChangeService/watchChanges"), client.watchChanges(...args)),
+        watchChanges: (...args: Parameters<DirectoryClient["watchChanges"]>) => (
+          called.add("ChangeService/watchChanges"), client.watchChanges(...args)
+        ),
       };
     };
 
@@ -134,48 +142,109 @@ for (const store of await storeKindsUnderTest()) {
 
     test("users: create, get by each key, batch get, replace, patch, delete, with their failures", async () => {
       const create = (userName: string, externalId?: string) =>
-        writer.users.createUser({ tenantId, user: { userName, ...(externalId ? { externalId } : {}), emails: [{ value: userName, primary: true }] } }).then((r) => r.user!);
+        writer.users
+          .createUser({ tenantId, user: { userName, ...(externalId ? { externalId } : {}), emails: [{ value: userName, primary: true }] } })
+          .then((r) => r.user!);
       const alice = await create("alice@example.com", "okta-alice");
       const bob = await create("bob@example.com", "shared");
       const carol = await create("carol@example.com", "shared");
 
       assert.equal((await reader.users.getUser({ tenantId, id: alice.id })).user?.userName, "alice@example.com");
-      assert.equal((await reader.users.getUser({ tenantId, userName: "ALICE@Example.com" })).user?.id, alice.id, "userName is caseExact false");
+      assert.equal(
+        (await reader.users.getUser({ tenantId, userName: "ALICE@Example.com" })).user?.id,
+        alice.id,
+        "userName is caseExact false",
+      );
       assert.equal((await reader.users.getUser({ tenantId, externalId: "okta-alice" })).user?.id, alice.id);
-      await assert.rejects(reader.users.getUser({ tenantId, externalId: "OKTA-ALICE" }), failsWith(Code.NOT_FOUND, "NOT_FOUND"), "externalId is caseExact");
-      await assert.rejects(reader.users.getUser({ tenantId, externalId: "shared" }), failsWith(Code.FAILED_PRECONDITION, "AMBIGUOUS_EXTERNAL_ID"));
-      await assert.rejects(reader.users.getUser({ tenantId, id: alice.id, userName: "alice@example.com" }), failsWith(Code.INVALID_ARGUMENT));
+      await assert.rejects(
+        reader.users.getUser({ tenantId, externalId: "OKTA-ALICE" }),
+        failsWith(Code.NOT_FOUND, "NOT_FOUND"),
+        "externalId is caseExact",
+      );
+      await assert.rejects(
+        reader.users.getUser({ tenantId, externalId: "shared" }),
+        failsWith(Code.FAILED_PRECONDITION, "AMBIGUOUS_EXTERNAL_ID"),
+      );
+      await assert.rejects(
+        reader.users.getUser({ tenantId, id: alice.id, userName: "alice@example.com" }),
+        failsWith(Code.INVALID_ARGUMENT),
+      );
       await assert.rejects(reader.users.getUser({ tenantId }), failsWith(Code.INVALID_ARGUMENT));
-      await assert.rejects(reader.users.getUser({ tenantId: await newTenant(db, "other"), id: alice.id }), failsWith(Code.NOT_FOUND), "tenants do not see each other");
+      await assert.rejects(
+        reader.users.getUser({ tenantId: await newTenant(db, "other"), id: alice.id }),
+        failsWith(Code.NOT_FOUND),
+        "tenants do not see each other",
+      );
 
-      const byName = await reader.users.batchGetUsers({ tenantId, keyKind: UserKeyKind.USER_NAME, keys: ["carol@example.com", "nobody@example.com", "ALICE@example.com", "alice@example.com"] });
-      assert.deepEqual(byName.users.map((user) => user.id), [carol.id, alice.id]);
+      const byName = await reader.users.batchGetUsers({
+        tenantId,
+        keyKind: UserKeyKind.USER_NAME,
+        keys: ["carol@example.com", "nobody@example.com", "ALICE@example.com", "alice@example.com"],
+      });
+      assert.deepEqual(
+        byName.users.map((user) => user.id),
+        [carol.id, alice.id],
+      );
       assert.deepEqual(byName.missingKeys, ["nobody@example.com"]);
       const byExternalId = await reader.users.batchGetUsers({ tenantId, keyKind: UserKeyKind.EXTERNAL_ID, keys: ["shared"] });
       assert.deepEqual(byExternalId.users.map((user) => user.id).sort(), [bob.id, carol.id].sort());
-      assert.deepEqual((await reader.users.batchGetUsers({ tenantId, keyKind: UserKeyKind.ID, keys: [bob.id, "missing"] })).missingKeys, ["missing"]);
-      await assert.rejects(reader.users.batchGetUsers({ tenantId, keyKind: UserKeyKind.ID, keys: Array.from({ length: 1001 }, (_, i) => `k${i}`) }), failsWith(Code.INVALID_ARGUMENT));
-      await assert.rejects(reader.users.batchGetUsers({ tenantId, keys: ["x"] }), failsWith(Code.INVALID_ARGUMENT), "the key kind is required");
+      assert.deepEqual((await reader.users.batchGetUsers({ tenantId, keyKind: UserKeyKind.ID, keys: [bob.id, "missing"] })).missingKeys, [
+        "missing",
+      ]);
+      await assert.rejects(
+        reader.users.batchGetUsers({ tenantId, keyKind: UserKeyKind.ID, keys: Array.from({ length: 1001 }, (_, i) => `k${i}`) }),
+        failsWith(Code.INVALID_ARGUMENT),
+      );
+      await assert.rejects(
+        reader.users.batchGetUsers({ tenantId, keys: ["x"] }),
+        failsWith(Code.INVALID_ARGUMENT),
+        "the key kind is required",
+      );
 
       await assert.rejects(create("ALICE@example.com"), failsWith(Code.ALREADY_EXISTS, "UNIQUENESS"));
       await assert.rejects(writer.users.createUser({ tenantId, user: { userName: "" } }), failsWith(Code.INVALID_ARGUMENT));
 
-      const renamed = (await writer.users.replaceUser({ tenantId, user: { ...alice, displayName: "Alice A." }, expectedVersion: alice.meta!.version })).user!;
+      const renamed = (
+        await writer.users.replaceUser({ tenantId, user: { ...alice, displayName: "Alice A." }, expectedVersion: alice.meta!.version })
+      ).user!;
       assert.equal(renamed.meta?.version, alice.meta!.version + 1n);
-      await assert.rejects(writer.users.replaceUser({ tenantId, user: { ...alice, displayName: "stale" }, expectedVersion: alice.meta!.version }), failsWith(Code.FAILED_PRECONDITION, "VERSION_MISMATCH"));
+      await assert.rejects(
+        writer.users.replaceUser({ tenantId, user: { ...alice, displayName: "stale" }, expectedVersion: alice.meta!.version }),
+        failsWith(Code.FAILED_PRECONDITION, "VERSION_MISMATCH"),
+      );
       await assert.rejects(writer.users.replaceUser({ tenantId, user: { ...alice, id: "no-such-user" } }), failsWith(Code.NOT_FOUND));
 
       const deactivated = await writer.users.patchUser({
         tenantId,
         id: bob.id,
-        operations: [{ type: PatchOperationType.REPLACE, path: { attribute: "active" }, value: { kind: { case: "boolValue", value: false } } }],
+        operations: [
+          { type: PatchOperationType.REPLACE, path: { attribute: "active" }, value: { kind: { case: "boolValue", value: false } } },
+        ],
       });
       assert.equal(deactivated.user?.active, false);
       await assert.rejects(
-        writer.users.patchUser({ tenantId, id: bob.id, operations: [{ type: PatchOperationType.REPLACE, path: { attribute: "noSuchAttribute" }, value: { kind: { case: "stringValue", value: "x" } } }] }),
+        writer.users.patchUser({
+          tenantId,
+          id: bob.id,
+          operations: [
+            {
+              type: PatchOperationType.REPLACE,
+              path: { attribute: "noSuchAttribute" },
+              value: { kind: { case: "stringValue", value: "x" } },
+            },
+          ],
+        }),
         failsWith(Code.INVALID_ARGUMENT),
       );
-      await assert.rejects(writer.users.patchUser({ tenantId, id: bob.id, operations: scimPatch({ op: "replace", path: "title", value: "Boss" }), expectedVersion: 1n }), failsWith(Code.FAILED_PRECONDITION, "VERSION_MISMATCH"));
+      await assert.rejects(
+        writer.users.patchUser({
+          tenantId,
+          id: bob.id,
+          operations: scimPatch({ op: "replace", path: "title", value: "Boss" }),
+          expectedVersion: 1n,
+        }),
+        failsWith(Code.FAILED_PRECONDITION, "VERSION_MISMATCH"),
+      );
       await assert.rejects(writer.users.patchUser({ tenantId, id: bob.id, operations: [] }), failsWith(Code.INVALID_ARGUMENT));
 
       await writer.users.deleteUser({ tenantId, id: carol.id });
@@ -184,11 +253,25 @@ for (const store of await storeKindsUnderTest()) {
     });
 
     test("listUsers with the filter AST, sorting, offset paging and cursor paging bound to its query", async () => {
-      for (let i = 0; i < 7; i++) await writer.users.createUser({ tenantId, user: { userName: `list${i}@example.com`, ...(i % 2 ? { externalId: `ext-${i}` } : {}) } });
+      for (let i = 0; i < 7; i++)
+        await writer.users.createUser({
+          tenantId,
+          user: { userName: `list${i}@example.com`, ...(i % 2 ? { externalId: `ext-${i}` } : {}) },
+        });
       const filter = userFilter('userName sw "list"');
-      const offset = await reader.users.listUsers({ tenantId, filter, startIndex: 1n, count: 3, sortBy: { attribute: "userName" }, sortOrder: SortOrder.DESCENDING });
+      const offset = await reader.users.listUsers({
+        tenantId,
+        filter,
+        startIndex: 1n,
+        count: 3,
+        sortBy: { attribute: "userName" },
+        sortOrder: SortOrder.DESCENDING,
+      });
       assert.equal(offset.totalResults, 7n);
-      assert.deepEqual(offset.users.map((user) => user.userName), ["list6@example.com", "list5@example.com", "list4@example.com"]);
+      assert.deepEqual(
+        offset.users.map((user) => user.userName),
+        ["list6@example.com", "list5@example.com", "list4@example.com"],
+      );
 
       const walked: string[] = [];
       let pageToken = "";
@@ -198,24 +281,71 @@ for (const store of await storeKindsUnderTest()) {
         pageToken = page.nextPageToken;
       } while (pageToken !== "");
       // externalId ascending, unassigned last, ties in creation order.
-      assert.deepEqual(walked, ["list1@example.com", "list3@example.com", "list5@example.com", "list0@example.com", "list2@example.com", "list4@example.com", "list6@example.com"]);
+      assert.deepEqual(walked, [
+        "list1@example.com",
+        "list3@example.com",
+        "list5@example.com",
+        "list0@example.com",
+        "list2@example.com",
+        "list4@example.com",
+        "list6@example.com",
+      ]);
       const first = await reader.users.listUsers({ tenantId, filter, count: 2, includeTotalResults: true });
       assert.equal(first.totalResults, 7n);
 
-      await assert.rejects(reader.users.listUsers({ tenantId, filter: userFilter('userName sw "x"'), count: 2, pageToken: first.nextPageToken }), failsWith(Code.INVALID_ARGUMENT), "a token is bound to its filter");
-      await assert.rejects(reader.users.listUsers({ tenantId, filter, count: 2, pageToken: "bm90LWEtdG9rZW4" }), failsWith(Code.INVALID_ARGUMENT));
-      await assert.rejects(reader.users.listUsers({ tenantId, filter, startIndex: 2n, pageToken: first.nextPageToken }), failsWith(Code.INVALID_ARGUMENT));
-      await assert.rejects(reader.users.listUsers({ tenantId, count: 2, sortBy: { attribute: "title" } }), failsWith(Code.INVALID_ARGUMENT), "cursor paging names the sorts it supports");
-      await assert.rejects(reader.users.listUsers({ tenantId, filter: { expression: { case: "attribute", value: { path: { attribute: "noSuchAttribute" } } } } }), failsWith(Code.INVALID_ARGUMENT));
+      await assert.rejects(
+        reader.users.listUsers({ tenantId, filter: userFilter('userName sw "x"'), count: 2, pageToken: first.nextPageToken }),
+        failsWith(Code.INVALID_ARGUMENT),
+        "a token is bound to its filter",
+      );
+      await assert.rejects(
+        reader.users.listUsers({ tenantId, filter, count: 2, pageToken: "bm90LWEtdG9rZW4" }),
+        failsWith(Code.INVALID_ARGUMENT),
+      );
+      await assert.rejects(
+        reader.users.listUsers({ tenantId, filter, startIndex: 2n, pageToken: first.nextPageToken }),
+        failsWith(Code.INVALID_ARGUMENT),
+      );
+      await assert.rejects(
+        reader.users.listUsers({ tenantId, count: 2, sortBy: { attribute: "title" } }),
+        failsWith(Code.INVALID_ARGUMENT),
+        "cursor paging names the sorts it supports",
+      );
+      await assert.rejects(
+        reader.users.listUsers({
+          tenantId,
+          filter: { expression: { case: "attribute", value: { path: { attribute: "noSuchAttribute" } } } },
+        }),
+        failsWith(Code.INVALID_ARGUMENT),
+      );
     });
 
     test("groups: create, get by each key, batch get, list, members paged, replace, patch, delete; a user's direct and indirect groups", async () => {
       const member = (await writer.users.createUser({ tenantId, user: { userName: "member@example.com" } })).user!;
-      const others = await Promise.all([0, 1, 2, 3, 4].map(async (i) => (await writer.users.createUser({ tenantId, user: { userName: `m${i}@example.com` } })).user!));
-      const engineers = (await writer.groups.createGroup({ tenantId, group: { displayName: "Engineers", externalId: "okta-eng", members: [{ value: member.id }, ...others.map((o) => ({ value: o.id }))] } })).group!;
-      const everyone = (await writer.groups.createGroup({ tenantId, group: { displayName: "Everyone", members: [{ value: engineers.id }] } })).group!;
-      await assert.rejects(writer.groups.createGroup({ tenantId, group: { displayName: "ENGINEERS" } }), failsWith(Code.ALREADY_EXISTS, "UNIQUENESS"));
-      await assert.rejects(writer.groups.createGroup({ tenantId, group: { displayName: "Ghosts", members: [{ value: "no-such-member" }] } }), failsWith(Code.INVALID_ARGUMENT));
+      const others = await Promise.all(
+        [0, 1, 2, 3, 4].map(async (i) => (await writer.users.createUser({ tenantId, user: { userName: `m${i}@example.com` } })).user!),
+      );
+      const engineers = (
+        await writer.groups.createGroup({
+          tenantId,
+          group: {
+            displayName: "Engineers",
+            externalId: "okta-eng",
+            members: [{ value: member.id }, ...others.map((o) => ({ value: o.id }))],
+          },
+        })
+      ).group!;
+      const everyone = (
+        await writer.groups.createGroup({ tenantId, group: { displayName: "Everyone", members: [{ value: engineers.id }] } })
+      ).group!;
+      await assert.rejects(
+        writer.groups.createGroup({ tenantId, group: { displayName: "ENGINEERS" } }),
+        failsWith(Code.ALREADY_EXISTS, "UNIQUENESS"),
+      );
+      await assert.rejects(
+        writer.groups.createGroup({ tenantId, group: { displayName: "Ghosts", members: [{ value: "no-such-member" }] } }),
+        failsWith(Code.INVALID_ARGUMENT),
+      );
 
       const got = await reader.groups.getGroup({ tenantId, displayName: "engineers" });
       assert.equal(got.group?.id, engineers.id);
@@ -223,15 +353,28 @@ for (const store of await storeKindsUnderTest()) {
       assert.equal((await reader.groups.getGroup({ tenantId, externalId: "okta-eng" })).group?.id, engineers.id);
       assert.equal((await reader.groups.getGroup({ tenantId, id: everyone.id })).group?.displayName, "Everyone");
       await assert.rejects(reader.groups.getGroup({ tenantId, id: "nope" }), failsWith(Code.NOT_FOUND));
-      const batch = await reader.groups.batchGetGroups({ tenantId, keyKind: GroupKeyKind.DISPLAY_NAME, keys: ["everyone", "Nobody", "ENGINEERS"] });
-      assert.deepEqual(batch.groups.map((group) => group.id), [everyone.id, engineers.id]);
+      const batch = await reader.groups.batchGetGroups({
+        tenantId,
+        keyKind: GroupKeyKind.DISPLAY_NAME,
+        keys: ["everyone", "Nobody", "ENGINEERS"],
+      });
+      assert.deepEqual(
+        batch.groups.map((group) => group.id),
+        [everyone.id, engineers.id],
+      );
       assert.deepEqual(batch.missingKeys, ["Nobody"]);
 
       const listed = await reader.groups.listGroups({ tenantId, startIndex: 1n, count: 10, sortBy: { attribute: "displayName" } });
-      assert.deepEqual(listed.groups.map((group) => group.displayName), ["Engineers", "Everyone"]);
+      assert.deepEqual(
+        listed.groups.map((group) => group.displayName),
+        ["Engineers", "Everyone"],
+      );
       const firstPage = await reader.groups.listGroups({ tenantId, count: 1 });
       const secondPage = await reader.groups.listGroups({ tenantId, count: 1, pageToken: firstPage.nextPageToken });
-      assert.deepEqual([...firstPage.groups, ...secondPage.groups].map((group) => group.id), [engineers.id, everyone.id]);
+      assert.deepEqual(
+        [...firstPage.groups, ...secondPage.groups].map((group) => group.id),
+        [engineers.id, everyone.id],
+      );
       assert.equal(secondPage.nextPageToken, "");
 
       const memberIds: string[] = [];
@@ -245,9 +388,18 @@ for (const store of await storeKindsUnderTest()) {
       await assert.rejects(reader.groups.listGroupMembers({ tenantId, groupId: "nope", limit: 2 }), failsWith(Code.NOT_FOUND));
 
       const direct = await reader.users.listUserGroups({ tenantId, userId: member.id });
-      assert.deepEqual(direct.groups.map((g) => [g.displayName, g.direct]), [["Engineers", true]]);
+      assert.deepEqual(
+        direct.groups.map((g) => [g.displayName, g.direct]),
+        [["Engineers", true]],
+      );
       const all = await reader.users.listUserGroups({ tenantId, userId: member.id, includeIndirect: true });
-      assert.deepEqual(all.groups.map((g) => [g.displayName, g.direct]), [["Engineers", true], ["Everyone", false]]);
+      assert.deepEqual(
+        all.groups.map((g) => [g.displayName, g.direct]),
+        [
+          ["Engineers", true],
+          ["Everyone", false],
+        ],
+      );
       await assert.rejects(reader.users.listUserGroups({ tenantId, userId: "nope" }), failsWith(Code.NOT_FOUND));
 
       const patched = await writer.groups.patchGroup({
@@ -257,9 +409,16 @@ for (const store of await storeKindsUnderTest()) {
       });
       assert.equal(patched.group?.meta?.version, engineers.meta!.version + 1n);
       assert.deepEqual((await reader.users.listUserGroups({ tenantId, userId: member.id, includeIndirect: true })).groups, []);
-      const replaced = await writer.groups.replaceGroup({ tenantId, group: { id: everyone.id, displayName: "All staff", members: [{ value: member.id }] }, expectedVersion: everyone.meta!.version });
+      const replaced = await writer.groups.replaceGroup({
+        tenantId,
+        group: { id: everyone.id, displayName: "All staff", members: [{ value: member.id }] },
+        expectedVersion: everyone.meta!.version,
+      });
       assert.equal(replaced.group?.displayName, "All staff");
-      await assert.rejects(writer.groups.replaceGroup({ tenantId, group: { id: everyone.id, displayName: "x" }, expectedVersion: everyone.meta!.version }), failsWith(Code.FAILED_PRECONDITION, "VERSION_MISMATCH"));
+      await assert.rejects(
+        writer.groups.replaceGroup({ tenantId, group: { id: everyone.id, displayName: "x" }, expectedVersion: everyone.meta!.version }),
+        failsWith(Code.FAILED_PRECONDITION, "VERSION_MISMATCH"),
+      );
       await writer.groups.deleteGroup({ tenantId, id: everyone.id });
       await assert.rejects(writer.groups.deleteGroup({ tenantId, id: everyone.id }), failsWith(Code.NOT_FOUND));
       assert.deepEqual((await reader.users.listUserGroups({ tenantId, userId: member.id })).groups, []);
@@ -268,38 +427,69 @@ for (const store of await storeKindsUnderTest()) {
     test("verifyApiKey resolves a key's hash to its tenant; unknown keys are UNAUTHENTICATED, malformed hashes INVALID_ARGUMENT", async () => {
       const key = `scimgw_${randomBytes(32).toString("base64url")}`;
       const keySha256 = createHash("sha256").update(key).digest("hex");
-      await db("api_keys").insert({ tenant_id: tenantId, id: "k1", key_sha256: keySha256, label: "okta", created_at: new Date().toISOString() });
-      assert.deepEqual({ ...(await writer.apiKeys.verifyApiKey({ keySha256 })) }, { ...(await writer.apiKeys.verifyApiKey({ keySha256 })), tenantId, keyId: "k1" });
+      await db("api_keys").insert({
+        tenant_id: tenantId,
+        id: "k1",
+        key_sha256: keySha256,
+        label: "okta",
+        created_at: new Date().toISOString(),
+      });
+      assert.deepEqual(
+        { ...(await writer.apiKeys.verifyApiKey({ keySha256 })) },
+        { ...(await writer.apiKeys.verifyApiKey({ keySha256 })), tenantId, keyId: "k1" },
+      );
       await assert.rejects(writer.apiKeys.verifyApiKey({ keySha256: "0".repeat(64) }), failsWith(Code.UNAUTHENTICATED, "UNKNOWN_API_KEY"));
       await assert.rejects(writer.apiKeys.verifyApiKey({ keySha256: "not hex" }), failsWith(Code.INVALID_ARGUMENT));
     });
 
     test("credentials: missing or unknown is UNAUTHENTICATED, read-only writing is PERMISSION_DENIED and writes nothing", async () => {
       await assert.rejects(connect("").users.getUser({ tenantId, id: "x" }), failsWith(Code.UNAUTHENTICATED, "MISSING_SERVICE_CREDENTIAL"));
-      await assert.rejects(connect("scimgw_svc_forged").users.getUser({ tenantId, id: "x" }), failsWith(Code.UNAUTHENTICATED, "UNKNOWN_SERVICE_CREDENTIAL"));
+      await assert.rejects(
+        connect("scimgw_svc_forged").users.getUser({ tenantId, id: "x" }),
+        failsWith(Code.UNAUTHENTICATED, "UNKNOWN_SERVICE_CREDENTIAL"),
+      );
       const before = Number((await db("users").count({ n: "*" }).first())?.n);
-      await assert.rejects(reader.users.createUser({ tenantId, user: { userName: "sneaky@example.com" } }), failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"));
+      await assert.rejects(
+        reader.users.createUser({ tenantId, user: { userName: "sneaky@example.com" } }),
+        failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+      );
       await assert.rejects(reader.groups.deleteGroup({ tenantId, id: "x" }), failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"));
-      await assert.rejects(reader.apiKeys.verifyApiKey({ keySha256: "0".repeat(64) }), failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"));
+      await assert.rejects(
+        reader.apiKeys.verifyApiKey({ keySha256: "0".repeat(64) }),
+        failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+      );
       assert.equal(Number((await db("users").count({ n: "*" }).first())?.n), before);
       const unauthenticatedFeed = connect("").watchChanges(tenantId);
-      await assert.rejects(unauthenticatedFeed.next(), failsWith(Code.UNAUTHENTICATED), "the feed gives up at once: a reconnect cannot fix a credential");
+      await assert.rejects(
+        unauthenticatedFeed.next(),
+        failsWith(Code.UNAUTHENTICATED),
+        "the feed gives up at once: a reconnect cannot fix a credential",
+      );
     });
 
     test("the change feed: replays in order through the client; an expired cursor is OUT_OF_RANGE", async () => {
       const feedTenant = await newTenant(db, "feed");
       const user = (await writer.users.createUser({ tenantId: feedTenant, user: { userName: "fed@example.com" } })).user!;
-      await writer.users.patchUser({ tenantId: feedTenant, id: user.id, operations: [{ type: PatchOperationType.REPLACE, path: { attribute: "active" }, value: { kind: { case: "boolValue", value: false } } }] });
+      await writer.users.patchUser({
+        tenantId: feedTenant,
+        id: user.id,
+        operations: [
+          { type: PatchOperationType.REPLACE, path: { attribute: "active" }, value: { kind: { case: "boolValue", value: false } } },
+        ],
+      });
       const controller = new AbortController();
       const events: ChangeEvent[] = [];
       for await (const event of reader.watchChanges(feedTenant, { signal: controller.signal })) {
         events.push(event);
         if (events.length === 2) controller.abort();
       }
-      assert.deepEqual(events.map((e) => [e.seq, e.kind, e.resourceId, e.version]), [
-        [1n, ChangeKind.CREATED, user.id, 1n],
-        [2n, ChangeKind.DEACTIVATED, user.id, 2n],
-      ]);
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.kind, e.resourceId, e.version]),
+        [
+          [1n, ChangeKind.CREATED, user.id, 1n],
+          [2n, ChangeKind.DEACTIVATED, user.id, 2n],
+        ],
+      );
       // Age the first event past a one-day retention window and prune it: cursor 0 is now too old.
       await db("change_events").where({ tenant_id: feedTenant, seq: 1 }).update({ occurred_at: "2000-01-01T00:00:00.000Z" });
       assert.equal(await pruneChanges(db, 1), 1);
@@ -310,7 +500,10 @@ for (const store of await storeKindsUnderTest()) {
     });
 
     test("deadlines, cancellation and an unreachable directory: DEADLINE_EXCEEDED, CANCELLED, UNAVAILABLE", async () => {
-      await assert.rejects(reader.users.listUsers({ tenantId, startIndex: 1n, count: 1000 }, { timeoutMs: 1 }), failsWith(Code.DEADLINE_EXCEEDED));
+      await assert.rejects(
+        reader.users.listUsers({ tenantId, startIndex: 1n, count: 1000 }, { timeoutMs: 1 }),
+        failsWith(Code.DEADLINE_EXCEEDED),
+      );
       const controller = new AbortController();
       const pending = reader.users.listUsers({ tenantId, startIndex: 1n, count: 1000 }, { signal: controller.signal });
       controller.abort();
@@ -343,9 +536,16 @@ for (const store of await storeKindsUnderTest()) {
           // "zz…" sorts before every seeded name in the descending walk: inserted ahead of its position.
           await writer.users.createUser({ tenantId: bigTenant, user: { userName: `zz-concurrent${i}@example.com` } });
           churned.inserted++;
-          await writer.users.deleteUser({ tenantId: bigTenant, id: doomed[(i * 7919) % doomed.length]! }).then(() => churned.deleted++, () => undefined);
+          await writer.users.deleteUser({ tenantId: bigTenant, id: doomed[(i * 7919) % doomed.length]! }).then(
+            () => churned.deleted++,
+            () => undefined,
+          );
           // Updates change versions, not the sort keys the walks use.
-          await writer.users.patchUser({ tenantId: bigTenant, id: kept[(i * 104_729) % kept.length]!, operations: scimPatch({ op: "replace", path: "title", value: `t${i}` }) });
+          await writer.users.patchUser({
+            tenantId: bigTenant,
+            id: kept[(i * 104_729) % kept.length]!,
+            operations: scimPatch({ op: "replace", path: "title", value: `t${i}` }),
+          });
           churned.updated++;
         }
       })();
@@ -362,9 +562,19 @@ for (const store of await storeKindsUnderTest()) {
             // Let the writer in between pages, as a real walk would.
             await new Promise((resolve) => setTimeout(resolve, 5));
           } while (pageToken !== "");
-          assert.deepEqual([...seen].filter(([, times]) => times > 1), [], "no user is returned twice");
-          assert.deepEqual(kept.filter((id) => !seen.has(id)), [], "every user that existed throughout is returned");
-          t.diagnostic(`${"sortBy" in sort ? "userName descending" : "creation order"}: ${pages} pages, ${seen.size} users; writes so far ${JSON.stringify(churned)}`);
+          assert.deepEqual(
+            [...seen].filter(([, times]) => times > 1),
+            [],
+            "no user is returned twice",
+          );
+          assert.deepEqual(
+            kept.filter((id) => !seen.has(id)),
+            [],
+            "every user that existed throughout is returned",
+          );
+          t.diagnostic(
+            `${"sortBy" in sort ? "userName descending" : "creation order"}: ${pages} pages, ${seen.size} users; writes so far ${JSON.stringify(churned)}`,
+          );
         }
       } finally {
         writing = false;
@@ -374,9 +584,14 @@ for (const store of await storeKindsUnderTest()) {
     });
 
     test("every RPC of every service was called through the client", () => {
-      const expected = [UserService, GroupService, ApiKeyService].flatMap((service) => service.methods.map((method) => `${service.name}/${method.localName}`));
+      const expected = [UserService, GroupService, ApiKeyService].flatMap((service) =>
+        service.methods.map((method) => `${service.name}/${method.localName}`),
+      );
       expected.push(...ChangeService.methods.map((method) => `ChangeService/${method.localName}`));
-      assert.deepEqual(expected.filter((method) => !called.has(method)), []);
+      assert.deepEqual(
+        expected.filter((method) => !called.has(method)),
+        [],
+      );
     });
   });
 }

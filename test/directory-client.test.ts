@@ -51,7 +51,10 @@ test("unary calls are typed promises; failures are RpcErrors with the directory'
       assert.equal(error.reason, ErrorReason.UNIQUENESS);
       return true;
     });
-    await assert.rejects(client.users.getUser({ tenantId, id: "nope" }, { timeoutMs: 2000 }), (error: unknown) => error instanceof RpcError && error.code === Code.NOT_FOUND);
+    await assert.rejects(
+      client.users.getUser({ tenantId, id: "nope" }, { timeoutMs: 2000 }),
+      (error: unknown) => error instanceof RpcError && error.code === Code.NOT_FOUND,
+    );
   } finally {
     client.close();
   }
@@ -64,7 +67,11 @@ test("watchChanges reconnects across a directory restart and misses or repeats n
   const seen: ChangeEvent[] = [];
   let reconnects = 0;
   const consuming = (async () => {
-    for await (const event of reader.watchChanges(tenantId, { signal: controller.signal, backoff: { initialMs: 20, maxMs: 200 }, onReconnect: () => void reconnects++ })) {
+    for await (const event of reader.watchChanges(tenantId, {
+      signal: controller.signal,
+      backoff: { initialMs: 20, maxMs: 200 },
+      onReconnect: () => void reconnects++,
+    })) {
       seen.push(event);
     }
   })();
@@ -75,7 +82,8 @@ test("watchChanges reconnects across a directory restart and misses or repeats n
     await new Promise((resolve) => setTimeout(resolve, 200));
     await startServer(); // same port, same database
     // The writer's channel is reconnecting too: wait for it rather than fail fast.
-    for (let i = 0; i < 5; i++) await writer.users.createUser({ tenantId, user: { userName: `after${i}@example.com` } }, { waitForReady: true });
+    for (let i = 0; i < 5; i++)
+      await writer.users.createUser({ tenantId, user: { userName: `after${i}@example.com` } }, { waitForReady: true });
     const expected = Number((await db("change_events").where("tenant_id", tenantId).max({ n: "seq" }).first())?.n);
     const deadline = Date.now() + 10_000;
     while (seen.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -86,6 +94,9 @@ test("watchChanges reconnects across a directory restart and misses or repeats n
     reader.close();
   }
   assert.ok(reconnects >= 1, "the stream had to reconnect");
-  assert.deepEqual(seen.map((event) => Number(event.seq)), Array.from({ length: seen.length }, (_, i) => i + 1));
+  assert.deepEqual(
+    seen.map((event) => Number(event.seq)),
+    Array.from({ length: seen.length }, (_, i) => i + 1),
+  );
   assert.equal(seen.filter((event) => event.kind === ChangeKind.CREATED).length, 11, "1 user from the first test + 10 here");
 });

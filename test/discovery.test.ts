@@ -43,14 +43,19 @@ for (const store of await storeKindsUnderTest()) {
       assert.equal(config.patch.supported, true);
       assert.equal(config.changePassword.supported, true);
       const user = (await scim.get("/Users?count=1")).body.Resources[0];
-      const patched = await scim.patch(`/Users/${user.id}`, { schemas: [patchOpUrn], Operations: [{ op: "replace", value: { password: "s3cret!", title: "x" } }] });
+      const patched = await scim.patch(`/Users/${user.id}`, {
+        schemas: [patchOpUrn],
+        Operations: [{ op: "replace", value: { password: "s3cret!", title: "x" } }],
+      });
       assert.equal(patched.status, 200);
       assert.equal(patched.body.password, undefined);
     });
 
     test("sort.supported: sortBy orders the list", async () => {
       assert.equal(config.sort.supported, true);
-      const names = (await scim.get("/Users?sortBy=userName&sortOrder=descending&count=7")).body.Resources.map((u: { userName: string }) => u.userName);
+      const names = (await scim.get("/Users?sortBy=userName&sortOrder=descending&count=7")).body.Resources.map(
+        (u: { userName: string }) => u.userName,
+      );
       assert.deepEqual(names, [...names].sort().reverse());
     });
 
@@ -61,7 +66,16 @@ for (const store of await storeKindsUnderTest()) {
       const etag = read.headers.get("etag")!;
       assert.equal(etag, read.body.meta.version);
       assert.equal((await scim.get(`/Users/${user.id}`, { headers: { "If-None-Match": etag } })).status, 304);
-      assert.equal((await scim.patch(`/Users/${user.id}`, { schemas: [patchOpUrn], Operations: [{ op: "replace", value: { title: "y" } }] }, { headers: { "If-Match": 'W/"999"' } })).status, 412);
+      assert.equal(
+        (
+          await scim.patch(
+            `/Users/${user.id}`,
+            { schemas: [patchOpUrn], Operations: [{ op: "replace", value: { title: "y" } }] },
+            { headers: { "If-Match": 'W/"999"' } },
+          )
+        ).status,
+        412,
+      );
     });
 
     test("bulk.supported is false, and there is no /Bulk endpoint", async () => {
@@ -71,13 +85,23 @@ for (const store of await storeKindsUnderTest()) {
     });
 
     test("authentication is the bearer scheme the gateway enforces", async () => {
-      assert.deepEqual(config.authenticationSchemes.map((scheme: { type: string }) => scheme.type), ["oauthbearertoken"]);
+      assert.deepEqual(
+        config.authenticationSchemes.map((scheme: { type: string }) => scheme.type),
+        ["oauthbearertoken"],
+      );
       assert.equal((await scimClient(product.baseUrl, undefined).get("/Users")).status, 401);
     });
 
     test("/ResourceTypes lists exactly the endpoints served, and each of their schemas is served", async () => {
-      const types = (await scim.get("/ResourceTypes")).body.Resources as Array<{ endpoint: string; schema: string; schemaExtensions: Array<{ schema: string }> }>;
-      assert.deepEqual(types.map((type) => type.endpoint), ["/Users", "/Groups"]);
+      const types = (await scim.get("/ResourceTypes")).body.Resources as Array<{
+        endpoint: string;
+        schema: string;
+        schemaExtensions: Array<{ schema: string }>;
+      }>;
+      assert.deepEqual(
+        types.map((type) => type.endpoint),
+        ["/Users", "/Groups"],
+      );
       for (const type of types) {
         assert.equal((await scim.get(`${type.endpoint}?count=0`)).status, 200);
         for (const schema of [type.schema, ...type.schemaExtensions.map((extension) => extension.schema)]) {
@@ -87,16 +111,34 @@ for (const store of await storeKindsUnderTest()) {
     });
 
     test("every attribute /Schemas declares for User round-trips through the server", async () => {
-      const schema = (await scim.get(`/Schemas/${userSchemaUrn}`)).body as { attributes: Array<{ name: string; mutability: string; returned: string }> };
-      const writable = schema.attributes.filter((attribute) => attribute.mutability === "readWrite" && attribute.returned !== "never").map((attribute) => attribute.name);
+      const schema = (await scim.get(`/Schemas/${userSchemaUrn}`)).body as {
+        attributes: Array<{ name: string; mutability: string; returned: string }>;
+      };
+      const writable = schema.attributes
+        .filter((attribute) => attribute.mutability === "readWrite" && attribute.returned !== "never")
+        .map((attribute) => attribute.name);
       assert.ok(writable.includes("userName") && writable.includes("emails") && writable.includes("x509Certificates"));
       const user = await scim.post("/Users", {
         schemas: [userSchemaUrn],
         userName: randomUserName("every"),
         name: { givenName: "G" },
-        displayName: "d", nickName: "n", profileUrl: "https://x.example/p", title: "t", userType: "u", preferredLanguage: "en", locale: "en-US", timezone: "UTC", active: true,
-        emails: [{ value: "e@x" }], phoneNumbers: [{ value: "1" }], ims: [{ value: "i" }], photos: [{ value: "https://x.example/i.png" }],
-        addresses: [{ locality: "l" }], entitlements: [{ value: "e" }], roles: [{ value: "r" }], x509Certificates: [{ value: "MIIB" }],
+        displayName: "d",
+        nickName: "n",
+        profileUrl: "https://x.example/p",
+        title: "t",
+        userType: "u",
+        preferredLanguage: "en",
+        locale: "en-US",
+        timezone: "UTC",
+        active: true,
+        emails: [{ value: "e@x" }],
+        phoneNumbers: [{ value: "1" }],
+        ims: [{ value: "i" }],
+        photos: [{ value: "https://x.example/i.png" }],
+        addresses: [{ locality: "l" }],
+        entitlements: [{ value: "e" }],
+        roles: [{ value: "r" }],
+        x509Certificates: [{ value: "MIIB" }],
       });
       assert.equal(user.status, 201);
       for (const name of writable) assert.ok(user.body[name] !== undefined, `${name} was declared readWrite but did not come back`);

@@ -43,7 +43,11 @@ for (const store of await storeKindsUnderTest()) {
       const etag = created.headers.get("etag")!;
       const responses = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          via(i).patch(`/Users/${created.body.id}`, { schemas: [patchOpUrn], Operations: [{ op: "replace", path: "title", value: `writer ${i}` }] }, { headers: { "If-Match": etag } }),
+          via(i).patch(
+            `/Users/${created.body.id}`,
+            { schemas: [patchOpUrn], Operations: [{ op: "replace", path: "title", value: `writer ${i}` }] },
+            { headers: { "If-Match": etag } },
+          ),
         ),
       );
       assert.deepEqual(statusCounts(responses.map((r) => r.status)), { 200: 1, 412: 7 });
@@ -86,7 +90,10 @@ for (const store of await storeKindsUnderTest()) {
     test("a write through one gateway is read back at once through the other", async () => {
       for (let i = 0; i < 5; i++) {
         const created = await via(i).post("/Users", { schemas: [userSchemaUrn], userName: randomUserName("rw"), title: "before" });
-        const patched = await via(i).patch(`/Users/${created.body.id}`, { schemas: [patchOpUrn], Operations: [{ op: "replace", value: { title: "after" } }] });
+        const patched = await via(i).patch(`/Users/${created.body.id}`, {
+          schemas: [patchOpUrn],
+          Operations: [{ op: "replace", value: { title: "after" } }],
+        });
         assert.equal(patched.status, 200);
         assert.equal((await via(i + 1).get(`/Users/${created.body.id}`)).body.title, "after");
       }
@@ -94,10 +101,20 @@ for (const store of await storeKindsUnderTest()) {
 
     test("racing membership PATCHes on one group all apply", async () => {
       const userIds: string[] = [];
-      for (let i = 0; i < 12; i++) userIds.push((await via(i).post("/Users", { schemas: [userSchemaUrn], userName: randomUserName(`member${i}`) })).body.id);
-      const group = await via(0).post("/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: `racers ${Date.now()}`, members: [] });
+      for (let i = 0; i < 12; i++)
+        userIds.push((await via(i).post("/Users", { schemas: [userSchemaUrn], userName: randomUserName(`member${i}`) })).body.id);
+      const group = await via(0).post("/Groups", {
+        schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        displayName: `racers ${Date.now()}`,
+        members: [],
+      });
       const responses = await Promise.all(
-        userIds.map((id, i) => via(i).patch(`/Groups/${group.body.id}`, { schemas: [patchOpUrn], Operations: [{ op: "add", path: "members", value: [{ value: id }] }] })),
+        userIds.map((id, i) =>
+          via(i).patch(`/Groups/${group.body.id}`, {
+            schemas: [patchOpUrn],
+            Operations: [{ op: "add", path: "members", value: [{ value: id }] }],
+          }),
+        ),
       );
       assert.deepEqual(statusCounts(responses.map((r) => r.status)), { 204: userIds.length });
       const final = await via(1).get(`/Groups/${group.body.id}`);

@@ -30,13 +30,19 @@ async function tokenAt(client: DirectoryClient, tenantId: string, depth: number)
 }
 
 const product = await Product.start({ store });
-const client = createDirectoryClient({ address: product.directoryAddresses[0]!, serviceCredential: await product.issueServiceCredential("bench", "read-only"), defaultTimeoutMs: 60_000 });
+const client = createDirectoryClient({
+  address: product.directoryAddresses[0]!,
+  serviceCredential: await product.issueServiceCredential("bench", "read-only"),
+  defaultTimeoutMs: 60_000,
+});
 try {
   const tenantId = await product.tenantIdOf("default");
   const seedStarted = performance.now();
   // Distinct creation instants, as a real tenant has.
   await seedUsers(product.databaseLocation, tenantId, users, { createdAt: (i) => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() });
-  console.log(`seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store}); pages of ${pageSize}, median of ${rounds}`);
+  console.log(
+    `seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store}); pages of ${pageSize}, median of ${rounds}`,
+  );
 
   const depths = [0, Math.floor(users / 2), users - pageSize];
   const tokens = await Promise.all(depths.map((depth) => tokenAt(client, tenantId, depth)));
@@ -56,18 +62,23 @@ try {
       started = performance.now();
       const byOffset = await client.users.listUsers({ tenantId, count: pageSize, startIndex: BigInt(depth + 1) });
       timings.offset[index]!.push(performance.now() - started);
-      if (byCursor.users.length !== pageSize || byOffset.users[0]?.id !== byCursor.users[0]?.id) throw new Error(`the two listings disagree at depth ${depth}`);
+      if (byCursor.users.length !== pageSize || byOffset.users[0]?.id !== byCursor.users[0]?.id)
+        throw new Error(`the two listings disagree at depth ${depth}`);
     }
   }
   console.log(`\n${"depth".padEnd(10)}${"cursor ms".padStart(12)}${"offset ms".padStart(12)}`);
   for (const [index, depth] of depths.entries()) {
-    console.log(`${String(depth).padEnd(10)}${median(timings.cursor[index]!).toFixed(2).padStart(12)}${median(timings.offset[index]!).toFixed(2).padStart(12)}`);
+    console.log(
+      `${String(depth).padEnd(10)}${median(timings.cursor[index]!).toFixed(2).padStart(12)}${median(timings.offset[index]!).toFixed(2).padStart(12)}`,
+    );
   }
   const ratio = (mode: "cursor" | "offset") => (median(timings[mode][2]!) / median(timings[mode][0]!)).toFixed(2);
   const count = median(counting);
   const beyondCount = (index: number) => Math.max(0.01, median(timings.offset[index]!) - count);
   console.log(`counting all ${users} matches alone (part of every offset page): ${count.toFixed(2)} ms`);
-  console.log(`\nlast page / first page: cursor ×${ratio("cursor")}, offset ×${ratio("offset")}; offset without its count ×${(beyondCount(2) / beyondCount(0)).toFixed(1)}`);
+  console.log(
+    `\nlast page / first page: cursor ×${ratio("cursor")}, offset ×${ratio("offset")}; offset without its count ×${(beyondCount(2) / beyondCount(0)).toFixed(1)}`,
+  );
   console.log("(offset paging is the baseline; a cursor page should stay near ×1 at any depth)");
 } finally {
   client.close();

@@ -48,20 +48,49 @@ try {
   const large = await groupWith(scim, `${members} members`, ids.slice(0, members));
   console.log(`seeded ${ids.length} users and both groups in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store})`);
 
-  const results: Record<string, number[]> = { "add, 10 members": [], [`add, ${members} members`]: [], "remove, 10 members": [], [`remove, ${members} members`]: [] };
+  const results: Record<string, number[]> = {
+    "add, 10 members": [],
+    [`add, ${members} members`]: [],
+    "remove, 10 members": [],
+    [`remove, ${members} members`]: [],
+  };
   for (let round = 0; round < rounds; round++) {
     const newcomer = ids[members + round]!;
     // Alternate the groups inside each round, so noise hits both alike.
-    for (const [groupId, label] of [[small, "10 members"], [large, `${members} members`]] as const) {
-      results[`add, ${label}`]!.push(await timed(() => scim.patch(`/Groups/${groupId}`, { schemas: [patchOpUrn], Operations: [{ op: "add", path: "members", value: [{ value: newcomer }] }] })));
-      results[`remove, ${label}`]!.push(await timed(() => scim.patch(`/Groups/${groupId}`, { schemas: [patchOpUrn], Operations: [{ op: "remove", path: `members[value eq "${newcomer}"]` }] })));
+    for (const [groupId, label] of [
+      [small, "10 members"],
+      [large, `${members} members`],
+    ] as const) {
+      results[`add, ${label}`]!.push(
+        await timed(() =>
+          scim.patch(`/Groups/${groupId}`, {
+            schemas: [patchOpUrn],
+            Operations: [{ op: "add", path: "members", value: [{ value: newcomer }] }],
+          }),
+        ),
+      );
+      results[`remove, ${label}`]!.push(
+        await timed(() =>
+          scim.patch(`/Groups/${groupId}`, {
+            schemas: [patchOpUrn],
+            Operations: [{ op: "remove", path: `members[value eq "${newcomer}"]` }],
+          }),
+        ),
+      );
     }
   }
   console.log(`\n${rounds} single-member PATCHes of each kind, over HTTP, ${store}\n`);
   console.log(["operation".padEnd(28), "p50 ms".padStart(8), "p90 ms".padStart(8), "mean ms".padStart(9)].join(""));
   for (const [name, values] of Object.entries(results)) {
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
-    console.log([name.padEnd(28), percentile(values, 0.5).toFixed(2).padStart(8), percentile(values, 0.9).toFixed(2).padStart(8), mean.toFixed(2).padStart(9)].join(""));
+    console.log(
+      [
+        name.padEnd(28),
+        percentile(values, 0.5).toFixed(2).padStart(8),
+        percentile(values, 0.9).toFixed(2).padStart(8),
+        mean.toFixed(2).padStart(9),
+      ].join(""),
+    );
   }
   for (const kind of ["add", "remove"]) {
     const ratio = percentile(results[`${kind}, ${members} members`]!, 0.5) / percentile(results[`${kind}, 10 members`]!, 0.5);

@@ -60,7 +60,11 @@ async function productScenarios(cacheSeconds: string, label: string): Promise<Re
     const auth = { Authorization: `Bearer ${product.apiKey}`, Accept: "application/scim+json" };
     return [
       await measure(`GET /Users/:id (${label})`, `${product.baseUrl}/Users/${created.body.id}`, auth),
-      await measure(`GET /Users?filter=userName eq (${label})`, `${product.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, auth),
+      await measure(
+        `GET /Users?filter=userName eq (${label})`,
+        `${product.baseUrl}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`,
+        auth,
+      ),
     ];
   } finally {
     await product.stop();
@@ -77,5 +81,13 @@ const base = results[0]!.perSecond;
 console.log(`\n${requests} requests per scenario, ${concurrency} concurrent, on ${(await import("node:os")).cpus().length} cores\n`);
 console.log(["scenario".padEnd(58), "req/s".padStart(8), "p50 ms".padStart(8), "p99 ms".padStart(8), "vs baseline".padStart(12)].join(""));
 for (const r of results) {
-  console.log([r.name.padEnd(58), r.perSecond.toFixed(0).padStart(8), r.p50.toFixed(2).padStart(8), r.p99.toFixed(2).padStart(8), `${(r.perSecond / base).toFixed(3)}x`.padStart(12)].join(""));
+  console.log(
+    [
+      r.name.padEnd(58),
+      r.perSecond.toFixed(0).padStart(8),
+      r.p50.toFixed(2).padStart(8),
+      r.p99.toFixed(2).padStart(8),
+      `${(r.perSecond / base).toFixed(3)}x`.padStart(12),
+    ].join(""),
+  );
 }

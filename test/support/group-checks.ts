@@ -14,10 +14,16 @@ export const entraGroupSchemaMarker = "http://schemas.microsoft.com/2006/11/Reso
  * `type`. Returns the body.
  */
 export function assertGroupBody(group: ScimJson): ScimJson {
-  assert.ok(Array.isArray(group.schemas) && group.schemas.includes(groupSchemaUrn), `schemas lists ${groupSchemaUrn}: ${JSON.stringify(group.schemas)}`);
+  assert.ok(
+    Array.isArray(group.schemas) && group.schemas.includes(groupSchemaUrn),
+    `schemas lists ${groupSchemaUrn}: ${JSON.stringify(group.schemas)}`,
+  );
   assert.ok(typeof group.id === "string" && group.id !== "", "id is a non-empty string (RFC 7643 §3.1)");
   assert.equal(group.meta?.resourceType, "Group");
-  assert.ok(typeof group.meta.location === "string" && group.meta.location.endsWith(`/Groups/${group.id}`), `meta.location names the group: ${group.meta.location}`);
+  assert.ok(
+    typeof group.meta.location === "string" && group.meta.location.endsWith(`/Groups/${group.id}`),
+    `meta.location names the group: ${group.meta.location}`,
+  );
   for (const name of ["created", "lastModified"]) assert.ok(!Number.isNaN(Date.parse(group.meta[name])), `meta.${name} is an xsd:dateTime`);
   if (group.members !== undefined) {
     assert.ok(Array.isArray(group.members), "members is an array");
@@ -76,7 +82,10 @@ export async function groupsOfUser(client: ScimClient, userId: string): Promise<
   assert.equal(response.status, 200, JSON.stringify(response.body));
   const groups: ScimJson[] = response.body.groups ?? [];
   for (const group of groups) {
-    assert.ok(typeof group.$ref === "string" && group.$ref.endsWith(`/Groups/${group.value}`), `a user's group has a $ref: ${JSON.stringify(group)}`);
+    assert.ok(
+      typeof group.$ref === "string" && group.$ref.endsWith(`/Groups/${group.value}`),
+      `a user's group has a $ref: ${JSON.stringify(group)}`,
+    );
     assert.equal(typeof group.display, "string", "a user's group has its display name");
   }
   return groups.map((group): [string, string] => [group.value, group.type]).sort((a, b) => a[0].localeCompare(b[0]));

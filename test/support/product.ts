@@ -41,7 +41,10 @@ async function startService(main: string, env: NodeJS.ProcessEnv, readyMessage: 
     stderr += chunk.toString();
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${path.basename(path.dirname(path.dirname(main)))} did not start in 20 s:\n${logs.join("\n")}\n${stderr}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${path.basename(path.dirname(path.dirname(main)))} did not start in 20 s:\n${logs.join("\n")}\n${stderr}`)),
+      20_000,
+    );
     createInterface({ input: child.stdout! }).on("line", (line) => {
       logs.push(line);
       if (line.includes(`"msg":"${readyMessage}"`)) {
@@ -95,7 +98,10 @@ export class Product {
   /** The directories' gRPC addresses (host:port), for internal callers. */
   directoryAddresses: string[] = [];
 
-  private constructor(dataDir: string, private readonly options: ProductOptions) {
+  private constructor(
+    dataDir: string,
+    private readonly options: ProductOptions,
+  ) {
     this.dataDir = dataDir;
     this.store = options.store ?? "sqlite";
     this.schema = uniqueSchemaName("e2e");
@@ -104,7 +110,9 @@ export class Product {
 
   static async start(options: ProductOptions = {}): Promise<Product> {
     const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-e2e-")), options);
-    const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as { key: string };
+    const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as {
+      key: string;
+    };
     product.apiKey = bootstrap.key;
     await product.startServices();
     return product;
@@ -144,7 +152,11 @@ export class Product {
         const port = await freePort();
         directoryPorts.push(port);
         this.directoryAddresses.push(`127.0.0.1:${port}`);
-        return startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv }, "directory listening");
+        return startService(
+          directoryMain,
+          { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv },
+          "directory listening",
+        );
       }),
     );
     this.gatewayPorts = [];

@@ -11,11 +11,18 @@ export const searchRequestUrn = "urn:ietf:params:scim:api:messages:2.0:SearchReq
 
 /** RFC 7644 §3.1 and §8.1: SCIM bodies are `application/scim+json`. */
 export function assertScimContentType(response: ScimResponse): void {
-  assert.match(response.headers.get("content-type") ?? "", /^application\/scim\+json/, "Content-Type is application/scim+json (RFC 7644 §8.1)");
+  assert.match(
+    response.headers.get("content-type") ?? "",
+    /^application\/scim\+json/,
+    "Content-Type is application/scim+json (RFC 7644 §8.1)",
+  );
 }
 
 function assertDateTime(value: unknown, name: string): void {
-  assert.ok(typeof value === "string" && !Number.isNaN(Date.parse(value)), `${name} is an xsd:dateTime (RFC 7643 §2.3.5), got ${JSON.stringify(value)}`);
+  assert.ok(
+    typeof value === "string" && !Number.isNaN(Date.parse(value)),
+    `${name} is an xsd:dateTime (RFC 7643 §2.3.5), got ${JSON.stringify(value)}`,
+  );
 }
 
 /**
@@ -24,10 +31,16 @@ function assertDateTime(value: unknown, name: string): void {
  * never a `password` (returned "never", RFC 7643 §4.1.1). Returns the body for further checks.
  */
 export function assertUserBody(user: ScimJson): ScimJson {
-  assert.ok(Array.isArray(user.schemas) && user.schemas.includes(userSchemaUrn), `schemas lists ${userSchemaUrn}: ${JSON.stringify(user.schemas)}`);
+  assert.ok(
+    Array.isArray(user.schemas) && user.schemas.includes(userSchemaUrn),
+    `schemas lists ${userSchemaUrn}: ${JSON.stringify(user.schemas)}`,
+  );
   assert.ok(typeof user.id === "string" && user.id !== "", "id is a non-empty string (RFC 7643 §3.1)");
   assert.equal(user.meta?.resourceType, "User");
-  assert.ok(typeof user.meta.location === "string" && user.meta.location.endsWith(`/Users/${user.id}`), `meta.location names the user: ${user.meta.location}`);
+  assert.ok(
+    typeof user.meta.location === "string" && user.meta.location.endsWith(`/Users/${user.id}`),
+    `meta.location names the user: ${user.meta.location}`,
+  );
   assertDateTime(user.meta.created, "meta.created");
   assertDateTime(user.meta.lastModified, "meta.lastModified");
   assert.equal(user.password, undefined, "password is never returned (RFC 7643 §4.1.1)");

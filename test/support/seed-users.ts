@@ -25,7 +25,15 @@ export async function seedUsers(
           const id = randomUUID();
           ids.push(id);
           const at = createdAt(i);
-          rows.push({ tenant_id: tenantId, id, ...userContent(create(UserSchema, { userName: `bench${i}@example.com` })), password_hash: null, version: 1, created_at: at, last_modified: at });
+          rows.push({
+            tenant_id: tenantId,
+            id,
+            ...userContent(create(UserSchema, { userName: `bench${i}@example.com` })),
+            password_hash: null,
+            version: 1,
+            created_at: at,
+            last_modified: at,
+          });
         }
         await trx.batchInsert("users", rows, 250);
       }

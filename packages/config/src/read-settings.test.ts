@@ -5,7 +5,10 @@ import { ConfigError, readSettings } from "./index.js";
 
 const settings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  DATABASE_URL: z.string().regex(/^postgres:\/\//, "must be postgres://…").optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres:\/\//, "must be postgres://…")
+    .optional(),
 });
 
 test("valid settings come back parsed, with defaults", () => {
@@ -29,6 +32,7 @@ test("every bad setting is named with the value found, in one error", () => {
 test("a secret setting is shown by its length only", () => {
   assert.throws(
     () => readSettings(settings, { DATABASE_URL: "mysql://user:hunter2@db" }, { secrets: ["DATABASE_URL"] }),
-    (error: unknown) => error instanceof ConfigError && !error.message.includes("hunter2") && /a value of 23 characters, not shown/.test(error.message),
+    (error: unknown) =>
+      error instanceof ConfigError && !error.message.includes("hunter2") && /a value of 23 characters, not shown/.test(error.message),
   );
 });

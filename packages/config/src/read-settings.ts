@@ -16,7 +16,11 @@ function shownValue(value: string | undefined, secret: boolean): string {
  * Parses the environment with a zod object schema, once, at start. Every problem is reported at
  * once, by the variable's name and the value found (secrets hidden), as one ConfigError.
  */
-export function readSettings<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv, options: ReadSettingsOptions = {}): z.output<Schema> {
+export function readSettings<Schema extends z.ZodType>(
+  schema: Schema,
+  env: NodeJS.ProcessEnv,
+  options: ReadSettingsOptions = {},
+): z.output<Schema> {
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const secrets = new Set(options.secrets);

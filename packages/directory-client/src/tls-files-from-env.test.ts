@@ -10,11 +10,14 @@ test("no TLS settings is a plaintext channel", () => {
 
 test("the CA alone is TLS; with a certificate and key it is mutual TLS", () => {
   assert.deepEqual(tlsFilesFromEnv({ DIRECTORY_TLS_CA_FILE: "ca.pem" }), { caFile: "ca.pem" });
-  assert.deepEqual(tlsFilesFromEnv({ DIRECTORY_TLS_CA_FILE: "ca.pem", DIRECTORY_CLIENT_CERT_FILE: "c.pem", DIRECTORY_CLIENT_KEY_FILE: "c.key" }), {
-    caFile: "ca.pem",
-    certFile: "c.pem",
-    keyFile: "c.key",
-  });
+  assert.deepEqual(
+    tlsFilesFromEnv({ DIRECTORY_TLS_CA_FILE: "ca.pem", DIRECTORY_CLIENT_CERT_FILE: "c.pem", DIRECTORY_CLIENT_KEY_FILE: "c.key" }),
+    {
+      caFile: "ca.pem",
+      certFile: "c.pem",
+      keyFile: "c.key",
+    },
+  );
 });
 
 test("the directory's own certificate settings are not the client's", () => {
@@ -22,5 +25,8 @@ test("the directory's own certificate settings are not the client's", () => {
 });
 
 test("a client certificate without its key is named", () => {
-  assert.throws(() => tlsFilesFromEnv({ DIRECTORY_CLIENT_CERT_FILE: "c.pem" }), (error: unknown) => error instanceof ConfigError && /DIRECTORY_CLIENT_KEY_FILE/.test(error.message));
+  assert.throws(
+    () => tlsFilesFromEnv({ DIRECTORY_CLIENT_CERT_FILE: "c.pem" }),
+    (error: unknown) => error instanceof ConfigError && /DIRECTORY_CLIENT_KEY_FILE/.test(error.message),
+  );
 });

@@ -16,5 +16,9 @@ export function tlsFilesFromEnv(env: NodeJS.ProcessEnv = process.env): ChannelTl
     throw new ConfigError(["DIRECTORY_CLIENT_CERT_FILE and DIRECTORY_CLIENT_KEY_FILE: a client certificate needs both"]);
   }
   if (caFile === undefined && certFile === undefined) return undefined;
-  return { ...(caFile === undefined ? {} : { caFile }), ...(certFile === undefined ? {} : { certFile }), ...(keyFile === undefined ? {} : { keyFile }) };
+  return {
+    ...(caFile === undefined ? {} : { caFile }),
+    ...(certFile === undefined ? {} : { certFile }),
+    ...(keyFile === undefined ? {} : { keyFile }),
+  };
 }

@@ -13,15 +13,26 @@ export interface WatchOptions {
 }
 
 /** Failures a reconnect cannot fix: the request itself is wrong or not allowed. */
-const fatal = new Set<Code>([Code.INVALID_ARGUMENT, Code.OUT_OF_RANGE, Code.UNAUTHENTICATED, Code.PERMISSION_DENIED, Code.NOT_FOUND, Code.UNIMPLEMENTED]);
+const fatal = new Set<Code>([
+  Code.INVALID_ARGUMENT,
+  Code.OUT_OF_RANGE,
+  Code.UNAUTHENTICATED,
+  Code.PERMISSION_DENIED,
+  Code.NOT_FOUND,
+  Code.UNIMPLEMENTED,
+]);
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 }
 

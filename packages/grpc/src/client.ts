@@ -1,6 +1,13 @@
 import { create, fromBinary, toBinary, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
-import { Client as GrpcClient, credentials as grpcCredentials, Metadata, type ChannelCredentials, type ChannelOptions, type ServiceError } from "@grpc/grpc-js";
+import {
+  Client as GrpcClient,
+  credentials as grpcCredentials,
+  Metadata,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { methodPath } from "./service-definition.js";
 import { RpcError } from "./rpc-error.js";
 

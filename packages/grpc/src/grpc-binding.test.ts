@@ -96,7 +96,9 @@ test("the reason travels as google.rpc.ErrorInfo's UPPER_SNAKE_CASE name; a name
   });
   const metadata = new Metadata();
   metadata.set("grpc-status-details-bin", Buffer.from(toBinary(StatusSchema, unknownReason)));
-  const received = RpcError.fromServiceError(Object.assign(new Error("taken"), { code: Code.ALREADY_EXISTS, details: "taken", metadata }) as ServiceError);
+  const received = RpcError.fromServiceError(
+    Object.assign(new Error("taken"), { code: Code.ALREADY_EXISTS, details: "taken", metadata }) as ServiceError,
+  );
   assert.equal(received.reason, ErrorReason.UNSPECIFIED);
   assert.equal(received.code, Code.ALREADY_EXISTS);
 });
@@ -157,9 +159,7 @@ test("a call past its deadline fails with DEADLINE_EXCEEDED and the handler's si
 });
 
 test("aborting the caller's signal cancels the call", async () => {
-  const server = await startServer((s) =>
-    addService(s, ApiKeyService, { verifyApiKey: () => new Promise(() => {}) }),
-  );
+  const server = await startServer((s) => addService(s, ApiKeyService, { verifyApiKey: () => new Promise(() => {}) }));
   const transport = createTransport(server.address);
   try {
     const controller = new AbortController();
@@ -175,22 +175,45 @@ test("aborting the caller's signal cancels the call", async () => {
 test("the authorize hook sees the transport's metadata and refuses unary and streaming calls before their handler runs", async () => {
   let handled = 0;
   const authorize = (context: { metadata: { get(key: string): unknown[] } }) => {
-    if (context.metadata.get("authorization")[0] !== "Bearer good") throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: ErrorReason.MISSING_SERVICE_CREDENTIAL });
+    if (context.metadata.get("authorization")[0] !== "Bearer good")
+      throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: ErrorReason.MISSING_SERVICE_CREDENTIAL });
   };
   const server = await startServer((s) => {
     addService(s, ApiKeyService, { verifyApiKey: async () => (handled++, { tenantId: "t", keyId: "k" }) }, { authorize });
-    addService(s, ChangeService, { watchChanges: async function* () { handled++; yield {}; } }, { authorize });
+    addService(
+      s,
+      ChangeService,
+      {
+        watchChanges: async function* () {
+          handled++;
+          yield {};
+        },
+      },
+      { authorize },
+    );
   });
   const good = createTransport(server.address, { metadata: { authorization: "Bearer good" } });
   const bad = createTransport(server.address, { metadata: { authorization: "Bearer bad" } });
   try {
     assert.equal((await createClient(ApiKeyService, good).verifyApiKey({ keySha256: "x" })).tenantId, "t");
     assert.equal(handled, 1);
-    await assert.rejects(createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === ErrorReason.MISSING_SERVICE_CREDENTIAL);
+    await assert.rejects(
+      createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }),
+      (error: unknown) =>
+        error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === ErrorReason.MISSING_SERVICE_CREDENTIAL,
+    );
     const stream = createClient(ChangeService, bad).watchChanges({ tenantId: "t" });
-    await assert.rejects(async () => { for await (const _ of stream) void _; }, (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED);
+    await assert.rejects(
+      async () => {
+        for await (const _ of stream) void _;
+      },
+      (error: unknown) => error instanceof RpcError && error.code === Code.UNAUTHENTICATED,
+    );
     // A call's own metadata adds to the transport's; the same key in the call wins.
-    assert.equal((await createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }, { metadata: { authorization: "Bearer good" } })).keyId, "k");
+    assert.equal(
+      (await createClient(ApiKeyService, bad).verifyApiKey({ keySha256: "x" }, { metadata: { authorization: "Bearer good" } })).keyId,
+      "k",
+    );
     assert.equal(handled, 2);
   } finally {
     good.close();
@@ -204,17 +227,65 @@ test("TLS and mutual TLS from PEM files: a client without the server's CA or wit
   const file = (name: string) => path.join(folder, name);
   const openssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "ignore" });
   try {
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=test ca", "-keyout", file("ca.key"), "-out", file("ca.pem"));
+    openssl(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=test ca",
+      "-keyout",
+      file("ca.key"),
+      "-out",
+      file("ca.pem"),
+    );
     for (const name of ["server", "client"]) {
-      openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${name === "server" ? "localhost" : "billing"}`, "-keyout", file(`${name}.key`), "-out", file(`${name}.csr`));
+      openssl(
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        `/CN=${name === "server" ? "localhost" : "billing"}`,
+        "-keyout",
+        file(`${name}.key`),
+        "-out",
+        file(`${name}.csr`),
+      );
       const extensions = file(`${name}.ext`);
-      execFileSync("sh", ["-c", `printf '%s' "${name === "server" ? "subjectAltName=DNS:localhost" : "extendedKeyUsage=clientAuth"}" > ${extensions}`]);
-      openssl("x509", "-req", "-in", file(`${name}.csr`), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out", file(`${name}.pem`));
+      execFileSync("sh", [
+        "-c",
+        `printf '%s' "${name === "server" ? "subjectAltName=DNS:localhost" : "extendedKeyUsage=clientAuth"}" > ${extensions}`,
+      ]);
+      openssl(
+        "x509",
+        "-req",
+        "-in",
+        file(`${name}.csr`),
+        "-CA",
+        file("ca.pem"),
+        "-CAkey",
+        file("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        extensions,
+        "-out",
+        file(`${name}.pem`),
+      );
     }
     const server = new Server();
     addService(server, ApiKeyService, { verifyApiKey: async () => ({ tenantId: "t", keyId: "k" }) });
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", serverCredentialsFromFiles({ certFile: file("server.pem"), keyFile: file("server.key"), clientCaFile: file("ca.pem") }), (error, bound) => (error ? reject(error) : resolve(bound))),
+      server.bindAsync(
+        "127.0.0.1:0",
+        serverCredentialsFromFiles({ certFile: file("server.pem"), keyFile: file("server.key"), clientCaFile: file("ca.pem") }),
+        (error, bound) => (error ? reject(error) : resolve(bound)),
+      ),
     );
     const connect = (files: Parameters<typeof channelCredentialsFromFiles>[0]) =>
       createTransport(`localhost:${port}`, { credentials: channelCredentialsFromFiles(files), defaultTimeoutMs: 3000 });
@@ -223,8 +294,14 @@ test("TLS and mutual TLS from PEM files: a client without the server's CA or wit
     const untrustingClient = connect({ certFile: file("client.pem"), keyFile: file("client.key") });
     try {
       assert.equal((await createClient(ApiKeyService, mutual).verifyApiKey({ keySha256: "x" })).keyId, "k");
-      await assert.rejects(createClient(ApiKeyService, noClientCertificate).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAVAILABLE);
-      await assert.rejects(createClient(ApiKeyService, untrustingClient).verifyApiKey({ keySha256: "x" }), (error: unknown) => error instanceof RpcError && error.code === Code.UNAVAILABLE);
+      await assert.rejects(
+        createClient(ApiKeyService, noClientCertificate).verifyApiKey({ keySha256: "x" }),
+        (error: unknown) => error instanceof RpcError && error.code === Code.UNAVAILABLE,
+      );
+      await assert.rejects(
+        createClient(ApiKeyService, untrustingClient).verifyApiKey({ keySha256: "x" }),
+        (error: unknown) => error instanceof RpcError && error.code === Code.UNAVAILABLE,
+      );
       assert.throws(() => channelCredentialsFromFiles({ certFile: file("client.pem") }), /both/);
     } finally {
       for (const transport of [mutual, noClientCertificate, untrustingClient]) transport.close();

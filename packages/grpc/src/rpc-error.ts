@@ -54,7 +54,12 @@ export class RpcError extends Error {
     const details =
       this.reason === ErrorReason.UNSPECIFIED
         ? []
-        : [anyPack(ErrorInfoSchema, create(ErrorInfoSchema, { reason: reasonName(this.reason), domain: errorDomain, metadata: { ...this.metadata } }))];
+        : [
+            anyPack(
+              ErrorInfoSchema,
+              create(ErrorInfoSchema, { reason: reasonName(this.reason), domain: errorDomain, metadata: { ...this.metadata } }),
+            ),
+          ];
     const richStatus = create(StatusSchema, { code: this.code, message: this.message, details });
     metadata.set(statusDetailsKey, Buffer.from(toBinary(StatusSchema, richStatus)));
     return { code: this.code, details: this.message, metadata };
@@ -69,7 +74,11 @@ export class RpcError extends Error {
         for (const detail of richStatus.details) {
           const info = anyUnpack(detail, ErrorInfoSchema);
           if (info !== undefined) {
-            return new RpcError(error.code, richStatus.message, { reason: reasonNamed(info.reason), metadata: info.metadata, cause: error });
+            return new RpcError(error.code, richStatus.message, {
+              reason: reasonNamed(info.reason),
+              metadata: info.metadata,
+              cause: error,
+            });
           }
         }
       } catch {

@@ -80,7 +80,11 @@ export function addService<S extends GenServiceMethods>(
   const handlers: UntypedServiceImplementation = {};
   for (const method of service.methods) {
     if (method.methodKind === "server_streaming") {
-      handlers[method.localName] = streamingHandler(method, (implementation as Record<string, ServerStreamingHandler<DescMessage, DescMessage>>)[method.localName], hooks);
+      handlers[method.localName] = streamingHandler(
+        method,
+        (implementation as Record<string, ServerStreamingHandler<DescMessage, DescMessage>>)[method.localName],
+        hooks,
+      );
       continue;
     }
     if (method.methodKind !== "unary") {

@@ -13,7 +13,11 @@ export interface ServerTlsFiles {
 /** Server credentials from PEM files: TLS, or mutual TLS when a client CA is given. */
 export function serverCredentialsFromFiles(files: ServerTlsFiles): ServerCredentials {
   const clientCa = files.clientCaFile === undefined ? null : readFileSync(files.clientCaFile);
-  return ServerCredentials.createSsl(clientCa, [{ cert_chain: readFileSync(files.certFile), private_key: readFileSync(files.keyFile) }], clientCa !== null);
+  return ServerCredentials.createSsl(
+    clientCa,
+    [{ cert_chain: readFileSync(files.certFile), private_key: readFileSync(files.keyFile) }],
+    clientCa !== null,
+  );
 }
 
 export interface ChannelTlsFiles {

@@ -5,7 +5,10 @@ import { ApiKeyService, UserSchema, UserService } from "./index.js";
 
 test("the services carry their fully qualified names and every method is unary", () => {
   assert.equal(UserService.typeName, "scimgw.directory.v1.UserService");
-  assert.deepEqual(UserService.methods.map((m) => m.name), ["CreateUser", "GetUser", "BatchGetUsers", "ListUsers", "ListUserGroups", "ReplaceUser", "PatchUser", "DeleteUser"]);
+  assert.deepEqual(
+    UserService.methods.map((m) => m.name),
+    ["CreateUser", "GetUser", "BatchGetUsers", "ListUsers", "ListUserGroups", "ReplaceUser", "PatchUser", "DeleteUser"],
+  );
   assert.equal(ApiKeyService.typeName, "scimgw.directory.v1.ApiKeyService");
   for (const method of [...UserService.methods, ...ApiKeyService.methods]) assert.equal(method.methodKind, "unary", method.name);
 });

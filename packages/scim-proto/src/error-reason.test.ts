@@ -13,7 +13,13 @@ test("every scimType of RFC 7644 §3.12 has a reason, and the reason maps back t
 });
 
 test("reasons that are not SCIM rules carry no scimType", () => {
-  for (const reason of [ErrorReason.UNSPECIFIED, ErrorReason.NOT_FOUND, ErrorReason.VERSION_MISMATCH, ErrorReason.STORE_BUSY, ErrorReason.UNKNOWN_API_KEY]) {
+  for (const reason of [
+    ErrorReason.UNSPECIFIED,
+    ErrorReason.NOT_FOUND,
+    ErrorReason.VERSION_MISMATCH,
+    ErrorReason.STORE_BUSY,
+    ErrorReason.UNKNOWN_API_KEY,
+  ]) {
     assert.equal(scimTypeOfReason(reason), undefined, ErrorReason[reason]);
   }
 });

@@ -16,13 +16,31 @@ test("a group with members and an extension survives SCIM JSON -> protobuf bytes
     displayName: "Tour Guides",
     "urn:acme:2.0:Group": { costCenter: "4130" },
   };
-  const wire = fromBinary(GroupSchema, toBinary(GroupSchema, groupToProto({ ...group, members: [{ value: "u1", display: "Babs", type: "User" }, { value: "g2", type: "Group" }] })));
-  assert.deepEqual(wire.members.map((member) => member.value), ["u1", "g2"]);
+  const wire = fromBinary(
+    GroupSchema,
+    toBinary(
+      GroupSchema,
+      groupToProto({
+        ...group,
+        members: [
+          { value: "u1", display: "Babs", type: "User" },
+          { value: "g2", type: "Group" },
+        ],
+      }),
+    ),
+  );
+  assert.deepEqual(
+    wire.members.map((member) => member.value),
+    ["u1", "g2"],
+  );
   assert.deepEqual(groupFromProto(wire), group, "members render only when given");
-  assert.deepEqual(groupFromProto(wire, { members: wire.members, memberRef: (member) => `https://x/v2/${member.type}s/${member.value}` }).members, [
-    { value: "u1", $ref: "https://x/v2/Users/u1", type: "User", display: "Babs" },
-    { value: "g2", $ref: "https://x/v2/Groups/g2", type: "Group" },
-  ]);
+  assert.deepEqual(
+    groupFromProto(wire, { members: wire.members, memberRef: (member) => `https://x/v2/${member.type}s/${member.value}` }).members,
+    [
+      { value: "u1", $ref: "https://x/v2/Users/u1", type: "User", display: "Babs" },
+      { value: "g2", $ref: "https://x/v2/Groups/g2", type: "Group" },
+    ],
+  );
 });
 
 test("RFC 7643 §4.2: a group as Okta creates it, with an empty member list and no externalId", () => {

@@ -20,7 +20,9 @@ export function groupToProto(resource: ScimResource): Group {
     id: str(resource.id) ?? "",
     externalId: str(resource.externalId),
     displayName: str(resource.displayName) ?? "",
-    members: members.map((member) => create(GroupMemberSchema, { value: str(member.value) ?? "", type: str(member.type) ?? "", display: str(member.display) })),
+    members: members.map((member) =>
+      create(GroupMemberSchema, { value: str(member.value) ?? "", type: str(member.type) ?? "", display: str(member.display) }),
+    ),
     extensions,
   });
 }

@@ -59,7 +59,12 @@ const fullUser: ScimResource = {
   timezone: "America/Los_Angeles",
   active: true,
   groups: [
-    { value: "e9e30dba-f08f-4109-8486-d5c6a331660a", $ref: "https://example.com/v2/Groups/e9e30dba", display: "Tour Guides", type: "direct" },
+    {
+      value: "e9e30dba-f08f-4109-8486-d5c6a331660a",
+      $ref: "https://example.com/v2/Groups/e9e30dba",
+      display: "Tour Guides",
+      type: "direct",
+    },
   ],
   entitlements: [{ value: "sandbox", display: "Sandbox", type: "env", primary: true }],
   roles: [{ value: "admin", type: "system" }],
@@ -70,7 +75,11 @@ const fullUser: ScimResource = {
     organization: "Universal Studios",
     division: "Theme Park",
     department: "Tour Operations",
-    manager: { value: "26118915-6090-4610-87e4-49d8ca9f808d", $ref: "../Users/26118915-6090-4610-87e4-49d8ca9f808d", displayName: "John Smith" },
+    manager: {
+      value: "26118915-6090-4610-87e4-49d8ca9f808d",
+      $ref: "../Users/26118915-6090-4610-87e4-49d8ca9f808d",
+      displayName: "John Smith",
+    },
   },
   [custom]: { badge: "A-12", clearance: { level: 3, zones: ["north", "south"] }, contractor: false },
 };
@@ -93,7 +102,13 @@ test("unset attributes stay unset: no nulls, no empty objects or arrays", () => 
 });
 
 test("an empty string and false are values, not absence", () => {
-  const user = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"], userName: "u", title: "", active: false, emails: [{ value: "a@b.c", primary: false }] };
+  const user = {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:User"],
+    userName: "u",
+    title: "",
+    active: false,
+    emails: [{ value: "a@b.c", primary: false }],
+  };
   assert.deepEqual(userFromProto(userToProto(user)), user);
 });
 

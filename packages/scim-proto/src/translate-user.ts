@@ -103,7 +103,12 @@ export function userToProto(resource: ScimResource): User {
   user.addresses = objects(resource.addresses).map(addressToProto);
   // Read-only: carried so the contract round-trips; the directory computes its own on writes.
   user.groups = objects(resource.groups).map((group) =>
-    create(GroupMembershipSchema, { value: str(group.value) ?? "", ref: str(group.$ref), display: str(group.display), type: str(group.type) }),
+    create(GroupMembershipSchema, {
+      value: str(group.value) ?? "",
+      ref: str(group.$ref),
+      display: str(group.display),
+      type: str(group.type),
+    }),
   );
   const enterprise = resource[urn.enterpriseUser];
   if (isJsonObject(enterprise)) {
@@ -199,4 +204,3 @@ export function userFromProto(user: User, options: UserFromProtoOptions = {}): S
   }
   return resource as ScimResource;
 }
-

@@ -48,21 +48,24 @@ test("README example: the discovery documents", () => {
   assert.deepEqual(config["filter"], { supported: true, maxResults: 200 });
 
   const resourceTypes = scim.resourceTypeListResponse(discovery);
-  assert.deepEqual((resourceTypes["Resources"] as scim.JsonObject[]).map((r) => r["id"]), ["User"]);
+  assert.deepEqual(
+    (resourceTypes["Resources"] as scim.JsonObject[]).map((r) => r["id"]),
+    ["User"],
+  );
 
   const schemas = scim.schemaListResponse(discovery);
-  assert.deepEqual((schemas["Resources"] as scim.JsonObject[]).map((s) => s["name"]), [
-    "User",
-    "EnterpriseUser",
-    "Service Provider Configuration",
-    "ResourceType",
-    "Schema",
-  ]);
+  assert.deepEqual(
+    (schemas["Resources"] as scim.JsonObject[]).map((s) => s["name"]),
+    ["User", "EnterpriseUser", "Service Provider Configuration", "ResourceType", "Schema"],
+  );
 
   const user = scim.findSchemaDocument("urn:ietf:params:scim:schemas:core:2.0:User", discovery);
   assert.deepEqual(user["meta"], {
     resourceType: "Schema",
     location: "https://example.com/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
   });
-  assert.throws(() => scim.findSchemaDocument("urn:example:Nope", discovery), (error) => error instanceof scim.ScimError && error.status === 404);
+  assert.throws(
+    () => scim.findSchemaDocument("urn:example:Nope", discovery),
+    (error) => error instanceof scim.ScimError && error.status === 404,
+  );
 });

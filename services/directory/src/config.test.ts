@@ -12,13 +12,24 @@ test("the database defaults to a SQLite file in the data folder", () => {
 });
 
 test("DATABASE_URL names another SQLite file", () => {
-  assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", DATABASE_URL: "sqlite:/var/lib/x.sqlite" }).database, { kind: "sqlite", filename: "/var/lib/x.sqlite" });
-  assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", DATABASE_URL: "sqlite:rel.sqlite" }).database, { kind: "sqlite", filename: "/d/rel.sqlite" });
+  assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", DATABASE_URL: "sqlite:/var/lib/x.sqlite" }).database, {
+    kind: "sqlite",
+    filename: "/var/lib/x.sqlite",
+  });
+  assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", DATABASE_URL: "sqlite:rel.sqlite" }).database, {
+    kind: "sqlite",
+    filename: "/d/rel.sqlite",
+  });
 });
 
 test("a postgres:// DATABASE_URL selects PostgreSQL with its pool, schema and timeout settings", () => {
   assert.deepEqual(
-    loadDirectoryConfig({ DATABASE_URL: "postgres://app@db:5432/scim", DATABASE_SCHEMA: "scim", DATABASE_POOL_MAX: "20", DATABASE_STATEMENT_TIMEOUT_MS: "5000" }).database,
+    loadDirectoryConfig({
+      DATABASE_URL: "postgres://app@db:5432/scim",
+      DATABASE_SCHEMA: "scim",
+      DATABASE_POOL_MAX: "20",
+      DATABASE_STATEMENT_TIMEOUT_MS: "5000",
+    }).database,
     { kind: "postgres", url: "postgres://app@db:5432/scim", schema: "scim", poolMax: 20, statementTimeoutMs: 5000 },
   );
   assert.deepEqual(loadDirectoryConfig({ DATABASE_URL: "postgresql://db/scim" }).database, {
@@ -28,29 +39,42 @@ test("a postgres:// DATABASE_URL selects PostgreSQL with its pool, schema and ti
     poolMax: 10,
     statementTimeoutMs: 15_000,
   });
-  assert.throws(() => loadDirectoryConfig({ DATABASE_URL: "postgres://db/scim", DATABASE_POOL_MAX: "1" }), /DATABASE_POOL_MAX: must be at least 2/);
+  assert.throws(
+    () => loadDirectoryConfig({ DATABASE_URL: "postgres://db/scim", DATABASE_POOL_MAX: "1" }),
+    /DATABASE_POOL_MAX: must be at least 2/,
+  );
   assert.throws(() => loadDirectoryConfig({ DATABASE_URL: "postgres://db/scim", DATABASE_SCHEMA: "Robert'); drop" }), /DATABASE_SCHEMA/);
 });
 
 test("bad settings are named", () => {
-  assert.throws(() => loadDirectoryConfig({ DIRECTORY_PORT: "99999", DATABASE_URL: "mysql://x" }), (error: unknown) => {
-    assert.ok(error instanceof ConfigError);
-    assert.match(error.message, /DIRECTORY_PORT/);
-    assert.match(error.message, /DATABASE_URL: must be sqlite:<path to the database file> or postgres:/);
-    return true;
-  });
+  assert.throws(
+    () => loadDirectoryConfig({ DIRECTORY_PORT: "99999", DATABASE_URL: "mysql://x" }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /DIRECTORY_PORT/);
+      assert.match(error.message, /DATABASE_URL: must be sqlite:<path to the database file> or postgres:/);
+      return true;
+    },
+  );
 });
 
 test("TLS files: both or neither of cert and key; mutual TLS adds a client CA; the credential cache period", () => {
   assert.equal(loadDirectoryConfig({}).tls, undefined);
   assert.equal(loadDirectoryConfig({}).credentialCacheMs, 10_000);
   assert.equal(loadDirectoryConfig({ SERVICE_CREDENTIAL_CACHE_SECONDS: "0" }).credentialCacheMs, 0);
-  assert.deepEqual(loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem" }).tls, { certFile: "/c.pem", keyFile: "/k.pem" });
-  assert.deepEqual(loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem", DIRECTORY_TLS_CLIENT_CA_FILE: "/ca.pem" }).tls, {
+  assert.deepEqual(loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem" }).tls, {
     certFile: "/c.pem",
     keyFile: "/k.pem",
-    clientCaFile: "/ca.pem",
   });
+  assert.deepEqual(
+    loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem", DIRECTORY_TLS_KEY_FILE: "/k.pem", DIRECTORY_TLS_CLIENT_CA_FILE: "/ca.pem" })
+      .tls,
+    {
+      certFile: "/c.pem",
+      keyFile: "/k.pem",
+      clientCaFile: "/ca.pem",
+    },
+  );
   assert.throws(() => loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem" }), /set both/);
   assert.throws(() => loadDirectoryConfig({ DIRECTORY_TLS_CLIENT_CA_FILE: "/ca.pem" }), /mutual TLS also needs/);
 });

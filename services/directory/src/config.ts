@@ -18,14 +18,21 @@ export type PostgresSettings = Omit<Extract<DatabaseLocation, { kind: "postgres"
 
 /** Where a valid database URL points; the path of an SQLite URL is relative to baseDir. */
 export function locateDatabase(url: string, baseDir: string, postgres: PostgresSettings): DatabaseLocation {
-  return url.startsWith("sqlite:") ? { kind: "sqlite", filename: path.resolve(baseDir, url.slice("sqlite:".length)) } : { kind: "postgres", url, ...postgres };
+  return url.startsWith("sqlite:")
+    ? { kind: "sqlite", filename: path.resolve(baseDir, url.slice("sqlite:".length)) }
+    : { kind: "postgres", url, ...postgres };
 }
 
 const settings = z.object({
   DATA_DIR: z.string().min(1).default("data"),
   DATABASE_URL: databaseUrl.optional(),
   DATABASE_SCHEMA: databaseSchema.default("public"),
-  DATABASE_POOL_MAX: z.coerce.number().int().min(2, "must be at least 2 (migrations need a connection beside the lock)").max(500).default(10),
+  DATABASE_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(2, "must be at least 2 (migrations need a connection beside the lock)")
+    .max(500)
+    .default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
   DIRECTORY_PORT: port.default(50051),
@@ -60,7 +67,9 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
   const data = readSettings(settings, env, { secrets: ["DATABASE_URL"] });
   const { DIRECTORY_TLS_CERT_FILE: certFile, DIRECTORY_TLS_KEY_FILE: keyFile, DIRECTORY_TLS_CLIENT_CA_FILE: clientCaFile } = data;
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    throw new ConfigError(["DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE: set both (TLS) or neither (plaintext on a private network)"]);
+    throw new ConfigError([
+      "DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE: set both (TLS) or neither (plaintext on a private network)",
+    ]);
   }
   if (clientCaFile !== undefined && certFile === undefined) {
     throw new ConfigError(["DIRECTORY_TLS_CLIENT_CA_FILE: mutual TLS also needs DIRECTORY_TLS_CERT_FILE and DIRECTORY_TLS_KEY_FILE"]);
@@ -80,6 +89,9 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     logLevel: data.LOG_LEVEL,
     changeRetentionDays: data.CHANGE_RETENTION_DAYS,
     credentialCacheMs: data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
-    tls: certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) },
+    tls:
+      certFile === undefined || keyFile === undefined
+        ? undefined
+        : { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }) },
   };
 }

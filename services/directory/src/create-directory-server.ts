@@ -55,8 +55,11 @@ const services = [UserService, GroupService, ChangeService, ApiKeyService];
  * load balancers and grpcurl expect.
  */
 export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }: DirectoryDependencies): Server {
-  const unguarded = services.flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`)).filter((method) => requiredScopeOf(method) === undefined);
-  if (unguarded.length > 0) throw new Error(`no required scope for ${unguarded.join(", ")}: add them to service-credentials/required-scopes.ts`);
+  const unguarded = services
+    .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
+    .filter((method) => requiredScopeOf(method) === undefined);
+  if (unguarded.length > 0)
+    throw new Error(`no required scope for ${unguarded.join(", ")}: add them to service-credentials/required-scopes.ts`);
 
   const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
   const hooks: ServerHooks = {

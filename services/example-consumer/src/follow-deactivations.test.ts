@@ -22,7 +22,9 @@ before(async () => {
   await migrateToLatest(db);
   await db("tenants").insert({ id: tenantId, name: "consumer test", created_at: new Date().toISOString() });
   server = createDirectoryServer({ db, logger: pino({ level: "silent" }) });
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
   // The consumer only reads; its writes here stand in for the gateway's, so it gets read-write.
   const { secret } = await createServiceCredentialStore(db).issue("consumer test", "read-write");
   client = createDirectoryClient({ address: `127.0.0.1:${port}`, serviceCredential: secret });
@@ -45,21 +47,33 @@ async function deactivate(userName: string): Promise<string> {
 async function follow(file: string, count: number): Promise<Deactivation[]> {
   const seen: Deactivation[] = [];
   const controller = new AbortController();
-  await followDeactivations(client, tenantId, file, (deactivation) => {
-    seen.push(deactivation);
-    if (seen.length === count) setTimeout(() => controller.abort(), 100);
-  }, controller.signal);
+  await followDeactivations(
+    client,
+    tenantId,
+    file,
+    (deactivation) => {
+      seen.push(deactivation);
+      if (seen.length === count) setTimeout(() => controller.abort(), 100);
+    },
+    controller.signal,
+  );
   return seen;
 }
 
 test("deactivations are reported once each, across a restart of the consumer", async () => {
   const file = path.join(folder, "cursor");
   const first = await deactivate("first@example.com");
-  assert.deepEqual((await follow(file, 1)).map((d) => d.userId), [first]);
+  assert.deepEqual(
+    (await follow(file, 1)).map((d) => d.userId),
+    [first],
+  );
   const stored = await cursorFile.read(file);
   assert.ok(stored >= 2n);
 
   const second = await deactivate("second@example.com");
   // A new run starts from the stored cursor: the first deactivation is not reported again.
-  assert.deepEqual((await follow(file, 1)).map((d) => d.userId), [second]);
+  assert.deepEqual(
+    (await follow(file, 1)).map((d) => d.userId),
+    [second],
+  );
 });

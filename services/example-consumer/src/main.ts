@@ -23,7 +23,9 @@ if (serviceCredential === undefined) {
   try {
     serviceCredential = readFileSync(credentialFile, "utf8").trim();
   } catch {
-    process.stderr.write(`example-consumer: no service credential: set DIRECTORY_CREDENTIAL, or create ${credentialFile} with\n  pnpm admin credentials ensure example-consumer --scope read-only --file ${credentialFile}\n`);
+    process.stderr.write(
+      `example-consumer: no service credential: set DIRECTORY_CREDENTIAL, or create ${credentialFile} with\n  pnpm admin credentials ensure example-consumer --scope read-only --file ${credentialFile}\n`,
+    );
     process.exit(2);
   }
 }
@@ -34,6 +36,12 @@ const controller = new AbortController();
 process.once("SIGINT", () => controller.abort());
 process.once("SIGTERM", () => controller.abort());
 logger.info({ address, tenantId, cursorFile: file }, "following deactivations");
-await followDeactivations(client, tenantId, file, ({ seq, userId }) => logger.info({ seq: Number(seq), userId }, "user deactivated"), controller.signal);
+await followDeactivations(
+  client,
+  tenantId,
+  file,
+  ({ seq, userId }) => logger.info({ seq: Number(seq), userId }, "user deactivated"),
+  controller.signal,
+);
 client.close();
 logger.info("stopped");

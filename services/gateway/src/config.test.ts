@@ -51,16 +51,29 @@ test("the directory credential comes inline or from a file, is required, and not
   const folder = mkdtempSync(path.join(tmpdir(), "scimgw-gateway-config-"));
   try {
     writeFileSync(path.join(folder, "credential"), "scimgw_svc_fromfile\n");
-    assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "credential") }).directoryCredential, "scimgw_svc_fromfile");
+    assert.equal(
+      loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "credential") }).directoryCredential,
+      "scimgw_svc_fromfile",
+    );
     assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_inline" }).directoryCredential, "scimgw_svc_inline");
-    assert.throws(() => loadWithoutCredential({}), /DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: .*credentials issue gateway --scope read-write/);
+    assert.throws(
+      () => loadWithoutCredential({}),
+      /DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: .*credentials issue gateway --scope read-write/,
+    );
     assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "a", DIRECTORY_CREDENTIAL_FILE: "b" }), /not both/);
-    assert.equal(loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_inline\n" }).directoryCredential, "scimgw_svc_inline", "a trailing newline is not part of it");
-    assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_SECRET with space" }), (error: unknown) => {
-      assert.match(String(error), /DIRECTORY_CREDENTIAL: .*a value of 28 characters, not shown/);
-      assert.doesNotMatch(String(error), /SECRET/, "a credential is never echoed");
-      return true;
-    });
+    assert.equal(
+      loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_inline\n" }).directoryCredential,
+      "scimgw_svc_inline",
+      "a trailing newline is not part of it",
+    );
+    assert.throws(
+      () => loadWithoutCredential({ DIRECTORY_CREDENTIAL: "scimgw_svc_SECRET with space" }),
+      (error: unknown) => {
+        assert.match(String(error), /DIRECTORY_CREDENTIAL: .*a value of 28 characters, not shown/);
+        assert.doesNotMatch(String(error), /SECRET/, "a credential is never echoed");
+        return true;
+      },
+    );
     assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "missing") }), /cannot read .*ENOENT/);
     writeFileSync(path.join(folder, "empty"), "\n");
     assert.throws(() => loadWithoutCredential({ DIRECTORY_CREDENTIAL_FILE: path.join(folder, "empty") }), /must hold one credential/);
@@ -72,12 +85,19 @@ test("the directory credential comes inline or from a file, is required, and not
 test("TLS towards the directory: a CA alone, or with a client certificate and key together", () => {
   assert.equal(loadGatewayConfig({}).directoryTls, undefined);
   assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem" }).directoryTls, { caFile: "/ca.pem" });
-  assert.deepEqual(loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem", DIRECTORY_CLIENT_CERT_FILE: "/c.pem", DIRECTORY_CLIENT_KEY_FILE: "/k.pem" }).directoryTls, {
-    caFile: "/ca.pem",
-    certFile: "/c.pem",
-    keyFile: "/k.pem",
-  });
+  assert.deepEqual(
+    loadGatewayConfig({ DIRECTORY_TLS_CA_FILE: "/ca.pem", DIRECTORY_CLIENT_CERT_FILE: "/c.pem", DIRECTORY_CLIENT_KEY_FILE: "/k.pem" })
+      .directoryTls,
+    {
+      caFile: "/ca.pem",
+      certFile: "/c.pem",
+      keyFile: "/k.pem",
+    },
+  );
   assert.throws(() => loadGatewayConfig({ DIRECTORY_CLIENT_CERT_FILE: "/c.pem" }), /needs both/);
   // The directory's own certificate settings, in the same environment, are not the gateway's.
-  assert.equal(loadGatewayConfig({ DIRECTORY_TLS_CERT_FILE: "/server.pem", DIRECTORY_TLS_KEY_FILE: "/server.key" }).directoryTls, undefined);
+  assert.equal(
+    loadGatewayConfig({ DIRECTORY_TLS_CERT_FILE: "/server.pem", DIRECTORY_TLS_KEY_FILE: "/server.key" }).directoryTls,
+    undefined,
+  );
 });

@@ -9,7 +9,10 @@ const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === 
 const settings = z.object({
   GATEWAY_HOST: z.string().min(1).default("0.0.0.0"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  DIRECTORY_ADDRESS: z.string().regex(/^[^\s]+:\d+$/, "must be host:port").default("127.0.0.1:50051"),
+  DIRECTORY_ADDRESS: z
+    .string()
+    .regex(/^[^\s]+:\d+$/, "must be host:port")
+    .default("127.0.0.1:50051"),
   DIRECTORY_TIMEOUT_MS: positiveInt.default(10_000),
   // The gateway's own read-write service credential, inline or (better for secrets) in a file.
   // Trimmed: secrets mounted from files or written with echo end in a newline.
@@ -26,7 +29,10 @@ const settings = z.object({
   // Members read per directory call while a group's members are streamed (ListGroupMembers allows 5000).
   GROUP_MEMBER_PAGE_SIZE: positiveInt.max(5000).default(2000),
   API_KEY_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
-  MAX_BODY_SIZE: z.string().regex(/^\d+(kb|mb)$/i, "must look like 512kb or 5mb").default("5mb"),
+  MAX_BODY_SIZE: z
+    .string()
+    .regex(/^\d+(kb|mb)$/i, "must look like 512kb or 5mb")
+    .default("5mb"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -45,15 +51,20 @@ function readCredential(data: z.infer<typeof settings>): string {
   }
   if (data.DIRECTORY_CREDENTIAL !== undefined) return data.DIRECTORY_CREDENTIAL;
   if (data.DIRECTORY_CREDENTIAL_FILE === undefined) {
-    throw new ConfigError([`DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: the gateway needs a read-write service credential for the directory; ${credentialHelp}`]);
+    throw new ConfigError([
+      `DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: the gateway needs a read-write service credential for the directory; ${credentialHelp}`,
+    ]);
   }
   let content: string;
   try {
     content = readFileSync(data.DIRECTORY_CREDENTIAL_FILE, "utf8").trim();
   } catch (error) {
-    throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: cannot read ${data.DIRECTORY_CREDENTIAL_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    throw new ConfigError([
+      `DIRECTORY_CREDENTIAL_FILE: cannot read ${data.DIRECTORY_CREDENTIAL_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    ]);
   }
-  if (!/^\S+$/.test(content)) throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: ${data.DIRECTORY_CREDENTIAL_FILE} must hold one credential; ${credentialHelp}`]);
+  if (!/^\S+$/.test(content))
+    throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: ${data.DIRECTORY_CREDENTIAL_FILE} must hold one credential; ${credentialHelp}`]);
   return content;
 }
 

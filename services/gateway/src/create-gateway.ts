@@ -88,7 +88,13 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
       await next();
     } finally {
       options.logger.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round((performance.now() - started) * 10) / 10, tenant: ctx.state.tenant?.tenantId },
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status: ctx.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          tenant: ctx.state.tenant?.tenantId,
+        },
         "request",
       );
     }
@@ -98,7 +104,10 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   app.on("error", (error: unknown, ctx?: Context) => {
     const prematureClose = (error as { code?: unknown } | null)?.code === "ERR_STREAM_PREMATURE_CLOSE";
     const log = prematureClose ? options.logger.debug.bind(options.logger) : options.logger.warn.bind(options.logger);
-    log({ err: error, method: ctx?.method, path: ctx?.path }, prematureClose ? "client went away during the response" : "response failed after it started");
+    log(
+      { err: error, method: ctx?.method, path: ctx?.path },
+      prematureClose ? "client went away during the response" : "response failed after it started",
+    );
   });
   app.use(renderError(options.logger));
   app.use(health.routes());

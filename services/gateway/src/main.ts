@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
     trustProxy: config.TRUST_PROXY,
     paging: { defaultCount: config.SCIM_DEFAULT_PAGE_SIZE, maxCount: config.SCIM_MAX_PAGE_SIZE },
-    apiKeyCache: { ttlMs: config.API_KEY_CACHE_SECONDS * 1000, negativeTtlMs: Math.min(5, config.API_KEY_CACHE_SECONDS) * 1000, maxEntries: 10_000 },
+    apiKeyCache: {
+      ttlMs: config.API_KEY_CACHE_SECONDS * 1000,
+      negativeTtlMs: Math.min(5, config.API_KEY_CACHE_SECONDS) * 1000,
+      maxEntries: 10_000,
+    },
     maxBodySize: config.MAX_BODY_SIZE,
     memberPageSize: config.GROUP_MEMBER_PAGE_SIZE,
   });
@@ -28,7 +32,10 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.GATEWAY_PORT;
   const baseUrl = `${config.PUBLIC_BASE_URL ?? `http://localhost:${port}`}${scimRoot}`;
-  logger.info({ port, baseUrl, directory: config.DIRECTORY_ADDRESS, directoryTransport: config.directoryTls ? "tls" : "plaintext" }, "gateway listening");
+  logger.info(
+    { port, baseUrl, directory: config.DIRECTORY_ADDRESS, directoryTransport: config.directoryTls ? "tls" : "plaintext" },
+    "gateway listening",
+  );
 
   const stop = (signal: string) => {
     logger.info({ signal }, "gateway stopping: finishing in-flight requests");

@@ -3,13 +3,7 @@ import assert from "node:assert/strict";
 import { ScimError } from "../errors/scim-error.js";
 import type { JsonObject } from "../resource/json-value.js";
 import { groupResourceType, userResourceType } from "../schema/resource-types.js";
-import {
-  findResourceType,
-  findSchemaDocument,
-  resourceTypeListResponse,
-  schemaListResponse,
-  servedSchemas,
-} from "./discovery-lists.js";
+import { findResourceType, findSchemaDocument, resourceTypeListResponse, schemaListResponse, servedSchemas } from "./discovery-lists.js";
 
 const both = { resourceTypes: [userResourceType, groupResourceType], baseUrl: "https://example.com/scim/v2/" };
 
@@ -52,7 +46,10 @@ test("each listed document's location is its own URL under the base URL (RFC 764
     location: "https://example.com/scim/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:User",
   });
   const resourceTypes = resourceTypeListResponse(both)["Resources"] as JsonObject[];
-  assert.deepEqual(resourceTypes[1]?.["meta"], { resourceType: "ResourceType", location: "https://example.com/scim/v2/ResourceTypes/Group" });
+  assert.deepEqual(resourceTypes[1]?.["meta"], {
+    resourceType: "ResourceType",
+    location: "https://example.com/scim/v2/ResourceTypes/Group",
+  });
   assert.deepEqual(findResourceType("User", { resourceTypes: [userResourceType] })["meta"], { resourceType: "ResourceType" });
 });
 
@@ -78,7 +75,11 @@ test("every schema a resource type names can be fetched from /Schemas", () => {
 
 const unknown: [string, () => unknown, string][] = [
   ["schema", () => findSchemaDocument("urn:example:Nope", both), 'no schema "urn:example:Nope" is served here'],
-  ["resource type", () => findResourceType("Device", both), 'no resource type "Device" is served here; the resource types are "User", "Group"'],
+  [
+    "resource type",
+    () => findResourceType("Device", both),
+    'no resource type "Device" is served here; the resource types are "User", "Group"',
+  ],
   ["resource type with none served", () => findResourceType("User", { resourceTypes: [] }), "the resource types are none"],
 ];
 

@@ -59,7 +59,10 @@ export function findSchemaDocument(id: string, options: DiscoveryOptions): JsonO
 export function findResourceType(id: string, options: DiscoveryOptions): JsonObject {
   const resourceType = options.resourceTypes.find((r) => r.id.toLowerCase() === id.toLowerCase());
   if (resourceType === undefined) {
-    throw ScimError.status(404, `no resource type "${id}" is served here; the resource types are ${quotedList(options.resourceTypes.map((r) => r.id))}`);
+    throw ScimError.status(
+      404,
+      `no resource type "${id}" is served here; the resource types are ${quotedList(options.resourceTypes.map((r) => r.id))}`,
+    );
   }
   return renderResourceType(resourceType, options);
 }

@@ -14,7 +14,13 @@ export const resourceTypeSchema: SchemaDefinition = {
   description: "Specifies the schema that describes a SCIM resource type",
   attributes: [
     attribute("id", "string", { ...readOnly, description: "The resource type's server unique id; may be the same as its name." }),
-    attribute("name", "string", { ...readOnly, required: true, caseExact: true, uniqueness: "server", description: "The resource type name, e.g., 'User'." }),
+    attribute("name", "string", {
+      ...readOnly,
+      required: true,
+      caseExact: true,
+      uniqueness: "server",
+      description: "The resource type name, e.g., 'User'.",
+    }),
     attribute("description", "string", { ...readOnly, description: "The resource type's human-readable description." }),
     attribute("endpoint", "reference", {
       ...readOnly,

@@ -112,5 +112,11 @@ test("the closed value sets of RFC 7643 §2.2, §2.3 and §5 are canonicalValues
   assert.deepEqual(canonical("returned"), ["always", "never", "default", "request"]);
   assert.deepEqual(canonical("uniqueness"), ["none", "server", "global"]);
   const schemes = serviceProviderConfigSchema.attributes.find((a) => a.name === "authenticationSchemes")?.subAttributes ?? [];
-  assert.deepEqual(schemes.find((a) => a.name === "type")?.canonicalValues, ["oauth", "oauth2", "oauthbearertoken", "httpbasic", "httpdigest"]);
+  assert.deepEqual(schemes.find((a) => a.name === "type")?.canonicalValues, [
+    "oauth",
+    "oauth2",
+    "oauthbearertoken",
+    "httpbasic",
+    "httpdigest",
+  ]);
 });

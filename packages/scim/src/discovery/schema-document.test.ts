@@ -9,7 +9,16 @@ import { schemaDocument } from "./schema-document.js";
 
 const definitions: readonly SchemaDefinition[] = [userSchema, enterpriseUserSchema, groupSchema, ...discoverySchemas];
 
-const scalarCharacteristics = ["type", "multiValued", "description", "required", "caseExact", "mutability", "returned", "uniqueness"] as const;
+const scalarCharacteristics = [
+  "type",
+  "multiValued",
+  "description",
+  "required",
+  "caseExact",
+  "mutability",
+  "returned",
+  "uniqueness",
+] as const;
 
 /** Walks the definitions, not the document, so an attribute the document dropped or changed fails here. */
 function assertRendersDefinitions(rendered: JsonValue | undefined, attributes: readonly AttributeDefinition[], path: string): void {
@@ -26,7 +35,10 @@ function assertRendersDefinitions(rendered: JsonValue | undefined, attributes: r
     assert.deepEqual(document["canonicalValues"], definition.canonicalValues, `${at}: canonicalValues`);
     assert.deepEqual(document["referenceTypes"], definition.referenceTypes, `${at}: referenceTypes`);
     const expectedKeys = ["name", ...scalarCharacteristics, "canonicalValues", "referenceTypes", "subAttributes"].filter(
-      (key) => key === "name" || (scalarCharacteristics as readonly string[]).includes(key) || definition[key as keyof AttributeDefinition] !== undefined,
+      (key) =>
+        key === "name" ||
+        (scalarCharacteristics as readonly string[]).includes(key) ||
+        definition[key as keyof AttributeDefinition] !== undefined,
     );
     assert.deepEqual(Object.keys(document).sort(), expectedKeys.sort(), `${at}: no characteristic missing or extra`);
     if (definition.subAttributes !== undefined) assertRendersDefinitions(document["subAttributes"], definition.subAttributes, at);
@@ -52,36 +64,45 @@ test("the common attributes are not in a resource schema's attribute list (RFC 7
 
 test("an attribute shows every characteristic, defaults included (compare RFC 7643 §8.7.1)", () => {
   const attributes = schemaDocument(userSchema)["attributes"] as JsonObject[];
-  assert.deepEqual(attributes.find((a) => a["name"] === "userName"), {
-    name: "userName",
-    type: "string",
-    multiValued: false,
-    description: "Unique identifier for the User, used to authenticate; unique within the tenant, compared case-insensitively.",
-    required: true,
-    caseExact: false,
-    mutability: "readWrite",
-    returned: "default",
-    uniqueness: "server",
-  });
+  assert.deepEqual(
+    attributes.find((a) => a["name"] === "userName"),
+    {
+      name: "userName",
+      type: "string",
+      multiValued: false,
+      description: "Unique identifier for the User, used to authenticate; unique within the tenant, compared case-insensitively.",
+      required: true,
+      caseExact: false,
+      mutability: "readWrite",
+      returned: "default",
+      uniqueness: "server",
+    },
+  );
   const groups = attributes.find((a) => a["name"] === "groups") as JsonObject;
-  assert.deepEqual((groups["subAttributes"] as JsonObject[]).find((a) => a["name"] === "$ref"), {
-    name: "$ref",
-    type: "reference",
-    multiValued: false,
-    description: "The URI of the corresponding Group resource.",
-    required: false,
-    caseExact: false,
-    mutability: "readOnly",
-    returned: "default",
-    uniqueness: "none",
-    referenceTypes: ["User", "Group"],
-  });
+  assert.deepEqual(
+    (groups["subAttributes"] as JsonObject[]).find((a) => a["name"] === "$ref"),
+    {
+      name: "$ref",
+      type: "reference",
+      multiValued: false,
+      description: "The URI of the corresponding Group resource.",
+      required: false,
+      caseExact: false,
+      mutability: "readOnly",
+      returned: "default",
+      uniqueness: "none",
+      referenceTypes: ["User", "Group"],
+    },
+  );
 });
 
 test("meta names the Schema resource type and the location given", () => {
-  assert.deepEqual(schemaDocument(groupSchema, { location: "https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group" })["meta"], {
-    resourceType: "Schema",
-    location: "https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
-  });
+  assert.deepEqual(
+    schemaDocument(groupSchema, { location: "https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group" })["meta"],
+    {
+      resourceType: "Schema",
+      location: "https://example.com/v2/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group",
+    },
+  );
   assert.deepEqual(schemaDocument(groupSchema)["meta"], { resourceType: "Schema" });
 });

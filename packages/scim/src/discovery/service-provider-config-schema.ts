@@ -53,7 +53,11 @@ export const serviceProviderConfigSchema: SchemaDefinition = {
           description: "The authentication scheme.",
           canonicalValues: ["oauth", "oauth2", "oauthbearertoken", "httpbasic", "httpdigest"],
         }),
-        attribute("name", "string", { ...readOnly, required: true, description: "The common authentication scheme name, e.g., HTTP Basic." }),
+        attribute("name", "string", {
+          ...readOnly,
+          required: true,
+          description: "The common authentication scheme name, e.g., HTTP Basic.",
+        }),
         attribute("description", "string", { ...readOnly, required: true, description: "A description of the authentication scheme." }),
         attribute("specUri", "reference", {
           ...readOnly,

@@ -34,7 +34,14 @@ const serviceProviderConfigs: [string, JsonObject][] = [
       etag: false,
       documentationUri: "https://example.com/help/scim.html",
       authenticationSchemes: [
-        { type: "oauthbearertoken", name: "OAuth Bearer Token", description: "Bearer token", specUri: "https://www.rfc-editor.org/info/rfc6750", documentationUri: "https://example.com/help/oauth.html", primary: true },
+        {
+          type: "oauthbearertoken",
+          name: "OAuth Bearer Token",
+          description: "Bearer token",
+          specUri: "https://www.rfc-editor.org/info/rfc6750",
+          documentationUri: "https://example.com/help/oauth.html",
+          primary: true,
+        },
         { type: "httpbasic", name: "HTTP Basic", description: "Basic authentication", primary: false },
       ],
     }),
@@ -53,7 +60,9 @@ test("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Schema is valid against its
   const document = findSchemaDocument(schemaSchema.id, options);
   // Its attributes.subAttributes is complex, so its own document nests one level deeper than any
   // finite definition of it describes (schema-schema.ts). That one level is the only problem...
-  assert.deepEqual(documentProblems(document, schemaSchema), ["attributes[3].subAttributes[11].subAttributes: not an attribute of the schema"]);
+  assert.deepEqual(documentProblems(document, schemaSchema), [
+    "attributes[3].subAttributes[11].subAttributes: not an attribute of the schema",
+  ]);
   assert.deepEqual(schemaAttributeProblems(document), []);
   // ...and §7 says what it holds: sub-attributes described as "attributes" are, so check it as such.
   const attributes = document["attributes"] as JsonObject[];

@@ -20,7 +20,12 @@ for (const [scimType, status] of table) {
   test(`rfc7644 3.12 ${scimType} is ${status}`, () => {
     const error = ScimError.of(scimType, "detail");
     assert.equal(error.status, status);
-    assert.deepEqual(error.toBody(), { schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: String(status), scimType, detail: "detail" });
+    assert.deepEqual(error.toBody(), {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+      status: String(status),
+      scimType,
+      detail: "detail",
+    });
   });
 }
 

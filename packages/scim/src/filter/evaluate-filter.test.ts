@@ -126,7 +126,12 @@ test("numbers compare numerically", () => {
 });
 
 test("group members by value", () => {
-  const group = { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], id: "g1", displayName: "Admins", members: [{ value: "u1" }, { value: "u2" }] };
+  const group = {
+    schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+    id: "g1",
+    displayName: "Admins",
+    members: [{ value: "u1" }, { value: "u2" }],
+  };
   assert.equal(matchesFilter(group, parseFilter('members[value eq "u2"]'), groupResourceType), true);
   assert.equal(matchesFilter(group, parseFilter('members.value eq "u3"'), groupResourceType), false);
   assert.equal(matchesFilter(group, parseFilter('displayName eq "ADMINS"'), groupResourceType), true);

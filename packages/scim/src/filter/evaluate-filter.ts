@@ -106,11 +106,17 @@ function valueTest(definition: AttributeDefinition, operator: ComparisonOperator
     case "gt":
       return (value) => (compare(value) ?? 0) > 0;
     case "ge":
-      return (value) => { const c = compare(value); return c !== undefined && c >= 0; };
+      return (value) => {
+        const c = compare(value);
+        return c !== undefined && c >= 0;
+      };
     case "lt":
       return (value) => (compare(value) ?? 0) < 0;
     case "le":
-      return (value) => { const c = compare(value); return c !== undefined && c <= 0; };
+      return (value) => {
+        const c = compare(value);
+        return c !== undefined && c <= 0;
+      };
   }
 }
 

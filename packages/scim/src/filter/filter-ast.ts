@@ -5,7 +5,6 @@ import type { AttributePath } from "../schema/attribute-path.js";
  * `resolveFilter` rewrites its attribute names to the schema's canonical spelling.
  */
 
-
 /** A filter literal: JSON's string, number, boolean or null (dateTimes are strings). */
 export type FilterValue = string | number | boolean | null;
 

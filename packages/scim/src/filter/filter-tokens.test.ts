@@ -30,7 +30,10 @@ test("tokenize decodes JSON escapes in strings", () => {
 
 test("tokenize ends an unquoted word at a parenthesis", () => {
   const tokens = tokenize("(emails.Value co example.com)", fail);
-  assert.deepEqual(tokens.map((t) => t.text), ["(", "emails.Value", "co", "example.com", ")", ""]);
+  assert.deepEqual(
+    tokens.map((t) => t.text),
+    ["(", "emails.Value", "co", "example.com", ")", ""],
+  );
 });
 
 test("tokenize rejects an unterminated string", () => {

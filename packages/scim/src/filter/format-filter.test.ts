@@ -5,7 +5,12 @@ import { formatFilter } from "./format-filter.js";
 
 const a: Filter = { kind: "present", path: { attribute: "a" } };
 const b: Filter = { kind: "compare", path: { attribute: "b" }, operator: "eq", value: "x" };
-const c: Filter = { kind: "compare", path: { schema: "urn:ietf:params:scim:schemas:core:2.0:User", attribute: "name", subAttribute: "givenName" }, operator: "sw", value: 1 };
+const c: Filter = {
+  kind: "compare",
+  path: { schema: "urn:ietf:params:scim:schemas:core:2.0:User", attribute: "name", subAttribute: "givenName" },
+  operator: "sw",
+  value: 1,
+};
 
 const table: [string, Filter, string][] = [
   ["present", a, "a pr"],

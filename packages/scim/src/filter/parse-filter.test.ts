@@ -65,15 +65,15 @@ test("pr parses in any letter case", () => {
 });
 
 const cases: [string, string, string][] = [
-  ["and binds tighter than or", 'a eq 1 or b eq 2 and c eq 3', "a eq 1 or b eq 2 and c eq 3"],
-  ["parentheses override precedence", '(a eq 1 or b eq 2) and c eq 3', "(a eq 1 or b eq 2) and c eq 3"],
-  ["and/or/not keywords in any case", 'a eq 1 AND NOT (b eq 2) Or c pr', "a eq 1 and not (b eq 2) or c pr"],
-  ["not without a space before (", 'not(a pr)', "not (a pr)"],
-  ["redundant parentheses vanish", '((a pr))', "a pr"],
-  ["or groups to the left", 'a pr or b pr or c pr', "a pr or b pr or c pr"],
-  ["right-nested or keeps its parentheses", 'a pr or (b pr or c pr)', "a pr or (b pr or c pr)"],
-  ["JSON literals", 'a eq true and b eq false and c eq null and d eq 12.5e1', "a eq true and b eq false and c eq null and d eq 125"],
-  ["negative number", 'a gt -3', "a gt -3"],
+  ["and binds tighter than or", "a eq 1 or b eq 2 and c eq 3", "a eq 1 or b eq 2 and c eq 3"],
+  ["parentheses override precedence", "(a eq 1 or b eq 2) and c eq 3", "(a eq 1 or b eq 2) and c eq 3"],
+  ["and/or/not keywords in any case", "a eq 1 AND NOT (b eq 2) Or c pr", "a eq 1 and not (b eq 2) or c pr"],
+  ["not without a space before (", "not(a pr)", "not (a pr)"],
+  ["redundant parentheses vanish", "((a pr))", "a pr"],
+  ["or groups to the left", "a pr or b pr or c pr", "a pr or b pr or c pr"],
+  ["right-nested or keeps its parentheses", "a pr or (b pr or c pr)", "a pr or (b pr or c pr)"],
+  ["JSON literals", "a eq true and b eq false and c eq null and d eq 12.5e1", "a eq true and b eq false and c eq null and d eq 125"],
+  ["negative number", "a gt -3", "a gt -3"],
   ["string escapes", 'a eq "say \\"hi\\" \\u00e9"', 'a eq "say \\"hi\\" é"'],
   ["$ref attribute", 'members.$ref eq "https://x/Users/1"', 'members.$ref eq "https://x/Users/1"'],
   [
@@ -95,7 +95,11 @@ const cases: [string, string, string][] = [
     'name.FamilyName eq "Employee" and (emails.Value co "example.com" or emails.Value co "example.org")',
   ],
   ["Microsoft: unquoted prefix", "userName sw O", 'userName sw "O"'],
-  ["Microsoft: unquoted dateTime", "meta.Created gt 2015-10-10T14:38:21.8617979-07:00", 'meta.Created gt "2015-10-10T14:38:21.8617979-07:00"'],
+  [
+    "Microsoft: unquoted dateTime",
+    "meta.Created gt 2015-10-10T14:38:21.8617979-07:00",
+    'meta.Created gt "2015-10-10T14:38:21.8617979-07:00"',
+  ],
   ["Microsoft: capitalised attribute", 'DisplayName eq "BobIsAmazing"', 'DisplayName eq "BobIsAmazing"'],
   [
     "Entra: value path with a sub-attribute comparison",
@@ -145,13 +149,17 @@ const errors: [string, string, RegExp][] = [
   ["missing value", "userName eq", /expected a value after "eq" at position 11/],
   ["value is a parenthesis", "userName eq )", /expected a value after "eq" at position 12, found "\)"/],
   ["dangling and", 'userName eq "a" and', /expected an attribute name, "not" or "\(" at position 19/],
-  ["unclosed parenthesis", '(userName eq "a"', /expected "and", "or" or "\)" closing the "\(" at position 0, but found the end of the text at position 16/],
+  [
+    "unclosed parenthesis",
+    '(userName eq "a"',
+    /expected "and", "or" or "\)" closing the "\(" at position 0, but found the end of the text at position 16/,
+  ],
   ["unopened parenthesis", 'userName eq "a")', /unexpected "\)" at position 15/],
   ["junk after a filter", 'userName eq "a" title pr', /expected "and", "or" or the end of the filter at position 16, found "title"/],
   ["not without parentheses", 'not userName eq "a"', /expected "\(" after "not" at position 4/],
   ["unclosed value filter", 'emails[type eq "work"', /closing the "\[" at position 6/],
   ["nested value filter (rfc7644 errata 4690)", 'emails[type eq "work" and x[y pr]]', /cannot contain another value filter/],
-  ["value filter after a sub-attribute", 'name.givenName[x pr]', /must follow an attribute, not the sub-attribute path/],
+  ["value filter after a sub-attribute", "name.givenName[x pr]", /must follow an attribute, not the sub-attribute path/],
   ["bad attribute name", '1abc eq "x"', /"1abc" at position 0 is not an attribute path/],
   ["too many dots", 'a.b.c eq "x"', /"a.b.c" at position 0 is not an attribute path/],
   ["unterminated string", 'userName eq "abc', /unterminated string starting at position 12/],
@@ -162,7 +170,8 @@ for (const [name, source, detail] of errors) {
   test(`parseFilter rejects ${name} with 400 invalidFilter`, () => {
     assert.throws(
       () => parseFilter(source),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter" && detail.test(error.detail),
     );
   });
 }

@@ -131,7 +131,9 @@ export class FilterParser {
   private parseValueFilter(path: AttributePath, pathToken: Token): Filter {
     const open = this.next();
     if (path.subAttribute !== undefined) {
-      throw this.fail(`a value filter must follow an attribute, not the sub-attribute path "${pathToken.text}" (position ${open.position})`);
+      throw this.fail(
+        `a value filter must follow an attribute, not the sub-attribute path "${pathToken.text}" (position ${open.position})`,
+      );
     }
     const filter = this.nested(() => this.parseOr(true));
     this.expectClosing("]", open);

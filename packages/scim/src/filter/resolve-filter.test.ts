@@ -15,8 +15,16 @@ const resolves: [string, string, string][] = [
   ["core URN prefix dropped", 'urn:ietf:params:scim:schemas:core:2.0:User:userName sw "J"', 'userName sw "J"'],
   ["core URN with sub-attribute", 'urn:ietf:params:scim:schemas:core:2.0:User:name.givenName eq "B"', 'name.givenName eq "B"'],
   ["extension URN kept", `${enterprise}:EMPLOYEENUMBER eq "701984"`, `${enterprise}:employeeNumber eq "701984"`],
-  ["unqualified extension attribute (Entra manager check)", 'id eq "1" and manager eq "boss"', `id eq "1" and ${enterprise}:manager.value eq "boss"`],
-  ["complex multi-valued without sub-attribute means value (rfc7644 3.4.2.2 example)", 'emails co "example.com"', 'emails.value co "example.com"'],
+  [
+    "unqualified extension attribute (Entra manager check)",
+    'id eq "1" and manager eq "boss"',
+    `id eq "1" and ${enterprise}:manager.value eq "boss"`,
+  ],
+  [
+    "complex multi-valued without sub-attribute means value (rfc7644 3.4.2.2 example)",
+    'emails co "example.com"',
+    'emails.value co "example.com"',
+  ],
   ["pr on a complex attribute stays on the attribute", "emails pr", "emails pr"],
   ["value path inner names", 'EMAILS[TYPE eq "work" and Value co "@example.com"]', 'emails[type eq "work" and value co "@example.com"]'],
   ["boolean literal from a string (Entra)", 'active eq "True"', "active eq true"],
@@ -43,7 +51,11 @@ const rejects: [string, string, RegExp][] = [
   ["an unknown schema", 'urn:example:ext:foo eq "x"', /unknown schema "urn:example:ext"/],
   ["a value filter on a simple attribute", 'userName[value eq "x"]', /"userName" has no sub-attributes to filter on/],
   ["a non-sub-attribute inside a value filter", 'emails[userName eq "x"]', /inside emails\[\.\.\.\] name a sub-attribute of "emails"/],
-  ["a comparison on a complex attribute without value", 'name eq "x"', /"name" is complex; compare one of its sub-attributes, e.g. "name.formatted"/],
+  [
+    "a comparison on a complex attribute without value",
+    'name eq "x"',
+    /"name" is complex; compare one of its sub-attributes, e.g. "name.formatted"/,
+  ],
   ["gt on a boolean (rfc7644 3.4.2.2)", "active gt true", /"active" is boolean; gt, ge, lt and le do not apply/],
   ["le on binary (rfc7644 3.4.2.2)", 'x509Certificates.value le "AAA"', /is binary; gt, ge, lt and le do not apply/],
   ["co on a boolean", 'active co "t"', /co, sw and ew compare text/],
@@ -56,7 +68,8 @@ for (const [name, source, detail] of rejects) {
   test(`resolveFilter rejects ${name} with 400 invalidFilter`, () => {
     assert.throws(
       () => resolveFilter(parseFilter(source), userResourceType),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter" && detail.test(error.detail),
     );
   });
 }

@@ -84,7 +84,8 @@ function resolvePath(path: AttributePath, scope: Scope, scimType: ScimType): Pat
     return { path: resolved.path, definition: resolved.subAttribute ?? resolved.attribute };
   }
   const parent = scope.parent;
-  const sub = path.schema === undefined && path.subAttribute === undefined ? findAttribute(parent.subAttributes, path.attribute) : undefined;
+  const sub =
+    path.schema === undefined && path.subAttribute === undefined ? findAttribute(parent.subAttributes, path.attribute) : undefined;
   if (sub === undefined) {
     throw ScimError.of(
       scimType,
@@ -136,7 +137,8 @@ function convertLiteral(
     if (operator === "eq" || operator === "ne") return null;
     throw ScimError.of(scimType, `"${name}" ${operator} null: only eq and ne compare with null`);
   }
-  const wrong = (expected: string) => ScimError.of(scimType, `"${name}" is ${definition.type}; ${JSON.stringify(value)} is not ${expected}`);
+  const wrong = (expected: string) =>
+    ScimError.of(scimType, `"${name}" is ${definition.type}; ${JSON.stringify(value)} is not ${expected}`);
   switch (definition.type) {
     case "string":
     case "reference":
@@ -155,7 +157,7 @@ function convertLiteral(
     case "dateTime":
       if (typeof value !== "string") throw wrong("a dateTime string");
       if (operator !== "co" && operator !== "sw" && operator !== "ew" && parseDateTime(value) === undefined) {
-        throw wrong("an xsd:dateTime such as \"2011-05-13T04:42:34Z\" (RFC 7643 §2.3.5)");
+        throw wrong('an xsd:dateTime such as "2011-05-13T04:42:34Z" (RFC 7643 §2.3.5)');
       }
       return value;
     case "complex":

@@ -6,13 +6,19 @@ import { parseListQuery, parseSearchRequest } from "./list-query.js";
 const limits = { defaultCount: 100, maxCount: 1000 };
 const paging: Array<[Record<string, string>, { startIndex: number; count: number }]> = [
   [{}, { startIndex: 1, count: 100 }],
-  [{ startIndex: "1", count: "100" }, { startIndex: 1, count: 100 }],
+  [
+    { startIndex: "1", count: "100" },
+    { startIndex: 1, count: 100 },
+  ],
   [{ startIndex: "0" }, { startIndex: 1, count: 100 }],
   [{ startIndex: "-7" }, { startIndex: 1, count: 100 }],
   [{ count: "0" }, { startIndex: 1, count: 0 }],
   [{ count: "-3" }, { startIndex: 1, count: 0 }],
   [{ count: "5000" }, { startIndex: 1, count: 1000 }],
-  [{ startIndex: "101", count: "100" }, { startIndex: 101, count: 100 }],
+  [
+    { startIndex: "101", count: "100" },
+    { startIndex: 101, count: 100 },
+  ],
 ];
 
 for (const [query, expected] of paging) {
@@ -24,7 +30,10 @@ for (const [query, expected] of paging) {
 
 test("a non-integer startIndex or count is 400 invalidValue", () => {
   for (const query of [{ count: "ten" }, { startIndex: "1.5" }, { count: "" }]) {
-    assert.throws(() => parseListQuery(query, userResourceType, limits), (error: { status: number; scimType: string }) => error.status === 400 && error.scimType === "invalidValue");
+    assert.throws(
+      () => parseListQuery(query, userResourceType, limits),
+      (error: { status: number; scimType: string }) => error.status === 400 && error.scimType === "invalidValue",
+    );
   }
 });
 
@@ -44,7 +53,10 @@ test("the filter is parsed and resolved; a bad one is invalidFilter", () => {
     operator: "eq",
     value: "x",
   });
-  assert.throws(() => parseListQuery({ filter: "userName eq" }, userResourceType, limits), (error: { scimType: string }) => error.scimType === "invalidFilter");
+  assert.throws(
+    () => parseListQuery({ filter: "userName eq" }, userResourceType, limits),
+    (error: { scimType: string }) => error.scimType === "invalidFilter",
+  );
 });
 
 test("rfc7644 3.4.3 a SearchRequest carries the same parameters as JSON", () => {
@@ -67,10 +79,19 @@ test("rfc7644 3.4.3 a SearchRequest carries the same parameters as JSON", () => 
 });
 
 test("a SearchRequest without its schema, or with badly typed fields, is refused", () => {
-  assert.throws(() => parseSearchRequest({ filter: "userName pr" }, userResourceType, limits), (error: { scimType: string }) => error.scimType === "invalidSyntax");
-  assert.throws(() => parseSearchRequest("nope", userResourceType, limits), (error: { scimType: string }) => error.scimType === "invalidSyntax");
+  assert.throws(
+    () => parseSearchRequest({ filter: "userName pr" }, userResourceType, limits),
+    (error: { scimType: string }) => error.scimType === "invalidSyntax",
+  );
+  assert.throws(
+    () => parseSearchRequest("nope", userResourceType, limits),
+    (error: { scimType: string }) => error.scimType === "invalidSyntax",
+  );
   const schemas = ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"];
   assert.throws(() => parseSearchRequest({ schemas, count: true }, userResourceType, limits), /count/);
   assert.throws(() => parseSearchRequest({ schemas, attributes: [1] }, userResourceType, limits), /attributes/);
-  assert.throws(() => parseSearchRequest({ schemas, attributes: ["userName"], excludedAttributes: ["emails"] }, userResourceType, limits), /together/);
+  assert.throws(
+    () => parseSearchRequest({ schemas, attributes: ["userName"], excludedAttributes: ["emails"] }, userResourceType, limits),
+    /together/,
+  );
 });

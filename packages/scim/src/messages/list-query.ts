@@ -64,7 +64,15 @@ function parseListQueryFields(raw: RawListQuery, resourceType: ResourceTypeDefin
     // §3.4.2.4: a startIndex below 1 is 1; a negative count is 0; a count above the maximum is capped.
     startIndex: Math.max(1, startIndex ?? 1),
     count: Math.min(Math.max(0, count ?? limits.defaultCount), limits.maxCount),
-    ...(raw.sortBy !== undefined ? { sortBy: resolveAttributePath(parseAttributeList(raw.sortBy, resourceType)[0] ?? unknownSortBy(raw.sortBy), resourceType, "invalidValue").path } : {}),
+    ...(raw.sortBy !== undefined
+      ? {
+          sortBy: resolveAttributePath(
+            parseAttributeList(raw.sortBy, resourceType)[0] ?? unknownSortBy(raw.sortBy),
+            resourceType,
+            "invalidValue",
+          ).path,
+        }
+      : {}),
     sortOrder: sortOrder ?? "ascending",
     ...(raw.attributes !== undefined ? { attributes: parseAttributeList(raw.attributes, resourceType) } : {}),
     ...(raw.excludedAttributes !== undefined ? { excludedAttributes: parseAttributeList(raw.excludedAttributes, resourceType) } : {}),

@@ -11,12 +11,19 @@ const table: [string, string, AttributePath[]][] = [
   ["single name", "userName", [{ attribute: "userName" }]],
   ["list with spaces and case (Microsoft: userName,emails)", " USERNAME , Emails ", [{ attribute: "userName" }, { attribute: "emails" }]],
   ["sub-attribute", "name.givenName", [{ attribute: "name", subAttribute: "givenName" }]],
-  ["core URN prefix dropped (rfc7644 3.10)", "urn:ietf:params:scim:schemas:core:2.0:User:name.familyName", [{ attribute: "name", subAttribute: "familyName" }]],
+  [
+    "core URN prefix dropped (rfc7644 3.10)",
+    "urn:ietf:params:scim:schemas:core:2.0:User:name.familyName",
+    [{ attribute: "name", subAttribute: "familyName" }],
+  ],
   ["extension attribute", `${enterprise}:employeeNumber`, [{ schema: enterprise, attribute: "employeeNumber" }]],
   [
     "whole extension",
     enterprise,
-    ["employeeNumber", "costCenter", "organization", "division", "department", "manager"].map((a) => ({ schema: enterprise, attribute: a })),
+    ["employeeNumber", "costCenter", "organization", "division", "department", "manager"].map((a) => ({
+      schema: enterprise,
+      attribute: a,
+    })),
   ],
   ["duplicates removed", "userName,username", [{ attribute: "userName" }]],
   ["unknown names skipped", "userName,favouriteColour,name.nick", [{ attribute: "userName" }]],
@@ -46,7 +53,8 @@ for (const [text, detail] of malformed) {
   test(`parseAttributeList rejects ${JSON.stringify(text)} with 400 invalidValue`, () => {
     assert.throws(
       () => parseAttributeList(text, userResourceType),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidValue" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "invalidValue" && detail.test(error.detail),
     );
   });
 }

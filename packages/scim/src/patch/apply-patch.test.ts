@@ -37,8 +37,16 @@ const group: ScimResource = {
   id: "acbf3ae7-8463-4692-b4fd-9b4da3f908ce",
   displayName: "Tour Guides",
   members: [
-    { value: "2819c223-7f76-453a-919d-413861904646", $ref: "https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646", display: "Babs Jensen" },
-    { value: "902c246b-6245-4190-8e05-00816be7344a", $ref: "https://example.com/v2/Users/902c246b-6245-4190-8e05-00816be7344a", display: "Mandy Pepperidge" },
+    {
+      value: "2819c223-7f76-453a-919d-413861904646",
+      $ref: "https://example.com/v2/Users/2819c223-7f76-453a-919d-413861904646",
+      display: "Babs Jensen",
+    },
+    {
+      value: "902c246b-6245-4190-8e05-00816be7344a",
+      $ref: "https://example.com/v2/Users/902c246b-6245-4190-8e05-00816be7344a",
+      display: "Mandy Pepperidge",
+    },
   ],
   meta: { resourceType: "Group" },
 };
@@ -70,7 +78,10 @@ test("rfc7644 3.5.2.1 add members: appended, readOnly display ignored", () => {
 test("rfc7644 3.5.2.1 add without path: emails appended and nickName set", () => {
   const result = patch(user, [{ op: "add", value: { emails: [{ value: "babs@jensen.org", type: "other" }], nickname: "Babs" } }]);
   assert.equal(result["nickName"], "Babs");
-  assert.deepEqual((result["emails"] as JsonObject[]).map((e) => e["type"]), ["work", "home", "other"]);
+  assert.deepEqual(
+    (result["emails"] as JsonObject[]).map((e) => e["type"]),
+    ["work", "home", "other"],
+  );
 });
 
 test("rfc7644 3.5.2.1 add of a value already there changes nothing", () => {
@@ -98,7 +109,10 @@ test("rfc7644 3.5.2.2 remove all members", () => {
 
 test("rfc7644 3.5.2.2 remove a member by filter", () => {
   const result = patchGroup([{ op: "remove", path: 'members[value eq "2819c223-7f76-453a-919d-413861904646"]' }]);
-  assert.deepEqual((result["members"] as JsonObject[]).map((m) => m["value"]), ["902c246b-6245-4190-8e05-00816be7344a"]);
+  assert.deepEqual(
+    (result["members"] as JsonObject[]).map((m) => m["value"]),
+    ["902c246b-6245-4190-8e05-00816be7344a"],
+  );
 });
 
 test("rfc7644 3.5.2.2 remove multiple members: none left is unassigned", () => {
@@ -133,7 +147,10 @@ test("rfc7644 3.5.2.2 remove a sub-attribute of a complex attribute", () => {
 
 test("rfc7644 3.5.2.2 remove a sub-attribute of every value", () => {
   const result = patch(user, [{ op: "remove", path: "addresses.locality" }]);
-  assert.deepEqual((result["addresses"] as JsonObject[]).map((a) => a["locality"]), [undefined, undefined]);
+  assert.deepEqual(
+    (result["addresses"] as JsonObject[]).map((a) => a["locality"]),
+    [undefined, undefined],
+  );
 });
 
 test("rfc7644 3.5.2.2 remove with a filter that matches nothing changes nothing", () => {
@@ -142,13 +159,28 @@ test("rfc7644 3.5.2.2 remove with a filter that matches nothing changes nothing"
 
 test("rfc7644 3.5.2.3 replace all members", () => {
   const result = patchGroup([
-    { op: "replace", path: "members", value: [{ display: "Babs Jensen", value: "a" }, { display: "James Smith", value: "b" }] },
+    {
+      op: "replace",
+      path: "members",
+      value: [
+        { display: "Babs Jensen", value: "a" },
+        { display: "James Smith", value: "b" },
+      ],
+    },
   ]);
   assert.deepEqual(result["members"], [{ value: "a" }, { value: "b" }]);
 });
 
 test("rfc7644 3.5.2.3 replace the work address record", () => {
-  const work = { type: "work", streetAddress: "911 Universal City Plaza", locality: "Hollywood", region: "CA", postalCode: "91608", country: "US", primary: true };
+  const work = {
+    type: "work",
+    streetAddress: "911 Universal City Plaza",
+    locality: "Hollywood",
+    region: "CA",
+    postalCode: "91608",
+    country: "US",
+    primary: true,
+  };
   const result = patch(user, [{ op: "replace", path: 'addresses[type eq "work"]', value: work }]);
   assert.deepEqual((result["addresses"] as JsonObject[])[0], work);
 });
@@ -160,14 +192,20 @@ test("rfc7644 3.5.2.3 replace a sub-attribute of the matching record", () => {
 });
 
 test("rfc7644 3.5.2.3 replace without path", () => {
-  const emails = [{ value: "bjensen@example.com", type: "work", primary: true }, { value: "babs@jensen.org", type: "home" }];
+  const emails = [
+    { value: "bjensen@example.com", type: "work", primary: true },
+    { value: "babs@jensen.org", type: "home" },
+  ];
   const result = patch(user, [{ op: "replace", value: { emails, nickname: "Babs" } }]);
   assert.deepEqual(result["emails"], emails);
   assert.equal(result["nickName"], "Babs");
 });
 
 test("rfc7644 3.5.2.3 replace of a complex attribute leaves unnamed sub-attributes unchanged", () => {
-  assert.deepEqual(patch(user, [{ op: "replace", path: "name", value: { givenName: "Babs" } }])["name"], { familyName: "Jensen", givenName: "Babs" });
+  assert.deepEqual(patch(user, [{ op: "replace", path: "name", value: { givenName: "Babs" } }])["name"], {
+    familyName: "Jensen",
+    givenName: "Babs",
+  });
 });
 
 test("rfc7644 3.5.2.3 replace of a complex attribute with a null sub-attribute removes it", () => {
@@ -186,12 +224,18 @@ test("rfc7643 2.5 replace with null unassigns the attribute", () => {
 
 test("rfc7644 3.5.2 adding a primary email clears primary on the others", () => {
   const result = patch(user, [{ op: "add", path: "emails", value: [{ value: "new@example.com", type: "other", primary: true }] }]);
-  assert.deepEqual((result["emails"] as JsonObject[]).map((e) => e["primary"]), [false, undefined, true]);
+  assert.deepEqual(
+    (result["emails"] as JsonObject[]).map((e) => e["primary"]),
+    [false, undefined, true],
+  );
 });
 
 test("rfc7644 3.5.2 setting primary through a filter clears it elsewhere", () => {
   const result = patch(user, [{ op: "replace", path: 'emails[type eq "home"].primary', value: true }]);
-  assert.deepEqual((result["emails"] as JsonObject[]).map((e) => e["primary"]), [false, true]);
+  assert.deepEqual(
+    (result["emails"] as JsonObject[]).map((e) => e["primary"]),
+    [false, true],
+  );
 });
 
 test("rfc7644 3.5.2 re-adding an existing email as primary marks it primary", () => {
@@ -223,7 +267,10 @@ test("Okta membership update: remove by filter and add in one request", () => {
     { op: "remove", path: 'members[value eq "902c246b-6245-4190-8e05-00816be7344a"]' },
     { op: "add", path: "members", value: [{ value: "00u1", display: "new.user@okta.local" }] },
   ]);
-  assert.deepEqual((result["members"] as JsonObject[]).map((m) => m["value"]), ["2819c223-7f76-453a-919d-413861904646", "00u1"]);
+  assert.deepEqual(
+    (result["members"] as JsonObject[]).map((m) => m["value"]),
+    ["2819c223-7f76-453a-919d-413861904646", "00u1"],
+  );
 });
 
 test("Okta full push: replace members", () => {
@@ -233,7 +280,7 @@ test("Okta full push: replace members", () => {
 
 // ---- Entra (MS-USE, MS-COMPAT, MS-QA, MGR-ISSUES) ----
 
-test("Entra legacy: Replace active with the string \"False\"", () => {
+test('Entra legacy: Replace active with the string "False"', () => {
   assert.equal(patch(user, [{ op: "Replace", path: "active", value: "False" }])["active"], false);
 });
 
@@ -278,18 +325,21 @@ test("Entra: capitalised sub-attribute in a path", () => {
   assert.equal((result["emails"] as JsonObject[])[1]?.["value"], "b@home.org");
 });
 
-test("Entra (MS-QA): Add emails[type eq \"work\"].value when there is no work email creates one", () => {
+test('Entra (MS-QA): Add emails[type eq "work"].value when there is no work email creates one', () => {
   const noWork = { ...user, emails: [{ value: "babs@jensen.org", type: "home" }] };
   const result = patch(noWork, [{ op: "Add", path: 'emails[type eq "work"].value', value: "bjensen@example.com" }]);
-  assert.deepEqual(result["emails"], [{ value: "babs@jensen.org", type: "home" }, { value: "bjensen@example.com", type: "work" }]);
+  assert.deepEqual(result["emails"], [
+    { value: "babs@jensen.org", type: "home" },
+    { value: "bjensen@example.com", type: "work" },
+  ]);
 });
 
-test("Entra: Add phoneNumbers[type eq \"mobile\"].value when there are no phone numbers", () => {
+test('Entra: Add phoneNumbers[type eq "mobile"].value when there are no phone numbers', () => {
   const result = patch(user, [{ op: "Add", path: 'phoneNumbers[type eq "mobile"].value', value: "+1 555 0100" }]);
   assert.deepEqual(result["phoneNumbers"], [{ value: "+1 555 0100", type: "mobile" }]);
 });
 
-test("Entra: Add emails[type eq \"work\"].value when there is one replaces its value", () => {
+test('Entra: Add emails[type eq "work"].value when there is one replaces its value', () => {
   const result = patch(user, [{ op: "Add", path: 'emails[type eq "work"].value', value: "barbara@example.com" }]);
   assert.deepEqual((result["emails"] as JsonObject[])[0], { value: "barbara@example.com", type: "work", primary: true });
 });
@@ -299,7 +349,7 @@ test("Entra manager: add by URN path with a bare id drops the old $ref and displ
   assert.deepEqual((result[enterprise] as JsonObject)["manager"], { value: "boss-2" });
 });
 
-test("Entra manager: Add path \"manager\" with an array of one {$ref, value} (MS-USE)", () => {
+test('Entra manager: Add path "manager" with an array of one {$ref, value} (MS-USE)', () => {
   const noManager = { ...user, [enterprise]: { employeeNumber: "701984" } };
   const result = patch(noManager, [{ op: "Add", path: "manager", value: [{ $ref: "https://x/Users/boss-3", value: "boss-3" }] }]);
   assert.deepEqual((result[enterprise] as JsonObject)["manager"], { value: "boss-3", $ref: "https://x/Users/boss-3" });
@@ -317,10 +367,13 @@ test("Entra manager: Replace with an empty value removes the manager (Logic App 
 
 test("Entra legacy: Remove members listed in value", () => {
   const result = patchGroup([{ op: "Remove", path: "members", value: [{ value: "2819C223-7F76-453A-919D-413861904646" }] }]);
-  assert.deepEqual((result["members"] as JsonObject[]).map((m) => m["value"]), ["902c246b-6245-4190-8e05-00816be7344a"]);
+  assert.deepEqual(
+    (result["members"] as JsonObject[]).map((m) => m["value"]),
+    ["902c246b-6245-4190-8e05-00816be7344a"],
+  );
 });
 
-test("Entra: Add and Remove members with \"$ref\": null", () => {
+test('Entra: Add and Remove members with "$ref": null', () => {
   const added = patchGroup([{ op: "Add", path: "members", value: [{ $ref: null, value: "u-3" }] }]);
   assert.deepEqual((added["members"] as JsonObject[])[2], { value: "u-3" });
   const removed = patch(added, [{ op: "Remove", path: "members", value: [{ $ref: null, value: "u-3" }] }], groupResourceType);
@@ -336,8 +389,11 @@ test("Entra: Replace the group displayName", () => {
   assert.equal(patchGroup([{ op: "Replace", path: "displayName", value: "Guides" }])["displayName"], "Guides");
 });
 
-test("Entra Logic App null update: Replace with \"\" then null", () => {
-  const cleared = patch(user, [{ op: "Replace", path: "displayName", value: "" }, { op: "Replace", path: "active", value: "" }]);
+test('Entra Logic App null update: Replace with "" then null', () => {
+  const cleared = patch(user, [
+    { op: "Replace", path: "displayName", value: "" },
+    { op: "Replace", path: "active", value: "" },
+  ]);
   assert.equal(cleared["displayName"], "");
   assert.equal(cleared["active"], undefined);
   assert.equal(patch(cleared, [{ op: "Replace", path: "displayName", value: null }])["displayName"], undefined);
@@ -386,7 +442,10 @@ test("Microsoft collection: replace userName", () => {
 
 const immutableType: ResourceTypeDefinition = {
   ...userResourceType,
-  schema: { ...userResourceType.schema, attributes: [...userResourceType.schema.attributes, attribute("badge", "string", { mutability: "immutable" })] },
+  schema: {
+    ...userResourceType.schema,
+    attributes: [...userResourceType.schema.attributes, attribute("badge", "string", { mutability: "immutable" })],
+  },
 };
 
 test("an immutable attribute may be added when unassigned", () => {
@@ -400,15 +459,45 @@ test("an immutable sub-attribute may be set when unassigned (members.type)", () 
 
 const mutabilityErrors: [string, ScimResource, ResourceTypeDefinition, unknown[], RegExp][] = [
   ["replace id", user, userResourceType, [{ op: "replace", path: "id", value: "x" }], /id is readOnly/],
-  ["Okta-style rename with a different id", group, groupResourceType, [{ op: "replace", value: { id: "other", displayName: "x" } }], /id is readOnly/],
+  [
+    "Okta-style rename with a different id",
+    group,
+    groupResourceType,
+    [{ op: "replace", value: { id: "other", displayName: "x" } }],
+    /id is readOnly/,
+  ],
   ["remove meta", user, userResourceType, [{ op: "remove", path: "meta" }], /meta is readOnly/],
-  ["replace meta.created", user, userResourceType, [{ op: "replace", path: "meta.created", value: "2020-01-01T00:00:00Z" }], /meta\.created is readOnly/],
+  [
+    "replace meta.created",
+    user,
+    userResourceType,
+    [{ op: "replace", path: "meta.created", value: "2020-01-01T00:00:00Z" }],
+    /meta\.created is readOnly/,
+  ],
   ["add groups", user, userResourceType, [{ op: "add", path: "groups", value: [{ value: "g1" }] }], /groups is readOnly/],
-  ["replace manager.displayName", user, userResourceType, [{ op: "replace", path: `${enterprise}:manager.displayName`, value: "Boss" }], /manager\.displayName is readOnly/],
-  ["remove userName (required)", user, userResourceType, [{ op: "remove", path: "userName" }], /userName is required and cannot be removed/],
+  [
+    "replace manager.displayName",
+    user,
+    userResourceType,
+    [{ op: "replace", path: `${enterprise}:manager.displayName`, value: "Boss" }],
+    /manager\.displayName is readOnly/,
+  ],
+  [
+    "remove userName (required)",
+    user,
+    userResourceType,
+    [{ op: "remove", path: "userName" }],
+    /userName is required and cannot be removed/,
+  ],
   ["replace userName with null", user, userResourceType, [{ op: "replace", value: { userName: null } }], /userName is required/],
   ["remove the group displayName", group, groupResourceType, [{ op: "Remove", path: "displayName" }], /displayName is required/],
-  ["change an immutable attribute", { ...user, badge: "B-1" }, immutableType, [{ op: "replace", path: "badge", value: "B-2" }], /badge is immutable/],
+  [
+    "change an immutable attribute",
+    { ...user, badge: "B-1" },
+    immutableType,
+    [{ op: "replace", path: "badge", value: "B-2" }],
+    /badge is immutable/,
+  ],
   ["remove an immutable attribute", { ...user, badge: "B-1" }, immutableType, [{ op: "remove", path: "badge" }], /badge is immutable/],
   [
     "change an immutable member value",
@@ -423,7 +512,8 @@ for (const [name, base, resourceType, operations, detail] of mutabilityErrors) {
   test(`mutability: ${name} is 400 mutability`, () => {
     assert.throws(
       () => patch(base, operations, resourceType),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "mutability" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "mutability" && detail.test(error.detail),
     );
   });
 }
@@ -435,17 +525,61 @@ test("a readOnly attribute sent back unchanged is accepted", () => {
 // ---- other errors ----
 
 const errors: [string, unknown[], ScimType, RegExp][] = [
-  ["replace with a filter matching nothing (rfc7644 3.5.2.3)", [{ op: "replace", path: 'emails[type eq "other"].value', value: "x" }], "noTarget", /no value of emails matches \[type eq "other"\]/],
-  ["add with a filter that cannot make a value", [{ op: "add", path: 'emails[type ne "work" and type ne "home"].value', value: "x" }], "noTarget", /can only be made from "eq" conditions/],
-  ["an unknown attribute", [{ op: "replace", path: "favouriteColour", value: "blue" }], "invalidPath", /unknown attribute "favouriteColour"/],
+  [
+    "replace with a filter matching nothing (rfc7644 3.5.2.3)",
+    [{ op: "replace", path: 'emails[type eq "other"].value', value: "x" }],
+    "noTarget",
+    /no value of emails matches \[type eq "other"\]/,
+  ],
+  [
+    "add with a filter that cannot make a value",
+    [{ op: "add", path: 'emails[type ne "work" and type ne "home"].value', value: "x" }],
+    "noTarget",
+    /can only be made from "eq" conditions/,
+  ],
+  [
+    "an unknown attribute",
+    [{ op: "replace", path: "favouriteColour", value: "blue" }],
+    "invalidPath",
+    /unknown attribute "favouriteColour"/,
+  ],
   ["an unknown sub-attribute", [{ op: "replace", path: "name.nick", value: "x" }], "invalidPath", /"name" has no sub-attribute "nick"/],
-  ["a filter on a simple attribute", [{ op: "replace", path: 'userName[value eq "x"]', value: "x" }], "invalidPath", /"userName" has no sub-attributes/],
-  ["an unknown name inside a filter", [{ op: "remove", path: 'emails[kind eq "work"]' }], "invalidPath", /inside emails\[\.\.\.\] name a sub-attribute/],
-  ["a sub-attribute of every value with replace", [{ op: "replace", path: "emails.value", value: "x" }], "invalidPath", /select values with a filter/],
+  [
+    "a filter on a simple attribute",
+    [{ op: "replace", path: 'userName[value eq "x"]', value: "x" }],
+    "invalidPath",
+    /"userName" has no sub-attributes/,
+  ],
+  [
+    "an unknown name inside a filter",
+    [{ op: "remove", path: 'emails[kind eq "work"]' }],
+    "invalidPath",
+    /inside emails\[\.\.\.\] name a sub-attribute/,
+  ],
+  [
+    "a sub-attribute of every value with replace",
+    [{ op: "replace", path: "emails.value", value: "x" }],
+    "invalidPath",
+    /select values with a filter/,
+  ],
   ["a wrongly typed value", [{ op: "replace", path: "active", value: "maybe" }], "invalidValue", /active must be a boolean/],
   ["a path-less add whose value is not an object", [{ op: "add", value: "x" }], "invalidValue", /needs a JSON object of attributes/],
   ["an extension value that is not an object", [{ op: "add", path: enterprise, value: "x" }], "invalidValue", /takes a JSON object/],
-  ["two primary values in one add", [{ op: "add", path: "emails", value: [{ value: "a", primary: true }, { value: "b", primary: true }] }], "invalidValue", /at most one may be primary/],
+  [
+    "two primary values in one add",
+    [
+      {
+        op: "add",
+        path: "emails",
+        value: [
+          { value: "a", primary: true },
+          { value: "b", primary: true },
+        ],
+      },
+    ],
+    "invalidValue",
+    /at most one may be primary/,
+  ],
 ];
 
 for (const [name, operations, scimType, detail] of errors) {
@@ -479,7 +613,11 @@ test("applyPatch never changes its input", () => {
 test("a failing operation fails the whole request and names the operation", () => {
   const before = cloneJson(user);
   assert.throws(
-    () => patch(user, [{ op: "replace", path: "displayName", value: "Changed" }, { op: "remove", path: "userName" }]),
+    () =>
+      patch(user, [
+        { op: "replace", path: "displayName", value: "Changed" },
+        { op: "remove", path: "userName" },
+      ]),
     (error: unknown) => error instanceof ScimError && /^Operations\[1\]: userName is required/.test(error.detail),
   );
   assert.deepEqual(user, before);

@@ -19,13 +19,18 @@ import { parsePatchPath } from "./parse-patch-path.js";
  * Values are typed by the same rules as resource bodies (`coerceAttributeValue`), so the result
  * satisfies what `normalizeResource` checks. `meta` is left for the caller to update.
  */
-export function applyPatch(resource: ScimResource, operations: readonly PatchOperation[], resourceType: ResourceTypeDefinition): ScimResource {
+export function applyPatch(
+  resource: ScimResource,
+  operations: readonly PatchOperation[],
+  resourceType: ResourceTypeDefinition,
+): ScimResource {
   const working = cloneJson(resource);
   operations.forEach((operation, index) => {
     try {
       applyOperation(working, operation, resourceType);
     } catch (error) {
-      if (error instanceof ScimError && error.scimType !== undefined) throw ScimError.of(error.scimType, `Operations[${index}]: ${error.detail}`);
+      if (error instanceof ScimError && error.scimType !== undefined)
+        throw ScimError.of(error.scimType, `Operations[${index}]: ${error.detail}`);
       throw error;
     }
   });
@@ -55,7 +60,10 @@ function applyOperation(resource: JsonObject, operation: PatchOperation, resourc
  */
 function applyToAttributes(resource: JsonObject, op: "add" | "replace", value: unknown, resourceType: ResourceTypeDefinition): void {
   if (!isJsonObject(value)) {
-    throw ScimError.of("invalidValue", `"${op}" without a path needs a JSON object of attributes as its value (RFC 7644 §3.5.2.${op === "add" ? 1 : 3})`);
+    throw ScimError.of(
+      "invalidValue",
+      `"${op}" without a path needs a JSON object of attributes as its value (RFC 7644 §3.5.2.${op === "add" ? 1 : 3})`,
+    );
   }
   for (const [key, item] of Object.entries(value)) {
     if (key.toLowerCase() === "schemas") continue;
@@ -119,7 +127,12 @@ function holderOf(resource: JsonObject, extension: string | undefined, create: b
 }
 
 /** A path naming a whole extension: its value is an object of the extension's attributes. */
-function applyToExtension(resource: JsonObject, op: PatchOperationType, target: Extract<PatchTarget, { kind: "extension" }>, value: unknown): void {
+function applyToExtension(
+  resource: JsonObject,
+  op: PatchOperationType,
+  target: Extract<PatchTarget, { kind: "extension" }>,
+  value: unknown,
+): void {
   const { schema } = target;
   const attributeTarget = (definition: AttributeDefinition): AttributeTarget => ({
     kind: "attribute",
@@ -127,7 +140,8 @@ function applyToExtension(resource: JsonObject, op: PatchOperationType, target: 
     text: `${schema.id}:${definition.name}`,
   });
   if (op === "remove" || (op === "replace" && (value === null || value === undefined))) {
-    if (target.required) throw ScimError.of("mutability", `the extension "${schema.id}" is required and cannot be removed (RFC 7644 §3.5.2)`);
+    if (target.required)
+      throw ScimError.of("mutability", `the extension "${schema.id}" is required and cannot be removed (RFC 7644 §3.5.2)`);
     const holder = holderOf(resource, schema.id, false);
     if (holder === undefined) return;
     for (const definition of schema.attributes) write(holder, definition, undefined, attributeTarget(definition).text);
@@ -176,7 +190,13 @@ function addToMultiValued(holder: JsonObject, target: AttributeTarget, value: un
  * §3.5.2.1 says a target that does not exist is added, and Entra adds a changed work email this way
  * (MS-QA). A filter that does not spell out a value (or, ne, co...) then fails with noTarget.
  */
-function addWithFilter(holder: JsonObject, target: AttributeTarget, filter: Filter, matches: (v: JsonValue) => boolean, value: unknown): void {
+function addWithFilter(
+  holder: JsonObject,
+  target: AttributeTarget,
+  filter: Filter,
+  matches: (v: JsonValue) => boolean,
+  value: unknown,
+): void {
   const { attribute, subAttribute } = target.resolved;
   const elements = cloneJson(elementsOf(holder, attribute));
   const matched = elements.filter(matches);
@@ -216,7 +236,8 @@ function createFromFilter(
       `no value of ${attribute.name} matches [${formatFilter(filter)}], and a new one can only be made from "eq" conditions joined by "and"`,
     );
   }
-  const given = subAttribute === undefined ? coerceAttributeElement(attribute, value, text) : coerceAttributeValue(subAttribute, value, text);
+  const given =
+    subAttribute === undefined ? coerceAttributeElement(attribute, value, text) : coerceAttributeValue(subAttribute, value, text);
   if (given === undefined) return undefined;
   const raw = subAttribute === undefined ? { ...seed, ...(given as JsonObject) } : { ...seed, [subAttribute.name]: given };
   return coerceAttributeElement(attribute, raw, text) as JsonObject;
@@ -237,7 +258,8 @@ function seedFromFilter(filter: Filter): JsonObject | undefined {
 
 function replace(holder: JsonObject, target: AttributeTarget, value: unknown): void {
   const { attribute, subAttribute } = target.resolved;
-  if (target.valueFilter !== undefined) return replaceWithFilter(holder, target, target.valueFilter.filter, target.valueFilter.matches, value);
+  if (target.valueFilter !== undefined)
+    return replaceWithFilter(holder, target, target.valueFilter.filter, target.valueFilter.matches, value);
   if (subAttribute !== undefined) return setSubAttribute(holder, target, subAttribute, value, "replace");
   // "If the target location is a multi-valued attribute and no filter is specified, the attribute and all values are replaced."
   if (attribute.multiValued) return write(holder, attribute, coerceValues(attribute, value, target.text), target.text);
@@ -250,7 +272,13 @@ function replace(holder: JsonObject, target: AttributeTarget, value: unknown): v
  * specified that matches one or more values ..., then all matching record values SHALL be replaced";
  * with a sub-attribute, that sub-attribute of every match is; no match is a 400 noTarget.
  */
-function replaceWithFilter(holder: JsonObject, target: AttributeTarget, filter: Filter, matches: (v: JsonValue) => boolean, value: unknown): void {
+function replaceWithFilter(
+  holder: JsonObject,
+  target: AttributeTarget,
+  filter: Filter,
+  matches: (v: JsonValue) => boolean,
+  value: unknown,
+): void {
   const { attribute, subAttribute } = target.resolved;
   const elements = cloneJson(elementsOf(holder, attribute));
   const matched = elements.filter(matches);
@@ -287,7 +315,13 @@ function remove(holder: JsonObject, target: AttributeTarget, value: unknown): vo
   if (target.valueFilter !== undefined) {
     // "the values matched by the filter are removed"; removing what is not there changes nothing.
     const { matches } = target.valueFilter;
-    if (subAttribute === undefined) return storeElements(holder, attribute, elementsOf(holder, attribute).filter((e) => !matches(e)), target.text);
+    if (subAttribute === undefined)
+      return storeElements(
+        holder,
+        attribute,
+        elementsOf(holder, attribute).filter((e) => !matches(e)),
+        target.text,
+      );
     // Values are changed on a copy, so `write` still sees the difference and checks mutability.
     const elements = cloneJson(elementsOf(holder, attribute));
     for (const element of elements.filter(matches)) setOnElement(subAttribute, element, undefined, target.text);
@@ -335,7 +369,8 @@ function mergeComplex(holder: JsonObject, target: AttributeTarget, value: unknow
   for (const sub of attribute.subAttributes ?? []) {
     const old = isJsonObject(before) ? before[sub.name] : undefined;
     // readOnly sub-attributes are the server's (manager.displayName): dropping them with the old reference is fine.
-    if (sub.mutability !== "readOnly" && !jsonEqual(old, next[sub.name])) assertChangeAllowed(sub, old, next[sub.name], `${target.text}.${sub.name}`);
+    if (sub.mutability !== "readOnly" && !jsonEqual(old, next[sub.name]))
+      assertChangeAllowed(sub, old, next[sub.name], `${target.text}.${sub.name}`);
   }
   write(holder, attribute, Object.keys(next).length > 0 ? next : undefined, target.text);
 }
@@ -398,7 +433,12 @@ function write(holder: JsonObject, definition: AttributeDefinition, after: JsonV
  * unassigned; all are 400 mutability. Callers skip this when nothing changes, so a client may send
  * a readOnly value back unchanged (Okta includes the group's `id` in its PATCH values).
  */
-function assertChangeAllowed(definition: AttributeDefinition, before: JsonValue | undefined, after: JsonValue | undefined, text: string): void {
+function assertChangeAllowed(
+  definition: AttributeDefinition,
+  before: JsonValue | undefined,
+  after: JsonValue | undefined,
+  text: string,
+): void {
   if (definition.mutability === "readOnly") {
     throw ScimError.of("mutability", `${text} is readOnly and cannot be modified (RFC 7644 §3.5.2)`);
   }

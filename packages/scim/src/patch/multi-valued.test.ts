@@ -56,7 +56,8 @@ test("keepOnePrimary refuses two new primaries (rfc7643 2.4)", () => {
   const b: JsonObject = { value: "b", primary: true };
   assert.throws(
     () => keepOnePrimary([a, b], [a, b], "emails"),
-    (error: unknown) => error instanceof ScimError && error.scimType === "invalidValue" && /make 2 values of emails primary/.test(error.detail),
+    (error: unknown) =>
+      error instanceof ScimError && error.scimType === "invalidValue" && /make 2 values of emails primary/.test(error.detail),
   );
 });
 

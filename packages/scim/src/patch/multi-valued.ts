@@ -94,7 +94,10 @@ export function mergeSubAttributes(definition: AttributeDefinition, target: Json
  */
 export function keepOnePrimary(values: readonly JsonValue[], promoted: readonly JsonValue[], text: string): void {
   if (promoted.length > 1) {
-    throw ScimError.of("invalidValue", `the operation would make ${promoted.length} values of ${text} primary; at most one may be (RFC 7643 §2.4)`);
+    throw ScimError.of(
+      "invalidValue",
+      `the operation would make ${promoted.length} values of ${text} primary; at most one may be (RFC 7643 §2.4)`,
+    );
   }
   if (promoted.length === 0) return;
   for (const value of values) {

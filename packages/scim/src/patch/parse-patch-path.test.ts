@@ -22,12 +22,20 @@ const table: [string, PatchPath][] = [
   ],
   [
     'emails[type eq "work"].value',
-    { attribute: "emails", subAttribute: "value", valueFilter: { kind: "compare", path: { attribute: "type" }, operator: "eq", value: "work" } },
+    {
+      attribute: "emails",
+      subAttribute: "value",
+      valueFilter: { kind: "compare", path: { attribute: "type" }, operator: "eq", value: "work" },
+    },
   ],
   [
     // Entra capitalises sub-attributes (MS-USE attribute table)
     'emails[type eq "other"].Value',
-    { attribute: "emails", subAttribute: "Value", valueFilter: { kind: "compare", path: { attribute: "type" }, operator: "eq", value: "other" } },
+    {
+      attribute: "emails",
+      subAttribute: "Value",
+      valueFilter: { kind: "compare", path: { attribute: "type" }, operator: "eq", value: "other" },
+    },
   ],
   [
     'addresses[type eq "work" and primary eq true].streetAddress',
@@ -56,7 +64,7 @@ const invalid: [string, RegExp][] = [
   ['emails[type eq "work"', /closing the "\[" at position 6/],
   ['emails[type eq "work"] junk', /expected the end of the path at position 23/],
   ['emails[type eq "work"].', /"\." at position 22 is not a valid sub-attribute/],
-  ['name.givenName[x pr]', /must follow an attribute/],
+  ["name.givenName[x pr]", /must follow an attribute/],
   ["user name", /expected the end of the path at position 5/],
 ];
 
@@ -64,7 +72,8 @@ for (const [text, detail] of invalid) {
   test(`parsePatchPath rejects ${JSON.stringify(text)} with 400 invalidPath`, () => {
     assert.throws(
       () => parsePatchPath(text),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidPath" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "invalidPath" && detail.test(error.detail),
     );
   });
 }

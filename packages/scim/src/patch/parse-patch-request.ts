@@ -13,7 +13,8 @@ import { parsePatchPath } from "./parse-patch-path.js";
 export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!isJsonObject(body)) throw ScimError.of("invalidSyntax", "the PATCH body must be a JSON object (RFC 7644 §3.5.2)");
   const schemas = getIgnoringCase(body, "schemas")?.value;
-  const listsPatchOp = Array.isArray(schemas) && schemas.some((s) => typeof s === "string" && s.toLowerCase() === urn.patchOp.toLowerCase());
+  const listsPatchOp =
+    Array.isArray(schemas) && schemas.some((s) => typeof s === "string" && s.toLowerCase() === urn.patchOp.toLowerCase());
   if (!listsPatchOp) {
     throw ScimError.of("invalidSyntax", `the PATCH body's "schemas" must contain "${urn.patchOp}" (RFC 7644 §3.5.2)`);
   }

@@ -26,7 +26,7 @@ test("resolvePatchTarget recognises a whole extension", () => {
   assert.equal(target.text, enterprise);
 });
 
-test("resolvePatchTarget finds an unqualified extension attribute (Entra \"manager\")", () => {
+test('resolvePatchTarget finds an unqualified extension attribute (Entra "manager")', () => {
   const target = resolvePatchTarget(parsePatchPath("manager"), userResourceType);
   assert.ok(target.kind === "attribute");
   assert.equal(target.resolved.extension, enterprise);
@@ -45,7 +45,8 @@ for (const [path, detail] of invalid) {
   test(`resolvePatchTarget rejects ${path} with 400 invalidPath`, () => {
     assert.throws(
       () => resolvePatchTarget(parsePatchPath(path), userResourceType),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidPath" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "invalidPath" && detail.test(error.detail),
     );
   });
 }

@@ -10,8 +10,7 @@ import type { PatchPath } from "./patch-operation.js";
 /** What a PATCH path points at, resolved against the resource type. */
 export type PatchTarget =
   /** A whole extension object, e.g. `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`. */
-  | { readonly kind: "extension"; readonly schema: SchemaDefinition; readonly required: boolean; readonly text: string }
-  | AttributeTarget;
+  { readonly kind: "extension"; readonly schema: SchemaDefinition; readonly required: boolean; readonly text: string } | AttributeTarget;
 
 export interface AttributeTarget {
   readonly kind: "attribute";
@@ -34,7 +33,8 @@ export function resolvePatchTarget(path: PatchPath, resourceType: ResourceTypeDe
   );
   if (lookup.kind === "unknown") throw ScimError.of("invalidPath", lookup.reason);
   if (lookup.kind === "extension") {
-    if (path.valueFilter !== undefined) throw ScimError.of("invalidPath", `"${lookup.schema.id}" is an extension and takes no value filter`);
+    if (path.valueFilter !== undefined)
+      throw ScimError.of("invalidPath", `"${lookup.schema.id}" is an extension and takes no value filter`);
     const required = resourceType.extensions.find((e) => e.schema.id === lookup.schema.id)?.required ?? false;
     return { kind: "extension", schema: lookup.schema, required, text: lookup.schema.id };
   }

@@ -11,7 +11,9 @@ export type MemberChange =
   | { readonly kind: "replace"; readonly ids: readonly string[] };
 
 /** One step of a group PATCH, in the client's order: attribute operations or membership changes. */
-export type GroupPatchStep = { readonly kind: "attributes"; readonly operations: readonly PatchOperation[] } | { readonly kind: "members"; readonly change: MemberChange };
+export type GroupPatchStep =
+  | { readonly kind: "attributes"; readonly operations: readonly PatchOperation[] }
+  | { readonly kind: "members"; readonly change: MemberChange };
 
 const isMembers = (name: string) => name.toLowerCase() === "members";
 
@@ -36,26 +38,38 @@ function memberIds(value: unknown, op: string): string[] {
 function idsSelectedBy(filter: Filter): string[] {
   switch (filter.kind) {
     case "compare":
-      if (filter.path.attribute.toLowerCase() === "value" && filter.path.subAttribute === undefined && filter.operator === "eq" && typeof filter.value === "string") {
+      if (
+        filter.path.attribute.toLowerCase() === "value" &&
+        filter.path.subAttribute === undefined &&
+        filter.operator === "eq" &&
+        typeof filter.value === "string"
+      ) {
         return [filter.value];
       }
       break;
     case "or":
       return [...idsSelectedBy(filter.left), ...idsSelectedBy(filter.right)];
   }
-  throw ScimError.of("invalidFilter", 'a members filter in a PATCH path must select members by id: members[value eq "<id>"] (joined by "or" for several)');
+  throw ScimError.of(
+    "invalidFilter",
+    'a members filter in a PATCH path must select members by id: members[value eq "<id>"] (joined by "or" for several)',
+  );
 }
 
 function membersChange(operation: PatchOperation): MemberChange {
   const path = operation.path;
   if (path?.subAttribute !== undefined) {
-    throw ScimError.of("mutability", `members.${path.subAttribute} cannot be changed: a member is its id (RFC 7643 §4.2 members are immutable)`);
+    throw ScimError.of(
+      "mutability",
+      `members.${path.subAttribute} cannot be changed: a member is its id (RFC 7643 §4.2 members are immutable)`,
+    );
   }
   switch (operation.op) {
     case "add":
       return { kind: "add", ids: memberIds(operation.value, "add") };
     case "replace":
-      if (path?.valueFilter !== undefined) throw ScimError.of("mutability", "a member cannot be replaced in place: remove it and add another");
+      if (path?.valueFilter !== undefined)
+        throw ScimError.of("mutability", "a member cannot be replaced in place: remove it and add another");
       return { kind: "replace", ids: operation.value === null ? [] : memberIds(operation.value, "replace") };
     case "remove":
       if (path?.valueFilter !== undefined) return { kind: "remove", ids: idsSelectedBy(path.valueFilter) };
@@ -80,7 +94,8 @@ export function splitMemberOperations(operations: readonly PatchOperation[]): Gr
   };
   for (const operation of operations) {
     if (operation.path !== undefined) {
-      if (isMembers(operation.path.attribute) && operation.path.schema === undefined) steps.push({ kind: "members", change: membersChange(operation) });
+      if (isMembers(operation.path.attribute) && operation.path.schema === undefined)
+        steps.push({ kind: "members", change: membersChange(operation) });
       else pushAttributes(operation);
       continue;
     }
@@ -95,7 +110,8 @@ export function splitMemberOperations(operations: readonly PatchOperation[]): Gr
       else rest[key] = value;
     }
     if (Object.keys(rest).length > 0 || members === undefined) pushAttributes({ ...operation, value: rest });
-    if (members !== undefined) steps.push({ kind: "members", change: membersChange({ op: operation.op, path: { attribute: "members" }, value: members as never }) });
+    if (members !== undefined)
+      steps.push({ kind: "members", change: membersChange({ op: operation.op, path: { attribute: "members" }, value: members as never }) });
   }
   return steps;
 }

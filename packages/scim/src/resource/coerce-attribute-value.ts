@@ -141,7 +141,10 @@ function collectSubAttributes(definition: AttributeDefinition, value: JsonObject
     if (sub === undefined) continue;
     const earlier = spelling.get(sub.name);
     if (earlier !== undefined) {
-      throw ScimError.of("invalidValue", `${path} gives "${sub.name}" twice ("${earlier}" and "${key}"); attribute names are case-insensitive (RFC 7643 §2.1)`);
+      throw ScimError.of(
+        "invalidValue",
+        `${path} gives "${sub.name}" twice ("${earlier}" and "${key}"); attribute names are case-insensitive (RFC 7643 §2.1)`,
+      );
     }
     spelling.set(sub.name, key);
     if (sub.mutability !== "readOnly") given.set(sub.name, raw);

@@ -18,7 +18,11 @@ test("rfc7643 8.3 enterprise user: readOnly id/meta/manager.displayName dropped,
     active: true,
     [urn.enterpriseUser]: {
       employeeNumber: "701984",
-      manager: { value: "26118915-6090-4610-87e4-49d8ca9f808d", $ref: "../Users/26118915-6090-4610-87e4-49d8ca9f808d", displayName: "John Smith" },
+      manager: {
+        value: "26118915-6090-4610-87e4-49d8ca9f808d",
+        $ref: "../Users/26118915-6090-4610-87e4-49d8ca9f808d",
+        displayName: "John Smith",
+      },
     },
     meta: { resourceType: "User", created: "2010-01-23T04:56:22Z", version: 'W/"3694e05e9dff591"' },
   };
@@ -135,21 +139,48 @@ const invalid: [string, unknown, ScimType, RegExp][] = [
   ["schemas not an array", { schemas: urn.user, userName: "u" }, "invalidSyntax", /"schemas" must be an array of schema URN strings/],
   ["schemas with a number", { schemas: [urn.user, 3], userName: "u" }, "invalidSyntax", /array of schema URN strings/],
   ["schemas without the core URN", { schemas: [urn.enterpriseUser], userName: "u" }, "invalidValue", /must include the User core schema/],
-  ["an unknown schema URN", { schemas: [urn.user, "urn:example:custom"], userName: "u" }, "invalidValue", /lists "urn:example:custom", which is neither/],
-  ["missing userName (Microsoft \"Post no username\")", { schemas: [urn.user], active: true }, "invalidValue", /userName is required/],
-  ["misspelled userName (Microsoft \"Put a user no username\")", { schemas: [urn.user], userame: "OMalley" }, "invalidValue", /userName is required/],
+  [
+    "an unknown schema URN",
+    { schemas: [urn.user, "urn:example:custom"], userName: "u" },
+    "invalidValue",
+    /lists "urn:example:custom", which is neither/,
+  ],
+  ['missing userName (Microsoft "Post no username")', { schemas: [urn.user], active: true }, "invalidValue", /userName is required/],
+  [
+    'misspelled userName (Microsoft "Put a user no username")',
+    { schemas: [urn.user], userame: "OMalley" },
+    "invalidValue",
+    /userName is required/,
+  ],
   ["empty userName", { schemas: [urn.user], userName: "" }, "invalidValue", /userName is required and must not be empty/],
   ["null userName", { schemas: [urn.user], userName: null }, "invalidValue", /userName is required/],
   ["wrong type", { schemas: [urn.user], userName: "u", active: "yes" }, "invalidValue", /active must be a boolean/],
   ["emails as an object", { schemas: [urn.user], userName: "u", emails: { value: "a" } }, "invalidValue", /emails is multi-valued/],
   [
     "two primary emails (rfc7643 2.4)",
-    { schemas: [urn.user], userName: "u", emails: [{ value: "a", primary: true }, { value: "b", primary: true }] },
+    {
+      schemas: [urn.user],
+      userName: "u",
+      emails: [
+        { value: "a", primary: true },
+        { value: "b", primary: true },
+      ],
+    },
     "invalidValue",
     /at most one may be primary/,
   ],
-  ["an extension that is not an object", { schemas: [urn.user], userName: "u", [urn.enterpriseUser]: "x" }, "invalidValue", /must be a JSON object of the extension's attributes/],
-  ["one attribute twice in different case", { schemas: [urn.user], userName: "a", USERNAME: "b" }, "invalidValue", /userName is given twice/],
+  [
+    "an extension that is not an object",
+    { schemas: [urn.user], userName: "u", [urn.enterpriseUser]: "x" },
+    "invalidValue",
+    /must be a JSON object of the extension's attributes/,
+  ],
+  [
+    "one attribute twice in different case",
+    { schemas: [urn.user], userName: "a", USERNAME: "b" },
+    "invalidValue",
+    /userName is given twice/,
+  ],
 ];
 
 for (const [name, body, scimType, detail] of invalid) {

@@ -1,10 +1,11 @@
 import { ScimError } from "../errors/scim-error.js";
+import { coreLevelAttributes, findExtensionSchema, isCoreSchema } from "../schema/resolve-attribute-path.js";
 import {
-  coreLevelAttributes,
-  findExtensionSchema,
-  isCoreSchema,
-} from "../schema/resolve-attribute-path.js";
-import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition, type SchemaDefinition } from "../schema/schema-definition.js";
+  findAttribute,
+  type AttributeDefinition,
+  type ResourceTypeDefinition,
+  type SchemaDefinition,
+} from "../schema/schema-definition.js";
 import { coerceAttributeValue } from "./coerce-attribute-value.js";
 import { isJsonObject, type JsonObject, type JsonValue, type ScimResource } from "./json-value.js";
 
@@ -84,7 +85,10 @@ function checkSchemas(body: JsonObject, resourceType: ResourceTypeDefinition): v
     throw ScimError.of("invalidSyntax", `"schemas" must be an array of schema URN strings (RFC 7643 §3)`);
   }
   if (!schemas.some((s) => isCoreSchema(resourceType, s))) {
-    throw ScimError.of("invalidValue", `"schemas" must include the ${resourceType.name} core schema "${resourceType.schema.id}" (RFC 7643 §3)`);
+    throw ScimError.of(
+      "invalidValue",
+      `"schemas" must include the ${resourceType.name} core schema "${resourceType.schema.id}" (RFC 7643 §3)`,
+    );
   }
   const unknown = schemas.find(
     (s) => !isCoreSchema(resourceType, s) && findExtensionSchema(resourceType, s) === undefined && !isToleratedMarker(s),

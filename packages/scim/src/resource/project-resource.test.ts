@@ -22,7 +22,8 @@ const user: ScimResource = {
 };
 
 function project(attributes?: string, excludedAttributes?: string, resource: ScimResource = user): ScimResource {
-  const parse = (text: string | undefined): AttributePath[] | undefined => (text === undefined ? undefined : parseAttributeList(text, userResourceType));
+  const parse = (text: string | undefined): AttributePath[] | undefined =>
+    text === undefined ? undefined : parseAttributeList(text, userResourceType);
   const attributesList = parse(attributes);
   const excludedList = parse(excludedAttributes);
   return projectResource(
@@ -102,7 +103,11 @@ test("returned request: only when named in attributes (rfc7643 7)", () => {
         ...userResourceType.schema.attributes,
         attribute("loginCount", "integer", { returned: "request" }),
         attribute("badge", "complex", {
-          subAttributes: [attribute("code", "string"), attribute("pin", "string", { returned: "never" }), attribute("issuer", "string", { returned: "request" })],
+          subAttributes: [
+            attribute("code", "string"),
+            attribute("pin", "string", { returned: "never" }),
+            attribute("issuer", "string", { returned: "request" }),
+          ],
         }),
       ],
     },
@@ -113,5 +118,11 @@ test("returned request: only when named in attributes (rfc7643 7)", () => {
   assert.deepEqual(run()["badge"], { code: "B1" });
   assert.equal(run([{ attribute: "loginCount" }])["loginCount"], 3);
   assert.deepEqual(run([{ attribute: "badge" }])["badge"], { code: "B1" });
-  assert.deepEqual(run([{ attribute: "badge", subAttribute: "issuer" }, { attribute: "badge", subAttribute: "pin" }])["badge"], { issuer: "HR" });
+  assert.deepEqual(
+    run([
+      { attribute: "badge", subAttribute: "issuer" },
+      { attribute: "badge", subAttribute: "pin" },
+    ])["badge"],
+    { issuer: "HR" },
+  );
 });

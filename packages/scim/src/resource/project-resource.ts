@@ -41,7 +41,9 @@ export function projectResource(resource: ScimResource, options: ProjectionOptio
       continue;
     }
     const definition = findAttribute(coreLevelAttributes(resourceType), key);
-    const projected = definition ? projectAttribute(definition, value, selectionKey(undefined, definition.name), include, exclude) : undefined;
+    const projected = definition
+      ? projectAttribute(definition, value, selectionKey(undefined, definition.name), include, exclude)
+      : undefined;
     if (definition !== undefined && projected !== undefined) result[definition.name] = projected;
   }
   return result;

@@ -20,7 +20,12 @@ export const commonAttributes: readonly AttributeDefinition[] = [
       attribute("resourceType", "string", { description: "The name of the resource type.", caseExact: true, mutability: "readOnly" }),
       attribute("created", "dateTime", { description: "When the resource was added.", mutability: "readOnly" }),
       attribute("lastModified", "dateTime", { description: "When the resource was last updated.", mutability: "readOnly" }),
-      attribute("location", "reference", { description: "The URI of the resource.", caseExact: true, mutability: "readOnly", referenceTypes: ["uri"] }),
+      attribute("location", "reference", {
+        description: "The URI of the resource.",
+        caseExact: true,
+        mutability: "readOnly",
+        referenceTypes: ["uri"],
+      }),
       attribute("version", "string", { description: "The version (ETag) of the resource.", caseExact: true, mutability: "readOnly" }),
     ],
   }),

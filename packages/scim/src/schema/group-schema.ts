@@ -14,9 +14,17 @@ export const groupSchema: SchemaDefinition = {
       multiValued: true,
       subAttributes: [
         attribute("value", "string", { description: "Identifier of the member of this Group.", mutability: "immutable" }),
-        attribute("$ref", "reference", { description: "The URI of the member resource.", mutability: "immutable", referenceTypes: ["User", "Group"] }),
+        attribute("$ref", "reference", {
+          description: "The URI of the member resource.",
+          mutability: "immutable",
+          referenceTypes: ["User", "Group"],
+        }),
         attribute("display", "string", { description: "A human-readable name of the member.", mutability: "readOnly" }),
-        attribute("type", "string", { description: "The type of the member.", mutability: "immutable", canonicalValues: ["User", "Group"] }),
+        attribute("type", "string", {
+          description: "The type of the member.",
+          mutability: "immutable",
+          canonicalValues: ["User", "Group"],
+        }),
       ],
     }),
   ],

@@ -12,14 +12,18 @@ const resolves: [string, AttributePath, AttributePath][] = [
   ["common attribute id", { attribute: "ID" }, { attribute: "id" }],
   ["common attribute meta.created", { attribute: "meta", subAttribute: "Created" }, { attribute: "meta", subAttribute: "created" }],
   ["core URN prefix is dropped", { schema: urn.user, attribute: "userName" }, { attribute: "userName" }],
-  ["core URN in other case", { schema: urn.user.toUpperCase(), attribute: "name", subAttribute: "givenName" }, { attribute: "name", subAttribute: "givenName" }],
+  [
+    "core URN in other case",
+    { schema: urn.user.toUpperCase(), attribute: "name", subAttribute: "givenName" },
+    { attribute: "name", subAttribute: "givenName" },
+  ],
   [
     "extension attribute by URN",
     { schema: urn.enterpriseUser, attribute: "employeenumber" },
     { schema: urn.enterpriseUser, attribute: "employeeNumber" },
   ],
   [
-    "extension attribute without URN (Entra path \"manager\")",
+    'extension attribute without URN (Entra path "manager")',
     { attribute: "Manager", subAttribute: "VALUE" },
     { schema: urn.enterpriseUser, attribute: "manager", subAttribute: "value" },
   ],
@@ -57,7 +61,8 @@ for (const [name, input, detail] of failures) {
   test(`resolveAttributePath rejects ${name} with invalidFilter`, () => {
     assert.throws(
       () => resolveAttributePath(input, userResourceType),
-      (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter" && detail.test(error.detail),
+      (error: unknown) =>
+        error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter" && detail.test(error.detail),
     );
   });
 }
@@ -70,7 +75,10 @@ test("resolveAttributePath throws the scimType the caller names", () => {
 });
 
 test("lookupAttributePath recognises a whole extension", () => {
-  const lookup = lookupAttributePath({ schema: "urn:ietf:params:scim:schemas:extension:enterprise:2.0", attribute: "user" }, userResourceType);
+  const lookup = lookupAttributePath(
+    { schema: "urn:ietf:params:scim:schemas:extension:enterprise:2.0", attribute: "user" },
+    userResourceType,
+  );
   assert.equal(lookup.kind, "extension");
 });
 

@@ -74,8 +74,7 @@ export function resolveAttributePath(
 ): ResolvedAttributePath {
   const lookup = lookupAttributePath(path, resourceType);
   if (lookup.kind === "attribute") return lookup.resolved;
-  const reason =
-    lookup.kind === "extension" ? `"${lookup.schema.id}" names a schema extension, not an attribute` : lookup.reason;
+  const reason = lookup.kind === "extension" ? `"${lookup.schema.id}" names a schema extension, not an attribute` : lookup.reason;
   throw ScimError.of(scimType, reason);
 }
 
@@ -128,7 +127,8 @@ function findUnqualified(name: string, resourceType: ResourceTypeDefinition): Ow
 }
 
 function withSubAttribute(path: AttributePath, definition: AttributeDefinition, extension: string | undefined): AttributeLookup {
-  const canonical: AttributePath = extension === undefined ? { attribute: definition.name } : { schema: extension, attribute: definition.name };
+  const canonical: AttributePath =
+    extension === undefined ? { attribute: definition.name } : { schema: extension, attribute: definition.name };
   if (path.subAttribute === undefined) {
     return { kind: "attribute", resolved: { path: canonical, attribute: definition, ...(extension ? { extension } : {}) } };
   }

@@ -57,10 +57,7 @@ export function attribute(name: string, type: AttributeType, options: AttributeO
 }
 
 /** Finds an attribute by name, case-insensitively (RFC 7643 §2.1: attribute names are case-insensitive). */
-export function findAttribute(
-  attributes: readonly AttributeDefinition[] | undefined,
-  name: string,
-): AttributeDefinition | undefined {
+export function findAttribute(attributes: readonly AttributeDefinition[] | undefined, name: string): AttributeDefinition | undefined {
   if (attributes === undefined) return undefined;
   const wanted = name.toLowerCase();
   return attributes.find((a) => a.name.toLowerCase() === wanted);

@@ -47,8 +47,11 @@ export const userSchema: SchemaDefinition = {
     }),
     attribute("displayName", "string", { description: "The name of the User, suitable for display to end-users." }),
     attribute("nickName", "string", { description: "The casual way to address the user." }),
-    attribute("profileUrl", "reference", { description: "A fully qualified URL pointing to the User's online profile.", referenceTypes: ["external"] }),
-    attribute("title", "string", { description: "The user's title, such as \"Vice President\"." }),
+    attribute("profileUrl", "reference", {
+      description: "A fully qualified URL pointing to the User's online profile.",
+      referenceTypes: ["external"],
+    }),
+    attribute("title", "string", { description: 'The user\'s title, such as "Vice President".' }),
     attribute("userType", "string", { description: "The relationship between the organization and the user." }),
     attribute("preferredLanguage", "string", { description: "The User's preferred written or spoken language." }),
     attribute("locale", "string", { description: "The User's default location for localization." }),
@@ -77,7 +80,12 @@ export const userSchema: SchemaDefinition = {
     attribute("photos", "complex", {
       description: "URLs of images of the User.",
       multiValued: true,
-      subAttributes: multiValuedSubAttributes({ valueType: "reference", referenceTypes: ["external"], types: ["photo", "thumbnail"], caseExactValue: true }),
+      subAttributes: multiValuedSubAttributes({
+        valueType: "reference",
+        referenceTypes: ["external"],
+        types: ["photo", "thumbnail"],
+        caseExactValue: true,
+      }),
     }),
     attribute("addresses", "complex", {
       description: "A physical mailing address for this User.",
@@ -89,7 +97,10 @@ export const userSchema: SchemaDefinition = {
         attribute("region", "string", { description: "The state or region component." }),
         attribute("postalCode", "string", { description: "The zip code or postal code component." }),
         attribute("country", "string", { description: "The country name component." }),
-        attribute("type", "string", { description: "A label indicating the attribute's function.", canonicalValues: ["work", "home", "other"] }),
+        attribute("type", "string", {
+          description: "A label indicating the attribute's function.",
+          canonicalValues: ["work", "home", "other"],
+        }),
         attribute("primary", "boolean", { description: "Whether this is the preferred address." }),
       ],
     }),
@@ -99,9 +110,17 @@ export const userSchema: SchemaDefinition = {
       mutability: "readOnly",
       subAttributes: [
         attribute("value", "string", { description: "The identifier of the User's group.", mutability: "readOnly" }),
-        attribute("$ref", "reference", { description: "The URI of the corresponding Group resource.", mutability: "readOnly", referenceTypes: ["User", "Group"] }),
+        attribute("$ref", "reference", {
+          description: "The URI of the corresponding Group resource.",
+          mutability: "readOnly",
+          referenceTypes: ["User", "Group"],
+        }),
         attribute("display", "string", { description: "A human-readable name of the group.", mutability: "readOnly" }),
-        attribute("type", "string", { description: "direct or indirect membership.", mutability: "readOnly", canonicalValues: ["direct", "indirect"] }),
+        attribute("type", "string", {
+          description: "direct or indirect membership.",
+          mutability: "readOnly",
+          canonicalValues: ["direct", "indirect"],
+        }),
       ],
     }),
     attribute("entitlements", "complex", {
@@ -137,7 +156,10 @@ export const enterpriseUserSchema: SchemaDefinition = {
       description: "The User's manager.",
       subAttributes: [
         attribute("value", "string", { description: "The id of the SCIM resource representing the User's manager." }),
-        attribute("$ref", "reference", { description: "The URI of the SCIM resource representing the User's manager.", referenceTypes: ["User"] }),
+        attribute("$ref", "reference", {
+          description: "The URI of the SCIM resource representing the User's manager.",
+          referenceTypes: ["User"],
+        }),
         attribute("displayName", "string", { description: "The displayName of the User's manager.", mutability: "readOnly" }),
       ],
     }),

@@ -12,7 +12,11 @@ test("If-Match names the version to compare-and-swap against", () => {
 
 test("an If-Match we could never have issued is 412, like a stale one", () => {
   for (const header of ['"abc"', "W/3", 'W/"-1"']) {
-    assert.throws(() => expectedVersionOf(header), (error: { status: number }) => error.status === 412, header);
+    assert.throws(
+      () => expectedVersionOf(header),
+      (error: { status: number }) => error.status === 412,
+      header,
+    );
   }
 });
 

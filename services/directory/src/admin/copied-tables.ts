@@ -28,7 +28,13 @@ export const copiedTables: readonly CopiedTable[] = [
   { name: "users", primaryKey: ["tenant_id", "id"], booleanColumns: ["active"], integerColumns: ["version"], jsonColumns: ["search"] },
   { name: "groups", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: ["version"], jsonColumns: [] },
   { name: "group_members", primaryKey: ["tenant_id", "group_id", "member_id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
-  { name: "change_events", primaryKey: ["tenant_id", "seq"], booleanColumns: ["active"], integerColumns: ["seq", "version"], jsonColumns: [] },
+  {
+    name: "change_events",
+    primaryKey: ["tenant_id", "seq"],
+    booleanColumns: ["active"],
+    integerColumns: ["seq", "version"],
+    jsonColumns: [],
+  },
   { name: "service_credentials", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
 ];
 
@@ -74,7 +80,10 @@ export async function* readInBatches(db: Knex | Knex.Transaction, table: CopiedT
   const valueTuple = `(${key.map(() => "?").join(", ")})`;
   let lastKey: Knex.Value[] | undefined;
   for (;;) {
-    const query = db(table.name).select("*").orderBy([...key]).limit(batchSize);
+    const query = db(table.name)
+      .select("*")
+      .orderBy([...key])
+      .limit(batchSize);
     if (lastKey !== undefined) query.whereRaw(`${keyTuple} > ${valueTuple}`, [...key, ...lastKey]);
     const rows: Row[] = await query;
     if (rows.length > 0) yield rows.map((row) => normaliseRow(table, row));

@@ -38,7 +38,8 @@ before(async () => {
   if (source.location.kind === "sqlite") sourceFilename = source.location.filename;
   const tenant = await createTenantStore(source.db).create("acme");
   await createApiKeyStore(source.db).issue(tenant.id, "Okta");
-  for (const userName of ["ada@example.com", "zoë@example.com"]) await createUserStore(source.db).create(tenant.id, create(UserSchema, { userName }));
+  for (const userName of ["ada@example.com", "zoë@example.com"])
+    await createUserStore(source.db).create(tenant.id, create(UserSchema, { userName }));
 });
 after(() => source.dispose());
 
@@ -56,19 +57,20 @@ test("copy-store --to sqlite:<file> copies, verifies, says how to switch, and re
 });
 
 // PostgreSQL when it is under test, as in every suite here (see @scimgw/test-stores).
-if (storesUnderTest.some((store) => store.name === "postgres")) test("copy-store --to postgres://… --to-schema fills that schema and names it in the next steps", async () => {
-  const schema = uniqueSchemaName("copy_store_cli");
-  const target = openDatabase({ kind: "postgres", url: testPostgresUrl, schema, poolMax: 2, statementTimeoutMs: 30_000 });
-  try {
-    const run = await runAdmin(["copy-store", "--to", testPostgresUrl, "--to-schema", schema], sourceFilename);
-    assert.equal(run.code, 0, run.stderr);
-    assert.ok(run.stdout.includes(`DATABASE_SCHEMA=${schema}\n`), run.stdout);
-    assert.equal((await createTenantStore(target).list())[0]?.name, "acme");
-  } finally {
-    await target.raw("drop schema if exists ?? cascade", [schema]);
-    await target.destroy();
-  }
-});
+if (storesUnderTest.some((store) => store.name === "postgres"))
+  test("copy-store --to postgres://… --to-schema fills that schema and names it in the next steps", async () => {
+    const schema = uniqueSchemaName("copy_store_cli");
+    const target = openDatabase({ kind: "postgres", url: testPostgresUrl, schema, poolMax: 2, statementTimeoutMs: 30_000 });
+    try {
+      const run = await runAdmin(["copy-store", "--to", testPostgresUrl, "--to-schema", schema], sourceFilename);
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(run.stdout.includes(`DATABASE_SCHEMA=${schema}\n`), run.stdout);
+      assert.equal((await createTenantStore(target).list())[0]?.name, "acme");
+    } finally {
+      await target.raw("drop schema if exists ?? cascade", [schema]);
+      await target.destroy();
+    }
+  });
 
 test("copy-store rejects a --to that is neither sqlite: nor postgres://", async () => {
   const run = await runAdmin(["copy-store", "--to", "mysql://db/scim"], sourceFilename);

@@ -27,11 +27,20 @@ interface FilledDirectory {
 const givenNames = ["Ada", "Zoë", "Jürgen", "李小龍", "Σωκράτης", "Nguyễn", "Ólafur", "Łucja", "Ñandú 🙂"];
 
 function everyAttribute(): MessageInitShape<typeof UserSchema> {
-  const mvaFor = (value: string) => [{ value, display: `${value} (display)`, type: "work", primary: true, ref: `https://example.com/${value}` }];
+  const mvaFor = (value: string) => [
+    { value, display: `${value} (display)`, type: "work", primary: true, ref: `https://example.com/${value}` },
+  ];
   return {
     userName: "Every.Attribute@Example.com",
     externalId: "ext-every",
-    name: { formatted: "Dr. Zoë Ångström-Łęcka III", familyName: "Ångström-Łęcka", givenName: "Zoë", middleName: "SS", honorificPrefix: "Dr.", honorificSuffix: "III" },
+    name: {
+      formatted: "Dr. Zoë Ångström-Łęcka III",
+      familyName: "Ångström-Łęcka",
+      givenName: "Zoë",
+      middleName: "SS",
+      honorificPrefix: "Dr.",
+      honorificSuffix: "III",
+    },
     displayName: "Zoë Ångström",
     nickName: "zo",
     profileUrl: "https://example.com/zoe",
@@ -46,12 +55,32 @@ function everyAttribute(): MessageInitShape<typeof UserSchema> {
     phoneNumbers: mvaFor("+46 8 123 456"),
     ims: mvaFor("zoe@xmpp.example"),
     photos: mvaFor("https://example.com/zoe.jpg"),
-    addresses: [{ formatted: "Storgatan 1\n111 22 Stockholm", streetAddress: "Storgatan 1", locality: "Stockholm", region: "AB", postalCode: "111 22", country: "SE", type: "work", primary: true }],
+    addresses: [
+      {
+        formatted: "Storgatan 1\n111 22 Stockholm",
+        streetAddress: "Storgatan 1",
+        locality: "Stockholm",
+        region: "AB",
+        postalCode: "111 22",
+        country: "SE",
+        type: "work",
+        primary: true,
+      },
+    ],
     entitlements: mvaFor("gold"),
     roles: mvaFor("admin"),
     x509Certificates: mvaFor("MIIBszCCARygAwIBAgIJAO"),
-    enterprise: { employeeNumber: "00042", costCenter: "CC-7", organization: "Örg", division: "R&D", department: "Birds", manager: { value: "mgr-1", ref: "../Users/mgr-1", displayName: "Boss" } },
-    extensions: { "urn:example:params:scim:schemas:extension:badge:2.0:User": { badge: 7, nested: { on: true, tags: ["a", "ä"], none: null } } },
+    enterprise: {
+      employeeNumber: "00042",
+      costCenter: "CC-7",
+      organization: "Örg",
+      division: "R&D",
+      department: "Birds",
+      manager: { value: "mgr-1", ref: "../Users/mgr-1", displayName: "Boss" },
+    },
+    extensions: {
+      "urn:example:params:scim:schemas:extension:badge:2.0:User": { badge: 7, nested: { on: true, tags: ["a", "ä"], none: null } },
+    },
   };
 }
 
@@ -64,7 +93,11 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   const tenants = createTenantStore(db);
   const keys = createApiKeyStore(db);
   const users = createUserStore(db);
-  const tenantIds = [(await tenants.create("acme")).id, (await tenants.create("Ünïcode GmbH")).id, (await tenants.create("no users yet")).id];
+  const tenantIds = [
+    (await tenants.create("acme")).id,
+    (await tenants.create("Ünïcode GmbH")).id,
+    (await tenants.create("no users yet")).id,
+  ];
   const liveKeys = [];
   for (const tenantId of tenantIds) {
     const { key, info } = await keys.issue(tenantId, `Okta for ${tenantId}`);
@@ -81,7 +114,10 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   await credentials.revoke((await credentials.issue("leaked", "read-only")).info.id);
 
   let userRows = 0;
-  for (const [tenantId, count] of [[tenantIds[0]!, 700], [tenantIds[1]!, 530]] as const) {
+  for (const [tenantId, count] of [
+    [tenantIds[0]!, 700],
+    [tenantIds[1]!, 530],
+  ] as const) {
     for (let i = 0; i < count; i++) {
       const given = givenNames[i % givenNames.length]!;
       const user = await users.create(
@@ -113,8 +149,14 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   let memberRows = 0;
   for (const tenantId of tenantIds.slice(0, 2)) {
     const memberIds = (await users.list(tenantId, undefined, 1, 300)).users.map((user) => user.id);
-    const everyone = await groups.create(tenantId, create(GroupSchema, { displayName: "Everyone", externalId: "okta-00g1", members: memberIds.map((value) => ({ value })) }));
-    const nested = await groups.create(tenantId, create(GroupSchema, { displayName: "Ünïcode admins", members: [{ value: everyone.id }, { value: memberIds[0]! }] }));
+    const everyone = await groups.create(
+      tenantId,
+      create(GroupSchema, { displayName: "Everyone", externalId: "okta-00g1", members: memberIds.map((value) => ({ value })) }),
+    );
+    const nested = await groups.create(
+      tenantId,
+      create(GroupSchema, { displayName: "Ünïcode admins", members: [{ value: everyone.id }, { value: memberIds[0]! }] }),
+    );
     await groups.create(tenantId, create(GroupSchema, { displayName: "empty" }));
     await groups.update(tenantId, nested.id, async (current) => ({ ...current, displayName: "Ünïcode admins (renamed)" }));
     groupRows += 3;
@@ -161,7 +203,10 @@ async function tablesIn(db: Knex): Promise<string[]> {
     dialectOf(db) === "postgres"
       ? (await db.raw("select table_name as name from information_schema.tables where table_schema = current_schema()")).rows
       : await db.raw("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'");
-  return rows.map((row) => row.name).filter((name) => !name.startsWith("knex_migrations")).sort();
+  return rows
+    .map((row) => row.name)
+    .filter((name) => !name.startsWith("knex_migrations"))
+    .sort();
 }
 
 for (const store of storesUnderTest) {
@@ -171,14 +216,25 @@ for (const store of storesUnderTest) {
       assert.deepEqual(copiedTables.map((table) => table.name).sort(), await tablesIn(db));
       for (const table of copiedTables) {
         const columns = Object.entries(await db(table.name).columnInfo());
-        const ofType = (...types: string[]) => columns.filter(([, info]) => types.includes(info.type)).map(([name]) => name).sort();
+        const ofType = (...types: string[]) =>
+          columns
+            .filter(([, info]) => types.includes(info.type))
+            .map(([name]) => name)
+            .sort();
         assert.deepEqual(ofType("boolean"), [...table.booleanColumns].sort(), `${table.name} booleans`);
         assert.deepEqual(ofType("bigint", "integer"), [...table.integerColumns].sort(), `${table.name} integers`);
         // SQLite keeps JSON as plain text, so only PostgreSQL can tell which columns hold it.
         if (store.name === "postgres") assert.deepEqual(ofType("json", "jsonb"), [...table.jsonColumns].sort(), `${table.name} JSON`);
         if (store.name === "sqlite") {
-          const keyColumns: Array<{ name: string; pk: number }> = await db.raw("select name, pk from pragma_table_info(?) where pk > 0 order by pk", [table.name]);
-          assert.deepEqual(keyColumns.map((column) => column.name), table.primaryKey, `${table.name} primary key`);
+          const keyColumns: Array<{ name: string; pk: number }> = await db.raw(
+            "select name, pk from pragma_table_info(?) where pk > 0 order by pk",
+            [table.name],
+          );
+          assert.deepEqual(
+            keyColumns.map((column) => column.name),
+            table.primaryKey,
+            `${table.name} primary key`,
+          );
         }
       }
     } finally {
@@ -187,126 +243,160 @@ for (const store of storesUnderTest) {
   });
 }
 
-for (const from of storesUnderTest) describe(`copy-store from ${from.name}`, () => {
-  let source: TemporaryDatabase;
-  let filled: FilledDirectory;
+for (const from of storesUnderTest)
+  describe(`copy-store from ${from.name}`, () => {
+    let source: TemporaryDatabase;
+    let filled: FilledDirectory;
 
-  before(async () => {
-    source = await from.open();
-    filled = await fillDirectory(source.db);
-  });
-  after(() => source.dispose());
-
-  for (const to of storesUnderTest) describe(`to ${to.name}`, () => {
-    const openTargets: TemporaryDatabase[] = [];
-    const openTarget = async (options?: { migrate?: boolean }) => {
-      const target = await to.open(options);
-      openTargets.push(target);
-      return target;
-    };
-    after(() => Promise.all(openTargets.map((target) => target.dispose())));
-
-    test("copies every row of every table in batches, then verifies counts and digests", async () => {
-      // Unmigrated, as a freshly created PostgreSQL schema or SQLite file would be.
-      const target = await openTarget({ migrate: false });
-      const progress: Array<[string, number, number]> = [];
-      const report = await copyStore(source.db, target.db, { batchSize: 100, onProgress: (...call) => void progress.push(call) });
-
-      assert.deepEqual(
-        report.tables.map(({ table, copied, sourceRows, targetRows }) => ({ table, copied, sourceRows, targetRows })),
-        copiedTables.map(({ name }) => ({ table: name, copied: filled.rows[name], sourceRows: filled.rows[name], targetRows: filled.rows[name] })),
-      );
-      assert.deepEqual(await digests(target.db), await digests(source.db));
-      assert.deepEqual(await rowCounts(target.db), filled.rows);
-
-      const userBatches = progress.filter(([table]) => table === "users");
-      assert.equal(userBatches.length, Math.ceil(filled.rows.users! / 100), "users went across in batches of 100");
-      assert.deepEqual(userBatches.at(-1), ["users", filled.rows.users, filled.rows.users]);
+    before(async () => {
+      source = await from.open();
+      filled = await fillDirectory(source.db);
     });
+    after(() => source.dispose());
 
-    test("the copy reads back through the stores exactly as the source does, keys included", async () => {
-      const target = await openTarget();
-      await copyStore(source.db, target.db, { batchSize: 100 });
+    for (const to of storesUnderTest)
+      describe(`to ${to.name}`, () => {
+        const openTargets: TemporaryDatabase[] = [];
+        const openTarget = async (options?: { migrate?: boolean }) => {
+          const target = await to.open(options);
+          openTargets.push(target);
+          return target;
+        };
+        after(() => Promise.all(openTargets.map((target) => target.dispose())));
 
-      assert.deepEqual(await createTenantStore(target.db).list(), await createTenantStore(source.db).list());
-      const copiedUsers: User[] = [];
-      for (const tenantId of filled.tenantIds) {
-        assert.deepEqual(await createApiKeyStore(target.db).list(tenantId), await createApiKeyStore(source.db).list(tenantId));
-        const users = await everyUser(target.db, tenantId);
-        assert.deepEqual(users, await everyUser(source.db, tenantId));
-        copiedUsers.push(...users);
-      }
-      assert.equal(copiedUsers.length, filled.rows.users);
-      assert.ok(copiedUsers.some((user) => user.active === false), "deactivated users stay deactivated");
-      assert.ok(copiedUsers.some((user) => user.meta?.version === 3n), "versions are kept");
-      assert.equal(copiedUsers.find((user) => user.externalId === "ext-every")?.enterprise?.manager?.displayName, "Boss");
+        test("copies every row of every table in batches, then verifies counts and digests", async () => {
+          // Unmigrated, as a freshly created PostgreSQL schema or SQLite file would be.
+          const target = await openTarget({ migrate: false });
+          const progress: Array<[string, number, number]> = [];
+          const report = await copyStore(source.db, target.db, { batchSize: 100, onProgress: (...call) => void progress.push(call) });
 
-      const targetKeys = createApiKeyStore(target.db);
-      for (const { key, tenantId, keyId } of filled.liveKeys) {
-        const verified = await targetKeys.verify(hashApiKey(key));
-        assert.deepEqual([verified?.tenantId, verified?.id], [tenantId, keyId]);
-      }
-      assert.equal(await targetKeys.verify(hashApiKey(filled.revokedKey)), undefined, "a revoked key stays revoked");
-    });
+          assert.deepEqual(
+            report.tables.map(({ table, copied, sourceRows, targetRows }) => ({ table, copied, sourceRows, targetRows })),
+            copiedTables.map(({ name }) => ({
+              table: name,
+              copied: filled.rows[name],
+              sourceRows: filled.rows[name],
+              targetRows: filled.rows[name],
+            })),
+          );
+          assert.deepEqual(await digests(target.db), await digests(source.db));
+          assert.deepEqual(await rowCounts(target.db), filled.rows);
 
-    test("refuses a target that already holds data, and leaves it as it was", async () => {
-      const target = await openTarget();
-      const tenant = await createTenantStore(target.db).create("already live");
-      await createApiKeyStore(target.db).issue(tenant.id, "in use");
-      const before = await digests(target.db);
-
-      await assert.rejects(copyStore(source.db, target.db), (error: unknown) => {
-        assert.ok(error instanceof CopyStoreError);
-        assert.match(error.message, /not empty \(tenants, api_keys hold rows\)/);
-        return true;
-      });
-      assert.deepEqual(await digests(target.db), before);
-    });
-
-    test("a failure in the middle leaves every table of the target empty", async () => {
-      const target = await openTarget();
-      const failure = new Error("injected after the first batch of users");
-      const copy = copyStore(source.db, target.db, {
-        batchSize: 100,
-        onProgress(table, copied) {
-          if (table === "users" && copied >= 100) throw failure;
-        },
-      });
-      await assert.rejects(copy, (error: unknown) => error === failure);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0, service_credentials: 0 });
-    });
-
-    test("a source written to during the copy fails verification, and says so", async () => {
-      const target = await openTarget();
-      // A connection of its own, as a directory left running would have.
-      const runningDirectory = openDatabase(source.location);
-      const renamed = filled.tenantIds[2]!;
-      try {
-        const copy = copyStore(source.db, target.db, {
-          async onProgress(table, copied) {
-            // The same number of rows, one value changed: only the digest can tell.
-            if (table === "users" && copied <= 500) await runningDirectory("tenants").where({ id: renamed }).update({ name: "renamed mid-copy" });
-          },
+          const userBatches = progress.filter(([table]) => table === "users");
+          assert.equal(userBatches.length, Math.ceil(filled.rows.users! / 100), "users went across in batches of 100");
+          assert.deepEqual(userBatches.at(-1), ["users", filled.rows.users, filled.rows.users]);
         });
-        await assert.rejects(copy, (error: unknown) => {
-          assert.ok(error instanceof CopyStoreError);
-          assert.match(error.message, /committed but does not match its source/);
-          const [, sourceDigest, targetDigest] = /tenants: source 3 rows \(digest (\w+)\), target 3 rows \(digest (\w+)\)/.exec(error.message) ?? [];
-          assert.notEqual(sourceDigest, targetDigest);
-          assert.doesNotMatch(error.message, /users:/);
-          return true;
-        });
-      } finally {
-        await runningDirectory("tenants").where({ id: renamed }).update({ name: "no users yet" });
-        await runningDirectory.destroy();
-      }
-    });
 
-    test("refuses a target that a newer directory migrated", async () => {
-      const target = await openTarget();
-      await target.db("knex_migrations").insert({ name: "9999-from-the-future", batch: 99, migration_time: new Date() });
-      await assert.rejects(copyStore(source.db, target.db), /target database has migrations this version of the directory does not know \(9999-from-the-future\)/);
-      assert.deepEqual(await rowCounts(target.db), { tenants: 0, api_keys: 0, users: 0, groups: 0, group_members: 0, change_events: 0, service_credentials: 0 });
-    });
+        test("the copy reads back through the stores exactly as the source does, keys included", async () => {
+          const target = await openTarget();
+          await copyStore(source.db, target.db, { batchSize: 100 });
+
+          assert.deepEqual(await createTenantStore(target.db).list(), await createTenantStore(source.db).list());
+          const copiedUsers: User[] = [];
+          for (const tenantId of filled.tenantIds) {
+            assert.deepEqual(await createApiKeyStore(target.db).list(tenantId), await createApiKeyStore(source.db).list(tenantId));
+            const users = await everyUser(target.db, tenantId);
+            assert.deepEqual(users, await everyUser(source.db, tenantId));
+            copiedUsers.push(...users);
+          }
+          assert.equal(copiedUsers.length, filled.rows.users);
+          assert.ok(
+            copiedUsers.some((user) => user.active === false),
+            "deactivated users stay deactivated",
+          );
+          assert.ok(
+            copiedUsers.some((user) => user.meta?.version === 3n),
+            "versions are kept",
+          );
+          assert.equal(copiedUsers.find((user) => user.externalId === "ext-every")?.enterprise?.manager?.displayName, "Boss");
+
+          const targetKeys = createApiKeyStore(target.db);
+          for (const { key, tenantId, keyId } of filled.liveKeys) {
+            const verified = await targetKeys.verify(hashApiKey(key));
+            assert.deepEqual([verified?.tenantId, verified?.id], [tenantId, keyId]);
+          }
+          assert.equal(await targetKeys.verify(hashApiKey(filled.revokedKey)), undefined, "a revoked key stays revoked");
+        });
+
+        test("refuses a target that already holds data, and leaves it as it was", async () => {
+          const target = await openTarget();
+          const tenant = await createTenantStore(target.db).create("already live");
+          await createApiKeyStore(target.db).issue(tenant.id, "in use");
+          const before = await digests(target.db);
+
+          await assert.rejects(copyStore(source.db, target.db), (error: unknown) => {
+            assert.ok(error instanceof CopyStoreError);
+            assert.match(error.message, /not empty \(tenants, api_keys hold rows\)/);
+            return true;
+          });
+          assert.deepEqual(await digests(target.db), before);
+        });
+
+        test("a failure in the middle leaves every table of the target empty", async () => {
+          const target = await openTarget();
+          const failure = new Error("injected after the first batch of users");
+          const copy = copyStore(source.db, target.db, {
+            batchSize: 100,
+            onProgress(table, copied) {
+              if (table === "users" && copied >= 100) throw failure;
+            },
+          });
+          await assert.rejects(copy, (error: unknown) => error === failure);
+          assert.deepEqual(await rowCounts(target.db), {
+            tenants: 0,
+            api_keys: 0,
+            users: 0,
+            groups: 0,
+            group_members: 0,
+            change_events: 0,
+            service_credentials: 0,
+          });
+        });
+
+        test("a source written to during the copy fails verification, and says so", async () => {
+          const target = await openTarget();
+          // A connection of its own, as a directory left running would have.
+          const runningDirectory = openDatabase(source.location);
+          const renamed = filled.tenantIds[2]!;
+          try {
+            const copy = copyStore(source.db, target.db, {
+              async onProgress(table, copied) {
+                // The same number of rows, one value changed: only the digest can tell.
+                if (table === "users" && copied <= 500)
+                  await runningDirectory("tenants").where({ id: renamed }).update({ name: "renamed mid-copy" });
+              },
+            });
+            await assert.rejects(copy, (error: unknown) => {
+              assert.ok(error instanceof CopyStoreError);
+              assert.match(error.message, /committed but does not match its source/);
+              const [, sourceDigest, targetDigest] =
+                /tenants: source 3 rows \(digest (\w+)\), target 3 rows \(digest (\w+)\)/.exec(error.message) ?? [];
+              assert.notEqual(sourceDigest, targetDigest);
+              assert.doesNotMatch(error.message, /users:/);
+              return true;
+            });
+          } finally {
+            await runningDirectory("tenants").where({ id: renamed }).update({ name: "no users yet" });
+            await runningDirectory.destroy();
+          }
+        });
+
+        test("refuses a target that a newer directory migrated", async () => {
+          const target = await openTarget();
+          await target.db("knex_migrations").insert({ name: "9999-from-the-future", batch: 99, migration_time: new Date() });
+          await assert.rejects(
+            copyStore(source.db, target.db),
+            /target database has migrations this version of the directory does not know \(9999-from-the-future\)/,
+          );
+          assert.deepEqual(await rowCounts(target.db), {
+            tenants: 0,
+            api_keys: 0,
+            users: 0,
+            groups: 0,
+            group_members: 0,
+            change_events: 0,
+            service_credentials: 0,
+          });
+        });
+      });
   });
-});

@@ -46,18 +46,25 @@ async function appliedMigrations(db: Knex): Promise<string[]> {
  * same migrations applied, so that every column copied means the same on both sides.
  */
 async function migrateBothToLatest(source: Knex, target: Knex): Promise<void> {
-  for (const [side, db] of [["source", source], ["target", target]] as const) {
+  for (const [side, db] of [
+    ["source", source],
+    ["target", target],
+  ] as const) {
     // Checked first because knex fails on such a database with a puzzling "migration directory is corrupt".
     const unknown = (await appliedMigrations(db)).filter((name) => !migrationNames.includes(name));
     if (unknown.length > 0) {
-      throw new CopyStoreError(`the ${side} database has migrations this version of the directory does not know (${unknown.join(", ")}): copy with the version that applied them`);
+      throw new CopyStoreError(
+        `the ${side} database has migrations this version of the directory does not know (${unknown.join(", ")}): copy with the version that applied them`,
+      );
     }
   }
   await migrateToLatest(source);
   await migrateToLatest(target);
   const [sourceMigrations, targetMigrations] = await Promise.all([appliedMigrations(source), appliedMigrations(target)]);
   if (sourceMigrations.join("\n") !== targetMigrations.join("\n")) {
-    throw new CopyStoreError(`the source and target databases are at different migrations (source: ${sourceMigrations.join(", ")}; target: ${targetMigrations.join(", ")})`);
+    throw new CopyStoreError(
+      `the source and target databases are at different migrations (source: ${sourceMigrations.join(", ")}; target: ${targetMigrations.join(", ")})`,
+    );
   }
 }
 
@@ -82,7 +89,13 @@ function snapshotOf(source: Knex): Knex.TransactionConfig {
   return dialectOf(source) === "postgres" ? { isolationLevel: "repeatable read", readOnly: true } : {};
 }
 
-async function copyTable(from: Knex.Transaction, to: Knex.Transaction, table: CopiedTable, batchSize: number, onProgress: CopyOptions["onProgress"]): Promise<number> {
+async function copyTable(
+  from: Knex.Transaction,
+  to: Knex.Transaction,
+  table: CopiedTable,
+  batchSize: number,
+  onProgress: CopyOptions["onProgress"],
+): Promise<number> {
   const total = Number((await from(table.name).count({ n: "*" }).first())?.n ?? 0);
   if (total === 0) await onProgress?.(table.name, 0, 0);
   let copied = 0;
@@ -103,9 +116,17 @@ async function verify(source: Knex, target: Knex, copied: ReadonlyMap<string, nu
   const mismatches: string[] = [];
   for (const table of copiedTables) {
     const [inSource, inTarget] = await Promise.all([digestTable(source, table, batchSize), digestTable(target, table, batchSize)]);
-    reports.push({ table: table.name, copied: copied.get(table.name) ?? 0, sourceRows: inSource.rows, targetRows: inTarget.rows, digest: inTarget.digest });
+    reports.push({
+      table: table.name,
+      copied: copied.get(table.name) ?? 0,
+      sourceRows: inSource.rows,
+      targetRows: inTarget.rows,
+      digest: inTarget.digest,
+    });
     if (inSource.rows !== inTarget.rows || inSource.digest !== inTarget.digest) {
-      mismatches.push(`${table.name}: source ${inSource.rows} rows (digest ${inSource.digest}), target ${inTarget.rows} rows (digest ${inTarget.digest})`);
+      mismatches.push(
+        `${table.name}: source ${inSource.rows} rows (digest ${inSource.digest}), target ${inTarget.rows} rows (digest ${inTarget.digest})`,
+      );
     }
   }
   if (mismatches.length > 0) {

@@ -58,11 +58,14 @@ export function addCredentialCommands(program: Command, context: AdminContext): 
   const credentials = program
     .command("credentials")
     .description("service credentials that internal services (and the gateway) present to the directory's gRPC API");
-  credentials.command("issue <name>").description("issue a credential (shown once)")
+  credentials
+    .command("issue <name>")
+    .description("issue a credential (shown once)")
     .addOption(new Option("--scope <scope>", "what it may do").choices([...scopes]).makeOptionMandatory())
     .option("--json", "print JSON")
     .action((name: string, options: { scope: Scope; json?: boolean }) => issueCredential(context, name, options));
-  credentials.command("ensure <name>")
+  credentials
+    .command("ensure <name>")
     .description("make a file hold a live credential, issuing one only if needed (for services on this machine)")
     .addOption(new Option("--scope <scope>", "what it may do").choices([...scopes]).makeOptionMandatory())
     .requiredOption("--file <path>", "where the credential is kept (written owner-only)")
@@ -70,7 +73,13 @@ export function addCredentialCommands(program: Command, context: AdminContext): 
       mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
       return ensureCredential(context, name, { scope: options.scope, file: path.resolve(options.file) });
     });
-  credentials.command("list").description("list credentials (never the secrets)").option("--json", "print JSON")
+  credentials
+    .command("list")
+    .description("list credentials (never the secrets)")
+    .option("--json", "print JSON")
     .action((options: { json?: boolean }) => listCredentials(context, options));
-  credentials.command("revoke <id>").description("revoke a credential").action((id: string) => revokeCredential(context, id));
+  credentials
+    .command("revoke <id>")
+    .description("revoke a credential")
+    .action((id: string) => revokeCredential(context, id));
 }

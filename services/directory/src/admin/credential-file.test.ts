@@ -37,7 +37,11 @@ for (const storeUnderTest of storesUnderTest) {
       assert.equal((await bootstrap(context, "default", { gatewayCredentialFile: file })).gatewayCredential, "kept");
       assert.equal(readFileSync(file, "utf8"), secret);
       assert.equal(modeOf(file), 0o600);
-      assert.equal((await createServiceCredentialStore(db).list()).filter((c) => c.revokedAt === null).length, 1, "one live credential, not one per start");
+      assert.equal(
+        (await createServiceCredentialStore(db).list()).filter((c) => c.revokedAt === null).length,
+        1,
+        "one live credential, not one per start",
+      );
     });
 
     test("a file holding the wrong scope is replaced and its credential revoked; a stale .tmp does not widen the mode", async () => {

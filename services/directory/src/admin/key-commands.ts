@@ -46,11 +46,19 @@ export async function revokeKey({ db, out }: AdminContext, tenantRef: string, ke
 
 export function addKeyCommands(program: Command, context: AdminContext): void {
   const keys = program.command("keys").description("API keys that identity providers use as bearer tokens");
-  keys.command("issue <tenant>").description("issue a new API key (shown once); old keys stay valid until revoked")
-    .option("--label <label>", "what the key is for").option("--json", "print JSON")
+  keys
+    .command("issue <tenant>")
+    .description("issue a new API key (shown once); old keys stay valid until revoked")
+    .option("--label <label>", "what the key is for")
+    .option("--json", "print JSON")
     .action((tenant: string, options: { label?: string; json?: boolean }) => issueKey(context, tenant, options));
-  keys.command("list <tenant>").description("list a tenant's keys (never the secrets)").option("--json", "print JSON")
+  keys
+    .command("list <tenant>")
+    .description("list a tenant's keys (never the secrets)")
+    .option("--json", "print JSON")
     .action((tenant: string, options: { json?: boolean }) => listKeys(context, tenant, options));
-  keys.command("revoke <tenant> <keyId>").description("revoke a key")
+  keys
+    .command("revoke <tenant> <keyId>")
+    .description("revoke a key")
     .action((tenant: string, keyId: string) => revokeKey(context, tenant, keyId));
 }

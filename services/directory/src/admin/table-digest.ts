@@ -14,7 +14,11 @@ const modulus = 2n ** 256n;
 function canonicalJson(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalJson);
   if (typeof value !== "object" || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, canonicalJson((value as Row)[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, canonicalJson((value as Row)[key])]),
+  );
 }
 
 /**
@@ -26,7 +30,11 @@ function serialiseRow(table: CopiedTable, row: Row): string {
     const value = row[column];
     return table.jsonColumns.includes(column) && typeof value === "string" ? canonicalJson(JSON.parse(value)) : value;
   };
-  return JSON.stringify(Object.keys(row).sort().map((column) => [column, comparable(column)]));
+  return JSON.stringify(
+    Object.keys(row)
+      .sort()
+      .map((column) => [column, comparable(column)]),
+  );
 }
 
 /**

@@ -23,13 +23,25 @@ export async function listTenants({ db, out }: AdminContext, options: { json?: b
   const all = await createTenantStore(db).list();
   const withCounts = await Promise.all(all.map(async (tenant) => ({ ...tenant, users: await users.count(tenant.id) })));
   if (options.json) out.write(renderJson(withCounts));
-  else out.write(renderTable(["name", "id", "users", "created"], withCounts.map((t) => [t.name, t.id, t.users, t.createdAt])));
+  else
+    out.write(
+      renderTable(
+        ["name", "id", "users", "created"],
+        withCounts.map((t) => [t.name, t.id, t.users, t.createdAt]),
+      ),
+    );
 }
 
 export function addTenantCommands(program: Command, context: AdminContext): void {
   const tenants = program.command("tenants").description("customer tenants");
-  tenants.command("create <name>").description("create a tenant and issue its first API key").option("--json", "print JSON")
+  tenants
+    .command("create <name>")
+    .description("create a tenant and issue its first API key")
+    .option("--json", "print JSON")
     .action((name: string, options: { json?: boolean }) => createTenant(context, name, options));
-  tenants.command("list").description("list tenants").option("--json", "print JSON")
+  tenants
+    .command("list")
+    .description("list tenants")
+    .option("--json", "print JSON")
     .action((options: { json?: boolean }) => listTenants(context, options));
 }

@@ -53,7 +53,10 @@ export async function listUsers({ db, out }: AdminContext, tenantRef: string, op
 
 export function addUserCommands(program: Command, context: AdminContext): void {
   const users = program.command("users").description("the users identity providers pushed");
-  users.command("list <tenant>").description("list a tenant's users with their status")
-    .option("--filter <filter>", 'a SCIM filter, e.g. \'userName eq "alice@example.com"\'').option("--json", "print JSON")
+  users
+    .command("list <tenant>")
+    .description("list a tenant's users with their status")
+    .option("--filter <filter>", "a SCIM filter, e.g. 'userName eq \"alice@example.com\"'")
+    .option("--json", "print JSON")
     .action((tenant: string, options: { json?: boolean; filter?: string }) => listUsers(context, tenant, options));
 }

@@ -9,7 +9,8 @@ export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<
         throw new RpcError(Code.INVALID_ARGUMENT, "key_sha256 must be 64 lowercase hex digits", { reason: ErrorReason.INVALID_ARGUMENT });
       }
       const key = await keys.verify(request.keySha256);
-      if (key === undefined) throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked API key", { reason: ErrorReason.UNKNOWN_API_KEY });
+      if (key === undefined)
+        throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked API key", { reason: ErrorReason.UNKNOWN_API_KEY });
       return { tenantId: key.tenantId, keyId: key.id };
     },
   };

@@ -64,7 +64,10 @@ for (const storeUnderTest of storesUnderTest) {
     test("a group's life: created with members, renamed, members added and removed, deleted", async () => {
       const users = createUserStore(db);
       const groups = createGroupStore(db);
-      const [a, b] = [await users.create(tenantId, create(UserSchema, { userName: "a@x" })), await users.create(tenantId, create(UserSchema, { userName: "b@x" }))];
+      const [a, b] = [
+        await users.create(tenantId, create(UserSchema, { userName: "a@x" })),
+        await users.create(tenantId, create(UserSchema, { userName: "b@x" })),
+      ];
       const start = await lastSeq();
       const group = await groups.create(tenantId, create(GroupSchema, { displayName: "Team", members: [{ value: a.id }] }));
       await groups.update(tenantId, group.id, async (current) => ({ ...current, displayName: "Team 2" }));
@@ -76,7 +79,12 @@ for (const storeUnderTest of storesUnderTest) {
       await users.delete(tenantId, b.id);
       await groups.delete(tenantId, group.id);
       assert.deepEqual(
-        (await since(start)).map((event) => [event.resource_type, event.kind, Number(event.version), event.member_ids && JSON.parse(event.member_ids)]),
+        (await since(start)).map((event) => [
+          event.resource_type,
+          event.kind,
+          Number(event.version),
+          event.member_ids && JSON.parse(event.member_ids),
+        ]),
         [
           ["Group", "created", 1, null],
           ["Group", "members_added", 1, [a.id]],
@@ -93,8 +101,13 @@ for (const storeUnderTest of storesUnderTest) {
     test("a group write reports its net effect, and one that changes nothing keeps the version and records nothing", async () => {
       const users = createUserStore(db);
       const groups = createGroupStore(db);
-      const [u0, u1, u2] = await Promise.all(["u0@net", "u1@net", "u2@net"].map((userName) => users.create(tenantId, create(UserSchema, { userName }))));
-      const group = await groups.create(tenantId, create(GroupSchema, { displayName: "Net", members: [{ value: u0!.id }, { value: u1!.id }] }));
+      const [u0, u1, u2] = await Promise.all(
+        ["u0@net", "u1@net", "u2@net"].map((userName) => users.create(tenantId, create(UserSchema, { userName }))),
+      );
+      const group = await groups.create(
+        tenantId,
+        create(GroupSchema, { displayName: "Net", members: [{ value: u0!.id }, { value: u1!.id }] }),
+      );
       const start = await lastSeq();
       // One PATCH: remove u0 and u1, then add u0 back and u2. Net: u1 left, u2 joined; u0 never left.
       const after = await groups.update(tenantId, group.id, async (current, trx, delta) => {
@@ -124,12 +137,17 @@ for (const storeUnderTest of storesUnderTest) {
       await users.create(tenantId, create(UserSchema, { userName: "dup@example.com" }));
       await assert.rejects(users.create(tenantId, create(UserSchema, { userName: "DUP@example.com" })));
       const group = await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName: "Strict" }));
-      await assert.rejects(createGroupStore(db).update(tenantId, group.id, async (current, trx) => {
-        await memberships.add(trx, tenantId, group.id, ["no-such-member"]);
-        return current;
-      }));
+      await assert.rejects(
+        createGroupStore(db).update(tenantId, group.id, async (current, trx) => {
+          await memberships.add(trx, tenantId, group.id, ["no-such-member"]);
+          return current;
+        }),
+      );
       await users.create(tenantId, create(UserSchema, { userName: "after@example.com" }));
-      assert.deepEqual((await since(start)).map((event) => Number(event.seq)), [start + 1, start + 2, start + 3]);
+      assert.deepEqual(
+        (await since(start)).map((event) => Number(event.seq)),
+        [start + 1, start + 2, start + 3],
+      );
     });
 
     test("several replicas writing at once: sequence numbers are gap-free and never visible out of order", async () => {
@@ -144,21 +162,34 @@ for (const storeUnderTest of storesUnderTest) {
         // earlier one has committed: every snapshot it takes is a contiguous run from the start.
         const follower = (async () => {
           while (!done) {
-            const rows: Array<{ seq: number | string }> = await reader("change_events").where("tenant_id", tenantId).andWhere("seq", ">", start).orderBy("seq").select("seq");
+            const rows: Array<{ seq: number | string }> = await reader("change_events")
+              .where("tenant_id", tenantId)
+              .andWhere("seq", ">", start)
+              .orderBy("seq")
+              .select("seq");
             observations.push(rows.map((row) => Number(row.seq)));
             await new Promise((resolve) => setTimeout(resolve, 2));
           }
         })();
         await Promise.all(
-          Array.from({ length: writes }, (_, i) => createUserStore(replicas[i % replicas.length]!).create(tenantId, create(UserSchema, { userName: `racer${i}@example.com` }))),
+          Array.from({ length: writes }, (_, i) =>
+            createUserStore(replicas[i % replicas.length]!).create(tenantId, create(UserSchema, { userName: `racer${i}@example.com` })),
+          ),
         );
         done = true;
         await follower;
         const log = await since(start);
-        assert.deepEqual(log.map((event) => Number(event.seq)), Array.from({ length: writes }, (_, i) => start + 1 + i));
+        assert.deepEqual(
+          log.map((event) => Number(event.seq)),
+          Array.from({ length: writes }, (_, i) => start + 1 + i),
+        );
         assert.equal(new Set(log.map((event) => event.resource_id)).size, writes);
         assert.ok(observations.length > 1);
-        for (const seen of observations) assert.deepEqual(seen, Array.from({ length: seen.length }, (_, i) => start + 1 + i));
+        for (const seen of observations)
+          assert.deepEqual(
+            seen,
+            Array.from({ length: seen.length }, (_, i) => start + 1 + i),
+          );
       } finally {
         await Promise.all(replicas.slice(1).map((replica) => replica.destroy()));
         if (reader !== db) await reader.destroy();
@@ -168,7 +199,10 @@ for (const storeUnderTest of storesUnderTest) {
     test("tenants have logs of their own", async () => {
       const other = (await createTenantStore(db).create("other feed")).id;
       await createUserStore(db).create(other, create(UserSchema, { userName: "solo@example.com" }));
-      assert.deepEqual((await events(other)).map((event) => Number(event.seq)), [1]);
+      assert.deepEqual(
+        (await events(other)).map((event) => Number(event.seq)),
+        [1],
+      );
     });
   });
 }

@@ -44,7 +44,10 @@ for (const storeUnderTest of storesUnderTest) {
     async function take(afterSeq: bigint, count: number): Promise<ChangeEvent[]> {
       const controller = new AbortController();
       const seen: ChangeEvent[] = [];
-      for await (const response of createClient(ChangeService, transport).watchChanges({ tenantId, afterSeq }, { signal: controller.signal })) {
+      for await (const response of createClient(ChangeService, transport).watchChanges(
+        { tenantId, afterSeq },
+        { signal: controller.signal },
+      )) {
         seen.push(response.event!);
         if (seen.length === count) break;
       }
@@ -56,10 +59,13 @@ for (const storeUnderTest of storesUnderTest) {
       const first = await users.create(tenantId, create(UserSchema, { userName: "one@example.com" }));
       await users.update(tenantId, first.id, (current) => ({ ...current, active: false }));
       const replayed = await take(0n, 2);
-      assert.deepEqual(replayed.map((event) => [Number(event.seq), event.kind, event.resourceId]), [
-        [1, ChangeKind.CREATED, first.id],
-        [2, ChangeKind.DEACTIVATED, first.id],
-      ]);
+      assert.deepEqual(
+        replayed.map((event) => [Number(event.seq), event.kind, event.resourceId]),
+        [
+          [1, ChangeKind.CREATED, first.id],
+          [2, ChangeKind.DEACTIVATED, first.id],
+        ],
+      );
 
       // Live: the stream is open before these writes commit.
       const live = take(2n, 3);
@@ -68,16 +74,22 @@ for (const storeUnderTest of storesUnderTest) {
       await users.update(tenantId, second.id, (current) => ({ ...current, title: "x" }));
       await users.delete(tenantId, first.id);
       const followed = await live;
-      assert.deepEqual(followed.map((event) => [Number(event.seq), event.kind]), [
-        [3, ChangeKind.CREATED],
-        [4, ChangeKind.UPDATED],
-        [5, ChangeKind.DELETED],
-      ]);
+      assert.deepEqual(
+        followed.map((event) => [Number(event.seq), event.kind]),
+        [
+          [3, ChangeKind.CREATED],
+          [4, ChangeKind.UPDATED],
+          [5, ChangeKind.DELETED],
+        ],
+      );
       assert.deepEqual(followed[1]!.changedAttributes, ["title"]);
 
       // A consumer that stopped after 4 resumes with exactly 5.
       const resumed = await take(4n, 1);
-      assert.deepEqual(resumed.map((event) => Number(event.seq)), [5]);
+      assert.deepEqual(
+        resumed.map((event) => Number(event.seq)),
+        [5],
+      );
     });
 
     test("a cursor older than the retention window is OUT_OF_RANGE, telling the consumer to resync", async () => {
@@ -95,7 +107,10 @@ for (const storeUnderTest of storesUnderTest) {
         return true;
       });
       // A consumer that was up to date loses nothing: it gets the next event.
-      assert.deepEqual((await take(BigInt(latest), 1)).map((event) => Number(event.seq)), [latest + 1]);
+      assert.deepEqual(
+        (await take(BigInt(latest), 1)).map((event) => Number(event.seq)),
+        [latest + 1],
+      );
     });
 
     test("user events carry the active flag after the change (a user created inactive says so); group events do not", async () => {
@@ -107,13 +122,16 @@ for (const storeUnderTest of storesUnderTest) {
       await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName: "No flag" }));
       await users.delete(tenantId, disabled.id);
       const events = await take(start, 5);
-      assert.deepEqual(events.map((event) => [event.kind, event.active]), [
-        [ChangeKind.CREATED, false],
-        [ChangeKind.UPDATED, false],
-        [ChangeKind.REACTIVATED, true],
-        [ChangeKind.CREATED, undefined],
-        [ChangeKind.DELETED, undefined],
-      ]);
+      assert.deepEqual(
+        events.map((event) => [event.kind, event.active]),
+        [
+          [ChangeKind.CREATED, false],
+          [ChangeKind.UPDATED, false],
+          [ChangeKind.REACTIVATED, true],
+          [ChangeKind.CREATED, undefined],
+          [ChangeKind.DELETED, undefined],
+        ],
+      );
     });
 
     test("a graceful shutdown ends open streams with UNAVAILABLE and where to resume, so the drain does not wait on them", async () => {
@@ -128,7 +146,8 @@ for (const storeUnderTest of storesUnderTest) {
         const last = BigInt((await db("tenants").where("id", tenantId).first("last_change_seq")).last_change_seq);
         const seen: ChangeEvent[] = [];
         const following = (async () => {
-          for await (const response of createClient(ChangeService, streamTransport).watchChanges({ tenantId, afterSeq: last - 1n })) seen.push(response.event!);
+          for await (const response of createClient(ChangeService, streamTransport).watchChanges({ tenantId, afterSeq: last - 1n }))
+            seen.push(response.event!);
         })();
         following.catch(() => undefined); // asserted below
         // Caught up and polling: the stream would stay open for ever.

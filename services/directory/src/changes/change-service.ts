@@ -49,20 +49,29 @@ export function createChangeService(store: ChangeStore, options: ChangeServiceOp
       // event cannot be served without a gap, so the consumer is told to resync instead.
       const oldestSeq = await store.oldestSeq(request.tenantId);
       if (oldestSeq !== undefined && after < oldestSeq - 1n) {
-        throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept (the oldest kept is ${oldestSeq}); resync from the directory and follow from the latest sequence`, {
-          reason: ErrorReason.CURSOR_EXPIRED,
-          metadata: { oldest_seq: String(oldestSeq) },
-        });
+        throw new RpcError(
+          Code.OUT_OF_RANGE,
+          `changes after ${after} are no longer kept (the oldest kept is ${oldestSeq}); resync from the directory and follow from the latest sequence`,
+          {
+            reason: ErrorReason.CURSOR_EXPIRED,
+            metadata: { oldest_seq: String(oldestSeq) },
+          },
+        );
       }
       if (oldestSeq === undefined && after > 0n) {
         const tenant = await store.sequenceOf(request.tenantId);
         if (tenant !== undefined && BigInt(tenant.last_change_seq) > after) {
-          throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept; resync from the directory`, { reason: ErrorReason.CURSOR_EXPIRED });
+          throw new RpcError(Code.OUT_OF_RANGE, `changes after ${after} are no longer kept; resync from the directory`, {
+            reason: ErrorReason.CURSOR_EXPIRED,
+          });
         }
       }
       while (!context.signal.aborted) {
         if (options.stopping?.aborted) {
-          throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, { reason: ErrorReason.SHUTTING_DOWN, metadata: { resume_after: String(after) } });
+          throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, {
+            reason: ErrorReason.SHUTTING_DOWN,
+            metadata: { resume_after: String(after) },
+          });
         }
         const rows = await store.listAfter(request.tenantId, after, batchSize);
         for (const row of rows) {

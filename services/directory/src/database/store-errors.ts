@@ -41,7 +41,10 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, attempts
         continue;
       }
       if (isRetryableConflict(error)) {
-        throw new RpcError(Code.UNAVAILABLE, "the store is busy with conflicting writes; retry", { reason: ErrorReason.STORE_BUSY, cause: error });
+        throw new RpcError(Code.UNAVAILABLE, "the store is busy with conflicting writes; retry", {
+          reason: ErrorReason.STORE_BUSY,
+          cause: error,
+        });
       }
       if (isStoreUnavailable(error)) {
         throw new RpcError(Code.UNAVAILABLE, "the store is unavailable; retry", { reason: ErrorReason.STORE_UNAVAILABLE, cause: error });
@@ -55,7 +58,8 @@ export async function withConflictRetry<T>(operation: () => Promise<T>, attempts
 export function retryingConflicts<T extends object>(implementation: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(implementation)) {
-    wrapped[name] = typeof method === "function" ? (...args: unknown[]) => withConflictRetry(() => method.apply(implementation, args)) : method;
+    wrapped[name] =
+      typeof method === "function" ? (...args: unknown[]) => withConflictRetry(() => method.apply(implementation, args)) : method;
   }
   return wrapped as T;
 }

@@ -27,10 +27,14 @@ export function versionMismatch(expected: bigint, actual: bigint): RpcError {
  * unique in the directory (RFC 7643 §3.1), so the caller must choose, e.g. with a batch get.
  */
 export function ambiguousExternalId(resources: "users" | "groups", externalId: string): RpcError {
-  return new RpcError(Code.FAILED_PRECONDITION, `several ${resources} have externalId "${externalId}"; list them with a batch get or a filter`, {
-    reason: ErrorReason.AMBIGUOUS_EXTERNAL_ID,
-    metadata: { externalId },
-  });
+  return new RpcError(
+    Code.FAILED_PRECONDITION,
+    `several ${resources} have externalId "${externalId}"; list them with a batch get or a filter`,
+    {
+      reason: ErrorReason.AMBIGUOUS_EXTERNAL_ID,
+      metadata: { externalId },
+    },
+  );
 }
 
 export function invalidArgument(detail: string): RpcError {
@@ -50,6 +54,7 @@ export function fromScimError(error: ScimError): RpcError {
 /** Lets handlers throw ScimErrors from the shared SCIM core, translation errors and RpcErrors alike. */
 export function toDirectoryError(thrown: unknown): unknown {
   if (thrown instanceof ScimError) return fromScimError(thrown);
-  if (thrown instanceof MalformedMessageError) return new RpcError(Code.INVALID_ARGUMENT, thrown.message, { reason: ErrorReason.INVALID_ARGUMENT, cause: thrown });
+  if (thrown instanceof MalformedMessageError)
+    return new RpcError(Code.INVALID_ARGUMENT, thrown.message, { reason: ErrorReason.INVALID_ARGUMENT, cause: thrown });
   return thrown;
 }

@@ -1,4 +1,11 @@
-import { groupResourceType, resolveAttributePath, ScimError, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
+import {
+  groupResourceType,
+  resolveAttributePath,
+  ScimError,
+  type AttributeDefinition,
+  type AttributePath,
+  type Filter,
+} from "@scimgw/scim";
 import { comparison, compileFilterTree, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
 import type { SortDirection } from "../query/sort-direction.js";
@@ -16,7 +23,10 @@ const groupColumns: Record<string, { column: string; nullable: boolean }> = {
 const memberColumns: Record<string, string> = { value: "m.member_id", type: "m.member_type" };
 
 function quoted(column: string): string {
-  return column.split(".").map((part) => `"${part}"`).join(".");
+  return column
+    .split(".")
+    .map((part) => `"${part}"`)
+    .join(".");
 }
 
 function existsMember(inner: SqlCondition): SqlCondition {
@@ -26,9 +36,13 @@ function existsMember(inner: SqlCondition): SqlCondition {
   };
 }
 
-function memberLeaf(sub: AttributeDefinition, build: (expression: SqlCondition, definition: AttributeDefinition) => SqlCondition): SqlCondition {
+function memberLeaf(
+  sub: AttributeDefinition,
+  build: (expression: SqlCondition, definition: AttributeDefinition) => SqlCondition,
+): SqlCondition {
   const column = memberColumns[sub.name];
-  if (column === undefined) throw ScimError.of("invalidFilter", `filtering on members.${sub.name} is not supported; use members.value or members.type`);
+  if (column === undefined)
+    throw ScimError.of("invalidFilter", `filtering on members.${sub.name} is not supported; use members.value or members.type`);
   return build({ sql: column, bindings: [] }, sub);
 }
 
@@ -39,7 +53,10 @@ function memberLeaf(sub: AttributeDefinition, build: (expression: SqlCondition, 
  * whole group.
  */
 export function compileGroupFilter(filter: Filter): SqlCondition {
-  function leaf(path: AttributePath, build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition): SqlCondition {
+  function leaf(
+    path: AttributePath,
+    build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition,
+  ): SqlCondition {
     const resolved = resolveAttributePath(path, groupResourceType);
     if (resolved.attribute.name === "members") {
       const sub = resolved.subAttribute ?? resolved.attribute.subAttributes!.find((candidate) => candidate.name === "value")!;
@@ -47,12 +64,18 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
     }
     const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
     const column = groupColumns[name];
-    if (column === undefined) throw ScimError.of("invalidFilter", `filtering groups on "${name}" is not supported; filterable: ${[...Object.keys(groupColumns), "members.value", "members.type"].join(", ")}`);
+    if (column === undefined)
+      throw ScimError.of(
+        "invalidFilter",
+        `filtering groups on "${name}" is not supported; filterable: ${[...Object.keys(groupColumns), "members.value", "members.type"].join(", ")}`,
+      );
     return build({ sql: quoted(column.column), bindings: [] }, column.nullable, resolved.subAttribute ?? resolved.attribute, name);
   }
 
   const memberSub = (path: AttributePath) => {
-    const sub = groupResourceType.schema.attributes.find((a) => a.name === "members")!.subAttributes!.find((candidate) => candidate.name.toLowerCase() === path.attribute.toLowerCase());
+    const sub = groupResourceType.schema.attributes
+      .find((a) => a.name === "members")!
+      .subAttributes!.find((candidate) => candidate.name.toLowerCase() === path.attribute.toLowerCase());
     if (sub === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of members`);
     return sub;
   };
@@ -60,18 +83,24 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
     compileFilterTree(inner, {
       compare: (node) => {
         const sub = memberSub(node.path);
-        return memberLeaf(sub, (expression, definition) => comparison(expression, false, definition, node.operator, node.value, `members.${sub.name}`));
+        return memberLeaf(sub, (expression, definition) =>
+          comparison(expression, false, definition, node.operator, node.value, `members.${sub.name}`),
+        );
       },
       present: (node) => memberLeaf(memberSub(node.path), (expression, definition) => presence(expression, definition)),
       valuePath: refuseNestedValuePath,
     });
 
   return compileFilterTree(filter, {
-    compare: (node) => leaf(node.path, (expression, nullable, definition, name) => comparison(expression, nullable, definition, node.operator, node.value, name)),
+    compare: (node) =>
+      leaf(node.path, (expression, nullable, definition, name) =>
+        comparison(expression, nullable, definition, node.operator, node.value, name),
+      ),
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, groupResourceType);
-      if (resolved.attribute.name !== "members") throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
+      if (resolved.attribute.name !== "members")
+        throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
       return existsMember(member(node.filter));
     },
   });
@@ -81,14 +110,19 @@ function sortColumn(path: AttributePath): { column: string; nullable: boolean } 
   const resolved = resolveAttributePath(path, groupResourceType, "invalidValue");
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
-  if (column === undefined) throw ScimError.of("invalidValue", `groups can be sorted by ${Object.keys(groupColumns).join(", ")}, not "${name}"`);
+  if (column === undefined)
+    throw ScimError.of("invalidValue", `groups can be sorted by ${Object.keys(groupColumns).join(", ")}, not "${name}"`);
   return column;
 }
 
 /** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
 export function compileGroupSort(path: AttributePath, order: SortDirection): string[] {
   const column = sortColumn(path);
-  return [`${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`, '"groups"."created_at" ASC', '"groups"."id" ASC'];
+  return [
+    `${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`,
+    '"groups"."created_at" ASC',
+    '"groups"."id" ASC',
+  ];
 }
 
 function keysetColumn({ column, nullable }: { column: string; nullable: boolean }): SortColumn {

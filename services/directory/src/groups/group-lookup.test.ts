@@ -1,7 +1,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { BatchGetGroupsRequestSchema, CreateGroupRequestSchema, GetGroupRequestSchema, GroupKeyKind, UserSchema, type Group, ErrorReason } from "@scimgw/proto";
+import {
+  BatchGetGroupsRequestSchema,
+  CreateGroupRequestSchema,
+  GetGroupRequestSchema,
+  GroupKeyKind,
+  UserSchema,
+  type Group,
+  ErrorReason,
+} from "@scimgw/proto";
 import { Code, RpcError } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { keysPerQuery, maxBatchKeys } from "../query/lookup-by-key.js";
@@ -32,9 +40,12 @@ for (const storeUnderTest of storesUnderTest) {
     const ids: Record<string, string> = {};
     let twinsInCreationOrder: string[] = [];
 
-    const getGroup = (init: MessageInitShape<typeof GetGroupRequestSchema>) => service.getGroup(create(GetGroupRequestSchema, { tenantId, ...init }), undefined as never);
-    const batchGet = (keyKind: GroupKeyKind, keys: string[]) => service.batchGetGroups(create(BatchGetGroupsRequestSchema, { tenantId, keyKind, keys }), undefined as never);
-    const names = (groups: readonly MessageInitShape<typeof CreateGroupRequestSchema>["group"][] | undefined) => (groups ?? []).map((group) => group!.displayName);
+    const getGroup = (init: MessageInitShape<typeof GetGroupRequestSchema>) =>
+      service.getGroup(create(GetGroupRequestSchema, { tenantId, ...init }), undefined as never);
+    const batchGet = (keyKind: GroupKeyKind, keys: string[]) =>
+      service.batchGetGroups(create(BatchGetGroupsRequestSchema, { tenantId, keyKind, keys }), undefined as never);
+    const names = (groups: readonly MessageInitShape<typeof CreateGroupRequestSchema>["group"][] | undefined) =>
+      (groups ?? []).map((group) => group!.displayName);
 
     before(async () => {
       ({ db, dispose } = await storeUnderTest.open());
@@ -50,11 +61,19 @@ for (const storeUnderTest of storesUnderTest) {
         ["Twin B", "shared", []],
         ["No External", undefined, []],
       ] as const) {
-        const request = create(CreateGroupRequestSchema, { tenantId, group: { displayName, ...(externalId ? { externalId } : {}), members: members.map((value) => ({ value })) } });
+        const request = create(CreateGroupRequestSchema, {
+          tenantId,
+          group: { displayName, ...(externalId ? { externalId } : {}), members: members.map((value) => ({ value })) },
+        });
         ids[displayName] = ((await service.createGroup(request, undefined as never)).group as Group).id;
       }
-      await service.createGroup(create(CreateGroupRequestSchema, { tenantId: otherTenantId, group: { displayName: "Elsewhere", externalId: "ext-eng" } }), undefined as never);
-      twinsInCreationOrder = (await store.list(tenantId, { kind: "compare", path: { attribute: "externalId" }, operator: "eq", value: "shared" }, 1, 10)).groups.map((group) => group.displayName);
+      await service.createGroup(
+        create(CreateGroupRequestSchema, { tenantId: otherTenantId, group: { displayName: "Elsewhere", externalId: "ext-eng" } }),
+        undefined as never,
+      );
+      twinsInCreationOrder = (
+        await store.list(tenantId, { kind: "compare", path: { attribute: "externalId" }, operator: "eq", value: "shared" }, 1, 10)
+      ).groups.map((group) => group.displayName);
     });
     after(() => dispose());
 
@@ -64,7 +83,8 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("GetGroup by displayName in any letter case or Unicode form", async () => {
-      for (const spelling of ["engineering", "ENGINEERING", "Engineering"]) assert.equal((await getGroup({ displayName: spelling })).group?.id, ids.Engineering, spelling);
+      for (const spelling of ["engineering", "ENGINEERING", "Engineering"])
+        assert.equal((await getGroup({ displayName: spelling })).group?.id, ids.Engineering, spelling);
       const byFoldedName = await getGroup({ displayName: "GRÖSSE" });
       assert.deepEqual([byFoldedName.group?.id, byFoldedName.hasMembers], [ids["Größe"], false]);
     });
@@ -72,12 +92,21 @@ for (const storeUnderTest of storesUnderTest) {
     test("GetGroup by externalId is caseExact; a shared one is AMBIGUOUS_EXTERNAL_ID", async () => {
       assert.equal((await getGroup({ externalId: "EXT-1" })).group?.displayName, "Größe");
       await assert.rejects(getGroup({ externalId: "ext-1" }), rejectsWith(Code.NOT_FOUND, "NOT_FOUND", /externalId "ext-1"/));
-      await assert.rejects(getGroup({ externalId: "shared" }), rejectsWith(Code.FAILED_PRECONDITION, "AMBIGUOUS_EXTERNAL_ID", /several groups/));
+      await assert.rejects(
+        getGroup({ externalId: "shared" }),
+        rejectsWith(Code.FAILED_PRECONDITION, "AMBIGUOUS_EXTERNAL_ID", /several groups/),
+      );
     });
 
     test("GetGroup needs exactly one key", async () => {
-      await assert.rejects(getGroup({}), rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /exactly one of id, display_name and external_id/));
-      await assert.rejects(getGroup({ id: ids.Engineering!, externalId: "ext-eng" }), rejectsWith(Code.INVALID_ARGUMENT, undefined, /id and external_id are/));
+      await assert.rejects(
+        getGroup({}),
+        rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /exactly one of id, display_name and external_id/),
+      );
+      await assert.rejects(
+        getGroup({ id: ids.Engineering!, externalId: "ext-eng" }),
+        rejectsWith(Code.INVALID_ARGUMENT, undefined, /id and external_id are/),
+      );
       await assert.rejects(getGroup({ displayName: "nobody" }), rejectsWith(Code.NOT_FOUND, "NOT_FOUND", /displayName "nobody"/));
     });
 
@@ -85,7 +114,10 @@ for (const storeUnderTest of storesUnderTest) {
       const byName = await batchGet(GroupKeyKind.DISPLAY_NAME, ["twin b", "GRÖSSE", "Größe", "Missing", "engineering", "Missing"]);
       assert.deepEqual(names(byName.groups), ["Twin B", "Größe", "Engineering"]);
       assert.deepEqual(byName.missingKeys, ["Missing"]);
-      assert.ok((byName.groups ?? []).every((group) => (group.members ?? []).length === 0), "groups come without members");
+      assert.ok(
+        (byName.groups ?? []).every((group) => (group.members ?? []).length === 0),
+        "groups come without members",
+      );
       const byId = await batchGet(GroupKeyKind.ID, [ids["No External"]!, "nope", ids.Engineering!]);
       assert.deepEqual(names(byId.groups), ["No External", "Engineering"]);
       assert.deepEqual(byId.missingKeys, ["nope"]);
@@ -95,7 +127,13 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("BatchGetGroups refuses too many keys, an empty key and an unspecified kind", async () => {
-      await assert.rejects(batchGet(GroupKeyKind.ID, Array.from({ length: maxBatchKeys + 1 }, (_, i) => `g${i}`)), rejectsWith(Code.INVALID_ARGUMENT, undefined, /at most 1000/));
+      await assert.rejects(
+        batchGet(
+          GroupKeyKind.ID,
+          Array.from({ length: maxBatchKeys + 1 }, (_, i) => `g${i}`),
+        ),
+        rejectsWith(Code.INVALID_ARGUMENT, undefined, /at most 1000/),
+      );
       await assert.rejects(batchGet(GroupKeyKind.ID, [""]), rejectsWith(Code.INVALID_ARGUMENT, undefined, /keys\[0\] is empty/));
       await assert.rejects(batchGet(GroupKeyKind.UNSPECIFIED, ["x"]), rejectsWith(Code.INVALID_ARGUMENT, undefined, /key_kind/));
     });
@@ -116,9 +154,15 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("no lookup crosses tenants", async () => {
-      const elsewhere = await service.batchGetGroups(create(BatchGetGroupsRequestSchema, { tenantId: otherTenantId, keyKind: GroupKeyKind.EXTERNAL_ID, keys: ["ext-eng"] }), undefined as never);
+      const elsewhere = await service.batchGetGroups(
+        create(BatchGetGroupsRequestSchema, { tenantId: otherTenantId, keyKind: GroupKeyKind.EXTERNAL_ID, keys: ["ext-eng"] }),
+        undefined as never,
+      );
       assert.deepEqual(names(elsewhere.groups), ["Elsewhere"]);
-      await assert.rejects(service.getGroup(create(GetGroupRequestSchema, { tenantId: otherTenantId, id: ids.Engineering! }), undefined as never), rejectsWith(Code.NOT_FOUND));
+      await assert.rejects(
+        service.getGroup(create(GetGroupRequestSchema, { tenantId: otherTenantId, id: ids.Engineering! }), undefined as never),
+        rejectsWith(Code.NOT_FOUND),
+      );
     });
   });
 }

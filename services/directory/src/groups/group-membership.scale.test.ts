@@ -16,7 +16,8 @@ import { createGroupService } from "./group-service.js";
 import { createGroupStore } from "./group-store.js";
 
 const size = 100_000;
-const patchOp = (...Operations: unknown[]) => patchOperationsToProto(parsePatchRequest({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations }));
+const patchOp = (...Operations: unknown[]) =>
+  patchOperationsToProto(parsePatchRequest({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations }));
 
 async function seedUsers(db: Knex, tenantId: string, count: number): Promise<string[]> {
   const ids: string[] = [];
@@ -27,7 +28,15 @@ async function seedUsers(db: Knex, tenantId: string, count: number): Promise<str
       for (let i = start; i < Math.min(count, start + 1000); i++) {
         const id = randomUUID();
         ids.push(id);
-        rows.push({ tenant_id: tenantId, id, ...userContent(create(UserSchema, { userName: `member${i}@example.com` })), password_hash: null, version: 1, created_at: now, last_modified: now });
+        rows.push({
+          tenant_id: tenantId,
+          id,
+          ...userContent(create(UserSchema, { userName: `member${i}@example.com` })),
+          password_hash: null,
+          version: 1,
+          created_at: now,
+          last_modified: now,
+        });
       }
       await trx.batchInsert("users", rows, 250);
     }
@@ -43,15 +52,23 @@ for (const storeUnderTest of storesUnderTest) {
     let ids: string[] = [];
     let groupId = "";
     let service: ReturnType<typeof createGroupService>;
-    const memberCount = async () => Number((await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).count({ n: "*" }).first())?.n);
-    const isMember = async (id: string) => (await db("group_members").where({ tenant_id: tenantId, group_id: groupId, member_id: id }).first()) !== undefined;
+    const memberCount = async () =>
+      Number((await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).count({ n: "*" }).first())?.n);
+    const isMember = async (id: string) =>
+      (await db("group_members").where({ tenant_id: tenantId, group_id: groupId, member_id: id }).first()) !== undefined;
 
     before(async () => {
       ({ db, dispose } = await storeUnderTest.open());
       tenantId = (await createTenantStore(db).create("big")).id;
       ids = await seedUsers(db, tenantId, size + 20);
       service = createGroupService(createGroupStore(db));
-      const group = await service.createGroup(create(CreateGroupRequestSchema, { tenantId, group: { displayName: "Everyone", members: ids.slice(0, size).map((value) => ({ value })) } }), undefined as never);
+      const group = await service.createGroup(
+        create(CreateGroupRequestSchema, {
+          tenantId,
+          group: { displayName: "Everyone", members: ids.slice(0, size).map((value) => ({ value })) },
+        }),
+        undefined as never,
+      );
       groupId = group.group?.id ?? "";
     });
     after(() => dispose());
@@ -62,10 +79,24 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("adding and removing one member changes exactly that row", async () => {
       const newcomer = ids[size]!;
-      await service.patchGroup(create(PatchGroupRequestSchema, { tenantId, id: groupId, operations: patchOp({ op: "add", path: "members", value: [{ value: newcomer }] }) }), undefined as never);
+      await service.patchGroup(
+        create(PatchGroupRequestSchema, {
+          tenantId,
+          id: groupId,
+          operations: patchOp({ op: "add", path: "members", value: [{ value: newcomer }] }),
+        }),
+        undefined as never,
+      );
       assert.equal(await memberCount(), size + 1);
       assert.ok(await isMember(newcomer));
-      await service.patchGroup(create(PatchGroupRequestSchema, { tenantId, id: groupId, operations: patchOp({ op: "remove", path: `members[value eq "${ids[7]}"]` }) }), undefined as never);
+      await service.patchGroup(
+        create(PatchGroupRequestSchema, {
+          tenantId,
+          id: groupId,
+          operations: patchOp({ op: "remove", path: `members[value eq "${ids[7]}"]` }),
+        }),
+        undefined as never,
+      );
       assert.equal(await memberCount(), size);
       assert.equal(await isMember(ids[7]!), false);
     });
@@ -73,13 +104,28 @@ for (const storeUnderTest of storesUnderTest) {
     test("a PATCH adding 10,000 members with one invalid id is rejected whole", async () => {
       const before = await memberCount();
       const batch = [...ids.slice(size + 1, size + 20), ...Array.from({ length: 9_980 }, () => randomUUID()), "not-a-member"];
-      await assert.rejects(service.patchGroup(create(PatchGroupRequestSchema, { tenantId, id: groupId, operations: patchOp({ op: "add", path: "members", value: batch.map((value) => ({ value })) }) }), undefined as never));
+      await assert.rejects(
+        service.patchGroup(
+          create(PatchGroupRequestSchema, {
+            tenantId,
+            id: groupId,
+            operations: patchOp({ op: "add", path: "members", value: batch.map((value) => ({ value })) }),
+          }),
+          undefined as never,
+        ),
+      );
       assert.equal(await memberCount(), before);
     });
 
     test("PUT with the full list is applied as a difference", async () => {
       const next = [...ids.slice(100, size), ...ids.slice(size, size + 20)];
-      await service.replaceGroup(create(ReplaceGroupRequestSchema, { tenantId, group: { id: groupId, displayName: "Everyone", members: next.map((value) => ({ value })) } }), undefined as never);
+      await service.replaceGroup(
+        create(ReplaceGroupRequestSchema, {
+          tenantId,
+          group: { id: groupId, displayName: "Everyone", members: next.map((value) => ({ value })) },
+        }),
+        undefined as never,
+      );
       assert.equal(await memberCount(), next.length);
       assert.equal(await isMember(ids[50]!), false);
       assert.ok(await isMember(ids[size + 19]!));
@@ -88,7 +134,10 @@ for (const storeUnderTest of storesUnderTest) {
     test("a member's groups are answered without reading the group", async () => {
       const users = createUserStore(db);
       const [member] = await users.withGroups(tenantId, [await users.get(tenantId, ids[5000]!)]);
-      assert.deepEqual(member!.groups.map((g) => [g.value, g.display, g.type]), [[groupId, "Everyone", "direct"]]);
+      assert.deepEqual(
+        member!.groups.map((g) => [g.value, g.display, g.type]),
+        [[groupId, "Everyone", "direct"]],
+      );
       const [outsider] = await users.withGroups(tenantId, [await users.get(tenantId, ids[50]!)]);
       assert.deepEqual(outsider!.groups, []);
     });

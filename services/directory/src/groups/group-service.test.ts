@@ -20,7 +20,8 @@ import { createUserStore } from "../users/user-store.js";
 import { createGroupService } from "./group-service.js";
 import { createGroupStore } from "./group-store.js";
 
-const patchOp = (...Operations: unknown[]) => patchOperationsToProto(parsePatchRequest({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations }));
+const patchOp = (...Operations: unknown[]) =>
+  patchOperationsToProto(parsePatchRequest({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations }));
 
 for (const storeUnderTest of storesUnderTest) {
   describe(`groups and memberships on ${storeUnderTest.name}`, () => {
@@ -36,15 +37,24 @@ for (const storeUnderTest of storesUnderTest) {
     const members = async (groupId: string) => {
       const all: string[] = [];
       for (let after = ""; ; ) {
-        const page = await service.listGroupMembers(create(ListGroupMembersRequestSchema, { tenantId, groupId, afterMemberId: after, limit: 2 }), undefined as never);
+        const page = await service.listGroupMembers(
+          create(ListGroupMembersRequestSchema, { tenantId, groupId, afterMemberId: after, limit: 2 }),
+          undefined as never,
+        );
         all.push(...page.members!.map((member) => member.value!));
         if (!page.nextAfterMemberId) return all.sort();
         after = page.nextAfterMemberId;
       }
     };
     const newGroup = async (displayName: string, memberIds: string[] = []) =>
-      (await service.createGroup(create(CreateGroupRequestSchema, { tenantId, group: { displayName, members: memberIds.map((value) => ({ value })) } }), undefined as never)).group as Group;
-    const patch = (id: string, ...operations: unknown[]) => service.patchGroup(create(PatchGroupRequestSchema, { tenantId, id, operations: patchOp(...operations) }), undefined as never);
+      (
+        await service.createGroup(
+          create(CreateGroupRequestSchema, { tenantId, group: { displayName, members: memberIds.map((value) => ({ value })) } }),
+          undefined as never,
+        )
+      ).group as Group;
+    const patch = (id: string, ...operations: unknown[]) =>
+      service.patchGroup(create(PatchGroupRequestSchema, { tenantId, id, operations: patchOp(...operations) }), undefined as never);
     const rejects = (code: Code, reason?: string) => (error: unknown) => {
       assert.ok(error instanceof RpcError, String(error));
       assert.equal(error.code, code);
@@ -66,7 +76,10 @@ for (const storeUnderTest of storesUnderTest) {
       const group = await newGroup("Engineering", userIds.slice(0, 3));
       assert.equal(group.meta?.version, 1n);
       assert.deepEqual(await members(group.id), userIds.slice(0, 3).sort());
-      const page = await service.listGroupMembers(create(ListGroupMembersRequestSchema, { tenantId, groupId: group.id }), undefined as never);
+      const page = await service.listGroupMembers(
+        create(ListGroupMembersRequestSchema, { tenantId, groupId: group.id }),
+        undefined as never,
+      );
       assert.ok(page.members!.every((member) => member.type === "User" && member.display?.endsWith("@example.com")));
     });
 
@@ -78,7 +91,12 @@ for (const storeUnderTest of storesUnderTest) {
     test("Okta's PATCH: remove by filter plus add in one request, rename path-less; versions grow", async () => {
       const group = await newGroup("Okta", userIds.slice(0, 2));
       const patched = (
-        await patch(group.id, { op: "remove", path: `members[value eq "${u(0)}"]` }, { op: "add", path: "members", value: [{ value: u(2), display: "x" }, { value: u(3) }] }, { op: "replace", value: { id: group.id, displayName: "Okta Renamed" } })
+        await patch(
+          group.id,
+          { op: "remove", path: `members[value eq "${u(0)}"]` },
+          { op: "add", path: "members", value: [{ value: u(2), display: "x" }, { value: u(3) }] },
+          { op: "replace", value: { id: group.id, displayName: "Okta Renamed" } },
+        )
       ).group as Group;
       assert.equal(patched.displayName, "Okta Renamed");
       assert.equal(patched.meta?.version, 2n);
@@ -89,7 +107,12 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("Entra's PATCH: capitalised ops and a value list to remove; remove without value empties", async () => {
       const group = await newGroup("Entra", userIds.slice(0, 3));
-      await patch(group.id, { op: "Remove", path: "members", value: [{ $ref: null, value: u(0) }] }, { op: "Add", path: "members", value: [{ $ref: null, value: u(5) }] }, { op: "Replace", path: "displayName", value: "Entra 2" });
+      await patch(
+        group.id,
+        { op: "Remove", path: "members", value: [{ $ref: null, value: u(0) }] },
+        { op: "Add", path: "members", value: [{ $ref: null, value: u(5) }] },
+        { op: "Replace", path: "displayName", value: "Entra 2" },
+      );
       assert.deepEqual(await members(group.id), [userIds[1]!, userIds[2]!, userIds[5]!].sort());
       await patch(group.id, { op: "remove", path: "members" });
       assert.deepEqual(await members(group.id), []);
@@ -98,11 +121,18 @@ for (const storeUnderTest of storesUnderTest) {
     test("a member that does not exist in the tenant fails the whole request, naming it", async () => {
       const group = await newGroup("Strict", [userIds[0]!]);
       const foreign = (await users.create(otherTenantId, create(UserSchema, { userName: "foreign@example.com" }))).id;
-      await assert.rejects(patch(group.id, { op: "replace", path: "displayName", value: "Changed" }, { op: "add", path: "members", value: [{ value: u(1) }, { value: foreign }, { value: "nope" }] }), (error: unknown) => {
-        rejects(Code.INVALID_ARGUMENT, "INVALID_VALUE")(error);
-        assert.match((error as Error).message, new RegExp(`${foreign}.*nope|nope.*${foreign}`));
-        return true;
-      });
+      await assert.rejects(
+        patch(
+          group.id,
+          { op: "replace", path: "displayName", value: "Changed" },
+          { op: "add", path: "members", value: [{ value: u(1) }, { value: foreign }, { value: "nope" }] },
+        ),
+        (error: unknown) => {
+          rejects(Code.INVALID_ARGUMENT, "INVALID_VALUE")(error);
+          assert.match((error as Error).message, new RegExp(`${foreign}.*nope|nope.*${foreign}`));
+          return true;
+        },
+      );
       const after = (await service.getGroup({ tenantId, id: group.id } as never, undefined as never)).group!;
       assert.equal(after.displayName, "Strict");
       assert.equal(after.meta?.version, 1n);
@@ -112,7 +142,13 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("PUT applies the member list as a difference", async () => {
       const group = await newGroup("Put", userIds.slice(0, 4));
-      await service.replaceGroup(create(ReplaceGroupRequestSchema, { tenantId, group: { id: group.id, displayName: "Put", members: [{ value: userIds[3]! }, { value: userIds[4]! }] } }), undefined as never);
+      await service.replaceGroup(
+        create(ReplaceGroupRequestSchema, {
+          tenantId,
+          group: { id: group.id, displayName: "Put", members: [{ value: userIds[3]! }, { value: userIds[4]! }] },
+        }),
+        undefined as never,
+      );
       assert.deepEqual(await members(group.id), [userIds[3]!, userIds[4]!].sort());
     });
 
@@ -151,7 +187,10 @@ for (const storeUnderTest of storesUnderTest) {
       const group = await newGroup("Busy");
       await Promise.all(userIds.map((id) => patch(group.id, { op: "add", path: "members", value: [{ value: id }] })));
       assert.deepEqual(await members(group.id), [...userIds].sort());
-      assert.equal((await service.getGroup({ tenantId, id: group.id } as never, undefined as never)).group!.meta?.version, BigInt(1 + userIds.length));
+      assert.equal(
+        (await service.getGroup({ tenantId, id: group.id } as never, undefined as never)).group!.meta?.version,
+        BigInt(1 + userIds.length),
+      );
     });
 
     test("filters: displayName eq in any case, and members[value eq] finds a user's groups", async () => {
@@ -159,9 +198,18 @@ for (const storeUnderTest of storesUnderTest) {
       const { parseFilter, resolveFilter, groupResourceType } = await import("@scimgw/scim");
       const { filterToProto } = await import("@scimgw/scim-proto");
       const filter = (text: string) => filterToProto(resolveFilter(parseFilter(text), groupResourceType));
-      const byName = await listGroups({ tenantId, filter: filter('displayName eq "ENGINEERING"'), startIndex: 1n, count: 10 } as never, undefined as never);
-      assert.deepEqual(byName.groups!.map((g) => g.displayName), ["Engineering"]);
-      const ofUser = await listGroups({ tenantId, filter: filter(`members[value eq "${u(5)}"]`), startIndex: 1n, count: 10 } as never, undefined as never);
+      const byName = await listGroups(
+        { tenantId, filter: filter('displayName eq "ENGINEERING"'), startIndex: 1n, count: 10 } as never,
+        undefined as never,
+      );
+      assert.deepEqual(
+        byName.groups!.map((g) => g.displayName),
+        ["Engineering"],
+      );
+      const ofUser = await listGroups(
+        { tenantId, filter: filter(`members[value eq "${u(5)}"]`), startIndex: 1n, count: 10 } as never,
+        undefined as never,
+      );
       assert.ok(ofUser.groups!.length >= 1);
       for (const group of ofUser.groups!) assert.ok((await members(group.id!)).includes(userIds[5]!));
     });

@@ -78,7 +78,12 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
 
     async listGroupMembers(request) {
       const limit = request.limit <= 0 ? 1000 : Math.min(request.limit, maxMembersPage);
-      const members = await store.members(required(request.tenantId, "tenant_id"), required(request.groupId, "group_id"), request.afterMemberId, limit);
+      const members = await store.members(
+        required(request.tenantId, "tenant_id"),
+        required(request.groupId, "group_id"),
+        request.afterMemberId,
+        limit,
+      );
       return { members, nextAfterMemberId: members.length === limit ? members[members.length - 1]!.value : "" };
     },
 

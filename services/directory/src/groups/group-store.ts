@@ -17,7 +17,6 @@ import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./gro
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { groupFromProto } from "@scimgw/scim-proto";
 
-
 /** The attributes a group can be looked up by. */
 export type GroupKey = "id" | "displayName" | "externalId";
 
@@ -35,15 +34,40 @@ export type GroupEdit = (current: Group, trx: Knex.Transaction, delta: Membershi
 function groupChanges(id: string, version: bigint, attributes: string[], delta: { added: string[]; removed: string[] }): Change[] {
   const changes: Change[] = [];
   if (attributes.length > 0) {
-    changes.push({ resourceType: "Group", resourceId: id, kind: attributes.includes("displayName") ? "renamed" : "updated", version, changedAttributes: attributes });
+    changes.push({
+      resourceType: "Group",
+      resourceId: id,
+      kind: attributes.includes("displayName") ? "renamed" : "updated",
+      version,
+      changedAttributes: attributes,
+    });
   }
-  if (delta.added.length > 0) changes.push({ resourceType: "Group", resourceId: id, kind: "members_added", version, changedAttributes: ["members"], memberIds: delta.added });
-  if (delta.removed.length > 0) changes.push({ resourceType: "Group", resourceId: id, kind: "members_removed", version, changedAttributes: ["members"], memberIds: delta.removed });
+  if (delta.added.length > 0)
+    changes.push({
+      resourceType: "Group",
+      resourceId: id,
+      kind: "members_added",
+      version,
+      changedAttributes: ["members"],
+      memberIds: delta.added,
+    });
+  if (delta.removed.length > 0)
+    changes.push({
+      resourceType: "Group",
+      resourceId: id,
+      kind: "members_removed",
+      version,
+      changedAttributes: ["members"],
+      memberIds: delta.removed,
+    });
   return changes;
 }
 
 function duplicateDisplayName(displayName: string) {
-  return uniquenessViolation(`a group named "${displayName}" already exists in this tenant (displayName is compared case-insensitively)`, "displayName");
+  return uniquenessViolation(
+    `a group named "${displayName}" already exists in this tenant (displayName is compared case-insensitively)`,
+    "displayName",
+  );
 }
 
 async function orConflict<T>(write: () => Promise<T>, displayName: string): Promise<T> {
@@ -91,7 +115,13 @@ export function createGroupStore(db: Knex) {
       // version: the ETag and the change feed only move when the group does.
       if (attributes.length === 0 && members.added.length === 0 && members.removed.length === 0) return current;
       const changes: Partial<GroupRow> = { ...groupContent(next), version: Number(version + 1n), last_modified: nowIso() };
-      const updated = await orConflict(() => groups(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes), next.displayName);
+      const updated = await orConflict(
+        () =>
+          groups(trx)
+            .where({ tenant_id: tenantId, id, version: Number(version) })
+            .update(changes),
+        next.displayName,
+      );
       if (updated === 0) throw versionMismatch(version, version + 1n);
       const saved = groupFromRow({ ...row, ...changes } as GroupRow);
       await recordChanges(trx, tenantId, groupChanges(id, version + 1n, attributes, members));
@@ -105,7 +135,11 @@ export function createGroupStore(db: Knex) {
    */
   async function getBy(tenantId: string, key: GroupKey, value: string): Promise<{ group: Group; hasMembers: boolean }> {
     const { column, normalize } = keyColumns[key];
-    const rows = await groups().where("tenant_id", tenantId).andWhere(column, normalize(value)).orderBy([{ column: "created_at" }, { column: "id" }]).limit(2);
+    const rows = await groups()
+      .where("tenant_id", tenantId)
+      .andWhere(column, normalize(value))
+      .orderBy([{ column: "created_at" }, { column: "id" }])
+      .limit(2);
     const [row] = rows;
     if (row === undefined) throw notFound(key === "id" ? `group "${value}"` : `group with ${key} "${value}"`);
     if (rows.length > 1) throw ambiguousExternalId("groups", value);
@@ -115,12 +149,46 @@ export function createGroupStore(db: Knex) {
   return {
     async create(tenantId: string, group: Group): Promise<Group> {
       const now = nowIso();
-      const row: GroupRow = { tenant_id: tenantId, id: randomUUID(), ...groupContent(group), version: 1, created_at: now, last_modified: now };
+      const row: GroupRow = {
+        tenant_id: tenantId,
+        id: randomUUID(),
+        ...groupContent(group),
+        version: 1,
+        created_at: now,
+        last_modified: now,
+      };
       await db.transaction(async (trx) => {
         await orConflict(() => groups(trx).insert(row), group.displayName);
-        const added = await memberships.add(trx, tenantId, row.id, group.members.map((member) => member.value));
-        const created: Change = { resourceType: "Group", resourceId: row.id, kind: "created", version: 1n, changedAttributes: changedAttributes({}, groupFromProto(groupFromRow(row))) };
-        await recordChanges(trx, tenantId, added.length === 0 ? [created] : [created, { resourceType: "Group", resourceId: row.id, kind: "members_added", version: 1n, changedAttributes: ["members"], memberIds: added }]);
+        const added = await memberships.add(
+          trx,
+          tenantId,
+          row.id,
+          group.members.map((member) => member.value),
+        );
+        const created: Change = {
+          resourceType: "Group",
+          resourceId: row.id,
+          kind: "created",
+          version: 1n,
+          changedAttributes: changedAttributes({}, groupFromProto(groupFromRow(row))),
+        };
+        await recordChanges(
+          trx,
+          tenantId,
+          added.length === 0
+            ? [created]
+            : [
+                created,
+                {
+                  resourceType: "Group",
+                  resourceId: row.id,
+                  kind: "members_added",
+                  version: 1n,
+                  changedAttributes: ["members"],
+                  memberIds: added,
+                },
+              ],
+        );
       });
       return groupFromRow(row);
     },
@@ -136,28 +204,51 @@ export function createGroupStore(db: Knex) {
       const { column, normalize } = keyColumns[key];
       const { found, missing } = await lookUpBatch<GroupRow>(keys, {
         normalize,
-        fetch: (slice) => groups().where("tenant_id", tenantId).whereIn(column, slice).orderBy([{ column: "created_at" }, { column: "id" }]),
+        fetch: (slice) =>
+          groups()
+            .where("tenant_id", tenantId)
+            .whereIn(column, slice)
+            .orderBy([{ column: "created_at" }, { column: "id" }]),
         keyOf: (row) => row[column]!,
         idOf: (row) => row.id,
       });
       return { groups: found.map(groupFromRow), missingKeys: missing };
     },
 
-    async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: { by: AttributePath; order: SortDirection }): Promise<{ groups: Group[]; totalResults: number }> {
+    async list(
+      tenantId: string,
+      filter: Filter | undefined,
+      startIndex: number,
+      count: number,
+      sort?: { by: AttributePath; order: SortDirection },
+    ): Promise<{ groups: Group[]; totalResults: number }> {
       const countMatching = async () => Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { groups: [], totalResults: await countMatching() };
       const query = matching(tenantId, filter).select("groups.*", db.raw("count(*) over () as total_results"));
-      for (const term of sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order)) query.orderByRaw(term);
+      for (const term of sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order))
+        query.orderByRaw(term);
       const rows: Array<GroupRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
-      return { groups: rows.map(groupFromRow), totalResults: rows[0] === undefined ? await countMatching() : Number(rows[0].total_results) };
+      return {
+        groups: rows.map(groupFromRow),
+        totalResults: rows[0] === undefined ? await countMatching() : Number(rows[0].total_results),
+      };
     },
 
     /** One cursor page of groups after a keyset position; see the user store's listAfter. */
-    async listAfter(tenantId: string, filter: Filter | undefined, keyset: readonly KeysetColumn[], after: KeysetPosition | undefined, count: number, withTotal: boolean): Promise<KeysetPage<Group>> {
+    async listAfter(
+      tenantId: string,
+      filter: Filter | undefined,
+      keyset: readonly KeysetColumn[],
+      after: KeysetPosition | undefined,
+      count: number,
+      withTotal: boolean,
+    ): Promise<KeysetPage<Group>> {
       const rows: GroupRow[] = [];
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
-        const query = matching(tenantId, filter).select("groups.*").andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
+        const query = matching(tenantId, filter)
+          .select("groups.*")
+          .andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
         for (const term of keysetOrderBy(keyset)) query.orderByRaw(term);
         rows.push(...((await query.limit(count + 1 - rows.length)) as GroupRow[]));
       }
@@ -181,7 +272,12 @@ export function createGroupStore(db: Knex) {
         tenantId,
         group.id,
         async (_current, trx, delta) => {
-          const { added, removed } = await memberships.replace(trx, tenantId, group.id, group.members.map((member) => member.value));
+          const { added, removed } = await memberships.replace(
+            trx,
+            tenantId,
+            group.id,
+            group.members.map((member) => member.value),
+          );
           delta.removed(removed);
           delta.added(added);
           return group;
@@ -205,7 +301,9 @@ export function createGroupStore(db: Knex) {
         // Its own member rows go with it (foreign key); its rows as a member of others go here.
         await trx("group_members").where({ tenant_id: tenantId, group_id: id }).delete();
         await memberships.removeEverywhere(trx, tenantId, id);
-        await recordChanges(trx, tenantId, [{ resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] }]);
+        await recordChanges(trx, tenantId, [
+          { resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] },
+        ]);
       });
     },
   };

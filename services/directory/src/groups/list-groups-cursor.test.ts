@@ -27,7 +27,24 @@ function rejectsWith(code: Code, message?: RegExp) {
   };
 }
 
-const displayNames = ["Sales", "sales-emea", "_admins", "Ops", "ops2", "Ärzte", "Zeta", "alpha", "Beta", "日本", "A B", "a-b", "a_b", "ſ", "Ω", "0day"];
+const displayNames = [
+  "Sales",
+  "sales-emea",
+  "_admins",
+  "Ops",
+  "ops2",
+  "Ärzte",
+  "Zeta",
+  "alpha",
+  "Beta",
+  "日本",
+  "A B",
+  "a-b",
+  "a_b",
+  "ſ",
+  "Ω",
+  "0day",
+];
 
 for (const storeUnderTest of storesUnderTest) {
   describe(`ListGroups with cursor paging on ${storeUnderTest.name}`, () => {
@@ -37,7 +54,8 @@ for (const storeUnderTest of storesUnderTest) {
     let service: ReturnType<typeof createGroupService>;
     let tenantId = "";
 
-    const list = (request: ListRequest) => service.listGroups(create(ListGroupsRequestSchema, { tenantId, ...request }), undefined as never);
+    const list = (request: ListRequest) =>
+      service.listGroups(create(ListGroupsRequestSchema, { tenantId, ...request }), undefined as never);
 
     async function walk(request: ListRequest, during?: () => Promise<unknown>): Promise<{ ids: string[]; names: string[] }> {
       const ids: string[] = [];
@@ -61,7 +79,10 @@ for (const storeUnderTest of storesUnderTest) {
       // Straight to the table, so that creation instants tie and the id must break the ties.
       const rows: GroupRow[] = displayNames.map((displayName, i) => {
         const created = new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor(i / 3))).toISOString();
-        const group = create(GroupSchema, { displayName, ...(i % 3 === 0 ? {} : { externalId: i % 4 === 0 ? "shared" : `ext-${i % 2 ? "a" : "A"}${i}` }) });
+        const group = create(GroupSchema, {
+          displayName,
+          ...(i % 3 === 0 ? {} : { externalId: i % 4 === 0 ? "shared" : `ext-${i % 2 ? "a" : "A"}${i}` }),
+        });
         return { tenant_id: tenantId, id: randomUUID(), ...groupContent(group), version: 1, created_at: created, last_modified: created };
       });
       await db.batchInsert("groups", rows, 100);
@@ -76,7 +97,13 @@ for (const storeUnderTest of storesUnderTest) {
       ["externalId descending", { sortBy: { attribute: "externalId" }, sortOrder: SortOrder.DESCENDING }],
       ["meta.lastModified descending", { sortBy: { attribute: "meta", subAttribute: "lastModified" }, sortOrder: SortOrder.DESCENDING }],
       ["id ascending", { sortBy: { attribute: "id" } }],
-      ["a filter", { filter: filterToProto(resolveFilter(parseFilter('displayName sw "a" or externalId pr'), groupResourceType)), sortBy: { attribute: "displayName" } }],
+      [
+        "a filter",
+        {
+          filter: filterToProto(resolveFilter(parseFilter('displayName sw "a" or externalId pr'), groupResourceType)),
+          sortBy: { attribute: "displayName" },
+        },
+      ],
     ];
     for (const [name, request] of sorts) {
       test(`${name}: pages of 2 list every group once, in the offset listing's order`, async () => {
@@ -95,9 +122,15 @@ for (const storeUnderTest of storesUnderTest) {
       const first = await list({ count: 4 });
       assert.equal(first.totalResults, 0n);
       assert.equal((await list({ count: 4, includeTotalResults: true })).totalResults, BigInt(displayNames.length));
-      await assert.rejects(list({ sortBy: { attribute: "displayName" }, pageToken: first.nextPageToken! }), rejectsWith(Code.INVALID_ARGUMENT, /different listing/));
+      await assert.rejects(
+        list({ sortBy: { attribute: "displayName" }, pageToken: first.nextPageToken! }),
+        rejectsWith(Code.INVALID_ARGUMENT, /different listing/),
+      );
       await assert.rejects(list({ pageToken: "garbage" }), rejectsWith(Code.INVALID_ARGUMENT, /not a token this service issued/));
-      await assert.rejects(list({ startIndex: 1n, pageToken: first.nextPageToken! }), rejectsWith(Code.INVALID_ARGUMENT, /exclude each other/));
+      await assert.rejects(
+        list({ startIndex: 1n, pageToken: first.nextPageToken! }),
+        rejectsWith(Code.INVALID_ARGUMENT, /exclude each other/),
+      );
       await assert.rejects(list({ sortBy: { attribute: "members" } }), rejectsWith(Code.INVALID_ARGUMENT, /members/));
     });
 
@@ -116,7 +149,10 @@ for (const storeUnderTest of storesUnderTest) {
       const { ids } = await walk({ sortBy: { attribute: "displayName" }, count: 2 }, write);
       assert.equal(new Set(ids).size, ids.length);
       const listed = new Set(ids);
-      assert.deepEqual([...before].filter((id) => !deleted.has(id) && !listed.has(id)), []);
+      assert.deepEqual(
+        [...before].filter((id) => !deleted.has(id) && !listed.has(id)),
+        [],
+      );
     });
   });
 }

@@ -60,7 +60,9 @@ export const memberships = {
     const added: string[] = [];
     for (const slice of chunks(unique)) {
       const present = new Set(await presentMembers(trx, tenantId, groupId, slice));
-      const rows: MemberRow[] = slice.filter((id) => !present.has(id)).map((id) => ({ tenant_id: tenantId, group_id: groupId, member_id: id, member_type: types.get(id)! }));
+      const rows: MemberRow[] = slice
+        .filter((id) => !present.has(id))
+        .map((id) => ({ tenant_id: tenantId, group_id: groupId, member_id: id, member_type: types.get(id)! }));
       if (rows.length === 0) continue;
       await trx<MemberRow>("group_members").insert(rows).onConflict(["tenant_id", "group_id", "member_id"]).ignore();
       added.push(...rows.map((row) => row.member_id));
@@ -82,7 +84,9 @@ export const memberships = {
 
   /** Removes every member; returns their ids (proportional to the group, as emptying it is). */
   async removeAll(trx: Knex.Transaction, tenantId: string, groupId: string): Promise<string[]> {
-    const present = (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map((row: { member_id: string }) => row.member_id);
+    const present = (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map(
+      (row: { member_id: string }) => row.member_id,
+    );
     await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).delete();
     return present;
   },
@@ -91,13 +95,30 @@ export const memberships = {
    * Sets the members to exactly these ids, as a difference: only the rows that change are
    * written. Reading the current ids is proportional to the group, which a full list is anyway.
    */
-  async replace(trx: Knex.Transaction, tenantId: string, groupId: string, ids: readonly string[]): Promise<{ added: string[]; removed: string[] }> {
+  async replace(
+    trx: Knex.Transaction,
+    tenantId: string,
+    groupId: string,
+    ids: readonly string[],
+  ): Promise<{ added: string[]; removed: string[] }> {
     const wanted = new Set(ids);
     const current = new Set<string>(
-      (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map((row: { member_id: string }) => row.member_id),
+      (await trx("group_members").where({ tenant_id: tenantId, group_id: groupId }).select("member_id")).map(
+        (row: { member_id: string }) => row.member_id,
+      ),
     );
-    const removed = await memberships.remove(trx, tenantId, groupId, [...current].filter((id) => !wanted.has(id)));
-    const added = await memberships.add(trx, tenantId, groupId, [...wanted].filter((id) => !current.has(id)));
+    const removed = await memberships.remove(
+      trx,
+      tenantId,
+      groupId,
+      [...current].filter((id) => !wanted.has(id)),
+    );
+    const added = await memberships.add(
+      trx,
+      tenantId,
+      groupId,
+      [...wanted].filter((id) => !current.has(id)),
+    );
     return { added, removed };
   },
 
@@ -106,15 +127,27 @@ export const memberships = {
    * versions (their members changed), in the deleting transaction.
    */
   async removeEverywhere(trx: Knex.Transaction, tenantId: string, memberId: string): Promise<void> {
-    const parents = (await trx("group_members").where({ tenant_id: tenantId, member_id: memberId }).select("group_id")).map((row: { group_id: string }) => row.group_id);
+    const parents = (await trx("group_members").where({ tenant_id: tenantId, member_id: memberId }).select("group_id")).map(
+      (row: { group_id: string }) => row.group_id,
+    );
     if (parents.length === 0) return;
     await trx("group_members").where({ tenant_id: tenantId, member_id: memberId }).delete();
     const now = nowIso();
     const changes: Change[] = [];
     for (const slice of chunks(parents)) {
-      await trx("groups").where("tenant_id", tenantId).whereIn("id", slice).update({ version: trx.raw("version + 1"), last_modified: now });
+      await trx("groups")
+        .where("tenant_id", tenantId)
+        .whereIn("id", slice)
+        .update({ version: trx.raw("version + 1"), last_modified: now });
       for (const row of await trx("groups").where("tenant_id", tenantId).whereIn("id", slice).select("id", "version")) {
-        changes.push({ resourceType: "Group", resourceId: row.id, kind: "members_removed", version: BigInt(row.version), changedAttributes: ["members"], memberIds: [memberId] });
+        changes.push({
+          resourceType: "Group",
+          resourceId: row.id,
+          kind: "members_removed",
+          version: BigInt(row.version),
+          changedAttributes: ["members"],
+          memberIds: [memberId],
+        });
       }
     }
     await recordChanges(trx, tenantId, changes);
@@ -122,7 +155,9 @@ export const memberships = {
 
   /** One page of a group's members by id, with a display name from the member's own row. */
   async page(db: Knex, tenantId: string, groupId: string, afterMemberId: string, limit: number): Promise<MemberView[]> {
-    const rows: Array<{ member_id: string; member_type: MemberType; user_name: string | null; display_name: string | null }> = await db("group_members as m")
+    const rows: Array<{ member_id: string; member_type: MemberType; user_name: string | null; display_name: string | null }> = await db(
+      "group_members as m",
+    )
       .leftJoin("users as u", (join) => join.on("u.tenant_id", "m.tenant_id").andOn("u.id", "m.member_id"))
       .leftJoin("groups as g", (join) => join.on("g.tenant_id", "m.tenant_id").andOn("g.id", "m.member_id"))
       .where({ "m.tenant_id": tenantId, "m.group_id": groupId })
@@ -130,7 +165,11 @@ export const memberships = {
       .orderBy("m.member_id")
       .limit(limit)
       .select("m.member_id", "m.member_type", "u.user_name", "g.display_name");
-    return rows.map((row) => ({ value: row.member_id, type: row.member_type, ...(row.user_name ?? row.display_name ? { display: (row.user_name ?? row.display_name)! } : {}) }));
+    return rows.map((row) => ({
+      value: row.member_id,
+      type: row.member_type,
+      ...((row.user_name ?? row.display_name) ? { display: (row.user_name ?? row.display_name)! } : {}),
+    }));
   },
 
   /** Whether the group has any member: the first index entry, never a count. */
@@ -145,13 +184,17 @@ export const memberships = {
    * already found, so a cycle of groups ends once its groups are all found; `direct` is then one
    * primary-key lookup per pair.
    */
-  async groupsOf(db: Knex, tenantId: string, memberIds: readonly string[]): Promise<Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>> {
+  async groupsOf(
+    db: Knex,
+    tenantId: string,
+    memberIds: readonly string[],
+  ): Promise<Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>> {
     const result = new Map<string, Array<{ value: string; display: string; type: "direct" | "indirect" }>>();
     for (const slice of chunks(memberIds)) {
       if (slice.length === 0) continue;
       const placeholders = slice.map(() => "?").join(", ");
       const raw = await db.raw(
-          `WITH RECURSIVE ancestry(member_id, group_id) AS (
+        `WITH RECURSIVE ancestry(member_id, group_id) AS (
              SELECT member_id, group_id FROM group_members WHERE tenant_id = ? AND member_id IN (${placeholders})
              UNION
              SELECT a.member_id, m.group_id FROM ancestry a
@@ -161,11 +204,13 @@ export const memberships = {
                   EXISTS (SELECT 1 FROM group_members d WHERE d.tenant_id = ? AND d.group_id = a.group_id AND d.member_id = a.member_id) AS direct
              FROM ancestry a JOIN groups g ON g.tenant_id = ? AND g.id = a.group_id
             ORDER BY g.display_name_key, a.group_id`,
-          [tenantId, ...slice, tenantId, tenantId, tenantId],
-        );
+        [tenantId, ...slice, tenantId, tenantId, tenantId],
+      );
       // knex.raw returns the rows on SQLite and a result object on PostgreSQL; EXISTS is 0/1 on
       // SQLite and a boolean on PostgreSQL.
-      const rows: Array<{ member_id: string; group_id: string; display_name: string; direct: number | boolean }> = Array.isArray(raw) ? raw : raw.rows;
+      const rows: Array<{ member_id: string; group_id: string; display_name: string; direct: number | boolean }> = Array.isArray(raw)
+        ? raw
+        : raw.rows;
       for (const row of rows) {
         const list = result.get(row.member_id) ?? [];
         list.push({ value: row.group_id, display: row.display_name, type: row.direct ? "direct" : "indirect" });
@@ -178,5 +223,8 @@ export const memberships = {
 
 function invalidMembers(detail: string, ids: readonly string[]): RpcError {
   const shown = ids.slice(0, 20).join(", ") + (ids.length > 20 ? `, and ${ids.length - 20} more` : "");
-  return new RpcError(Code.INVALID_ARGUMENT, `invalid members: ${detail}: ${shown}`, { reason: ErrorReason.INVALID_VALUE, metadata: { ids: ids.slice(0, 100).join(",") } });
+  return new RpcError(Code.INVALID_ARGUMENT, `invalid members: ${detail}: ${shown}`, {
+    reason: ErrorReason.INVALID_VALUE,
+    metadata: { ids: ids.slice(0, 100).join(",") },
+  });
 }

@@ -2,7 +2,13 @@
 // what grpcurl does for `list` and `grpc.health.v1.Health/Check`, without needing grpcurl. Used
 // by `pnpm directory:probe` and by the operations tests.
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Client, credentials as grpcCredentials, makeGenericClientConstructor, type ChannelCredentials, type ServiceError } from "@grpc/grpc-js";
+import {
+  Client,
+  credentials as grpcCredentials,
+  makeGenericClientConstructor,
+  type ChannelCredentials,
+  type ServiceError,
+} from "@grpc/grpc-js";
 import { service as healthService } from "grpc-health-check";
 
 /** grpc-health-check ships the service definition but no client; grpc-js builds one from it. */

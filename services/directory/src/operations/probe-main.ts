@@ -20,10 +20,13 @@ try {
     healthy &&= status === "SERVING";
     process.stdout.write(`  ${(service || "(server)").padEnd(36)} ${status}\n`);
   }
-  for (const service of services.filter((name) => !name.startsWith("scimgw."))) process.stdout.write(`  ${service.padEnd(36)} (standard)\n`);
+  for (const service of services.filter((name) => !name.startsWith("scimgw.")))
+    process.stdout.write(`  ${service.padEnd(36)} (standard)\n`);
   process.exitCode = healthy ? 0 : 1;
 } catch (error) {
-  process.stderr.write(`directory:probe: cannot reach the directory at ${address}: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `directory:probe: cannot reach the directory at ${address}: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 2;
 } finally {
   client.close();

@@ -20,27 +20,43 @@ function escapeLike(value: string): string {
 function literal(definition: AttributeDefinition, value: FilterValue, operator: ComparisonOperator, name: string): unknown {
   switch (definition.type) {
     case "boolean":
-      if (typeof value !== "boolean") throw ScimError.of("invalidFilter", `"${name}" is a boolean; compare it with true or false, not ${JSON.stringify(value)}`);
-      if (operator !== "eq" && operator !== "ne") throw ScimError.of("invalidFilter", `"${name}" is a boolean and supports only eq and ne, not ${operator}`);
+      if (typeof value !== "boolean")
+        throw ScimError.of("invalidFilter", `"${name}" is a boolean; compare it with true or false, not ${JSON.stringify(value)}`);
+      if (operator !== "eq" && operator !== "ne")
+        throw ScimError.of("invalidFilter", `"${name}" is a boolean and supports only eq and ne, not ${operator}`);
       return value;
     case "integer":
     case "decimal":
-      if (typeof value !== "number") throw ScimError.of("invalidFilter", `"${name}" is a number; compare it with a number, not ${JSON.stringify(value)}`);
-      if (operator === "co" || operator === "sw" || operator === "ew") throw ScimError.of("invalidFilter", `${operator} applies to strings, not to the number "${name}"`);
+      if (typeof value !== "number")
+        throw ScimError.of("invalidFilter", `"${name}" is a number; compare it with a number, not ${JSON.stringify(value)}`);
+      if (operator === "co" || operator === "sw" || operator === "ew")
+        throw ScimError.of("invalidFilter", `${operator} applies to strings, not to the number "${name}"`);
       return value;
     case "dateTime": {
       const instant = typeof value === "string" ? parseDateTime(value) : undefined;
-      if (instant === undefined) throw ScimError.of("invalidFilter", `"${name}" is a dateTime; compare it with an xsd:dateTime such as "2026-01-01T00:00:00Z", not ${JSON.stringify(value)}`);
+      if (instant === undefined)
+        throw ScimError.of(
+          "invalidFilter",
+          `"${name}" is a dateTime; compare it with an xsd:dateTime such as "2026-01-01T00:00:00Z", not ${JSON.stringify(value)}`,
+        );
       return instant.date.toISOString();
     }
     default:
-      if (typeof value !== "string") throw ScimError.of("invalidFilter", `"${name}" is a string; compare it with a string, not ${JSON.stringify(value)}`);
+      if (typeof value !== "string")
+        throw ScimError.of("invalidFilter", `"${name}" is a string; compare it with a string, not ${JSON.stringify(value)}`);
       return toComparableText(value, definition.caseExact);
   }
 }
 
 /** One comparison of an SQL expression known to hold values of `definition`'s type. */
-export function comparison(expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, operator: ComparisonOperator, value: FilterValue, name: string): SqlCondition {
+export function comparison(
+  expression: SqlCondition,
+  nullable: boolean,
+  definition: AttributeDefinition,
+  operator: ComparisonOperator,
+  value: FilterValue,
+  name: string,
+): SqlCondition {
   // `eq null` asks for "unassigned" (RFC 7643 §2.5).
   if (value === null && (operator === "eq" || operator === "ne")) {
     return { sql: `${expression.sql} IS ${operator === "eq" ? "" : "NOT "}NULL`, bindings: expression.bindings };
@@ -49,7 +65,10 @@ export function comparison(expression: SqlCondition, nullable: boolean, definiti
   const sqlOperator = sqlOperators[operator];
   if (operator === "ne") {
     // ne also matches an unassigned attribute, as the in-memory evaluator does.
-    return { sql: `(${expression.sql} IS NULL OR ${expression.sql} <> ?)`, bindings: [...expression.bindings, ...expression.bindings, bound] };
+    return {
+      sql: `(${expression.sql} IS NULL OR ${expression.sql} <> ?)`,
+      bindings: [...expression.bindings, ...expression.bindings, bound],
+    };
   }
   const guard = nullable ? `${expression.sql} IS NOT NULL AND ` : "";
   const guardBindings = nullable ? expression.bindings : [];

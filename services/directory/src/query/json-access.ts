@@ -22,10 +22,14 @@ export function postgresPath(path: string[]): string {
 
 export const jsonAccess: Record<Dialect, JsonAccess> = {
   sqlite: {
-    scalar: (source, path, _type) => (path.length === 0 ? { sql: source, bindings: [] } : { sql: `json_extract(${source}, ?)`, bindings: [sqlitePath(path)] }),
+    scalar: (source, path, _type) =>
+      path.length === 0 ? { sql: source, bindings: [] } : { sql: `json_extract(${source}, ?)`, bindings: [sqlitePath(path)] },
     existsElement(source, path, condition) {
       const inner = condition("e.value");
-      return { sql: `EXISTS (SELECT 1 FROM json_each(${source}, ?) AS e WHERE ${inner.sql})`, bindings: [sqlitePath(path), ...inner.bindings] };
+      return {
+        sql: `EXISTS (SELECT 1 FROM json_each(${source}, ?) AS e WHERE ${inner.sql})`,
+        bindings: [sqlitePath(path), ...inner.bindings],
+      };
     },
     elementSource: "e.value",
   },
@@ -33,12 +37,16 @@ export const jsonAccess: Record<Dialect, JsonAccess> = {
     scalar(source, path, type) {
       // #>> yields text; comparisons need the attribute's own type back.
       const text = `(${source} #>> ?::text[])`;
-      const typed = type === "boolean" ? `${text}::boolean` : type === "integer" || type === "decimal" ? `${text}::numeric` : `${text} COLLATE "C"`;
+      const typed =
+        type === "boolean" ? `${text}::boolean` : type === "integer" || type === "decimal" ? `${text}::numeric` : `${text} COLLATE "C"`;
       return { sql: typed, bindings: [postgresPath(path)] };
     },
     existsElement(source, path, condition) {
       const inner = condition("e.value");
-      return { sql: `EXISTS (SELECT 1 FROM jsonb_array_elements(${source} #> ?::text[]) AS e(value) WHERE ${inner.sql})`, bindings: [postgresPath(path), ...inner.bindings] };
+      return {
+        sql: `EXISTS (SELECT 1 FROM jsonb_array_elements(${source} #> ?::text[]) AS e(value) WHERE ${inner.sql})`,
+        bindings: [postgresPath(path), ...inner.bindings],
+      };
     },
     elementSource: "e.value",
   },

@@ -35,7 +35,10 @@ export function keysetOf(sorted: SortColumn | undefined, order: SortDirection, c
 
 /** ORDER BY terms; unassigned values sort last ascending and first descending, as in offset paging. */
 export function keysetOrderBy(columns: readonly KeysetColumn[]): string[] {
-  return columns.map(({ sql, descending, nullable }) => `${sql} ${descending ? "DESC" : "ASC"}${nullable ? (descending ? " NULLS FIRST" : " NULLS LAST") : ""}`);
+  return columns.map(
+    ({ sql, descending, nullable }) =>
+      `${sql} ${descending ? "DESC" : "ASC"}${nullable ? (descending ? " NULLS FIRST" : " NULLS LAST") : ""}`,
+  );
 }
 
 /** Rows whose value of one column sorts strictly after `value`; undefined when none can. */
@@ -58,8 +61,16 @@ function after(columns: readonly KeysetColumn[], position: KeysetPosition, from:
     const value = position[index] ?? null;
     const later = strictlyAfter(column, value);
     const same = sameAs(column, value);
-    const tied = condition === undefined ? undefined : { sql: `(${same.sql} AND ${condition.sql})`, bindings: [...same.bindings, ...condition.bindings] };
-    condition = later === undefined ? tied : tied === undefined ? later : { sql: `(${later.sql} OR ${tied.sql})`, bindings: [...later.bindings, ...tied.bindings] };
+    const tied =
+      condition === undefined
+        ? undefined
+        : { sql: `(${same.sql} AND ${condition.sql})`, bindings: [...same.bindings, ...condition.bindings] };
+    condition =
+      later === undefined
+        ? tied
+        : tied === undefined
+          ? later
+          : { sql: `(${later.sql} OR ${tied.sql})`, bindings: [...later.bindings, ...tied.bindings] };
   }
   return condition;
 }
@@ -111,7 +122,10 @@ export function keysetRanges(columns: readonly KeysetColumn[], position: KeysetP
   const from = { sql: `${first.sql} ${first.descending ? "<=" : ">="} ?`, bindings: [value] };
   const later = { sql: `${first.sql} ${first.descending ? "<" : ">"} ?`, bindings: [value] };
   const tied = rest === undefined ? undefined : both({ sql: `${first.sql} = ?`, bindings: [value] }, rest);
-  const assignedAfter = both(from, tied === undefined ? later : { sql: `(${later.sql} OR ${tied.sql})`, bindings: [...later.bindings, ...tied.bindings] });
+  const assignedAfter = both(
+    from,
+    tied === undefined ? later : { sql: `(${later.sql} OR ${tied.sql})`, bindings: [...later.bindings, ...tied.bindings] },
+  );
   return first.nullable && !first.descending ? [assignedAfter, unassigned] : [assignedAfter];
 }
 

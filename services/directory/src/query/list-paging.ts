@@ -18,9 +18,10 @@ export type ListPaging =
   | { kind: "cursor"; pageToken: string; count: number; includeTotal: boolean };
 
 /** sort_by and sort_order as the SCIM core reads them; an unset sort_order is ascending, the RFC's default. */
-export function sortOf(
-  request: { sortBy?: AttributePathMessage | undefined; sortOrder: SortOrder },
-): { by: AttributePath; order: SortDirection } | undefined {
+export function sortOf(request: {
+  sortBy?: AttributePathMessage | undefined;
+  sortOrder: SortOrder;
+}): { by: AttributePath; order: SortDirection } | undefined {
   if (request.sortBy === undefined) return undefined;
   return { by: attributePathFromProto(request.sortBy), order: request.sortOrder === SortOrder.DESCENDING ? "descending" : "ascending" };
 }
@@ -41,8 +42,13 @@ export function listPagingOf(request: PagingFields): ListPaging {
   // Plain objects from in-process callers may lack fields proto3 would default.
   const pageToken = request.pageToken ?? "";
   if ((request.startIndex ?? 0n) !== 0n) {
-    if (pageToken !== "") throw invalidArgument("page_token and start_index exclude each other: start_index pages by offset, page_token by cursor");
-    return { kind: "offset", startIndex: Math.max(1, Number(request.startIndex)), count: Math.min(Math.max(0, request.count), maxPageSize) };
+    if (pageToken !== "")
+      throw invalidArgument("page_token and start_index exclude each other: start_index pages by offset, page_token by cursor");
+    return {
+      kind: "offset",
+      startIndex: Math.max(1, Number(request.startIndex)),
+      count: Math.min(Math.max(0, request.count), maxPageSize),
+    };
   }
   const count = request.count <= 0 ? defaultCursorPageSize : Math.min(request.count, maxPageSize);
   return { kind: "cursor", pageToken, count, includeTotal: request.includeTotalResults === true };

@@ -25,7 +25,12 @@ const longestToken = 1 << 20;
  * and "username", SORT_ORDER_UNSPECIFIED and ASCENDING) share tokens.
  */
 export function queryFingerprint(query: { resource: string; tenantId: string; filter: unknown; keyset: readonly KeysetColumn[] }): string {
-  const canonical = JSON.stringify([query.resource, query.tenantId, query.filter ?? null, query.keyset.map(({ column, descending }) => [column, descending])]);
+  const canonical = JSON.stringify([
+    query.resource,
+    query.tenantId,
+    query.filter ?? null,
+    query.keyset.map(({ column, descending }) => [column, descending]),
+  ]);
   return createHash("sha256").update(canonical).digest("base64url").slice(0, 22);
 }
 
@@ -34,7 +39,9 @@ export function encodePageToken(fingerprint: string, position: KeysetPosition): 
 }
 
 function malformed(): Error {
-  return invalidArgument("page_token is not a token this service issued: pass next_page_token exactly as received, or an empty page_token for the first page");
+  return invalidArgument(
+    "page_token is not a token this service issued: pass next_page_token exactly as received, or an empty page_token for the first page",
+  );
 }
 
 /** The position a token resumes after, if it was issued for this very query; INVALID_ARGUMENT otherwise. */
@@ -49,9 +56,12 @@ export function decodePageToken(token: string, fingerprint: string, keyset: read
   if (typeof body !== "object" || body === null) throw malformed();
   const { v, q, k } = body as { v?: unknown; q?: unknown; k?: unknown };
   if (typeof v !== "number" || typeof q !== "string") throw malformed();
-  if (v !== version) throw invalidArgument(`page_token has format version ${v}; this service reads version ${version}: start the listing again`);
+  if (v !== version)
+    throw invalidArgument(`page_token has format version ${v}; this service reads version ${version}: start the listing again`);
   if (q !== fingerprint) {
-    throw invalidArgument("page_token belongs to a different listing: pass the same tenant_id, filter, sort_by and sort_order as the request that returned it");
+    throw invalidArgument(
+      "page_token belongs to a different listing: pass the same tenant_id, filter, sort_by and sort_order as the request that returned it",
+    );
   }
   const fits =
     Array.isArray(k) &&

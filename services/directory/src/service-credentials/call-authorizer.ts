@@ -69,7 +69,10 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
   return async function authorize(context: CallContext): Promise<void> {
     const required = requiredScopeOf(context.method);
     // createDirectoryServer refuses to start with an unlisted method; this keeps the hook closed anyway.
-    if (required === undefined) throw new RpcError(Code.PERMISSION_DENIED, `${context.method} is not open to any credential`, { reason: ErrorReason.INSUFFICIENT_SCOPE });
+    if (required === undefined)
+      throw new RpcError(Code.PERMISSION_DENIED, `${context.method} is not open to any credential`, {
+        reason: ErrorReason.INSUFFICIENT_SCOPE,
+      });
     const header = context.metadata.get("authorization")[0];
     const token = typeof header === "string" ? bearer.exec(header)?.[1] : undefined;
     if (token === undefined) {
@@ -84,10 +87,14 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
       throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked service credential", { reason: ErrorReason.UNKNOWN_SERVICE_CREDENTIAL });
     }
     if (!scopeAllows(credential.scope, required)) {
-      throw new RpcError(Code.PERMISSION_DENIED, `${context.method} needs a ${required} credential; "${credential.name}" (${credential.id}) is ${credential.scope}`, {
-        reason: ErrorReason.INSUFFICIENT_SCOPE,
-        metadata: { required, granted: credential.scope, credential: credential.id },
-      });
+      throw new RpcError(
+        Code.PERMISSION_DENIED,
+        `${context.method} needs a ${required} credential; "${credential.name}" (${credential.id}) is ${credential.scope}`,
+        {
+          reason: ErrorReason.INSUFFICIENT_SCOPE,
+          metadata: { required, granted: credential.scope, credential: credential.id },
+        },
+      );
     }
   };
 }

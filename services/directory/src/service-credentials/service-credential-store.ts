@@ -58,7 +58,10 @@ export function createServiceCredentialStore(db: Knex) {
 
     /** Resolves a live credential by its hash with one indexed lookup, recording its use. */
     async verify(secretSha256: string): Promise<ServiceCredentialInfo | undefined> {
-      const row = await db<ServiceCredentialRow>("service_credentials").where({ secret_sha256: secretSha256 }).whereNull("revoked_at").first();
+      const row = await db<ServiceCredentialRow>("service_credentials")
+        .where({ secret_sha256: secretSha256 })
+        .whereNull("revoked_at")
+        .first();
       if (row === undefined) return undefined;
       const lastUsedAt = nowIso();
       await db<ServiceCredentialRow>("service_credentials").where({ id: row.id }).update({ last_used_at: lastUsedAt });
@@ -67,7 +70,10 @@ export function createServiceCredentialStore(db: Knex) {
 
     async revoke(id: string): Promise<ServiceCredentialInfo> {
       const revokedAt = nowIso();
-      const updated = await db<ServiceCredentialRow>("service_credentials").where({ id }).whereNull("revoked_at").update({ revoked_at: revokedAt });
+      const updated = await db<ServiceCredentialRow>("service_credentials")
+        .where({ id })
+        .whereNull("revoked_at")
+        .update({ revoked_at: revokedAt });
       if (updated === 0) throw notFound(`live service credential "${id}"`);
       const row = await db<ServiceCredentialRow>("service_credentials").where({ id }).first();
       return fromRow(row!);

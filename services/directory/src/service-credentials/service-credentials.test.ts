@@ -34,7 +34,9 @@ async function listen(server: Server): Promise<string> {
 }
 
 test("every RPC of every service has a required scope, and the table names no method that does not exist", () => {
-  const methods = [UserService, GroupService, ChangeService, ApiKeyService].flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`));
+  const methods = [UserService, GroupService, ChangeService, ApiKeyService].flatMap((service) =>
+    service.methods.map((method) => `${service.typeName}/${method.name}`),
+  );
   for (const method of methods) assert.ok(requiredScopeOf(method), `${method} has no required scope`);
   assert.equal(requiredScopeOf("scimgw.directory.v1.UserService/NoSuchMethod"), undefined);
   assert.equal(requiredScopeOf("toString"), undefined);
@@ -46,14 +48,22 @@ test("a flood of unknown tokens does not evict live credentials from the cache; 
   const store = {
     async verify(sha256: string) {
       lookups.set(sha256, (lookups.get(sha256) ?? 0) + 1);
-      return sha256 === live ? { id: "c1", name: "gateway", scope: "read-write" as const, createdAt: "", lastUsedAt: null, revokedAt: null } : undefined;
+      return sha256 === live
+        ? { id: "c1", name: "gateway", scope: "read-write" as const, createdAt: "", lastUsedAt: null, revokedAt: null }
+        : undefined;
     },
   } as unknown as ServiceCredentialStore;
   const authorize = createCallAuthorizer(store, { cacheMs: 60_000 });
   const call = (authorization: string) => {
     const metadata = new Metadata();
     metadata.set("authorization", authorization);
-    return authorize({ metadata, method: "scimgw.directory.v1.UserService/GetUser", signal: new AbortController().signal, deadline: undefined, peer: "test" });
+    return authorize({
+      metadata,
+      method: "scimgw.directory.v1.UserService/GetUser",
+      signal: new AbortController().signal,
+      deadline: undefined,
+      peer: "test",
+    });
   };
   await call("Bearer scimgw_svc_live");
   for (let i = 0; i < 20_000; i++) await call(`Bearer scimgw_svc_random${i}`).catch(() => undefined);
@@ -109,12 +119,21 @@ for (const storeUnderTest of storesUnderTest) {
       try {
         const users = (transport: keyof typeof transports) => createClient(UserService, transports[transport]);
         await assert.rejects(users("none").getUser({ tenantId, id: "x" }), refusedWith(Code.UNAUTHENTICATED, "MISSING_SERVICE_CREDENTIAL"));
-        await assert.rejects(users("malformed").getUser({ tenantId, id: "x" }), refusedWith(Code.UNAUTHENTICATED, "MISSING_SERVICE_CREDENTIAL"));
-        await assert.rejects(users("unknown").getUser({ tenantId, id: "x" }), refusedWith(Code.UNAUTHENTICATED, "UNKNOWN_SERVICE_CREDENTIAL"));
+        await assert.rejects(
+          users("malformed").getUser({ tenantId, id: "x" }),
+          refusedWith(Code.UNAUTHENTICATED, "MISSING_SERVICE_CREDENTIAL"),
+        );
+        await assert.rejects(
+          users("unknown").getUser({ tenantId, id: "x" }),
+          refusedWith(Code.UNAUTHENTICATED, "UNKNOWN_SERVICE_CREDENTIAL"),
+        );
         // Streams are guarded before their first message.
-        await assert.rejects(async () => {
-          for await (const _ of createClient(ChangeService, transports.none).watchChanges({ tenantId })) void _;
-        }, refusedWith(Code.UNAUTHENTICATED, "MISSING_SERVICE_CREDENTIAL"));
+        await assert.rejects(
+          async () => {
+            for await (const _ of createClient(ChangeService, transports.none).watchChanges({ tenantId })) void _;
+          },
+          refusedWith(Code.UNAUTHENTICATED, "MISSING_SERVICE_CREDENTIAL"),
+        );
 
         // Authenticated and allowed to read: the call runs and fails on its own merits.
         await assert.rejects(users("readOnly").getUser({ tenantId, id: "x" }), refusedWith(Code.NOT_FOUND, "NOT_FOUND"));
@@ -124,8 +143,19 @@ for (const storeUnderTest of storesUnderTest) {
           assert.equal((error as RpcError).metadata.granted, "read-only");
           return true;
         });
-        await assert.rejects(createClient(ApiKeyService, transports.readOnly).verifyApiKey({ keySha256: "0".repeat(64) }), refusedWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"));
-        assert.equal(await db("users").where({ tenant_id: tenantId }).count({ n: "*" }).first().then((r) => Number(r?.n)), 0, "the refused write wrote nothing");
+        await assert.rejects(
+          createClient(ApiKeyService, transports.readOnly).verifyApiKey({ keySha256: "0".repeat(64) }),
+          refusedWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+        );
+        assert.equal(
+          await db("users")
+            .where({ tenant_id: tenantId })
+            .count({ n: "*" })
+            .first()
+            .then((r) => Number(r?.n)),
+          0,
+          "the refused write wrote nothing",
+        );
 
         const { user } = await users("readWrite").createUser({ tenantId, user: { userName: "rw@example.com" } });
         assert.equal((await users("readOnly").getUser({ tenantId, id: user!.id })).user?.userName, "rw@example.com");
@@ -145,7 +175,8 @@ for (const storeUnderTest of storesUnderTest) {
         const first = await users.create(tenantId, create(UserSchema, { userName: "before-revocation@example.com" }));
         const delivered: string[] = [];
         const following = (async () => {
-          for await (const response of createClient(ChangeService, transport).watchChanges({ tenantId })) delivered.push(response.event!.resourceId);
+          for await (const response of createClient(ChangeService, transport).watchChanges({ tenantId }))
+            delivered.push(response.event!.resourceId);
         })();
         following.catch(() => undefined); // asserted below
         while (!delivered.includes(first.id)) await new Promise((resolve) => setTimeout(resolve, 20));

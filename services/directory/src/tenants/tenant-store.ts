@@ -32,7 +32,9 @@ export function createTenantStore(db: Knex) {
     },
 
     async list(): Promise<Tenant[]> {
-      const rows = await db<TenantRow>("tenants").select("*").orderBy([{ column: "created_at" }, { column: "id" }]);
+      const rows = await db<TenantRow>("tenants")
+        .select("*")
+        .orderBy([{ column: "created_at" }, { column: "id" }]);
       return rows.map(fromRow);
     },
 

@@ -65,7 +65,7 @@ const filters = [
   'title co "guide"',
   "title pr",
   'not (title eq "tour guide")',
-  'nickName pr',
+  "nickName pr",
   'name.familyName eq "Jensen"',
   'name.familyName eq "STRASSE"',
   'name.givenName sw "j"',
@@ -78,7 +78,7 @@ const filters = [
   'emails[type eq "home" or type eq "other"]',
   'emails[not (type eq "work")]',
   "emails pr",
-  'emails.primary eq true',
+  "emails.primary eq true",
   'phoneNumbers[type eq "mobile"].value eq "555-555-8377"',
   'addresses[type eq "work"].postalCode eq "91608"',
   'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"',
@@ -89,7 +89,7 @@ const filters = [
   'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"',
   'meta.created gt "2000-01-01T00:00:00Z"',
   'meta.lastModified lt "2000-01-01T00:00:00+02:00"',
-  'name.FamilyName eq Employee and (emails.Value co example.com or emails.Value co example.org)',
+  "name.FamilyName eq Employee and (emails.Value co example.com or emails.Value co example.org)",
   'id eq "not-an-id"',
 ];
 
@@ -115,7 +115,10 @@ for (const storeUnderTest of storesUnderTest) {
       test(text, async () => {
         const filter = resolveFilter(parseFilter(text), userResourceType);
         const all = (await store.list(tenant, undefined, 1, 1000)).users;
-        const expected = all.filter((user) => matchesFilter(userFromProto(user), filter, userResourceType)).map((user) => user.userName).sort();
+        const expected = all
+          .filter((user) => matchesFilter(userFromProto(user), filter, userResourceType))
+          .map((user) => user.userName)
+          .sort();
         const page = await store.list(tenant, filter, 1, 1000);
         assert.deepEqual(page.users.map((user) => user.userName).sort(), expected);
         assert.equal(page.totalResults, expected.length);

@@ -17,14 +17,24 @@ for (const storeUnderTest of storesUnderTest) {
       ({ db, dispose } = await storeUnderTest.open());
       store = createUserStore(db);
       tenant = (await createTenantStore(db).create("sorting")).id;
-      await store.create(tenant, create(UserSchema, { userName: "carol", title: "b", name: { familyName: "Zeta" }, emails: [{ value: "z@x" }, { value: "a@x", primary: true }] }));
+      await store.create(
+        tenant,
+        create(UserSchema, {
+          userName: "carol",
+          title: "b",
+          name: { familyName: "Zeta" },
+          emails: [{ value: "z@x" }, { value: "a@x", primary: true }],
+        }),
+      );
       await store.create(tenant, create(UserSchema, { userName: "Alice", name: { familyName: "alpha" }, emails: [{ value: "m@x" }] }));
       await store.create(tenant, create(UserSchema, { userName: "bob", title: "A", name: { familyName: "Beta" } }));
     });
     after(() => dispose());
 
     const order = async (attribute: string, direction: "ascending" | "descending", subAttribute?: string) =>
-      (await store.list(tenant, undefined, 1, 10, { by: { attribute, ...(subAttribute ? { subAttribute } : {}) }, order: direction })).users.map((user) => user.userName);
+      (
+        await store.list(tenant, undefined, 1, 10, { by: { attribute, ...(subAttribute ? { subAttribute } : {}) }, order: direction })
+      ).users.map((user) => user.userName);
 
     test("userName sorts case-insensitively, both ways", async () => {
       assert.deepEqual(await order("userName", "ascending"), ["Alice", "bob", "carol"]);
@@ -47,7 +57,10 @@ for (const storeUnderTest of storesUnderTest) {
     test("paging a sorted list is stable", async () => {
       const sort = { by: { attribute: "title" }, order: "ascending" as const };
       const pages = [await store.list(tenant, undefined, 1, 2, sort), await store.list(tenant, undefined, 3, 2, sort)];
-      assert.deepEqual(pages.flatMap((page) => page.users.map((user) => user.userName)), ["bob", "carol", "Alice"]);
+      assert.deepEqual(
+        pages.flatMap((page) => page.users.map((user) => user.userName)),
+        ["bob", "carol", "Alice"],
+      );
     });
   });
 }

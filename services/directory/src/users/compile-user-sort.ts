@@ -43,7 +43,12 @@ export function compileUserSort(path: AttributePath, order: SortDirection, diale
       dialect === "sqlite"
         ? { sql: "json_extract(search, ?)", bindings: [sqlitePath(key)] }
         : {
-            sql: type === "integer" || type === "decimal" ? "(search #>> ?::text[])::numeric" : type === "boolean" ? "(search #>> ?::text[])::boolean" : '(search #>> ?::text[]) COLLATE "C"',
+            sql:
+              type === "integer" || type === "decimal"
+                ? "(search #>> ?::text[])::numeric"
+                : type === "boolean"
+                  ? "(search #>> ?::text[])::boolean"
+                  : '(search #>> ?::text[]) COLLATE "C"',
             bindings: [postgresPath(key)],
           };
   }

@@ -32,12 +32,16 @@ for (const storeUnderTest of storesUnderTest) {
     const groupIds: Record<string, string> = {};
 
     const newGroup = async (displayName: string, members: string[] = []) => {
-      groupIds[displayName] = (await groups.create(tenantId, create(GroupSchema, { displayName, members: members.map((value) => ({ value })) }))).id;
+      groupIds[displayName] = (
+        await groups.create(tenantId, create(GroupSchema, { displayName, members: members.map((value) => ({ value })) }))
+      ).id;
       return groupIds[displayName]!;
     };
     const addMember = (groupId: string, memberId: string) => db.transaction((trx) => memberships.add(trx, tenantId, groupId, [memberId]));
     const listGroups = async (includeIndirect: boolean, user = userId) =>
-      (await service.listUserGroups(create(ListUserGroupsRequestSchema, { tenantId, userId: user, includeIndirect }), undefined as never)).groups!.map((group) => [group.displayName, group.direct]);
+      (
+        await service.listUserGroups(create(ListUserGroupsRequestSchema, { tenantId, userId: user, includeIndirect }), undefined as never)
+      ).groups!.map((group) => [group.displayName, group.direct]);
 
     before(async () => {
       ({ db, dispose } = await storeUnderTest.open());
@@ -56,11 +60,18 @@ for (const storeUnderTest of storesUnderTest) {
     after(() => dispose());
 
     test("direct groups only, ordered by displayName in any letter case", async () => {
-      assert.deepEqual(await listGroups(false), [["beta", true], ["gamma", true]]);
+      assert.deepEqual(await listGroups(false), [
+        ["beta", true],
+        ["gamma", true],
+      ]);
     });
 
     test("with nested groups, each group once, through a cycle, direct where the user is a member itself", async () => {
-      assert.deepEqual(await listGroups(true), [["Alpha", false], ["beta", true], ["gamma", true]]);
+      assert.deepEqual(await listGroups(true), [
+        ["Alpha", false],
+        ["beta", true],
+        ["gamma", true],
+      ]);
     });
 
     test("nesting has no depth limit", async () => {
@@ -75,7 +86,14 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("User.groups, filled by the same query, agrees", async () => {
       const [user] = await users.withGroups(tenantId, [await users.get(tenantId, userId)]);
-      assert.deepEqual(user!.groups.map((group) => [group.display, group.type]), [["Alpha", "indirect"], ["beta", "direct"], ["gamma", "direct"]]);
+      assert.deepEqual(
+        user!.groups.map((group) => [group.display, group.type]),
+        [
+          ["Alpha", "indirect"],
+          ["beta", "direct"],
+          ["gamma", "direct"],
+        ],
+      );
     });
 
     test("a user in no group has none; an unknown user, or a group's id, is NOT_FOUND", async () => {

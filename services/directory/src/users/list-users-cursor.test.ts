@@ -39,15 +39,48 @@ async function seed(db: Knex, tenantId: string, users: Array<{ userName: string;
   const rows: UserRow[] = users.map((init, i) => {
     const created = new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor(i / 4))).toISOString();
     const modified = new Date(Date.UTC(2026, 1, 1, 0, 0, users.length - Math.floor(i / 3))).toISOString();
-    return { tenant_id: tenantId, id: randomUUID(), ...userContent(create(UserSchema, init)), password_hash: null, version: 1, created_at: created, last_modified: modified };
+    return {
+      tenant_id: tenantId,
+      id: randomUUID(),
+      ...userContent(create(UserSchema, init)),
+      password_hash: null,
+      version: 1,
+      created_at: created,
+      last_modified: modified,
+    };
   });
   await db.batchInsert("users", rows, 200);
 }
 
 /** Names whose order differs between code points, case-folding and common locales, to catch a collation mismatch. */
 const awkwardUserNames = [
-  "alice", "Bob", "_under", "-dash", "Zed", "zoe", "émile", "Eve", "ÅSA", "a.b", "a-b", "a_b", "aB0", "0num", "~tilde",
-  "日本", "😀emoji", "ä", "A b", "ab", "Ab c", "ǅ", "ſ-long-s", "İstanbul", "z", "Z-", "",
+  "alice",
+  "Bob",
+  "_under",
+  "-dash",
+  "Zed",
+  "zoe",
+  "émile",
+  "Eve",
+  "ÅSA",
+  "a.b",
+  "a-b",
+  "a_b",
+  "aB0",
+  "0num",
+  "~tilde",
+  "日本",
+  "😀emoji",
+  "ä",
+  "A b",
+  "ab",
+  "Ab c",
+  "ǅ",
+  "ſ-long-s",
+  "İstanbul",
+  "z",
+  "Z-",
+  "",
 ].filter((name) => name !== "");
 
 for (const storeUnderTest of storesUnderTest) {
@@ -62,7 +95,10 @@ for (const storeUnderTest of storesUnderTest) {
     const list = (request: ListRequest) => service.listUsers(create(ListUsersRequestSchema, { tenantId, ...request }), undefined as never);
 
     /** Every page of a cursor walk, running `during` beside each page read. */
-    async function walk(request: ListRequest, during?: () => Promise<unknown>): Promise<{ ids: string[]; userNames: string[]; pages: number }> {
+    async function walk(
+      request: ListRequest,
+      during?: () => Promise<unknown>,
+    ): Promise<{ ids: string[]; userNames: string[]; pages: number }> {
       const ids: string[] = [];
       const userNames: string[] = [];
       let pageToken = "";
@@ -130,8 +166,14 @@ for (const storeUnderTest of storesUnderTest) {
       const ascending = await walk({ sortBy: { attribute: "externalId" }, count: 2 });
       const descending = await walk({ sortBy: { attribute: "externalId" }, sortOrder: SortOrder.DESCENDING, count: 2 });
       const externalIdOf = new Map((await list({ startIndex: 1n, count: 100 })).users!.map((user) => [user.id!, user.externalId]));
-      assert.deepEqual(ascending.ids.slice(-unassigned).map((id) => externalIdOf.get(id)), Array(unassigned).fill(undefined));
-      assert.deepEqual(descending.ids.slice(0, unassigned).map((id) => externalIdOf.get(id)), Array(unassigned).fill(undefined));
+      assert.deepEqual(
+        ascending.ids.slice(-unassigned).map((id) => externalIdOf.get(id)),
+        Array(unassigned).fill(undefined),
+      );
+      assert.deepEqual(
+        descending.ids.slice(0, unassigned).map((id) => externalIdOf.get(id)),
+        Array(unassigned).fill(undefined),
+      );
     });
 
     test("the last page has no next token, also when it is exactly full", async () => {
@@ -155,11 +197,23 @@ for (const storeUnderTest of storesUnderTest) {
       const byName = await list({ sortBy: { attribute: "userName" }, count: 2 });
       const token = byName.nextPageToken!;
       const differentListing = /different listing/;
-      await assert.rejects(list({ sortBy: { attribute: "userName" }, sortOrder: SortOrder.DESCENDING, pageToken: token }), rejectsWith(Code.INVALID_ARGUMENT, differentListing));
-      await assert.rejects(list({ sortBy: { attribute: "externalId" }, pageToken: token }), rejectsWith(Code.INVALID_ARGUMENT, differentListing));
+      await assert.rejects(
+        list({ sortBy: { attribute: "userName" }, sortOrder: SortOrder.DESCENDING, pageToken: token }),
+        rejectsWith(Code.INVALID_ARGUMENT, differentListing),
+      );
+      await assert.rejects(
+        list({ sortBy: { attribute: "externalId" }, pageToken: token }),
+        rejectsWith(Code.INVALID_ARGUMENT, differentListing),
+      );
       await assert.rejects(list({ pageToken: token }), rejectsWith(Code.INVALID_ARGUMENT, differentListing));
-      await assert.rejects(list({ sortBy: { attribute: "userName" }, filter: filter("active eq true"), pageToken: token }), rejectsWith(Code.INVALID_ARGUMENT, differentListing));
-      await assert.rejects(list({ tenantId: otherTenantId, sortBy: { attribute: "userName" }, pageToken: token }), rejectsWith(Code.INVALID_ARGUMENT, differentListing));
+      await assert.rejects(
+        list({ sortBy: { attribute: "userName" }, filter: filter("active eq true"), pageToken: token }),
+        rejectsWith(Code.INVALID_ARGUMENT, differentListing),
+      );
+      await assert.rejects(
+        list({ tenantId: otherTenantId, sortBy: { attribute: "userName" }, pageToken: token }),
+        rejectsWith(Code.INVALID_ARGUMENT, differentListing),
+      );
       // The same listing spelled differently is the same listing.
       const next = await list({ sortBy: { attribute: "USERNAME" }, sortOrder: SortOrder.ASCENDING, count: 2, pageToken: token });
       assert.equal(next.users!.length, 2);
@@ -186,7 +240,10 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("start_index and page_token together are INVALID_ARGUMENT", async () => {
       const { nextPageToken } = await list({ count: 1 });
-      await assert.rejects(list({ startIndex: 2n, count: 1, pageToken: nextPageToken! }), rejectsWith(Code.INVALID_ARGUMENT, /exclude each other/));
+      await assert.rejects(
+        list({ startIndex: 2n, count: 1, pageToken: nextPageToken! }),
+        rejectsWith(Code.INVALID_ARGUMENT, /exclude each other/),
+      );
     });
 
     test("cursor paging refuses sorts it cannot resume, naming the attribute; offset paging still sorts by them", async () => {
@@ -217,7 +274,11 @@ for (const storeUnderTest of storesUnderTest) {
       store = createUserStore(db);
       service = createUserService(store);
       tenantId = (await createTenantStore(db).create("busy")).id;
-      await seed(db, tenantId, Array.from({ length: size }, (_, i) => ({ userName: `user-${String((i * 7919) % size).padStart(4, "0")}@example.com` })));
+      await seed(
+        db,
+        tenantId,
+        Array.from({ length: size }, (_, i) => ({ userName: `user-${String((i * 7919) % size).padStart(4, "0")}@example.com` })),
+      );
       if (dialectOf(db) === "postgres") await db.raw("analyze users");
     });
     after(() => dispose());
@@ -241,16 +302,30 @@ for (const storeUnderTest of storesUnderTest) {
         return rows.map((row) => row.detail).join("\n");
       }
       // PostgreSQL's native placeholders back into knex's.
-      const result = (await db.raw(`EXPLAIN ${page.sql.replace(/\$\d+/g, "?")}`, page.bindings)) as { rows: Array<{ "QUERY PLAN": string }> };
+      const result = (await db.raw(`EXPLAIN ${page.sql.replace(/\$\d+/g, "?")}`, page.bindings)) as {
+        rows: Array<{ "QUERY PLAN": string }>;
+      };
       return result.rows.map((row) => row["QUERY PLAN"]).join("\n");
     }
 
     test("a later page is an index range from the position, not a scan from the start", async () => {
       const sqlite = dialectOf(db) === "sqlite";
       const byCreation = await planOfSecondPage({});
-      assert.match(byCreation, sqlite ? /users_tenant_created_at_index \(tenant_id=\? AND created_at>\?\)/ : /users_tenant_created_at_index[\s\S]*Index Cond: .*created_at >= /, byCreation);
+      assert.match(
+        byCreation,
+        sqlite
+          ? /users_tenant_created_at_index \(tenant_id=\? AND created_at>\?\)/
+          : /users_tenant_created_at_index[\s\S]*Index Cond: .*created_at >= /,
+        byCreation,
+      );
       const byName = await planOfSecondPage({ sortBy: { attribute: "userName" }, sortOrder: SortOrder.DESCENDING });
-      assert.match(byName, sqlite ? /users_tenant_user_name_key_unique \(tenant_id=\? AND user_name_key<\?\)/ : /users_tenant_user_name_key_unique[\s\S]*Index Cond: .*user_name_key <= /, byName);
+      assert.match(
+        byName,
+        sqlite
+          ? /users_tenant_user_name_key_unique \(tenant_id=\? AND user_name_key<\?\)/
+          : /users_tenant_user_name_key_unique[\s\S]*Index Cond: .*user_name_key <= /,
+        byName,
+      );
       const byModified = await planOfSecondPage({ sortBy: { attribute: "meta", subAttribute: "lastModified" } });
       assert.match(byModified, /users_tenant_last_modified_order_index/, byModified);
       assert.doesNotMatch(byModified, /TEMP B-TREE|Sort Key/i, byModified);
@@ -274,10 +349,16 @@ for (const storeUnderTest of storesUnderTest) {
         // Beside each page: three new users, whose names land before and after the cursor, and
         // two deletions of users that were there at the start.
         const write = async () => {
-          const names = Array.from({ length: 3 }, () => `${Math.random() < 0.5 ? "a" : "z"}-new-${serial++}-${randomUUID().slice(0, 8)}@example.com`);
+          const names = Array.from(
+            { length: 3 },
+            () => `${Math.random() < 0.5 ? "a" : "z"}-new-${serial++}-${randomUUID().slice(0, 8)}@example.com`,
+          );
           const doomed = [0, 1].map(() => remaining.splice(Math.floor(Math.random() * remaining.length), 1)[0]!);
           for (const id of doomed) deleted.add(id);
-          await Promise.all([...names.map((userName) => store.create(tenantId, create(UserSchema, { userName }))), ...doomed.map((id) => store.delete(tenantId, id))]);
+          await Promise.all([
+            ...names.map((userName) => store.create(tenantId, create(UserSchema, { userName }))),
+            ...doomed.map((id) => store.delete(tenantId, id)),
+          ]);
         };
         const seen: string[] = [];
         let pageToken = "";
@@ -290,7 +371,11 @@ for (const storeUnderTest of storesUnderTest) {
         assert.equal(new Set(seen).size, seen.length, "no user is listed twice");
         const survivors = [...before].filter((id) => !deleted.has(id));
         const listed = new Set(seen);
-        assert.deepEqual(survivors.filter((id) => !listed.has(id)), [], "every user that lived through the walk is listed");
+        assert.deepEqual(
+          survivors.filter((id) => !listed.has(id)),
+          [],
+          "every user that lived through the walk is listed",
+        );
         assert.ok(deleted.size >= 2 * 20);
       });
     }

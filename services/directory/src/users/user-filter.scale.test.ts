@@ -28,7 +28,15 @@ async function seed(db: Knex, tenantId: string): Promise<void> {
           title: i % 1000 === 0 ? "Needle" : `Title ${i % 97}`,
           emails: [{ value: `user${i}@example.com`, type: "work", primary: true }],
         });
-        rows.push({ tenant_id: tenantId, id: randomUUID(), ...userContent(user), password_hash: null, version: 1, created_at: now, last_modified: now });
+        rows.push({
+          tenant_id: tenantId,
+          id: randomUUID(),
+          ...userContent(user),
+          password_hash: null,
+          version: 1,
+          created_at: now,
+          last_modified: now,
+        });
       }
       await trx.batchInsert("users", rows, 250);
     }
@@ -64,13 +72,19 @@ for (const storeUnderTest of storesUnderTest) {
       const detail = await plan(db, matchingUsers(db, tenant, filterOf('userName eq "USER77777@example.com"')));
       assert.match(detail, /users_tenant_user_name_key_unique/, detail);
       const page = await store.list(tenant, filterOf('userName eq "USER77777@example.com"'), 1, 100);
-      assert.deepEqual(page.users.map((user) => user.userName), ["user77777@example.com"]);
+      assert.deepEqual(
+        page.users.map((user) => user.userName),
+        ["user77777@example.com"],
+      );
       assert.equal(page.totalResults, 1);
     });
 
     test("externalId eq and id eq use indexes too", async () => {
       assert.match(await plan(db, matchingUsers(db, tenant, filterOf('externalId eq "x"'))), /users_tenant_external_id_order_index/);
-      assert.match(await plan(db, matchingUsers(db, tenant, filterOf('id eq "x"'))), /users_pkey|sqlite_autoindex_users_1|PRIMARY KEY|USING INDEX/i);
+      assert.match(
+        await plan(db, matchingUsers(db, tenant, filterOf('id eq "x"'))),
+        /users_pkey|sqlite_autoindex_users_1|PRIMARY KEY|USING INDEX/i,
+      );
     });
 
     test("a filter on the long tail is SQL over the tenant's rows, with the right answer and a bounded page", async () => {

@@ -34,7 +34,8 @@ for (const storeUnderTest of storesUnderTest) {
 
     const getUser = async (init: MessageInitShape<typeof GetUserRequestSchema>) =>
       (await service.getUser(create(GetUserRequestSchema, { tenantId, ...init }), undefined as never)).user as User;
-    const batchGet = (keyKind: UserKeyKind, keys: string[]) => service.batchGetUsers(create(BatchGetUsersRequestSchema, { tenantId, keyKind, keys }), undefined as never);
+    const batchGet = (keyKind: UserKeyKind, keys: string[]) =>
+      service.batchGetUsers(create(BatchGetUsersRequestSchema, { tenantId, keyKind, keys }), undefined as never);
     const userNames = (users: readonly MessageInitShape<typeof UserSchema>[] | undefined) => (users ?? []).map((user) => user.userName);
 
     before(async () => {
@@ -53,7 +54,9 @@ for (const storeUnderTest of storesUnderTest) {
         ids[userName] = (await store.create(tenantId, create(UserSchema, { userName, ...(externalId ? { externalId } : {}) }))).id;
       }
       await store.create(otherTenantId, create(UserSchema, { userName: "elsewhere@example.com", externalId: "ext-ada" }));
-      twinsInCreationOrder = (await store.list(tenantId, { kind: "compare", path: { attribute: "externalId" }, operator: "eq", value: "shared" }, 1, 10)).users.map((user) => user.userName);
+      twinsInCreationOrder = (
+        await store.list(tenantId, { kind: "compare", path: { attribute: "externalId" }, operator: "eq", value: "shared" }, 1, 10)
+      ).users.map((user) => user.userName);
     });
     after(() => dispose());
 
@@ -79,19 +82,34 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("an externalId shared by several users is FAILED_PRECONDITION, not an arbitrary one", async () => {
-      await assert.rejects(getUser({ externalId: "shared" }), rejectsWith(Code.FAILED_PRECONDITION, "AMBIGUOUS_EXTERNAL_ID", /several users/));
+      await assert.rejects(
+        getUser({ externalId: "shared" }),
+        rejectsWith(Code.FAILED_PRECONDITION, "AMBIGUOUS_EXTERNAL_ID", /several users/),
+      );
     });
 
     test("GetUser for an unknown key is NOT_FOUND naming it", async () => {
       await assert.rejects(getUser({ id: "nope" }), rejectsWith(Code.NOT_FOUND, "NOT_FOUND", /"nope"/));
-      await assert.rejects(getUser({ userName: "nobody@example.com" }), rejectsWith(Code.NOT_FOUND, "NOT_FOUND", /userName "nobody@example.com"/));
+      await assert.rejects(
+        getUser({ userName: "nobody@example.com" }),
+        rejectsWith(Code.NOT_FOUND, "NOT_FOUND", /userName "nobody@example.com"/),
+      );
     });
 
     test("GetUser needs exactly one key", async () => {
-      await assert.rejects(getUser({}), rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /exactly one of id, user_name and external_id.*none/));
-      await assert.rejects(getUser({ id: ids["Straße@example.com"]!, userName: "Straße@example.com" }), rejectsWith(Code.INVALID_ARGUMENT, undefined, /id and user_name are/));
+      await assert.rejects(
+        getUser({}),
+        rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /exactly one of id, user_name and external_id.*none/),
+      );
+      await assert.rejects(
+        getUser({ id: ids["Straße@example.com"]!, userName: "Straße@example.com" }),
+        rejectsWith(Code.INVALID_ARGUMENT, undefined, /id and user_name are/),
+      );
       await assert.rejects(getUser({ userName: "a", externalId: "b" }), rejectsWith(Code.INVALID_ARGUMENT));
-      await assert.rejects(service.getUser(create(GetUserRequestSchema, { id: "x" }), undefined as never), rejectsWith(Code.INVALID_ARGUMENT, undefined, /tenant_id/));
+      await assert.rejects(
+        service.getUser(create(GetUserRequestSchema, { id: "x" }), undefined as never),
+        rejectsWith(Code.INVALID_ARGUMENT, undefined, /tenant_id/),
+      );
     });
 
     test("BatchGetUsers by id: users in the order of the keys, missing keys as given", async () => {
@@ -102,7 +120,14 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("BatchGetUsers returns each user once, however many keys name it", async () => {
-      const response = await batchGet(UserKeyKind.USER_NAME, ["straße@example.com", "ADA.LOVELACE@example.com", "STRASSE@example.com", "Straße@example.com", "gone@example.com", "gone@example.com"]);
+      const response = await batchGet(UserKeyKind.USER_NAME, [
+        "straße@example.com",
+        "ADA.LOVELACE@example.com",
+        "STRASSE@example.com",
+        "Straße@example.com",
+        "gone@example.com",
+        "gone@example.com",
+      ]);
       assert.deepEqual(userNames(response.users), ["Straße@example.com", "Ada.Lovelace@Example.com"]);
       assert.deepEqual(response.missingKeys, ["gone@example.com"]);
     });
@@ -121,7 +146,10 @@ for (const storeUnderTest of storesUnderTest) {
 
     test(`BatchGetUsers refuses more than ${maxBatchKeys} keys, an empty key and an unspecified kind`, async () => {
       const tooMany = Array.from({ length: maxBatchKeys + 1 }, (_, i) => `k${i}`);
-      await assert.rejects(batchGet(UserKeyKind.ID, tooMany), rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /1001 keys; at most 1000/));
+      await assert.rejects(
+        batchGet(UserKeyKind.ID, tooMany),
+        rejectsWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT", /1001 keys; at most 1000/),
+      );
       await assert.rejects(batchGet(UserKeyKind.ID, ["a", ""]), rejectsWith(Code.INVALID_ARGUMENT, undefined, /keys\[1\] is empty/));
       await assert.rejects(batchGet(UserKeyKind.UNSPECIFIED, ["a"]), rejectsWith(Code.INVALID_ARGUMENT, undefined, /key_kind/));
     });
@@ -138,7 +166,12 @@ for (const storeUnderTest of storesUnderTest) {
       db.on("query", record);
       try {
         const { users, missingKeys } = await store.batchGet(tenantId, "userName", keys);
-        assert.deepEqual(userNames(users), ["twin-b@example.com", "no-external@example.com", "Ada.Lovelace@Example.com", "twin-a@example.com"]);
+        assert.deepEqual(userNames(users), [
+          "twin-b@example.com",
+          "no-external@example.com",
+          "Ada.Lovelace@Example.com",
+          "twin-a@example.com",
+        ]);
         assert.equal(missingKeys.length, maxBatchKeys - 4);
         assert.equal(missingKeys[0], "absent-1");
       } finally {
@@ -148,9 +181,15 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("no lookup crosses tenants", async () => {
-      const response = await service.batchGetUsers(create(BatchGetUsersRequestSchema, { tenantId: otherTenantId, keyKind: UserKeyKind.ID, keys: [ids["twin-a@example.com"]!] }), undefined as never);
+      const response = await service.batchGetUsers(
+        create(BatchGetUsersRequestSchema, { tenantId: otherTenantId, keyKind: UserKeyKind.ID, keys: [ids["twin-a@example.com"]!] }),
+        undefined as never,
+      );
       assert.deepEqual([response.users, response.missingKeys], [[], [ids["twin-a@example.com"]]]);
-      await assert.rejects(service.getUser(create(GetUserRequestSchema, { tenantId: otherTenantId, userName: "twin-a@example.com" }), undefined as never), rejectsWith(Code.NOT_FOUND));
+      await assert.rejects(
+        service.getUser(create(GetUserRequestSchema, { tenantId: otherTenantId, userName: "twin-a@example.com" }), undefined as never),
+        rejectsWith(Code.NOT_FOUND),
+      );
     });
   });
 }

@@ -51,7 +51,10 @@ export interface UserGroupView {
 export type UserEdit = (current: User) => User | Promise<User>;
 
 function duplicateUserName(userName: string) {
-  return uniquenessViolation(`userName "${userName}" is already taken in this tenant (userName is compared case-insensitively)`, "userName");
+  return uniquenessViolation(
+    `userName "${userName}" is already taken in this tenant (userName is compared case-insensitively)`,
+    "userName",
+  );
 }
 
 /** The password columns of a write: a new hash when the user carries a password, else unchanged. */
@@ -106,7 +109,12 @@ export function createUserStore(db: Knex) {
         const next = await edit(current);
         const content = userContent(next);
         const lastModified = nowIso();
-        const changes: Partial<UserRow> = { ...content, ...(await passwordColumns(next)), version: Number(version + 1n), last_modified: lastModified };
+        const changes: Partial<UserRow> = {
+          ...content,
+          ...(await passwordColumns(next)),
+          version: Number(version + 1n),
+          last_modified: lastModified,
+        };
         const saved = userFromRow({ ...row, ...changes } as UserRow);
         const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
         if (next.password !== undefined) attributes.push("password");
@@ -115,7 +123,9 @@ export function createUserStore(db: Knex) {
         if (attributes.length === 0) return current;
         let updated = 0;
         await insertOrConflict(async () => {
-          updated = await users(trx).where({ tenant_id: tenantId, id, version: Number(version) }).update(changes);
+          updated = await users(trx)
+            .where({ tenant_id: tenantId, id, version: Number(version) })
+            .update(changes);
         }, next.userName);
         if (updated === 0) return undefined;
         await recordChanges(trx, tenantId, [
@@ -156,7 +166,16 @@ export function createUserStore(db: Knex) {
       await db.transaction(async (trx) => {
         await insertOrConflict(() => users(trx).insert(row), user.userName);
         const attributes = changedAttributes({}, userFromProto(created));
-        await recordChanges(trx, tenantId, [{ resourceType: "User", resourceId: row.id, kind: "created", version: 1n, changedAttributes: attributes, active: row.active !== false }]);
+        await recordChanges(trx, tenantId, [
+          {
+            resourceType: "User",
+            resourceId: row.id,
+            kind: "created",
+            version: 1n,
+            changedAttributes: attributes,
+            active: row.active !== false,
+          },
+        ]);
       });
       return created;
     },
@@ -173,7 +192,11 @@ export function createUserStore(db: Knex) {
      */
     async getBy(tenantId: string, key: UserKey, value: string): Promise<User> {
       const { column, normalize } = keyColumns[key];
-      const rows = await users().where("tenant_id", tenantId).andWhere(column, normalize(value)).orderBy([{ column: "created_at" }, { column: "id" }]).limit(2);
+      const rows = await users()
+        .where("tenant_id", tenantId)
+        .andWhere(column, normalize(value))
+        .orderBy([{ column: "created_at" }, { column: "id" }])
+        .limit(2);
       const [row] = rows;
       if (row === undefined) throw notFound(key === "id" ? `user "${value}"` : `user with ${key} "${value}"`);
       if (rows.length > 1) throw ambiguousExternalId("users", value);
@@ -185,7 +208,11 @@ export function createUserStore(db: Knex) {
       const { column, normalize } = keyColumns[key];
       const { found, missing } = await lookUpBatch<UserRow>(keys, {
         normalize,
-        fetch: (slice) => users().where("tenant_id", tenantId).whereIn(column, slice).orderBy([{ column: "created_at" }, { column: "id" }]),
+        fetch: (slice) =>
+          users()
+            .where("tenant_id", tenantId)
+            .whereIn(column, slice)
+            .orderBy([{ column: "created_at" }, { column: "id" }]),
         keyOf: (row) => row[column]!,
         idOf: (row) => row.id,
       });
@@ -203,7 +230,9 @@ export function createUserStore(db: Knex) {
       if (count <= 0) return { users: [], totalResults: await countMatching() };
       const query = matching().select("*", db.raw("count(*) over () as total_results"));
       if (sort === undefined) query.orderBy([{ column: "created_at" }, { column: "id" }]);
-      else for (const term of compileUserSort(sort.by, sort.order, dialectOf(db))) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
+      else
+        for (const term of compileUserSort(sort.by, sort.order, dialectOf(db)))
+          query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
       const rows: Array<UserRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
       const first = rows[0];
       return {
@@ -217,7 +246,14 @@ export function createUserStore(db: Knex) {
      * on (keysetRanges), so a page costs the same at any depth. One row more than asked tells
      * whether another page follows. The total, when asked, is a separate count of every match.
      */
-    async listAfter(tenantId: string, filter: Filter | undefined, keyset: readonly KeysetColumn[], after: KeysetPosition | undefined, count: number, withTotal: boolean): Promise<KeysetPage<User>> {
+    async listAfter(
+      tenantId: string,
+      filter: Filter | undefined,
+      keyset: readonly KeysetColumn[],
+      after: KeysetPosition | undefined,
+      count: number,
+      withTotal: boolean,
+    ): Promise<KeysetPage<User>> {
       const rows: UserRow[] = [];
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
@@ -252,14 +288,20 @@ export function createUserStore(db: Knex) {
           throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         }
         await memberships.removeEverywhere(trx, tenantId, id);
-        await recordChanges(trx, tenantId, [{ resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] }]);
+        await recordChanges(trx, tenantId, [
+          { resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] },
+        ]);
       });
     },
 
     /** Fills the read-only `groups` of users (direct and nested) with one query for all of them. */
     async withGroups(tenantId: string, found: User[]): Promise<User[]> {
       if (found.length === 0) return found;
-      const groupsOf = await memberships.groupsOf(db, tenantId, found.map((user) => user.id));
+      const groupsOf = await memberships.groupsOf(
+        db,
+        tenantId,
+        found.map((user) => user.id),
+      );
       for (const user of found) {
         user.groups = (groupsOf.get(user.id) ?? []).map((group) => create(GroupMembershipSchema, group));
       }

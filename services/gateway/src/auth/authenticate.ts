@@ -33,7 +33,8 @@ export function authenticate(verifyKey: VerifyKey, cacheOptions: ApiKeyCacheOpti
     } catch (error) {
       // Only the directory's verdict on the key itself means "not valid"; an UNAUTHENTICATED about
       // the gateway's own service credential is a server fault, and must not be cached as a bad key.
-      if (error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === ErrorReason.UNKNOWN_API_KEY) return undefined;
+      if (error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === ErrorReason.UNKNOWN_API_KEY)
+        return undefined;
       throw error;
     }
   }, cacheOptions);

@@ -43,7 +43,12 @@ function render(error: unknown): Rendered {
   if (isHttpError(error) && error.status >= 400 && error.status < 500) {
     // The body parser's "invalid JSON" and friends: the client sent something unparsable.
     const scimType: ScimType | undefined = error.status === 400 ? "invalidSyntax" : undefined;
-    return { status: error.status, ...(scimType ? { scimType } : {}), detail: error.expose === false ? "Bad request." : error.message, unexpected: false };
+    return {
+      status: error.status,
+      ...(scimType ? { scimType } : {}),
+      detail: error.expose === false ? "Bad request." : error.message,
+      unexpected: false,
+    };
   }
   return { status: 500, detail: genericDetail[500]!, unexpected: true };
 }

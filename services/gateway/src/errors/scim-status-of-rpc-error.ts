@@ -32,7 +32,9 @@ export function scimStatusOfRpcError(error: RpcError): ScimStatus {
       return { status: 409, scimType: "uniqueness", exposeDetail: true };
     // If-Match named a version that is no longer current: 412 (RFC 7644 §3.14).
     case Code.FAILED_PRECONDITION:
-      return error.reason === ErrorReason.VERSION_MISMATCH ? { status: 412, exposeDetail: true } : { status: 400, scimType: "invalidValue", exposeDetail: true };
+      return error.reason === ErrorReason.VERSION_MISMATCH
+        ? { status: 412, exposeDetail: true }
+        : { status: 400, scimType: "invalidValue", exposeDetail: true };
     // A write lost a race it could not retry (e.g. a serialization failure): safe to retry.
     case Code.ABORTED:
       return { status: 409, exposeDetail: true };

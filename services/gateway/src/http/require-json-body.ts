@@ -10,7 +10,10 @@ const jsonTypes = ["application/scim+json", "application/json"];
  */
 export const requireJsonBody: Middleware = async (ctx, next) => {
   if (["POST", "PUT", "PATCH"].includes(ctx.method) && !ctx.is(jsonTypes)) {
-    throw ScimError.status(415, `Content-Type must be application/scim+json or application/json, not ${JSON.stringify(ctx.get("content-type") || "(none)")}.`);
+    throw ScimError.status(
+      415,
+      `Content-Type must be application/scim+json or application/json, not ${JSON.stringify(ctx.get("content-type") || "(none)")}.`,
+    );
   }
   await next();
 };

@@ -44,7 +44,13 @@ test("a value with streamed arrays is written as JSON.stringify writes the same 
       {
         schemas: ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
         totalResults: 3,
-        Resources: [{ id: "u" }, { id: "g1", members: [member(1), member(2)] }, { id: "g2", members: [] }, { id: "g3" }, { id: "g4", members: [member(4)] }],
+        Resources: [
+          { id: "u" },
+          { id: "g1", members: [member(1), member(2)] },
+          { id: "g2", members: [] },
+          { id: "g3" },
+          { id: "g4", members: [member(4)] },
+        ],
       },
     ],
     ["a streamed array inside a plain array", () => [1, streamed([2], [3]), { x: streamed([undefined]) }], [1, [2, 3], { x: [null] }]],

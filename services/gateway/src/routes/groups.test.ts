@@ -14,7 +14,11 @@ import { createGateway, scimRoot } from "../create-gateway.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
 
 const meta = (version: bigint) =>
-  create(ResourceMetaSchema, { created: timestampFromDate(new Date("2026-01-01T00:00:00Z")), lastModified: timestampFromDate(new Date("2026-01-02T00:00:00Z")), version });
+  create(ResourceMetaSchema, {
+    created: timestampFromDate(new Date("2026-01-01T00:00:00Z")),
+    lastModified: timestampFromDate(new Date("2026-01-02T00:00:00Z")),
+    version,
+  });
 
 interface FakeGroup {
   group: Group;
@@ -42,7 +46,12 @@ function fakeDirectory() {
         record("createGroup", request);
         const id = `g${groups.size + 1}`;
         const group = create(GroupSchema, { ...request.group, id, members: [], meta: meta(1n) });
-        groups.set(id, { group, members: request.group.members.map((member) => create(GroupMemberSchema, { value: member.value, type: "User", display: `name-${member.value}` })) });
+        groups.set(id, {
+          group,
+          members: request.group.members.map((member) =>
+            create(GroupMemberSchema, { value: member.value, type: "User", display: `name-${member.value}` }),
+          ),
+        });
         return { group };
       },
       async getGroup(request: { id: string }) {
@@ -58,7 +67,8 @@ function fakeDirectory() {
       },
       async listGroupMembers(request: { groupId: string; afterMemberId: string; limit: number }) {
         record("listGroupMembers", request);
-        if (failMembersAfter !== undefined && request.afterMemberId === failMembersAfter) throw new RpcError(Code.UNAVAILABLE, "directory went away");
+        if (failMembersAfter !== undefined && request.afterMemberId === failMembersAfter)
+          throw new RpcError(Code.UNAVAILABLE, "directory went away");
         const found = groups.get(request.groupId);
         if (!found) throw new RpcError(Code.NOT_FOUND, `group "${request.groupId}" not found`);
         const members = found.members.filter((member) => member.value > request.afterMemberId).slice(0, request.limit);
@@ -88,7 +98,9 @@ function fakeDirectory() {
       failMembersAfter = undefined;
     },
     addGroup(id: string, displayName: string, memberIds: string[]) {
-      const members = [...memberIds].sort().map((value) => create(GroupMemberSchema, { value, type: value.startsWith("g") ? "Group" : "User", display: `name-${value}` }));
+      const members = [...memberIds]
+        .sort()
+        .map((value) => create(GroupMemberSchema, { value, type: value.startsWith("g") ? "Group" : "User", display: `name-${value}` }));
       groups.set(id, { group: create(GroupSchema, { id, displayName, meta: meta(3n) }), members });
     },
     addUser(id: string) {
@@ -170,7 +182,10 @@ describe("the /Groups routes over a fake directory", () => {
     assert.equal((await send("GET", "/Groups/big?attributes=displayName")).body.members, undefined);
     assert.deepEqual(fake.callsOf("listGroupMembers"), []);
     const ids = await send("GET", "/Groups/big?attributes=members.value");
-    assert.deepEqual(ids.body.members, ["g9", "u1", "u2", "u3", "u4"].map((value) => ({ value })));
+    assert.deepEqual(
+      ids.body.members,
+      ["g9", "u1", "u2", "u3", "u4"].map((value) => ({ value })),
+    );
     assert.equal(ids.body.displayName, undefined);
     assert.equal(ids.body.id, "big", "id is always returned");
   });
@@ -185,7 +200,9 @@ describe("the /Groups routes over a fake directory", () => {
   test("If-None-Match with the current version is 304 before any member is read", async () => {
     const response = await send("GET", "/Groups/big", undefined);
     fake.reset();
-    const notModified = await fetch(`${base}/Groups/big`, { headers: { Authorization: "Bearer k", "If-None-Match": response.headers.get("etag")! } });
+    const notModified = await fetch(`${base}/Groups/big`, {
+      headers: { Authorization: "Bearer k", "If-None-Match": response.headers.get("etag")! },
+    });
     assert.equal(notModified.status, 304);
     assert.deepEqual(fake.callsOf("listGroupMembers"), []);
   });
@@ -197,7 +214,10 @@ describe("the /Groups routes over a fake directory", () => {
     assert.equal(response.body.itemsPerPage, 3);
     assert.equal(response.body.startIndex, 1);
     assert.deepEqual(
-      response.body.Resources.map((group: { id: string; members?: Array<{ value: string }> }) => [group.id, group.members?.map((member) => member.value)]),
+      response.body.Resources.map((group: { id: string; members?: Array<{ value: string }> }) => [
+        group.id,
+        group.members?.map((member) => member.value),
+      ]),
       [
         ["big", ["g9", "u1", "u2", "u3", "u4"]],
         ["small", ["u1"]],
@@ -219,7 +239,10 @@ describe("the /Groups routes over a fake directory", () => {
   });
 
   test("PATCH answers 204 with the new ETag; with attributes, 200 and the projected group", async () => {
-    const patch = { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "replace", path: "displayName", value: "x" }] };
+    const patch = {
+      schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+      Operations: [{ op: "replace", path: "displayName", value: "x" }],
+    };
     const noContent = await send("PATCH", "/Groups/small", patch);
     assert.equal(noContent.status, 204);
     assert.equal(noContent.text, "");
@@ -232,12 +255,20 @@ describe("the /Groups routes over a fake directory", () => {
   });
 
   test("POST reads the created members back; a group created empty costs no member call", async () => {
-    const created = await send("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "New", members: [{ value: "u2", display: "ignored" }] });
+    const created = await send("POST", "/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "New",
+      members: [{ value: "u2", display: "ignored" }],
+    });
     assert.equal(created.status, 201);
     assert.equal(created.headers.get("location"), created.body.meta.location);
     assert.deepEqual(created.body.members, [{ value: "u2", $ref: `${base}/Users/u2`, type: "User", display: "name-u2" }]);
     fake.reset();
-    const empty = await send("POST", "/Groups", { schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"], displayName: "Okta push", members: [] });
+    const empty = await send("POST", "/Groups", {
+      schemas: ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+      displayName: "Okta push",
+      members: [],
+    });
     assert.equal(empty.status, 201);
     assert.equal(empty.body.members, undefined);
     assert.deepEqual(fake.callsOf("listGroupMembers"), []);
@@ -246,7 +277,8 @@ describe("the /Groups routes over a fake directory", () => {
   });
 
   describe("the root /.search spans Users then Groups (RFC 7644 §3.4.3)", () => {
-    const search = (more: Record<string, unknown>) => send("POST", "/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], ...more });
+    const search = (more: Record<string, unknown>) =>
+      send("POST", "/.search", { schemas: ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], ...more });
     const ids = (body: { Resources: Array<{ id: string }> }) => body.Resources.map((resource) => resource.id);
 
     test("a page that straddles the end of the users continues with the first groups", async () => {
@@ -255,14 +287,23 @@ describe("the /Groups routes over a fake directory", () => {
       assert.equal(body.itemsPerPage, 3);
       assert.equal(body.startIndex, 2);
       assert.deepEqual(ids(body), ["u2", "u3", "big"]);
-      assert.deepEqual(fake.callsOf("listGroups").map((call) => [Number(call.request.startIndex), call.request.count]), [[1, 1]]);
+      assert.deepEqual(
+        fake.callsOf("listGroups").map((call) => [Number(call.request.startIndex), call.request.count]),
+        [[1, 1]],
+      );
     });
 
     test("a page past the users starts inside the groups, members included", async () => {
       const body = (await search({ startIndex: 5, count: 10 })).body;
       assert.deepEqual(ids(body), ["small", "empty"]);
-      assert.deepEqual(body.Resources[0].members.map((member: { value: string }) => member.value), ["u1"]);
-      assert.deepEqual(fake.callsOf("listGroups").map((call) => Number(call.request.startIndex)), [2]);
+      assert.deepEqual(
+        body.Resources[0].members.map((member: { value: string }) => member.value),
+        ["u1"],
+      );
+      assert.deepEqual(
+        fake.callsOf("listGroups").map((call) => Number(call.request.startIndex)),
+        [2],
+      );
     });
 
     test("count 0 asks each type for its total only", async () => {

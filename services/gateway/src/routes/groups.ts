@@ -20,7 +20,14 @@ import {
   type ProjectionOptions,
   type ScimResource,
 } from "@scimgw/scim";
-import { attributePathToProto, filterToProto, groupFromProto, groupToProto, memberFromProto, patchOperationsToProto } from "@scimgw/scim-proto";
+import {
+  attributePathToProto,
+  filterToProto,
+  groupFromProto,
+  groupToProto,
+  memberFromProto,
+  patchOperationsToProto,
+} from "@scimgw/scim-proto";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
 import { resourceUrl } from "../http/resource-url.js";
@@ -93,7 +100,10 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
       }
     } catch (error) {
       // The status and the first members are already sent: the response can only be cut short.
-      logger.error({ err: error, tenant: tenantId, group: groupId, membersRead: read }, "reading a group's members failed mid-response; the response was cut short");
+      logger.error(
+        { err: error, tenant: tenantId, group: groupId, membersRead: read },
+        "reading a group's members failed mid-response; the response was cut short",
+      );
       throw error;
     }
   }
@@ -111,7 +121,11 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
     { knownMemberCount, deletedMeansEmpty = false }: { knownMemberCount?: number; deletedMeansEmpty?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     const baseUrl = scimBaseUrl(ctx);
-    const resource = projectResource(groupFromProto(group, { location: resourceUrl(baseUrl, "Group", group.id) }), projection, groupResourceType);
+    const resource = projectResource(
+      groupFromProto(group, { location: resourceUrl(baseUrl, "Group", group.id) }),
+      projection,
+      groupResourceType,
+    );
     if (memberKeys === undefined || knownMemberCount === 0) return resource;
     const tenantId = ctx.state.tenant.tenantId;
     let first: ListGroupMembersResponse;
@@ -122,7 +136,11 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
       throw error;
     }
     if (first.members.length === 0) return resource;
-    const render = (member: GroupMember) => pick(memberFromProto(member, (m) => resourceUrl(baseUrl, m.type, m.value)), memberKeys);
+    const render = (member: GroupMember) =>
+      pick(
+        memberFromProto(member, (m) => resourceUrl(baseUrl, m.type, m.value)),
+        memberKeys,
+      );
     if (first.nextAfterMemberId === "") return withMembers(resource, first.members.map(render));
     return withMembers(resource, new StreamedArray(laterPages(tenantId, group.id, first, render)));
   }
@@ -132,7 +150,13 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
 
   async function respond(ctx: ScimContext, status: number, group: Group, knownMemberCount?: number): Promise<void> {
     const projection = projectionOfRequest(ctx);
-    const body = await groupBody(ctx, group, projection, returnedMemberKeys(projection), knownMemberCount === undefined ? {} : { knownMemberCount });
+    const body = await groupBody(
+      ctx,
+      group,
+      projection,
+      returnedMemberKeys(projection),
+      knownMemberCount === undefined ? {} : { knownMemberCount },
+    );
     if (group.meta) ctx.set("ETag", versionToEtag(group.meta.version));
     sendScimJson(ctx, status, body);
   }
@@ -153,7 +177,11 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
     const itemsPerPage = result.groups.length;
     if (memberKeys === undefined) {
       // excludedAttributes=members (or attributes without it): no membership read at all.
-      return { totalResults, itemsPerPage, resources: await Promise.all(result.groups.map((group) => groupBody(ctx, group, projection, undefined))) };
+      return {
+        totalResults,
+        itemsPerPage,
+        resources: await Promise.all(result.groups.map((group) => groupBody(ctx, group, projection, undefined))),
+      };
     }
     // Each group's members are read when the document reaches it, so a page of big groups holds
     // one page of members at a time.

@@ -23,7 +23,11 @@ export function projectionOf(query: Pick<ListQuery, "attributes" | "excludedAttr
 
 /** A ListResponse (RFC 7644 §3.4.2) around a page whose resources may stream. */
 export function listResponseOf(page: ResourcePage, startIndex: number): Record<string, unknown> {
-  return { ...listResponse([], { totalResults: page.totalResults, startIndex }), itemsPerPage: page.itemsPerPage, Resources: page.resources };
+  return {
+    ...listResponse([], { totalResults: page.totalResults, startIndex }),
+    itemsPerPage: page.itemsPerPage,
+    Resources: page.resources,
+  };
 }
 
 /**

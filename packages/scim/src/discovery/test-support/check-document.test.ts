@@ -12,7 +12,15 @@ const validSchema = {
   id: "urn:example:Thing",
   name: "Thing",
   attributes: [
-    { name: "size", type: "integer", multiValued: false, required: false, mutability: "readWrite", returned: "default", uniqueness: "none" },
+    {
+      name: "size",
+      type: "integer",
+      multiValued: false,
+      required: false,
+      mutability: "readWrite",
+      returned: "default",
+      uniqueness: "none",
+    },
   ],
   meta: { resourceType: "Schema", location: "https://example.com/Schemas/urn:example:Thing" },
 };
@@ -22,21 +30,53 @@ test("a valid Schema document has no problems", () => {
 });
 
 const invalid: [string, (d: typeof validSchema) => unknown, string][] = [
-  ["schemas must list the schema", (d) => ({ ...d, schemas: ["urn:other"] }), 'schemas: does not list "urn:ietf:params:scim:schemas:core:2.0:Schema"'],
+  [
+    "schemas must list the schema",
+    (d) => ({ ...d, schemas: ["urn:other"] }),
+    'schemas: does not list "urn:ietf:params:scim:schemas:core:2.0:Schema"',
+  ],
   ["a required attribute is missing", ({ id: _id, ...d }) => d, "id: required but missing"],
   ["an empty required multi-valued attribute is missing (§2.5)", (d) => ({ ...d, attributes: [] }), "attributes: required but missing"],
   ["an unknown member", (d) => ({ ...d, version: 2 }), "version: not an attribute of the schema"],
   ["a wrongly spelled member", ({ name, ...d }) => ({ ...d, Name: name }), "name: required but missing"],
   ["a string of the wrong type", (d) => ({ ...d, name: 7 }), "name: expected type string, got 7"],
-  ["a multi-valued attribute not an array", (d) => ({ ...d, attributes: d.attributes[0] }), "attributes: multi-valued, so must be an array"],
+  [
+    "a multi-valued attribute not an array",
+    (d) => ({ ...d, attributes: d.attributes[0] }),
+    "attributes: multi-valued, so must be an array",
+  ],
   ["a single-valued attribute as an array", (d) => ({ ...d, description: ["x"] }), "description: single-valued, so must not be an array"],
   ["null instead of leaving out", (d) => ({ ...d, description: null }), "description: null; an unassigned attribute is left out"],
-  ["a type outside the canonical values", (d) => ({ ...d, attributes: [{ ...d.attributes[0], type: "int" }] }), 'attributes[0].type: "int" is not one of string, boolean, decimal, integer, dateTime, reference, complex, binary'],
-  ["a mutability outside the canonical values", (d) => ({ ...d, attributes: [{ ...d.attributes[0], mutability: "readonly" }] }), 'attributes[0].mutability: "readonly" is not one of readOnly, readWrite, immutable, writeOnly'],
-  ["a returned outside the canonical values", (d) => ({ ...d, attributes: [{ ...d.attributes[0], returned: "sometimes" }] }), 'attributes[0].returned: "sometimes" is not one of always, never, default, request'],
-  ["a uniqueness outside the canonical values", (d) => ({ ...d, attributes: [{ ...d.attributes[0], uniqueness: "tenant" }] }), 'attributes[0].uniqueness: "tenant" is not one of none, server, global'],
-  ["a boolean characteristic as a string", (d) => ({ ...d, attributes: [{ ...d.attributes[0], multiValued: "false" }] }), 'attributes[0].multiValued: expected type boolean, got "false"'],
-  ["a sub-attribute missing its name", (d) => ({ ...d, attributes: [{ type: "string", multiValued: false }] }), "attributes[0].name: required but missing"],
+  [
+    "a type outside the canonical values",
+    (d) => ({ ...d, attributes: [{ ...d.attributes[0], type: "int" }] }),
+    'attributes[0].type: "int" is not one of string, boolean, decimal, integer, dateTime, reference, complex, binary',
+  ],
+  [
+    "a mutability outside the canonical values",
+    (d) => ({ ...d, attributes: [{ ...d.attributes[0], mutability: "readonly" }] }),
+    'attributes[0].mutability: "readonly" is not one of readOnly, readWrite, immutable, writeOnly',
+  ],
+  [
+    "a returned outside the canonical values",
+    (d) => ({ ...d, attributes: [{ ...d.attributes[0], returned: "sometimes" }] }),
+    'attributes[0].returned: "sometimes" is not one of always, never, default, request',
+  ],
+  [
+    "a uniqueness outside the canonical values",
+    (d) => ({ ...d, attributes: [{ ...d.attributes[0], uniqueness: "tenant" }] }),
+    'attributes[0].uniqueness: "tenant" is not one of none, server, global',
+  ],
+  [
+    "a boolean characteristic as a string",
+    (d) => ({ ...d, attributes: [{ ...d.attributes[0], multiValued: "false" }] }),
+    'attributes[0].multiValued: expected type boolean, got "false"',
+  ],
+  [
+    "a sub-attribute missing its name",
+    (d) => ({ ...d, attributes: [{ type: "string", multiValued: false }] }),
+    "attributes[0].name: required but missing",
+  ],
   ["a common attribute of the wrong shape", (d) => ({ ...d, meta: "Schema" }), 'meta: expected type complex, got "Schema"'],
 ];
 
@@ -83,7 +123,14 @@ test("schemaAttributeProblems catches misplaced subAttributes and referenceTypes
       { name: "d", type: "string", referenceTypes: ["User"] },
       { name: "1e", type: "string" },
       { name: "A", type: "string" },
-      { name: "f", type: "complex", subAttributes: [{ name: "$ref", type: "reference", referenceTypes: ["User"] }, { name: "g", type: "boolean", subAttributes: [] }] },
+      {
+        name: "f",
+        type: "complex",
+        subAttributes: [
+          { name: "$ref", type: "reference", referenceTypes: ["User"] },
+          { name: "g", type: "boolean", subAttributes: [] },
+        ],
+      },
     ],
   });
   assert.deepEqual(problems, [

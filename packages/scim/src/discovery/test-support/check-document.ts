@@ -115,7 +115,13 @@ function hasType(value: JsonValue, definition: AttributeDefinition): boolean {
 // RFC 7643 §2.1: ATTRNAME = ALPHA *(nameChar); "$ref" is the one reserved exception (§2.3.7).
 const attributeName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
-function checkAttributeLevel(attributes: readonly JsonValue[], path: string, nestedComplexAllowed: boolean, problems: string[], depth = 0): void {
+function checkAttributeLevel(
+  attributes: readonly JsonValue[],
+  path: string,
+  nestedComplexAllowed: boolean,
+  problems: string[],
+  depth = 0,
+): void {
   const seen = new Set<string>();
   attributes.forEach((attribute, i) => {
     if (!isJsonObject(attribute)) return; // documentProblems reports it

@@ -13,7 +13,10 @@ for (const store of storesUnderTest) {
       await migrateToLatest(db);
       for (const table of tables) assert.ok(await db.schema.hasTable(table), table);
       const applied = await db("knex_migrations").select("name").orderBy("id");
-      assert.deepEqual(applied.map((row: { name: string }) => row.name), migrationNames);
+      assert.deepEqual(
+        applied.map((row: { name: string }) => row.name),
+        migrationNames,
+      );
 
       await migrateToLatest(db); // a second start is a no-op
       assert.equal(Number((await db("knex_migrations").count({ n: "*" }).first())?.n), migrationNames.length);
@@ -35,7 +38,10 @@ for (const store of storesUnderTest) {
     try {
       await Promise.all([first.db, ...replicas].map((db) => migrateToLatest(db)));
       const applied = await first.db("knex_migrations").select("name").orderBy("id");
-      assert.deepEqual(applied.map((row: { name: string }) => row.name), migrationNames);
+      assert.deepEqual(
+        applied.map((row: { name: string }) => row.name),
+        migrationNames,
+      );
     } finally {
       await Promise.all(replicas.map((db) => db.destroy()));
       await first.dispose();
