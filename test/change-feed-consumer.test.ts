@@ -37,7 +37,9 @@ async function startConsumer(env: Record<string, string>): Promise<ConsumerRun> 
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the consumer did not start in 20 s:\n${stderr}`)), 20_000);
     child.once("exit", (code, signal) => reject(new Error(`the consumer exited (${code ?? signal}) before following:\n${stderr}`)));

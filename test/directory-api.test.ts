@@ -75,7 +75,13 @@ async function openStore(kind: "sqlite" | "postgres"): Promise<{ db: Database; d
     const folder = mkdtempSync(path.join(tmpdir(), "scimgw-client-api-"));
     const db = openDatabase({ kind: "sqlite", filename: path.join(folder, "directory.sqlite") });
     await migrateToLatest(db);
-    return { db, dispose: async () => (await db.destroy(), rmSync(folder, { recursive: true, force: true })) };
+    return {
+      db,
+      dispose: async () => {
+        await db.destroy();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
   }
   const location: DatabaseLocation = {
     kind: "postgres",
@@ -86,7 +92,13 @@ async function openStore(kind: "sqlite" | "postgres"): Promise<{ db: Database; d
   };
   const db = openDatabase(location);
   await migrateToLatest(db);
-  return { db, dispose: async () => (await db.raw("drop schema if exists ?? cascade", [location.schema]), await db.destroy()) };
+  return {
+    db,
+    dispose: async () => {
+      await db.raw("drop schema if exists ?? cascade", [location.schema]);
+      await db.destroy();
+    },
+  };
 }
 
 async function newTenant(db: Database, name: string): Promise<string> {
@@ -116,9 +128,10 @@ for (const store of await storeKindsUnderTest()) {
         users: recorded("UserService", client.users),
         groups: recorded("GroupService", client.groups),
         apiKeys: recorded("ApiKeyService", client.apiKeys),
-        watchChanges: (...args: Parameters<DirectoryClient["watchChanges"]>) => (
-          called.add("ChangeService/watchChanges"), client.watchChanges(...args)
-        ),
+        watchChanges: (...args: Parameters<DirectoryClient["watchChanges"]>) => {
+          called.add("ChangeService/watchChanges");
+          return client.watchChanges(...args);
+        },
       };
     };
 

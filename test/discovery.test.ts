@@ -4,13 +4,13 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
-import { patchOpUrn, randomUserName, scimClient, userSchemaUrn, type ScimClient } from "./support/scim-client.js";
+import { patchOpUrn, randomUserName, scimClient, userSchemaUrn, type ScimClient, type ScimJson } from "./support/scim-client.js";
 
 for (const store of await storeKindsUnderTest()) {
   describe(`discovery documents match the server's behaviour on ${store}`, () => {
     let product: Product;
     let scim: ScimClient;
-    let config: Record<string, any>;
+    let config: ScimJson;
     before(async () => {
       product = await Product.start({ store, gatewayEnv: { SCIM_MAX_PAGE_SIZE: "7", SCIM_DEFAULT_PAGE_SIZE: "5" } });
       scim = scimClient(product.baseUrl, product.apiKey);

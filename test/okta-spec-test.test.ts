@@ -4,7 +4,15 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
-import { errorUrn, listResponseUrn, randomUserName, scimClient, userSchemaUrn, type ScimClient } from "./support/scim-client.js";
+import {
+  errorUrn,
+  listResponseUrn,
+  randomUserName,
+  scimClient,
+  userSchemaUrn,
+  type ScimClient,
+  type ScimJson,
+} from "./support/scim-client.js";
 import { knownFailure } from "./support/known-failures.js";
 
 const getHeaders = {
@@ -19,14 +27,14 @@ const postHeaders = {
   "User-Agent": "OKTA SCIM Integration",
 };
 
-function assertUserShape(user: Record<string, any>): void {
+function assertUserShape(user: ScimJson): void {
   for (const value of [user.id, user.name?.familyName, user.name?.givenName, user.userName, user.emails?.[0]?.value]) {
     assert.ok(typeof value === "string" && value.length > 0, `expected a non-empty string, got ${JSON.stringify(value)}`);
   }
   assert.equal(typeof user.active, "boolean");
 }
 
-function assertListResponse(body: Record<string, any>): void {
+function assertListResponse(body: ScimJson): void {
   assert.ok(body.schemas.includes(listResponseUrn));
   for (const field of ["itemsPerPage", "startIndex", "totalResults"]) assert.equal(typeof body[field], "number", field);
 }

@@ -1,10 +1,8 @@
 // What RFC 7644 asks of every response, as assertions the IdP suites run on each answer they get.
 import assert from "node:assert/strict";
-import { errorUrn, listResponseUrn, userSchemaUrn, type ScimResponse } from "./scim-client.js";
+import { errorUrn, listResponseUrn, userSchemaUrn, type ScimJson, type ScimResponse } from "./scim-client.js";
 
-/** SCIM JSON as the tests read it; typing it precisely would restate the RFC (see ScimResponse). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ScimJson = any;
+export type { ScimJson } from "./scim-client.js";
 
 export const enterpriseUserUrn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 export const searchRequestUrn = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";

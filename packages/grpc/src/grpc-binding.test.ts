@@ -179,7 +179,17 @@ test("the authorize hook sees the transport's metadata and refuses unary and str
       throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: ErrorReason.MISSING_SERVICE_CREDENTIAL });
   };
   const server = await startServer((s) => {
-    addService(s, ApiKeyService, { verifyApiKey: async () => (handled++, { tenantId: "t", keyId: "k" }) }, { authorize });
+    addService(
+      s,
+      ApiKeyService,
+      {
+        verifyApiKey: async () => {
+          handled++;
+          return { tenantId: "t", keyId: "k" };
+        },
+      },
+      { authorize },
+    );
     addService(
       s,
       ChangeService,

@@ -66,7 +66,7 @@ test("/Schemas/urn:ietf:params:scim:schemas:core:2.0:Schema is valid against its
   assert.deepEqual(schemaAttributeProblems(document), []);
   // ...and §7 says what it holds: sub-attributes described as "attributes" are, so check it as such.
   const attributes = document["attributes"] as JsonObject[];
-  const described = (attributes[3]?.["subAttributes"] as JsonObject[])[11];
+  const described = (attributes[3]?.["subAttributes"] as JsonObject[] | undefined)?.[11];
   assert.equal(described?.["name"], "subAttributes");
   const innermost = { schemas: [schemaSchema.id], id: "innermost", name: "innermost", attributes: described?.["subAttributes"] ?? null };
   assert.deepEqual(documentProblems(innermost, schemaSchema), []);

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ScimError, scimTypeStatus } from "./scim-error.js";
+import { ScimError, type ScimType } from "./scim-error.js";
 
 // RFC 7644 §3.12, table 9: each scimType with the status it belongs to.
-const table: [keyof typeof scimTypeStatus, number][] = [
+const table: [ScimType, number][] = [
   ["invalidFilter", 400],
   ["tooMany", 400],
   ["uniqueness", 409],

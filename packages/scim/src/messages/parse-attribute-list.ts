@@ -29,7 +29,9 @@ export function parseAttributeList(text: string, resourceType: ResourceTypeDefin
   for (const entry of splitEntries(text)) {
     const lookup = lookupAttributePath(parseEntry(entry), resourceType);
     if (lookup.kind === "attribute") add(lookup.resolved.path);
-    if (lookup.kind === "extension") lookup.schema.attributes.forEach((a) => add({ schema: lookup.schema.id, attribute: a.name }));
+    if (lookup.kind === "extension") {
+      for (const a of lookup.schema.attributes) add({ schema: lookup.schema.id, attribute: a.name });
+    }
   }
   return result;
 }

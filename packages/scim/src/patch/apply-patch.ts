@@ -164,13 +164,15 @@ function applyToExtension(
 
 function add(holder: JsonObject, target: AttributeTarget, value: unknown): void {
   const { attribute, subAttribute } = target.resolved;
-  if (target.valueFilter !== undefined) return addWithFilter(holder, target, target.valueFilter.filter, target.valueFilter.matches, value);
-  if (subAttribute !== undefined) return setSubAttribute(holder, target, subAttribute, value, "add");
-  if (attribute.multiValued) return addToMultiValued(holder, target, value);
-  if (attribute.type === "complex") return mergeComplex(holder, target, value, "add");
-  // "If the target location specifies a single-valued attribute, the existing value is replaced."
-  const after = coerceAttributeValue(attribute, value, target.text);
-  if (after !== undefined) write(holder, attribute, after, target.text);
+  if (target.valueFilter !== undefined) addWithFilter(holder, target, target.valueFilter.filter, target.valueFilter.matches, value);
+  else if (subAttribute !== undefined) setSubAttribute(holder, target, subAttribute, value, "add");
+  else if (attribute.multiValued) addToMultiValued(holder, target, value);
+  else if (attribute.type === "complex") mergeComplex(holder, target, value, "add");
+  else {
+    // "If the target location specifies a single-valued attribute, the existing value is replaced."
+    const after = coerceAttributeValue(attribute, value, target.text);
+    if (after !== undefined) write(holder, attribute, after, target.text);
+  }
 }
 
 /** "If the target location specifies a multi-valued attribute, a new value is added to the attribute." */
@@ -258,13 +260,12 @@ function seedFromFilter(filter: Filter): JsonObject | undefined {
 
 function replace(holder: JsonObject, target: AttributeTarget, value: unknown): void {
   const { attribute, subAttribute } = target.resolved;
-  if (target.valueFilter !== undefined)
-    return replaceWithFilter(holder, target, target.valueFilter.filter, target.valueFilter.matches, value);
-  if (subAttribute !== undefined) return setSubAttribute(holder, target, subAttribute, value, "replace");
+  if (target.valueFilter !== undefined) replaceWithFilter(holder, target, target.valueFilter.filter, target.valueFilter.matches, value);
+  else if (subAttribute !== undefined) setSubAttribute(holder, target, subAttribute, value, "replace");
   // "If the target location is a multi-valued attribute and no filter is specified, the attribute and all values are replaced."
-  if (attribute.multiValued) return write(holder, attribute, coerceValues(attribute, value, target.text), target.text);
-  if (attribute.type === "complex") return mergeComplex(holder, target, value, "replace");
-  write(holder, attribute, coerceAttributeValue(attribute, value, target.text), target.text);
+  else if (attribute.multiValued) write(holder, attribute, coerceValues(attribute, value, target.text), target.text);
+  else if (attribute.type === "complex") mergeComplex(holder, target, value, "replace");
+  else write(holder, attribute, coerceAttributeValue(attribute, value, target.text), target.text);
 }
 
 /**
@@ -315,29 +316,37 @@ function remove(holder: JsonObject, target: AttributeTarget, value: unknown): vo
   if (target.valueFilter !== undefined) {
     // "the values matched by the filter are removed"; removing what is not there changes nothing.
     const { matches } = target.valueFilter;
-    if (subAttribute === undefined)
-      return storeElements(
+    if (subAttribute === undefined) {
+      storeElements(
         holder,
         attribute,
         elementsOf(holder, attribute).filter((e) => !matches(e)),
         target.text,
       );
+      return;
+    }
     // Values are changed on a copy, so `write` still sees the difference and checks mutability.
     const elements = cloneJson(elementsOf(holder, attribute));
     for (const element of elements.filter(matches)) setOnElement(subAttribute, element, undefined, target.text);
-    return storeElements(holder, attribute, elements, target.text);
+    storeElements(holder, attribute, elements, target.text);
+    return;
   }
   if (subAttribute !== undefined && attribute.multiValued) {
     const elements = cloneJson(listOf(holder[attribute.name]));
     for (const element of elements) setOnElement(subAttribute, element, undefined, target.text);
-    return storeElements(holder, attribute, elements, target.text);
+    storeElements(holder, attribute, elements, target.text);
+    return;
   }
-  if (subAttribute !== undefined) return setSubAttribute(holder, target, subAttribute, null, "remove");
+  if (subAttribute !== undefined) {
+    setSubAttribute(holder, target, subAttribute, null, "remove");
+    return;
+  }
   if (attribute.multiValued && value !== undefined && value !== null) {
     // Entra's legacy dialect removes members by listing them in "value" (MS-COMPAT).
     const unwanted = coerceValues(attribute, value, target.text) ?? [];
     const remaining = removeValues(attribute, listOf(holder[attribute.name]), unwanted);
-    return write(holder, attribute, remaining.length > 0 ? remaining : undefined, target.text);
+    write(holder, attribute, remaining.length > 0 ? remaining : undefined, target.text);
+    return;
   }
   write(holder, attribute, undefined, target.text);
 }

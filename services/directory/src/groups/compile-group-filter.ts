@@ -6,18 +6,38 @@ import {
   type AttributePath,
   type Filter,
 } from "@scimgw/scim";
+import { requireValue } from "../errors/require-value.js";
 import { comparison, compileFilterTree, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import type { SqlCondition } from "../query/sql-condition.js";
 
-const groupColumns: Record<string, { column: string; nullable: boolean }> = {
-  id: { column: "groups.id", nullable: false },
+interface GroupColumn {
+  column: string;
+  nullable: boolean;
+}
+
+/** The keyset's tie-breakers, named so groupKeyset needs no lookup. */
+const idColumn: GroupColumn = { column: "groups.id", nullable: false };
+const createdAtColumn: GroupColumn = { column: "groups.created_at", nullable: false };
+
+const groupColumns: Record<string, GroupColumn> = {
+  id: idColumn,
   displayName: { column: "groups.display_name_key", nullable: false },
   externalId: { column: "groups.external_id", nullable: true },
-  "meta.created": { column: "groups.created_at", nullable: false },
+  "meta.created": createdAtColumn,
   "meta.lastModified": { column: "groups.last_modified", nullable: false },
 };
+
+/** The sub-attributes of members (RFC 7643 §4.2), and `value`, which `members eq "id"` compares. */
+const memberSubAttributes = requireValue(
+  groupResourceType.schema.attributes.find((a) => a.name === "members")?.subAttributes,
+  "the Group schema's members attribute has sub-attributes",
+);
+const memberValue = requireValue(
+  memberSubAttributes.find((candidate) => candidate.name === "value"),
+  "the Group schema's members attribute has a value sub-attribute",
+);
 
 /** members.value and members.type live in the membership rows. */
 const memberColumns: Record<string, string> = { value: "m.member_id", type: "m.member_type" };
@@ -59,7 +79,7 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
   ): SqlCondition {
     const resolved = resolveAttributePath(path, groupResourceType);
     if (resolved.attribute.name === "members") {
-      const sub = resolved.subAttribute ?? resolved.attribute.subAttributes!.find((candidate) => candidate.name === "value")!;
+      const sub = resolved.subAttribute ?? memberValue;
       return existsMember(memberLeaf(sub, (expression, definition) => build(expression, false, definition, `members.${sub.name}`)));
     }
     const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
@@ -73,9 +93,7 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
   }
 
   const memberSub = (path: AttributePath) => {
-    const sub = groupResourceType.schema.attributes
-      .find((a) => a.name === "members")!
-      .subAttributes!.find((candidate) => candidate.name.toLowerCase() === path.attribute.toLowerCase());
+    const sub = memberSubAttributes.find((candidate) => candidate.name.toLowerCase() === path.attribute.toLowerCase());
     if (sub === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of members`);
     return sub;
   };
@@ -106,7 +124,7 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
   });
 }
 
-function sortColumn(path: AttributePath): { column: string; nullable: boolean } {
+function sortColumn(path: AttributePath): GroupColumn {
   const resolved = resolveAttributePath(path, groupResourceType, "invalidValue");
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
@@ -125,7 +143,7 @@ export function compileGroupSort(path: AttributePath, order: SortDirection): str
   ];
 }
 
-function keysetColumn({ column, nullable }: { column: string; nullable: boolean }): SortColumn {
+function keysetColumn({ column, nullable }: GroupColumn): SortColumn {
   return { column: column.replace(/^groups\./, ""), sql: quoted(column), nullable };
 }
 
@@ -134,7 +152,7 @@ function keysetColumn({ column, nullable }: { column: string; nullable: boolean 
  * attribute is a text column, so cursor paging sorts by all of them.
  */
 export function groupKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
-  const createdAt = keysetColumn(groupColumns["meta.created"]!);
-  const id = keysetColumn(groupColumns.id!);
+  const createdAt = keysetColumn(createdAtColumn);
+  const id = keysetColumn(idColumn);
   return keysetOf(sort === undefined ? undefined : keysetColumn(sortColumn(sort.by)), sort?.order ?? "ascending", createdAt, id);
 }

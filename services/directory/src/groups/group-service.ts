@@ -84,7 +84,8 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
         request.afterMemberId,
         limit,
       );
-      return { members, nextAfterMemberId: members.length === limit ? members[members.length - 1]!.value : "" };
+      const last = members.at(-1);
+      return { members, nextAfterMemberId: members.length === limit && last !== undefined ? last.value : "" };
     },
 
     async replaceGroup(request) {

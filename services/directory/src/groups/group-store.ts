@@ -6,6 +6,7 @@ import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import type { KeysetPage } from "../query/list-paging.js";
 import { MembershipDelta } from "../memberships/membership-delta.js";
@@ -209,7 +210,7 @@ export function createGroupStore(db: Knex) {
             .where("tenant_id", tenantId)
             .whereIn(column, slice)
             .orderBy([{ column: "created_at" }, { column: "id" }]),
-        keyOf: (row) => row[column]!,
+        keyOf: (row) => requireValue(row[column], `rows fetched by ${column} hold one`),
         idOf: (row) => row.id,
       });
       return { groups: found.map(groupFromRow), missingKeys: missing };
@@ -291,18 +292,16 @@ export function createGroupStore(db: Knex) {
     async delete(tenantId: string, id: string, expectedVersion?: bigint): Promise<void> {
       await db.transaction(async (trx) => {
         const existing = await groups(trx).where({ tenant_id: tenantId, id }).first("version");
+        if (existing === undefined) throw notFound(`group "${id}"`);
         const query = groups(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
         const deleted = await query.delete();
-        if (deleted === 0) {
-          if (existing === undefined) throw notFound(`group "${id}"`);
-          throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
-        }
+        if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         // Its own member rows go with it (foreign key); its rows as a member of others go here.
         await trx("group_members").where({ tenant_id: tenantId, group_id: id }).delete();
         await memberships.removeEverywhere(trx, tenantId, id);
         await recordChanges(trx, tenantId, [
-          { resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] },
+          { resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] },
         ]);
       });
     },

@@ -3,6 +3,7 @@ import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
 import { nowIso } from "../database/timestamps.js";
 import { recordChanges, type Change } from "../changes/change-log.js";
+import { requireValue } from "../errors/require-value.js";
 
 /** Statement-sized slices: SQLite allows 32,766 bound values, PostgreSQL 65,535; keep well below. */
 const chunkSize = 500;
@@ -62,7 +63,12 @@ export const memberships = {
       const present = new Set(await presentMembers(trx, tenantId, groupId, slice));
       const rows: MemberRow[] = slice
         .filter((id) => !present.has(id))
-        .map((id) => ({ tenant_id: tenantId, group_id: groupId, member_id: id, member_type: types.get(id)! }));
+        .map((id) => ({
+          tenant_id: tenantId,
+          group_id: groupId,
+          member_id: id,
+          member_type: requireValue(types.get(id), `member "${id}" has a type (ids without one were refused above)`),
+        }));
       if (rows.length === 0) continue;
       await trx<MemberRow>("group_members").insert(rows).onConflict(["tenant_id", "group_id", "member_id"]).ignore();
       added.push(...rows.map((row) => row.member_id));
@@ -165,11 +171,10 @@ export const memberships = {
       .orderBy("m.member_id")
       .limit(limit)
       .select("m.member_id", "m.member_type", "u.user_name", "g.display_name");
-    return rows.map((row) => ({
-      value: row.member_id,
-      type: row.member_type,
-      ...((row.user_name ?? row.display_name) ? { display: (row.user_name ?? row.display_name)! } : {}),
-    }));
+    return rows.map((row) => {
+      const display = row.user_name ?? row.display_name;
+      return { value: row.member_id, type: row.member_type, ...(display ? { display } : {}) };
+    });
   },
 
   /** Whether the group has any member: the first index entry, never a count. */

@@ -3,9 +3,9 @@
 // by `pnpm directory:probe` and by the operations tests.
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import {
-  Client,
   credentials as grpcCredentials,
   makeGenericClientConstructor,
+  type Client,
   type ChannelCredentials,
   type ServiceError,
 } from "@grpc/grpc-js";
@@ -19,7 +19,13 @@ type HealthCheck = (request: { service: string }, callback: (error: ServiceError
 
 export function checkHealth(client: Client, service: string): Promise<string> {
   const call = (client as unknown as { Check: HealthCheck }).Check.bind(client);
-  return new Promise((resolve, reject) => call({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))));
+  return new Promise((resolve, reject) =>
+    call({ service }, (error, response) => {
+      if (error) reject(error);
+      else if (response === undefined) reject(new Error("Health/Check answered with neither an error nor a response"));
+      else resolve(response.status);
+    }),
+  );
 }
 
 // No generated types exist for grpc.reflection.*, so the few fields used here are encoded by hand.
@@ -52,18 +58,30 @@ function decodeResponse(bytes: Buffer): ReflectionResponse {
   fields(reader, reader.len, (field) => {
     if (field === 4) {
       const end = reader.uint32() + reader.pos;
-      fields(reader, end, (inner) => inner === 1 && (response.files.push(reader.bytes()), true));
+      fields(reader, end, (inner) => {
+        if (inner !== 1) return false;
+        response.files.push(reader.bytes());
+        return true;
+      });
     } else if (field === 6) {
       const end = reader.uint32() + reader.pos;
       fields(reader, end, (inner) => {
         if (inner !== 1) return false;
         const serviceEnd = reader.uint32() + reader.pos;
-        fields(reader, serviceEnd, (name) => name === 1 && (response.services.push(reader.string()), true));
+        fields(reader, serviceEnd, (name) => {
+          if (name !== 1) return false;
+          response.services.push(reader.string());
+          return true;
+        });
         return true;
       });
     } else if (field === 7) {
       const end = reader.uint32() + reader.pos;
-      fields(reader, end, (inner) => inner === 2 && ((response.error = reader.string()), true));
+      fields(reader, end, (inner) => {
+        if (inner !== 2) return false;
+        response.error = reader.string();
+        return true;
+      });
     } else return false;
     return true;
   });

@@ -25,7 +25,9 @@ export function addHealthService(server: Server, { db, services, probeTimeoutMs 
   const health = new HealthImplementation(Object.fromEntries(names.map((name) => [name, "UNKNOWN"])));
   let shuttingDown = false;
   let probing: Promise<void> | undefined;
-  const setAll = (status: ServingStatus) => names.forEach((name) => health.setStatus(name, status));
+  const setAll = (status: ServingStatus) => {
+    for (const name of names) health.setStatus(name, status);
+  };
 
   const refresh = (): Promise<void> =>
     (probing ??= answers(db, probeTimeoutMs).then((up) => {

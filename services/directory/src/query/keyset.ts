@@ -56,8 +56,8 @@ function sameAs({ sql }: KeysetColumn, value: string | null): SqlCondition {
 /** (k1 after v1) OR (k1 = v1 AND (k2 after v2 OR ...)) over columns[from..]; undefined when no row can follow. */
 function after(columns: readonly KeysetColumn[], position: KeysetPosition, from: number): SqlCondition | undefined {
   let condition: SqlCondition | undefined;
-  for (let index = columns.length - 1; index >= from; index--) {
-    const column = columns[index]!;
+  // Built from the last column inwards, so each condition nests the ones after it.
+  for (const [index, column] of [...columns.entries()].slice(from).reverse()) {
     const value = position[index] ?? null;
     const later = strictlyAfter(column, value);
     const same = sameAs(column, value);

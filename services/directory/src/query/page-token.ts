@@ -66,7 +66,7 @@ export function decodePageToken(token: string, fingerprint: string, keyset: read
   const fits =
     Array.isArray(k) &&
     k.length === keyset.length &&
-    k.every((value, index) => typeof value === "string" || (value === null && keyset[index]!.nullable));
+    k.every((value, index) => typeof value === "string" || (value === null && keyset[index]?.nullable === true));
   if (!fits) throw malformed();
   return k as KeysetPosition;
 }

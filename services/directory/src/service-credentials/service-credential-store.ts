@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
 import { notFound } from "../errors/directory-errors.js";
+import { requireValue } from "../errors/require-value.js";
 import { generateSecret } from "../secrets/secret.js";
 
 /** What a credential lets its holder do: read, or also write (the gateway writes). */
@@ -76,7 +77,7 @@ export function createServiceCredentialStore(db: Knex) {
         .update({ revoked_at: revokedAt });
       if (updated === 0) throw notFound(`live service credential "${id}"`);
       const row = await db<ServiceCredentialRow>("service_credentials").where({ id }).first();
-      return fromRow(row!);
+      return fromRow(requireValue(row, `service credential "${id}", just revoked, can be read back (credentials are never deleted)`));
     },
 
     async list(): Promise<ServiceCredentialInfo[]> {

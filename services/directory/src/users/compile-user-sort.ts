@@ -1,6 +1,7 @@
 import { formatAttributePath, resolveAttributePath, userResourceType, type AttributePath } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
 import { invalidArgument } from "../errors/directory-errors.js";
+import { requireValue } from "../errors/require-value.js";
 import { postgresPath, sqlitePath } from "../query/json-access.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
 import type { SortDirection } from "../query/sort-direction.js";
@@ -67,16 +68,16 @@ export function compileUserSort(path: AttributePath, order: SortDirection, diale
  */
 const cursorSortColumns: Record<string, SortColumn> = Object.fromEntries(
   ["userName", "externalId", "id", "meta.created", "meta.lastModified"].map((name) => {
-    const { column, nullable } = userColumns[name]!;
+    const { column, nullable } = requireValue(userColumns[name], `"${name}" is one of userColumns`);
     return [name, { column, sql: `"${column}"`, nullable }];
   }),
 );
+const createdAtColumn = requireValue(cursorSortColumns["meta.created"], "meta.created is a cursor sort column");
+const idColumn = requireValue(cursorSortColumns["id"], "id is a cursor sort column");
 
 /** The keyset cursor paging lists users in: the offset listing's order (compileUserSort) on columns only. */
 export function userKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
-  const createdAt = cursorSortColumns["meta.created"]!;
-  const id = cursorSortColumns.id!;
-  if (sort === undefined) return keysetOf(undefined, "ascending", createdAt, id);
+  if (sort === undefined) return keysetOf(undefined, "ascending", createdAtColumn, idColumn);
   const resolved = resolveAttributePath(sort.by, userResourceType, "invalidValue");
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = resolved.extension === undefined ? cursorSortColumns[name] : undefined;
@@ -85,5 +86,5 @@ export function userKeyset(sort: { by: AttributePath; order: SortDirection } | u
       `cursor paging cannot sort users by "${formatAttributePath(resolved.path)}"; sort by ${Object.keys(cursorSortColumns).join(", ")}, or page with start_index`,
     );
   }
-  return keysetOf(column, sort.order, createdAt, id);
+  return keysetOf(column, sort.order, createdAtColumn, idColumn);
 }

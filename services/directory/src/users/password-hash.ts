@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+import { randomBytes, scrypt, timingSafeEqual } from "node:crypto";
 
 /**
  * Passwords that identity providers sync are low-entropy human secrets, so unlike API keys they
@@ -8,9 +8,16 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:c
 const parameters = { N: 2 ** 15, r: 8, p: 1 } as const;
 const keyLength = 32;
 
-function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+/** scrypt's cost (N), block size (r) and parallelism (p): always all three, as stored in the hash. */
+interface ScryptParameters {
+  N: number;
+  r: number;
+  p: number;
+}
+
+function derive(password: string, salt: Buffer, options: ScryptParameters): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFC"), salt, keyLength, { ...options, maxmem: 128 * options.N! * options.r! * 2 }, (error, key) =>
+    scrypt(password.normalize("NFC"), salt, keyLength, { ...options, maxmem: 128 * options.N * options.r * 2 }, (error, key) =>
       error ? reject(error) : resolve(key),
     ),
   );

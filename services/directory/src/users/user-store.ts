@@ -10,6 +10,7 @@ import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import type { KeysetPage } from "../query/list-paging.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
@@ -213,7 +214,7 @@ export function createUserStore(db: Knex) {
             .where("tenant_id", tenantId)
             .whereIn(column, slice)
             .orderBy([{ column: "created_at" }, { column: "id" }]),
-        keyOf: (row) => row[column]!,
+        keyOf: (row) => requireValue(row[column], `rows fetched by ${column} hold one`),
         idOf: (row) => row.id,
       });
       return { users: found.map(userFromRow), missingKeys: missing };
@@ -282,14 +283,12 @@ export function createUserStore(db: Knex) {
         const query = users(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
         const existing = await users(trx).where({ tenant_id: tenantId, id }).first("version");
+        if (existing === undefined) throw notFound(`user "${id}"`);
         const deleted = await query.delete();
-        if (deleted === 0) {
-          if (existing === undefined) throw notFound(`user "${id}"`);
-          throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
-        }
+        if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         await memberships.removeEverywhere(trx, tenantId, id);
         await recordChanges(trx, tenantId, [
-          { resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing!.version), changedAttributes: [] },
+          { resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] },
         ]);
       });
     },

@@ -20,8 +20,10 @@ function isHttpError(error: unknown): error is { status: number; message: string
   return typeof error === "object" && error !== null && typeof (error as { status?: unknown }).status === "number";
 }
 
+const internalErrorDetail = "The server failed to process the request; it has been logged.";
+
 const genericDetail: Record<number, string> = {
-  500: "The server failed to process the request; it has been logged.",
+  500: internalErrorDetail,
   503: "The directory is unavailable; retry later.",
   504: "The directory did not answer in time; retry later.",
 };
@@ -50,7 +52,7 @@ function render(error: unknown): Rendered {
       unexpected: false,
     };
   }
-  return { status: 500, detail: genericDetail[500]!, unexpected: true };
+  return { status: 500, detail: internalErrorDetail, unexpected: true };
 }
 
 const fallbackBody = JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "500", detail: "Internal error." });

@@ -71,7 +71,9 @@ function checkValue(value: JsonValue, definition: AttributeDefinition, path: str
     problems.push(`${path}: null; an unassigned attribute is left out`);
   } else if (definition.multiValued) {
     if (!Array.isArray(value)) problems.push(`${path}: multi-valued, so must be an array`);
-    else value.forEach((element, i) => checkSingleValue(element, definition, `${path}[${i}]`, problems));
+    else {
+      for (const [i, element] of value.entries()) checkSingleValue(element, definition, `${path}[${i}]`, problems);
+    }
   } else if (Array.isArray(value)) {
     problems.push(`${path}: single-valued, so must not be an array`);
   } else {
