@@ -3,7 +3,7 @@
  * RFC and the IdPs' own scripts do (`body.Resources[0].emails[0].value`); typing it precisely
  * would restate the RFC.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the e2e suites read SCIM JSON as the RFC and the IdPs' scripts do
 export type ScimJson = any;
 
 /** A SCIM response as the tests look at it. */
