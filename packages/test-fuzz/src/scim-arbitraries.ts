@@ -343,7 +343,10 @@ export const patchOperation: fc.Arbitrary<unknown> = fc
       .array(fc.boolean(), { minLength: 3, maxLength: 3 })
       .map((capitalise) =>
         Object.fromEntries(
-          Object.entries(operation).map(([key, value], index) => [capitalise[index] ? key[0]!.toUpperCase() + key.slice(1) : key, value]),
+          Object.entries(operation).map(([key, value], index) => [
+            capitalise[index] ? key.charAt(0).toUpperCase() + key.slice(1) : key,
+            value,
+          ]),
         ),
       ),
   );
