@@ -9,3 +9,25 @@ export function toComparableText(text: string, caseExact: boolean): string {
   // Upper-then-lower folds what lower-casing alone misses: "ß" and "SS" become one ("ss").
   return caseExact ? normalized : normalized.toUpperCase().toLowerCase();
 }
+
+/**
+ * Orders two strings by Unicode code point, as SQL does (SQLite compares UTF-8 bytes, PostgreSQL
+ * `COLLATE "C"` too), so that gt/ge/lt/le answer alike in memory and in the directory. JavaScript's
+ * `<` compares UTF-16 code units, which puts U+10000 and above (surrogates) before U+E000-U+FFFF.
+ */
+export function compareCodePoints(left: string, right: string): number {
+  const length = Math.min(left.length, right.length);
+  for (let index = 0; index < length; index += 1) {
+    const a = left.charCodeAt(index);
+    const b = right.charCodeAt(index);
+    if (a !== b) return codePointRank(a) - codePointRank(b);
+  }
+  return left.length - right.length;
+}
+
+/** Moves surrogates (D800-DFFF) above E000-FFFF, which makes code-unit order code-point order. */
+function codePointRank(unit: number): number {
+  if (unit >= 0xe000) return unit - 0x800;
+  if (unit >= 0xd800) return unit + 0x2000;
+  return unit;
+}

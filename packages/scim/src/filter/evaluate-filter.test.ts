@@ -148,3 +148,12 @@ test("invalid filters are 400 invalidFilter", () => {
     (error: unknown) => error instanceof ScimError && error.status === 400 && error.scimType === "invalidFilter",
   );
 });
+
+// Found by fuzzing (compile-user-filter.fuzz.test.ts): JavaScript's `<` put "𝔘" (U+1D518) below
+// U+E000, SQL above it, so `title gt "\uE000"` answered differently in memory and in the directory.
+test("strings are ordered by code point, as SQL orders them", () => {
+  const astral = { ...babs, title: "𝔘ser" };
+  assert.equal(matchesFilter(astral, parseFilter('title gt "\uE000"'), userResourceType), true);
+  assert.equal(matchesFilter(astral, parseFilter('title lt "\uFFFD"'), userResourceType), false);
+  assert.equal(matchesFilter(astral, parseFilter('title ge "𝔘ser"'), userResourceType), true);
+});

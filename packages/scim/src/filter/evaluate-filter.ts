@@ -2,7 +2,7 @@ import { isJsonObject, type JsonObject, type JsonValue, type ScimResource } from
 import { parseDateTime } from "../resource/parse-date-time.js";
 import { resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
-import { toComparableText } from "./comparable-text.js";
+import { compareCodePoints, toComparableText } from "./comparable-text.js";
 import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
 import type { AttributePath } from "../schema/attribute-path.js";
 import { resolveFilter } from "./resolve-filter.js";
@@ -140,13 +140,13 @@ function comparator(definition: AttributeDefinition, operand: string | number | 
       };
     }
     default: {
-      // Strings compare lexicographically, honouring caseExact.
+      // Strings compare lexicographically by code point (as the directory's SQL does), honouring caseExact.
       const caseExact = isCaseExact(definition);
       const wanted = toComparableText(String(operand), caseExact);
       return (value) => {
         if (typeof value !== "string") return undefined;
         const text = toComparableText(value, caseExact);
-        return text === wanted ? 0 : text > wanted ? 1 : -1;
+        return Math.sign(compareCodePoints(text, wanted));
       };
     }
   }

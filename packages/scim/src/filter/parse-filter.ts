@@ -157,7 +157,7 @@ export class FilterParser {
   private parseValue(operatorToken: Token): FilterValue {
     const token = this.next();
     if (token.kind === "string") return token.value;
-    if (token.kind === "word") return parseUnquotedValue(token.text);
+    if (token.kind === "word") return parseUnquotedValue(token.text, token.position, (detail) => this.fail(detail));
     throw this.fail(`expected a value after "${operatorToken.text}" at position ${token.position}, found ${describe(token)}`);
   }
 
@@ -246,13 +246,17 @@ export function parseAttributePathText(text: string, position: number, fail: (de
  * because Microsoft's SCIM test collection sends `name.FamilyName eq Employee`, `userName sw O` and
  * `meta.Created gt 2015-10-10T14:38:21.8617979-07:00` and expects them to work.
  */
-function parseUnquotedValue(text: string): FilterValue {
+function parseUnquotedValue(text: string, position: number, fail: (detail: string) => ScimError): FilterValue {
   const lower = text.toLowerCase();
   if (lower === "true") return true;
   if (lower === "false") return false;
   if (lower === "null") return null;
-  if (jsonNumber.test(text)) return Number(text);
-  return text;
+  if (!jsonNumber.test(text)) return text;
+  // `1e999` is a JSON number by grammar but no double: as Infinity it would format as `null` and
+  // cannot cross the directory's protobuf Value, so it is refused like any other bad literal.
+  const number = Number(text);
+  if (!Number.isFinite(number)) throw fail(`the number ${text} at position ${position} is out of range`);
+  return number;
 }
 
 function describe(token: Token): string {

@@ -44,6 +44,9 @@ function literal(definition: AttributeDefinition, value: FilterValue, operator: 
     default:
       if (typeof value !== "string")
         throw ScimError.of("invalidFilter", `"${name}" is a string; compare it with a string, not ${JSON.stringify(value)}`);
+      // PostgreSQL text cannot hold U+0000 and fails the whole query (found by fuzzing), so the same
+      // filter is refused on every store.
+      if (value.includes("\u0000")) throw ScimError.of("invalidFilter", `"${name}" is compared with a string containing U+0000`);
       return toComparableText(value, definition.caseExact);
   }
 }
