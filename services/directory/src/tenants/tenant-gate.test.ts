@@ -11,8 +11,12 @@ test("a tenant runs at most `concurrency` calls; the next wait in order and take
   const first = await gate.enter("a");
   const second = await gate.enter("a");
   const admitted: number[] = [];
-  const third = gate.enter("a").then((leave) => (admitted.push(3), leave));
-  const fourth = gate.enter("a").then((leave) => (admitted.push(4), leave));
+  const admit = (n: number) => (leave: () => void) => {
+    admitted.push(n);
+    return leave;
+  };
+  const third = gate.enter("a").then(admit(3));
+  const fourth = gate.enter("a").then(admit(4));
   await tick();
   assert.deepEqual(gate.load("a"), { running: 2, waiting: 2 });
   // Another tenant is not affected by a's queue.
