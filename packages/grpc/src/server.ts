@@ -1,9 +1,17 @@
 import { create, type DescMessage, type DescMethod, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import { once } from "node:events";
-import type { Metadata, Server, ServerUnaryCall, ServerWritableStream, sendUnaryData, UntypedServiceImplementation } from "@grpc/grpc-js";
+import {
+  status as Code,
+  type Metadata,
+  type Server,
+  type ServerUnaryCall,
+  type ServerWritableStream,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
 import { createServiceDefinition } from "./service-definition.js";
-import { toRpcError, type RpcError } from "./rpc-error.js";
+import { RpcError, toRpcError } from "./rpc-error.js";
 
 /** What a handler knows about its call besides the request. */
 export interface CallContext {
@@ -53,16 +61,42 @@ export interface ServerHooks {
   onError?: (error: RpcError, method: string) => void;
 }
 
-function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>, method: DescMethod): CallContext {
+/**
+ * The call's context, and `finish` to call once the call is answered. The signal's reason is an
+ * RpcError (CANCELLED or DEADLINE_EXCEEDED), so `signal.throwIfAborted()` in a handler fails the
+ * call with the right status. grpc-js answers an expired call by itself but never tells the
+ * handler, so the deadline gets a timer of its own: without it a handler would go on (and commit)
+ * after its caller had been told DEADLINE_EXCEEDED.
+ */
+function contextOf(
+  call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+  method: DescMethod,
+): { context: CallContext; finish(): void } {
   const controller = new AbortController();
-  call.on("cancelled", () => controller.abort(new Error("call cancelled")));
-  const deadline = call.getDeadline();
+  call.on("cancelled", () => {
+    if (!controller.signal.aborted) controller.abort(new RpcError(Code.CANCELLED, "the caller cancelled the call"));
+  });
+  const raw = call.getDeadline();
+  const deadline = raw instanceof Date ? raw : Number.isFinite(raw) ? new Date(raw) : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  if (deadline !== undefined) {
+    const expire = () => {
+      if (!controller.signal.aborted) controller.abort(new RpcError(Code.DEADLINE_EXCEEDED, "the call's deadline passed"));
+    };
+    const remaining = deadline.getTime() - Date.now();
+    if (remaining <= 0) expire();
+    // Timers fire at most every 2^31-1 ms; a deadline further away is as good as none.
+    else if (remaining < 2 ** 31) timer = setTimeout(expire, remaining);
+  }
   return {
-    metadata: call.metadata,
-    signal: controller.signal,
-    deadline: deadline instanceof Date ? deadline : Number.isFinite(deadline) ? new Date(deadline) : undefined,
-    peer: call.getPeer(),
-    method: `${method.parent.typeName}/${method.name}`,
+    context: {
+      metadata: call.metadata,
+      signal: controller.signal,
+      deadline,
+      peer: call.getPeer(),
+      method: `${method.parent.typeName}/${method.name}`,
+    },
+    finish: () => clearTimeout(timer),
   };
 }
 
@@ -93,13 +127,17 @@ export function addService<S extends GenServiceMethods>(
     const handler = (implementation as Record<string, UnaryHandler<DescMessage, DescMessage>>)[method.localName];
     if (handler === undefined) throw new Error(`${service.typeName}.${method.name} has no implementation`);
     handlers[method.localName] = (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
-      const context = contextOf(call, method);
+      const { context, finish } = contextOf(call, method);
       Promise.resolve()
         .then(() => hooks.authorize?.(context))
         .then(() => handler(call.request, context))
         .then(
-          (response) => callback(null, create(method.output, response)),
+          (response) => {
+            finish();
+            callback(null, create(method.output, response));
+          },
           (thrown: unknown) => {
+            finish();
             const error = toRpcError(hooks.translateError ? hooks.translateError(thrown) : thrown);
             hooks.onError?.(error, context.method);
             callback(error.toStatus());
@@ -119,7 +157,7 @@ export function addService<S extends GenServiceMethods>(
 function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<DescMessage, DescMessage> | undefined, hooks: ServerHooks) {
   if (handler === undefined) throw new Error(`${method.parent.typeName}.${method.name} has no implementation`);
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
-    const context = contextOf(call, method);
+    const { context, finish } = contextOf(call, method);
     void (async () => {
       try {
         await hooks.authorize?.(context);
@@ -138,6 +176,8 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
         const error = toRpcError(hooks.translateError ? hooks.translateError(thrown) : thrown);
         hooks.onError?.(error, context.method);
         call.emit("error", error.toStatus());
+      } finally {
+        finish();
       }
     })();
   };

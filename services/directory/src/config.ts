@@ -40,6 +40,8 @@ const settings = z.object({
   DIRECTORY_TLS_CERT_FILE: z.string().min(1).optional(),
   DIRECTORY_TLS_KEY_FILE: z.string().min(1).optional(),
   DIRECTORY_TLS_CLIENT_CA_FILE: z.string().min(1).optional(),
+  DIRECTORY_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+  DIRECTORY_TENANT_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
   CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -54,6 +56,8 @@ export interface DirectoryConfig {
   changeRetentionDays: number;
   /** How long a service credential's verification is reused: the delay before a revocation bites. */
   credentialCacheMs: number;
+  /** Per-tenant limits on calls in the store at once; unset ones default by store (see defaultTenantLimits). */
+  tenantLimits: { concurrency?: number; queueLimit?: number };
   /** TLS for the gRPC port; with a client CA, callers must present a certificate it signed. Unset: plaintext. */
   tls: ServerTlsFiles | undefined;
 }
@@ -89,6 +93,10 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     logLevel: data.LOG_LEVEL,
     changeRetentionDays: data.CHANGE_RETENTION_DAYS,
     credentialCacheMs: data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
+    tenantLimits: {
+      ...(data.DIRECTORY_TENANT_CONCURRENCY === undefined ? {} : { concurrency: data.DIRECTORY_TENANT_CONCURRENCY }),
+      ...(data.DIRECTORY_TENANT_QUEUE === undefined ? {} : { queueLimit: data.DIRECTORY_TENANT_QUEUE }),
+    },
     tls:
       certFile === undefined || keyFile === undefined
         ? undefined

@@ -13,6 +13,8 @@ import { addService, Code, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
+import { dialectOf } from "./database/open-database.js";
+import { createTenantGate, gatedByTenant, type TenantGateOptions } from "./tenants/tenant-gate.js";
 import { toDirectoryError } from "./errors/directory-errors.js";
 import { createChangeService } from "./changes/change-service.js";
 import { createChangeStore } from "./changes/change-store.js";
@@ -45,6 +47,23 @@ export interface DirectoryDependencies {
   logger: Logger;
   /** How long a service credential's verification is reused (revocation delay). Default 10 s. */
   credentialCacheMs?: number;
+  /** Per-tenant limits on calls in the store at once; defaults from defaultTenantLimits. */
+  tenantLimits?: Partial<TenantGateOptions>;
+}
+
+/**
+ * How many calls of one tenant may use the store at once, by store: SQLite has one connection for
+ * all tenants, so a few calls per tenant keep its queue short for everyone; PostgreSQL has
+ * `poolMax` connections per replica, of which one tenant may take half.
+ */
+export function defaultTenantLimits(db: Knex): TenantGateOptions {
+  const poolMax = (db.client.config.pool?.max as number | undefined) ?? 2;
+  return {
+    concurrency: dialectOf(db) === "sqlite" ? 4 : Math.max(2, Math.ceil(poolMax / 2)),
+    // Enough for an IdP's burst (Okta pushes a group's members with tens of parallel calls).
+    queueLimit: 64,
+    maxWaitMs: 5000,
+  };
 }
 
 const services = [UserService, GroupService, ChangeService, ApiKeyService];
@@ -54,7 +73,7 @@ const services = [UserService, GroupService, ChangeService, ApiKeyService];
  * Every call of these services needs a service credential; health and reflection stay open, as
  * load balancers and grpcurl expect.
  */
-export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }: DirectoryDependencies): Server {
+export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000, tenantLimits = {} }: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
     .filter((method) => requiredScopeOf(method) === undefined);
@@ -79,8 +98,10 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000 }
       }
     },
   };
-  addService(server, UserService, retryingConflicts(createUserService(createUserStore(db))), hooks);
-  addService(server, GroupService, retryingConflicts(createGroupService(createGroupStore(db))), hooks);
+  // The gate is outside the conflict retries: a call keeps its one slot while it retries.
+  const gate = createTenantGate({ ...defaultTenantLimits(db), ...tenantLimits });
+  addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(createUserStore(db)))), hooks);
+  addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db)))), hooks);
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const db = openDatabase(config.database);
   await migrateToLatest(db);
 
-  const server = createDirectoryServer({ db, logger, credentialCacheMs: config.credentialCacheMs });
+  const server = createDirectoryServer({ db, logger, credentialCacheMs: config.credentialCacheMs, tenantLimits: config.tenantLimits });
   const serverCredentials = config.tls === undefined ? ServerCredentials.createInsecure() : serverCredentialsFromFiles(config.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, serverCredentials, (error, bound) => (error ? reject(error) : resolve(bound))),

@@ -3,15 +3,20 @@
 // writing at once; a rolled-back write leaves none.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { GroupSchema, UserSchema } from "@scimgw/proto";
+import { CreateGroupRequestSchema, type Group, GroupSchema, PatchGroupRequestSchema, UserSchema } from "@scimgw/proto";
+import { parsePatchRequest } from "@scimgw/scim";
+import { patchOperationsToProto } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
 import { openDatabase } from "../database/open-database.js";
+import { createGroupService } from "../groups/group-service.js";
 import { createGroupStore } from "../groups/group-store.js";
 import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
+import { userContent, type UserRow } from "../users/user-row.js";
 
 interface EventRow {
   seq: number | string;
@@ -194,6 +199,49 @@ for (const storeUnderTest of storesUnderTest) {
         await Promise.all(replicas.slice(1).map((replica) => replica.destroy()));
         if (reader !== db) await reader.destroy();
       }
+    });
+
+    test("2,500 members added in one PATCH are 3 consecutive events of one commit, none over 1,000 ids", async () => {
+      const now = new Date().toISOString();
+      const ids = Array.from({ length: 2500 }, () => randomUUID());
+      const rows: UserRow[] = ids.map((id, i) => ({
+        tenant_id: tenantId,
+        id,
+        ...userContent(create(UserSchema, { userName: `bulk${i}@example.com` })),
+        password_hash: null,
+        version: 1,
+        created_at: now,
+        last_modified: now,
+      }));
+      for (let start = 0; start < rows.length; start += 200) await db("users").insert(rows.slice(start, start + 200));
+      const groups = createGroupService(createGroupStore(db));
+      const group = (
+        await groups.createGroup(create(CreateGroupRequestSchema, { tenantId, group: { displayName: "everyone" } }), undefined as never)
+      ).group as Group;
+      const start = await lastSeq();
+      await groups.patchGroup(
+        create(PatchGroupRequestSchema, {
+          tenantId,
+          id: group.id,
+          operations: patchOperationsToProto(
+            parsePatchRequest({
+              schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+              Operations: [{ op: "add", path: "members", value: ids.map((value) => ({ value })) }],
+            }),
+          ),
+        }),
+        undefined as never,
+      );
+      const log = await since(start);
+      assert.deepEqual(
+        log.map((event) => [Number(event.seq) - start, event.kind, Number(event.version), JSON.parse(event.member_ids!).length]),
+        [
+          [1, "members_added", 2, 1000],
+          [2, "members_added", 2, 1000],
+          [3, "members_added", 2, 500],
+        ],
+      );
+      assert.deepEqual(log.flatMap((event) => JSON.parse(event.member_ids!) as string[]).sort(), [...ids].sort());
     });
 
     test("tenants have logs of their own", async () => {

@@ -17,11 +17,31 @@ export interface Change {
 }
 
 /**
+ * The most member ids one event carries. A membership change of 100,000 members in one event was
+ * larger than consumers' 4 MB receive limit, and a consumer that cannot receive an event
+ * reconnects to it for ever (issue 11); 1,000 UUIDs are about 40 kB.
+ */
+export const maxMemberIdsPerEvent = 1000;
+
+/** A change as the events it is stored as: membership changes in slices of maxMemberIdsPerEvent ids. */
+function asEvents(change: Change): Change[] {
+  const ids = change.memberIds;
+  if (ids === undefined || ids.length <= maxMemberIdsPerEvent) return [change];
+  const events: Change[] = [];
+  for (let start = 0; start < ids.length; start += maxMemberIdsPerEvent)
+    events.push({ ...change, memberIds: ids.slice(start, start + maxMemberIdsPerEvent) });
+  return events;
+}
+
+/**
  * Appends changes to the tenant's change log inside the writing transaction (a transactional
  * outbox: the change and its event commit or roll back together). Call it last in a transaction:
  * it takes the tenant's sequence row, and writers of the tenant queue there until commit.
+ * Membership changes are split into events of at most maxMemberIdsPerEvent member ids each.
  */
-export async function recordChanges(trx: Knex.Transaction, tenantId: string, changes: readonly Change[]): Promise<void> {
+export async function recordChanges(trx: Knex.Transaction, tenantId: string, recorded: readonly Change[]): Promise<void> {
+  // A big membership change becomes consecutive events of the same commit and version.
+  const changes = recorded.flatMap(asEvents);
   if (changes.length === 0) return;
   await trx("tenants").where("id", tenantId).increment("last_change_seq", changes.length);
   const row = await trx("tenants").where("id", tenantId).first("last_change_seq");

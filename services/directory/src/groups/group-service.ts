@@ -46,8 +46,8 @@ function validated(group: Group | undefined, context: "create" | "replace"): Gro
 
 export function createGroupService(store: GroupStore): ServiceImplementationOf<typeof GroupService> {
   return {
-    async createGroup(request) {
-      return { group: await store.create(required(request.tenantId, "tenant_id"), validated(request.group, "create")) };
+    async createGroup(request, context) {
+      return { group: await store.create(required(request.tenantId, "tenant_id"), validated(request.group, "create"), context?.signal) };
     },
 
     async getGroup(request) {
@@ -88,10 +88,10 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
       return { members, nextAfterMemberId: members.length === limit && last !== undefined ? last.value : "" };
     },
 
-    async replaceGroup(request) {
+    async replaceGroup(request, context) {
       const group = validated(request.group, "replace");
       required(group.id, "group.id");
-      return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion) };
+      return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion, context?.signal) };
     },
 
     /**
@@ -99,7 +99,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
      * operations become set operations on the membership rows; all in one transaction, in the
      * client's order.
      */
-    async patchGroup(request) {
+    async patchGroup(request, context) {
       const tenantId = required(request.tenantId, "tenant_id");
       const steps = splitMemberOperations(patchOperationsFromProto(request.operations));
       if (steps.length === 0) throw invalidArgument("at least one PATCH operation is required");
@@ -128,12 +128,13 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
           return group;
         },
         request.expectedVersion,
+        context?.signal,
       );
       return { group };
     },
 
-    async deleteGroup(request) {
-      await store.delete(required(request.tenantId, "tenant_id"), required(request.id, "id"), request.expectedVersion);
+    async deleteGroup(request, context) {
+      await store.delete(required(request.tenantId, "tenant_id"), required(request.id, "id"), request.expectedVersion, context?.signal);
       return {};
     },
   };

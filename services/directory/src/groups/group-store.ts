@@ -4,6 +4,7 @@ import type { Group } from "@scimgw/proto";
 import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
+import { writeTransaction } from "../database/write-transaction.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
@@ -98,9 +99,12 @@ export function createGroupStore(db: Knex) {
   /**
    * Runs an edit of one group in a transaction and bumps its version with a compare-and-swap
    * (the row is locked first on PostgreSQL, so concurrent membership changes queue and all apply).
+   * Unlike a user's, the edit stays inside: membership changes are set operations on the rows,
+   * in proportion to the ids the request names, and a group's other attributes are single-valued,
+   * so nothing quadratic runs here; the caller's signal still stops it before COMMIT.
    */
-  async function update(tenantId: string, id: string, edit: GroupEdit, expectedVersion?: bigint): Promise<Group> {
-    return db.transaction(async (trx) => {
+  async function update(tenantId: string, id: string, edit: GroupEdit, expectedVersion?: bigint, signal?: AbortSignal): Promise<Group> {
+    return writeTransaction(db, signal, async (trx) => {
       const read = groups(trx).where({ tenant_id: tenantId, id });
       if (postgres) read.forUpdate();
       const row = await read.first();
@@ -148,7 +152,7 @@ export function createGroupStore(db: Knex) {
   }
 
   return {
-    async create(tenantId: string, group: Group): Promise<Group> {
+    async create(tenantId: string, group: Group, signal?: AbortSignal): Promise<Group> {
       const now = nowIso();
       const row: GroupRow = {
         tenant_id: tenantId,
@@ -158,7 +162,7 @@ export function createGroupStore(db: Knex) {
         created_at: now,
         last_modified: now,
       };
-      await db.transaction(async (trx) => {
+      await writeTransaction(db, signal, async (trx) => {
         await orConflict(() => groups(trx).insert(row), group.displayName);
         const added = await memberships.add(
           trx,
@@ -268,7 +272,7 @@ export function createGroupStore(db: Knex) {
     },
 
     /** Replaces attributes and members; the members as a difference against the stored rows. */
-    async replace(tenantId: string, group: Group, expectedVersion?: bigint): Promise<Group> {
+    async replace(tenantId: string, group: Group, expectedVersion?: bigint, signal?: AbortSignal): Promise<Group> {
       return update(
         tenantId,
         group.id,
@@ -284,13 +288,14 @@ export function createGroupStore(db: Knex) {
           return group;
         },
         expectedVersion,
+        signal,
       );
     },
 
     update,
 
-    async delete(tenantId: string, id: string, expectedVersion?: bigint): Promise<void> {
-      await db.transaction(async (trx) => {
+    async delete(tenantId: string, id: string, expectedVersion?: bigint, signal?: AbortSignal): Promise<void> {
+      await writeTransaction(db, signal, async (trx) => {
         const existing = await groups(trx).where({ tenant_id: tenantId, id }).first("version");
         if (existing === undefined) throw notFound(`group "${id}"`);
         const query = groups(trx).where({ tenant_id: tenantId, id });

@@ -11,3 +11,13 @@ test("passwords are stored as salted scrypt hashes that verify only the same pas
   assert.equal(await verifyPassword("correct horsE", hash), false);
   assert.equal(await verifyPassword("x", "plaintext"), false);
 });
+
+test("hashes run one at a time; a call whose signal aborts while it waits leaves the queue with the signal's reason", async () => {
+  const first = hashPassword("one");
+  const controller = new AbortController();
+  const second = hashPassword("two", controller.signal);
+  const reason = new Error("deadline");
+  controller.abort(reason);
+  await assert.rejects(second, (error) => error === reason);
+  assert.equal(await verifyPassword("one", await first), true);
+});

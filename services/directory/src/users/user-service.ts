@@ -49,8 +49,8 @@ function validated(user: User | undefined, context: "create" | "replace"): User 
 
 export function createUserService(store: UserStore): ServiceImplementationOf<typeof UserService> {
   return {
-    async createUser(request) {
-      return { user: await store.create(requireTenant(request.tenantId), validated(request.user, "create")) };
+    async createUser(request, context) {
+      return { user: await store.create(requireTenant(request.tenantId), validated(request.user, "create"), context?.signal) };
     },
 
     async getUser(request) {
@@ -89,15 +89,15 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
       return { groups: await store.groupsOfUser(tenantId, request.userId, request.includeIndirect) };
     },
 
-    async replaceUser(request) {
+    async replaceUser(request, context) {
       const user = validated(request.user, "replace");
       requireId(user.id);
       const tenantId = requireTenant(request.tenantId);
-      const [saved] = await store.withGroups(tenantId, [await store.replace(tenantId, user, request.expectedVersion)]);
+      const [saved] = await store.withGroups(tenantId, [await store.replace(tenantId, user, request.expectedVersion, context?.signal)]);
       return { user: saved };
     },
 
-    async patchUser(request) {
+    async patchUser(request, context) {
       const operations = patchOperationsFromProto(request.operations);
       if (operations.length === 0) throw invalidArgument("at least one PATCH operation is required");
       const user = await store.update(
@@ -109,13 +109,14 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
           return patched;
         },
         request.expectedVersion,
+        context?.signal,
       );
       const [withGroups] = await store.withGroups(request.tenantId, [user]);
       return { user: withGroups };
     },
 
-    async deleteUser(request) {
-      await store.delete(requireTenant(request.tenantId), requireId(request.id), request.expectedVersion);
+    async deleteUser(request, context) {
+      await store.delete(requireTenant(request.tenantId), requireId(request.id), request.expectedVersion, context?.signal);
       return {};
     },
   };

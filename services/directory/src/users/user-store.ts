@@ -8,6 +8,7 @@ import { userFromProto } from "@scimgw/scim-proto";
 import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
+import { writeTransaction } from "../database/write-transaction.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
@@ -17,7 +18,7 @@ import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import { compileUserFilter } from "./compile-user-filter.js";
 import { compileUserSort } from "./compile-user-sort.js";
-import { hashPassword } from "./password-hash.js";
+import { hashPassword, verifyPassword } from "./password-hash.js";
 import { userNameKey } from "./user-name-key.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
 
@@ -48,7 +49,7 @@ export interface UserGroupView {
   direct: boolean;
 }
 
-/** Rewrites a user inside a transaction; may throw to abort the whole change. */
+/** Rewrites a user, outside any transaction (it may run again after a lost race); may throw to abort the change. */
 export type UserEdit = (current: User) => User | Promise<User>;
 
 function duplicateUserName(userName: string) {
@@ -58,10 +59,11 @@ function duplicateUserName(userName: string) {
   );
 }
 
-/** The password columns of a write: a new hash when the user carries a password, else unchanged. */
-async function passwordColumns(user: User): Promise<Partial<Pick<UserRow, "password_hash">>> {
-  return user.password === undefined ? {} : { password_hash: await hashPassword(user.password) };
-}
+/**
+ * How often an edit without If-Match is tried against concurrent writers: each round at least one
+ * of them wins, so this many racing writers of one user all land (the tenant gate bounds them).
+ */
+const maxUpdateAttempts = 20;
 
 /** The tenant's users that match a filter, as one query (the filter compiled to SQL, never run in memory). */
 export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<UserRow> {
@@ -79,7 +81,6 @@ export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undef
  */
 export function createUserStore(db: Knex) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
-  const postgres = dialectOf(db) === "postgres";
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
     try {
@@ -91,44 +92,61 @@ export function createUserStore(db: Knex) {
   }
 
   /**
-   * Loads, edits and conditionally rewrites one user in a transaction. The UPDATE is a
-   * compare-and-swap on the version read, so a concurrent writer can never be overwritten
-   * silently: the loser sees VERSION_MISMATCH when it asked for a version, and retries otherwise.
+   * The password_hash to write for a user's new password: none when the user carries no password
+   * or the same one as stored (verified against the stored hash, so an IdP re-sending a password
+   * neither re-hashes it nor moves the version), else a new hash. One hash per call: a retry
+   * after a lost compare-and-swap reuses it.
    */
-  async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint): Promise<User> {
+  function passwordHasher(signal: AbortSignal | undefined) {
+    let made: { password: string; hash: string } | undefined;
+    return async (password: string | undefined, storedHash: string | null): Promise<string | undefined> => {
+      if (password === undefined) return undefined;
+      if (storedHash !== null && (await verifyPassword(password, storedHash, signal))) return undefined;
+      if (made?.password !== password) made = { password, hash: await hashPassword(password, signal) };
+      return made.hash;
+    };
+  }
+
+  /**
+   * Edits one user with optimistic concurrency: the row is read and the edit, validation and
+   * password hashing run outside any transaction; the transaction only writes, with a
+   * compare-and-swap on the version read, and the change event. Slow work (a PATCH of thousands of
+   * operations, scrypt) thus never holds SQLite's one connection or PostgreSQL's row lock, which
+   * every tenant's calls queue for (DESIGN-NOTES: "One tenant's request is every tenant's wait").
+   * A writer that lost the swap sees VERSION_MISMATCH when it asked for a version, and otherwise
+   * reads the new row and edits again, a bounded number of times.
+   */
+  async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint, signal?: AbortSignal): Promise<User> {
+    const passwordHash = passwordHasher(signal);
     for (let attempt = 1; ; attempt++) {
-      const result = await db.transaction(async (trx) => {
-        const read = users(trx).where({ tenant_id: tenantId, id });
-        // PostgreSQL: lock the row so concurrent editors queue instead of failing the CAS below.
-        // SQLite needs no lock: its one connection already runs transactions one at a time.
-        if (postgres) read.forUpdate();
-        const row = await read.first();
-        if (row === undefined) throw notFound(`user "${id}"`);
-        const current = userFromRow(row);
-        const version = BigInt(row.version);
-        if (expectedVersion !== undefined && expectedVersion !== version) throw versionMismatch(expectedVersion, version);
-        const next = await edit(current);
-        const content = userContent(next);
-        const lastModified = nowIso();
-        const changes: Partial<UserRow> = {
-          ...content,
-          ...(await passwordColumns(next)),
-          version: Number(version + 1n),
-          last_modified: lastModified,
-        };
-        const saved = userFromRow({ ...row, ...changes } as UserRow);
-        const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
-        if (next.password !== undefined) attributes.push("password");
-        // A write that changes nothing (an IdP re-sending the same user) keeps the version: the
-        // ETag and the change feed only move when the user does.
-        if (attributes.length === 0) return current;
+      signal?.throwIfAborted();
+      const row = await users().where({ tenant_id: tenantId, id }).first();
+      if (row === undefined) throw notFound(`user "${id}"`);
+      const current = userFromRow(row);
+      const version = BigInt(row.version);
+      if (expectedVersion !== undefined && expectedVersion !== version) throw versionMismatch(expectedVersion, version);
+      const next = await edit(current);
+      const hash = await passwordHash(next.password, row.password_hash);
+      const changes: Partial<UserRow> = {
+        ...userContent(next),
+        ...(hash === undefined ? {} : { password_hash: hash }),
+        version: Number(version + 1n),
+        last_modified: nowIso(),
+      };
+      const saved = userFromRow({ ...row, ...changes } as UserRow);
+      const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
+      if (hash !== undefined) attributes.push("password");
+      // A write that changes nothing (an IdP re-sending the same user) keeps the version: the
+      // ETag and the change feed only move when the user does.
+      if (attributes.length === 0) return current;
+      const written = await writeTransaction(db, signal, async (trx) => {
         let updated = 0;
         await insertOrConflict(async () => {
           updated = await users(trx)
             .where({ tenant_id: tenantId, id, version: Number(version) })
             .update(changes);
         }, next.userName);
-        if (updated === 0) return undefined;
+        if (updated === 0) return false;
         await recordChanges(trx, tenantId, [
           {
             resourceType: "User",
@@ -139,32 +157,34 @@ export function createUserStore(db: Knex) {
             active: saved.active !== false,
           },
         ]);
-        return saved;
+        return true;
       });
-      if (result !== undefined) return result;
-      if (expectedVersion !== undefined || attempt >= 5) {
-        const row = await users().where({ tenant_id: tenantId, id }).first();
-        if (row === undefined) throw notFound(`user "${id}"`);
-        throw versionMismatch(expectedVersion ?? BigInt(row.version), BigInt(row.version));
+      if (written) return saved;
+      if (expectedVersion !== undefined || attempt >= maxUpdateAttempts) {
+        const latest = await users().where({ tenant_id: tenantId, id }).first("version");
+        if (latest === undefined) throw notFound(`user "${id}"`);
+        throw versionMismatch(expectedVersion ?? version, BigInt(latest.version));
       }
+      // Writers that lost together should not collide again at once.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 * attempt));
     }
   }
 
   return {
-    async create(tenantId: string, user: User): Promise<User> {
+    async create(tenantId: string, user: User, signal?: AbortSignal): Promise<User> {
+      const passwordHash = user.password === undefined ? null : await hashPassword(user.password, signal);
       const now = nowIso();
       const row: UserRow = {
         tenant_id: tenantId,
         id: randomUUID(),
         ...userContent(user),
-        password_hash: null,
-        ...(await passwordColumns(user)),
+        password_hash: passwordHash,
         version: 1,
         created_at: now,
         last_modified: now,
       };
       const created = userFromRow(row);
-      await db.transaction(async (trx) => {
+      await writeTransaction(db, signal, async (trx) => {
         await insertOrConflict(() => users(trx).insert(row), user.userName);
         const attributes = changedAttributes({}, userFromProto(created));
         await recordChanges(trx, tenantId, [
@@ -271,15 +291,15 @@ export function createUserStore(db: Knex) {
       };
     },
 
-    async replace(tenantId: string, user: User, expectedVersion?: bigint): Promise<User> {
-      return update(tenantId, user.id, () => user, expectedVersion);
+    async replace(tenantId: string, user: User, expectedVersion?: bigint, signal?: AbortSignal): Promise<User> {
+      return update(tenantId, user.id, () => user, expectedVersion, signal);
     },
 
     update,
 
     /** Deletes a user and, in the same transaction, its memberships in every group. */
-    async delete(tenantId: string, id: string, expectedVersion?: bigint): Promise<void> {
-      await db.transaction(async (trx) => {
+    async delete(tenantId: string, id: string, expectedVersion?: bigint, signal?: AbortSignal): Promise<void> {
+      await writeTransaction(db, signal, async (trx) => {
         const query = users(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
         const existing = await users(trx).where({ tenant_id: tenantId, id }).first("version");

@@ -70,7 +70,9 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
   changedAttributes: string[];
 
   /**
-   * For membership changes: the members added or removed.
+   * For membership changes: the members added or removed, at most 1,000 per event. A change of
+   * more members is sent as consecutive events with the same resource, kind and version (one
+   * commit), so that no event outgrows a receiver's message limit.
    *
    * @generated from field: repeated string member_ids = 8;
    */
