@@ -1,6 +1,13 @@
 import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
 import { ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
-import { channelCredentialsFromFiles, createClient, createTransport, type ChannelTlsFiles, type ServiceClient } from "@scimgw/grpc";
+import {
+  channelCredentialsFromFiles,
+  createClient,
+  createTransport,
+  directoryMessageLimitOptions,
+  type ChannelTlsFiles,
+  type ServiceClient,
+} from "@scimgw/grpc";
 import { watchChanges, type WatchOptions } from "./watch-changes.js";
 
 export interface DirectoryClientOptions {
@@ -17,6 +24,11 @@ export interface DirectoryClientOptions {
   channelCredentials?: ChannelCredentials;
   /** The deadline of every unary call that sets none. Default 10 s. */
   defaultTimeoutMs?: number;
+  /**
+   * The largest message sent or received, in bytes. Default `maxDirectoryMessageBytes` (128 MiB),
+   * the directory's own limit, which holds its largest page; lower it only to fail early.
+   */
+  maxMessageBytes?: number;
 }
 
 export interface DirectoryClient {
@@ -34,6 +46,10 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
   const transport = createTransport(options.address, {
     credentials: options.channelCredentials ?? (options.tls ? channelCredentialsFromFiles(options.tls) : grpcCredentials.createInsecure()),
     metadata: { authorization: `Bearer ${options.serviceCredential}` },
+    channelOptions:
+      options.maxMessageBytes === undefined
+        ? directoryMessageLimitOptions
+        : { "grpc.max_receive_message_length": options.maxMessageBytes, "grpc.max_send_message_length": options.maxMessageBytes },
     ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}),
   });
   return {

@@ -4,6 +4,6 @@ export type { ChannelTlsFiles } from "@scimgw/grpc";
 export type { DirectoryClient, DirectoryClientOptions } from "./create-directory-client.js";
 export { watchChanges } from "./watch-changes.js";
 export type { WatchOptions } from "./watch-changes.js";
-export { Code, RpcError } from "@scimgw/grpc";
+export { Code, RpcError, maxDirectoryMessageBytes } from "@scimgw/grpc";
 export { ChangeKind, ChangedResourceType, ErrorReason, GroupKeyKind, SortOrder, UserKeyKind } from "@scimgw/proto";
 export type { ChangeEvent, User, Group } from "@scimgw/proto";

@@ -8,3 +8,4 @@ export type { RpcErrorInit } from "./rpc-error.js";
 export { status as Code } from "@grpc/grpc-js";
 export { channelCredentialsFromFiles, serverCredentialsFromFiles } from "./tls.js";
 export type { ChannelTlsFiles, ServerTlsFiles } from "./tls.js";
+export { directoryMessageLimitOptions, maxDirectoryMessageBytes } from "./message-limits.js";

@@ -5,3 +5,4 @@ export { patchOperationsToProto, patchOperationsFromProto } from "./translate-pa
 export { groupToProto, groupFromProto, memberFromProto } from "./translate-group.js";
 export type { GroupFromProtoOptions } from "./translate-group.js";
 export { reasonOfScimType, scimTypeOfReason } from "./error-reason.js";
+export { isResourceId } from "./resource-id.js";

@@ -74,16 +74,7 @@ export function filterToProto(filter: Filter): ProtoFilter {
       });
     case "and":
     case "or":
-      return create(FilterSchema, {
-        expression: {
-          case: "logical",
-          value: {
-            operator: filter.kind === "and" ? LogicalOperator.AND : LogicalOperator.OR,
-            left: filterToProto(filter.left),
-            right: filterToProto(filter.right),
-          },
-        },
-      });
+      return balancedToProto(filter.kind, operandsOf(filter, filter.kind), 0);
     case "not":
       return create(FilterSchema, { expression: { case: "not", value: { operand: filterToProto(filter.operand) } } });
     case "valuePath":
@@ -91,6 +82,41 @@ export function filterToProto(filter: Filter): ProtoFilter {
         expression: { case: "valuePath", value: { path: attributePathToProto(filter.path), filter: filterToProto(filter.filter) } },
       });
   }
+}
+
+/**
+ * The operands of a run of one logical operator, in order: `a or (b or c) or d` gives [a, b, c, d].
+ * The parser builds such runs as a left-leaning chain, one level per operand.
+ */
+function operandsOf(filter: Filter, kind: "and" | "or"): Filter[] {
+  const operands: Filter[] = [];
+  const pending: Filter[] = [filter];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.kind === kind) pending.push(node.right, node.left);
+    else operands.push(node);
+  }
+  return operands;
+}
+
+/**
+ * A run of `and` or `or` as a balanced tree of LogicalFilters. Both are associative (in SQL's
+ * three-valued logic too), so the meaning is the same; but protobuf decoders stop at 100 levels of
+ * nesting (two per LogicalFilter), so a chain of 50 `or`s could not be decoded, while a balanced
+ * run of 200 comparisons is 8 levels deep.
+ */
+function balancedToProto(kind: "and" | "or", operands: readonly Filter[], from: number, to = operands.length): ProtoFilter {
+  if (to - from === 1) return filterToProto(operands[from] as Filter);
+  const middle = (from + to) >>> 1;
+  return create(FilterSchema, {
+    expression: {
+      case: "logical",
+      value: {
+        operator: kind === "and" ? LogicalOperator.AND : LogicalOperator.OR,
+        left: balancedToProto(kind, operands, from, middle),
+        right: balancedToProto(kind, operands, middle, to),
+      },
+    },
+  });
 }
 
 /** A protobuf Filter (from the gateway or an internal caller) as a SCIM filter tree. */

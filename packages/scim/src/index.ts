@@ -1,3 +1,10 @@
+// Limits on what one request may ask (RFC 7644 leaves them to the service provider)
+export { defaultScimLimits, maxListIndex } from "./limits/scim-limits.js";
+export type { ScimLimits } from "./limits/scim-limits.js";
+export { checkString, isStorableText } from "./limits/check-string.js";
+export type { StringKind } from "./limits/check-string.js";
+export { checkResourceLimits } from "./resource/check-resource-limits.js";
+
 // Errors (RFC 7644 §3.12)
 export { ScimError, errorSchemaUrn, scimTypeStatus } from "./errors/scim-error.js";
 export type { ScimErrorBody, ScimType } from "./errors/scim-error.js";
@@ -51,7 +58,7 @@ export type { ProjectionOptions } from "./resource/project-resource.js";
 
 // PATCH (RFC 7644 §3.5.2)
 export type { PatchOperation, PatchOperationType, PatchPath } from "./patch/patch-operation.js";
-export { parsePatchRequest } from "./patch/parse-patch-request.js";
+export { checkPatchOperationCount, parsePatchRequest } from "./patch/parse-patch-request.js";
 export { parsePatchPath } from "./patch/parse-patch-path.js";
 export { applyPatch } from "./patch/apply-patch.js";
 export { parseListQuery, parseSearchRequest } from "./messages/list-query.js";

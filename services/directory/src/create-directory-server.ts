@@ -9,7 +9,7 @@ import {
   GroupService,
   UserService,
 } from "@scimgw/proto";
-import { addService, Code, type ServerHooks } from "@scimgw/grpc";
+import { addService, Code, directoryMessageLimitOptions, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
@@ -80,7 +80,8 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000, 
   if (unguarded.length > 0)
     throw new Error(`no required scope for ${unguarded.join(", ")}: add them to service-credentials/required-scopes.ts`);
 
-  const server = new Server({ "grpc.max_receive_message_length": 16 * 1024 * 1024 });
+  // The same limits as every client's (packages/grpc message-limits.ts): above the largest page.
+  const server = new Server({ ...directoryMessageLimitOptions });
   const hooks: ServerHooks = {
     authorize: createCallAuthorizer(createServiceCredentialStore(db), { cacheMs: credentialCacheMs }),
     // A change stream re-checks its credential as often as a verification is cached (at least

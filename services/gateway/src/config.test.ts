@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ConfigError } from "@scimgw/config";
+import { maxDirectoryMessageBytes } from "@scimgw/directory-client";
+import { defaultScimLimits } from "@scimgw/scim";
 import { loadGatewayConfig as loadWithoutCredential } from "./config.js";
 
 /** Every other test is about other settings: give them a credential. */
@@ -100,4 +102,14 @@ test("TLS towards the directory: a CA alone, or with a client certificate and ke
     loadGatewayConfig({ DIRECTORY_TLS_CERT_FILE: "/server.pem", DIRECTORY_TLS_KEY_FILE: "/server.key" }).directoryTls,
     undefined,
   );
+});
+
+test("SCIM limits default to the SCIM core's and may only be tightened", () => {
+  assert.deepEqual(loadGatewayConfig({}).limits, defaultScimLimits);
+  assert.equal(loadGatewayConfig({ SCIM_MAX_PATCH_OPERATIONS: "100" }).limits.maxPatchOperations, 100);
+  assert.throws(() => loadGatewayConfig({ SCIM_MAX_RESOURCE_BYTES: "1000000" }), /SCIM_MAX_RESOURCE_BYTES/);
+});
+
+test("the gRPC message limit holds the largest page: SCIM_MAX_PAGE_SIZE's ceiling × maxResourceBytes, twice", () => {
+  assert.ok(1000 * defaultScimLimits.maxResourceBytes * 2 <= maxDirectoryMessageBytes);
 });

@@ -2,8 +2,15 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError, readSettings } from "@scimgw/config";
 import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
+import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
 
 const positiveInt = z.coerce.number().int().positive();
+/**
+ * A SCIM limit (see ScimLimits): it may be set lower than the SCIM core's default, never higher,
+ * because the directory holds every caller to the defaults and the gRPC message limit is sized
+ * from them.
+ */
+const limit = (name: keyof ScimLimits) => positiveInt.max(defaultScimLimits[name]).default(defaultScimLimits[name]);
 const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 const settings = z.object({
@@ -33,6 +40,14 @@ const settings = z.object({
     .string()
     .regex(/^\d+(kb|mb)$/i, "must look like 512kb or 5mb")
     .default("5mb"),
+  SCIM_MAX_PATCH_OPERATIONS: limit("maxPatchOperations"),
+  SCIM_MAX_PATCH_MEMBERS: limit("maxPatchMemberValues"),
+  SCIM_MAX_MEMBERS: limit("maxMembers"),
+  SCIM_MAX_FILTER_COMPARISONS: limit("maxFilterComparisons"),
+  SCIM_MAX_VALUES: limit("maxMultiValuedElements"),
+  SCIM_MAX_IDENTIFIER_LENGTH: limit("maxIdentifierLength"),
+  SCIM_MAX_STRING_LENGTH: limit("maxStringLength"),
+  SCIM_MAX_RESOURCE_BYTES: limit("maxResourceBytes"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -41,6 +56,8 @@ export type GatewayConfig = z.infer<typeof settings> & {
   directoryCredential: string;
   /** TLS towards the directory; unset is plaintext (loopback or a private network). */
   directoryTls: ChannelTlsFiles | undefined;
+  /** The SCIM_MAX_* settings as the SCIM core takes them. */
+  limits: ScimLimits;
 };
 
 const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write` (pnpm admin …)";
@@ -79,5 +96,15 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     directoryCredential: readCredential(data),
     // The gateway's own client certificate for mutual TLS, under the names every client of ours reads.
     directoryTls: tlsFilesFromEnv(env),
+    limits: {
+      maxPatchOperations: data.SCIM_MAX_PATCH_OPERATIONS,
+      maxPatchMemberValues: data.SCIM_MAX_PATCH_MEMBERS,
+      maxMembers: data.SCIM_MAX_MEMBERS,
+      maxFilterComparisons: data.SCIM_MAX_FILTER_COMPARISONS,
+      maxMultiValuedElements: data.SCIM_MAX_VALUES,
+      maxIdentifierLength: data.SCIM_MAX_IDENTIFIER_LENGTH,
+      maxStringLength: data.SCIM_MAX_STRING_LENGTH,
+      maxResourceBytes: data.SCIM_MAX_RESOURCE_BYTES,
+    },
   };
 }

@@ -10,7 +10,8 @@ import { discoveryRoutes } from "./routes/discovery.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
 import { userRoutes } from "./routes/users.js";
-import { groupResourceType, userResourceType } from "@scimgw/scim";
+import { isResourceId } from "@scimgw/scim-proto";
+import { defaultScimLimits, groupResourceType, userResourceType, type ScimLimits } from "@scimgw/scim";
 
 /** Where SCIM lives; Okta's connector base URL is `{domain}/services/scim/v2`. */
 export const scimRoot = "/services/scim/v2";
@@ -28,6 +29,13 @@ export interface GatewayOptions {
   maxBodySize: string;
   /** Members per directory call when a group response carries members (default 2000, at most 5000). */
   memberPageSize?: number;
+  /** What one request may ask; default the SCIM core's, which the directory also applies. */
+  limits?: ScimLimits;
+  /**
+   * Which `:id`s can name a resource; others are 404 without a directory call. Default: the
+   * directory's UUIDs (isResourceId); a test over a fake directory may name resources otherwise.
+   */
+  isResourceId?: (id: string) => boolean;
 }
 
 /** Builds the gateway's Koa app; it holds no state beyond the key cache, and listening is main's job. */
@@ -53,11 +61,15 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
       jsonStrict: true,
     }),
   );
-  const users = userRoutes({ directory: options.directory, scimBaseUrl, paging: options.paging });
+  const limits = options.limits ?? defaultScimLimits;
+  const isId = options.isResourceId ?? isResourceId;
+  const users = userRoutes({ directory: options.directory, scimBaseUrl, paging: options.paging, limits, isResourceId: isId });
   const groups = groupRoutes({
     directory: options.directory,
     scimBaseUrl,
     paging: options.paging,
+    limits,
+    isResourceId: isId,
     logger: options.logger,
     ...(options.memberPageSize === undefined ? {} : { memberPageSize: options.memberPageSize }),
   });
@@ -70,6 +82,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
         { resourceType: groupResourceType, page: groups.page },
       ],
       options.paging,
+      limits,
     ),
   );
   scim.use(users.router.routes(), users.router.allowedMethods({ throw: true }));

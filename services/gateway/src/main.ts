@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     },
     maxBodySize: config.MAX_BODY_SIZE,
     memberPageSize: config.GROUP_MEMBER_PAGE_SIZE,
+    limits: config.limits,
   });
   const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));

@@ -2,15 +2,18 @@ import { ScimError, type ScimType } from "../errors/scim-error.js";
 import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
 import type { AttributePath } from "../schema/attribute-path.js";
 import { tokenize, type Token } from "./filter-tokens.js";
+import { isStorableText } from "../limits/check-string.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 
 /**
  * Parses a SCIM filter (RFC 7644 §3.4.2.2, figure 1) into a Filter tree. Operators and the
  * keywords and/or/not are case-insensitive; `and` binds tighter than `or`; `not` takes a
  * parenthesised filter. Attribute names are kept as written: `resolveFilter` maps them to the schema.
- * Errors are 400 invalidFilter with what was expected and the 0-based character position.
+ * Errors are 400 invalidFilter with what was expected and the 0-based character position; so is
+ * a filter of more than `limits.maxFilterComparisons` comparisons.
  */
-export function parseFilter(text: string): Filter {
-  return new FilterParser(text, "invalidFilter", "filter").parseFilter();
+export function parseFilter(text: string, limits: ScimLimits = defaultScimLimits): Filter {
+  return new FilterParser(text, "invalidFilter", "filter", limits).parseFilter();
 }
 
 /** The parsed parts of a PATCH path (RFC 7644 §3.5.2): `attrPath` or `valuePath [ "." subAttr ]`. */
@@ -33,11 +36,13 @@ export class FilterParser {
   private readonly tokens: Token[];
   private index = 0;
   private nesting = 0;
+  private comparisons = 0;
 
   constructor(
     text: string,
     private readonly scimType: ScimType,
     private readonly subject: "filter" | "path" | "attribute list entry",
+    private readonly limits: ScimLimits = defaultScimLimits,
   ) {
     this.tokens = tokenize(text, (detail) => ScimError.of(scimType, detail));
     if (text.trim() === "") throw this.fail(`the ${subject} is empty`);
@@ -141,6 +146,12 @@ export class FilterParser {
   }
 
   private parseComparison(path: AttributePath, pathToken: Token): Filter {
+    // Counted as the parser meets them, so a filter of 20,000 terms stops at the limit; the
+    // trees it builds stay small enough for every recursive step after it.
+    this.comparisons += 1;
+    if (this.comparisons > this.limits.maxFilterComparisons) {
+      throw this.fail(`the ${this.subject} has more than ${this.limits.maxFilterComparisons} comparisons`);
+    }
     const token = this.next();
     if (token.kind !== "word") {
       throw this.fail(`expected an operator after "${pathToken.text}" at position ${token.position}, found ${describe(token)}`);
@@ -156,8 +167,18 @@ export class FilterParser {
 
   private parseValue(operatorToken: Token): FilterValue {
     const token = this.next();
-    if (token.kind === "string") return token.value;
-    if (token.kind === "word") return parseUnquotedValue(token.text, token.position, (detail) => this.fail(detail));
+    const value =
+      token.kind === "string"
+        ? token.value
+        : token.kind === "word"
+          ? parseUnquotedValue(token.text, token.position, (detail) => this.fail(detail))
+          : undefined;
+    // Nothing stored holds these (checkString), and PostgreSQL cannot even compare with NUL:
+    // refused here so both stores give the same 400.
+    if (typeof value === "string" && !isStorableText(value)) {
+      throw this.fail(`the value at position ${token.position} contains a control character or a lone surrogate`);
+    }
+    if (value !== undefined) return value;
     throw this.fail(`expected a value after "${operatorToken.text}" at position ${token.position}, found ${describe(token)}`);
   }
 

@@ -5,6 +5,7 @@ import { formatAttributePath, resolveAttributePath } from "../schema/resolve-att
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
 import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
 import type { AttributePath } from "../schema/attribute-path.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 
 /** Where a filter's paths point: at the resource, or (inside `attr[...]`) at one value of `parent`. */
 type Scope =
@@ -18,7 +19,13 @@ type Scope =
  * invalidPath when the filter is part of a PATCH path). Literals are converted to the attribute's
  * type where the intent is clear (`active eq "true"`, `employeeNumber eq 42`).
  */
-export function resolveFilter(filter: Filter, resourceType: ResourceTypeDefinition, scimType: ScimType = "invalidFilter"): Filter {
+export function resolveFilter(
+  filter: Filter,
+  resourceType: ResourceTypeDefinition,
+  scimType: ScimType = "invalidFilter",
+  limits: ScimLimits = defaultScimLimits,
+): Filter {
+  checkFilterSize(filter, scimType, limits);
   return resolveNode(filter, { kind: "resource", resourceType }, scimType);
 }
 
@@ -26,8 +33,32 @@ export function resolveFilter(filter: Filter, resourceType: ResourceTypeDefiniti
  * Resolves the filter of `parent[...]`, whose paths name sub-attributes of `parent`
  * (RFC 7644 §3.4.2.2: "FILTER uses sub-attributes of a parent attrPath").
  */
-export function resolveValueFilter(filter: Filter, parent: AttributeDefinition, scimType: ScimType = "invalidFilter"): Filter {
+export function resolveValueFilter(
+  filter: Filter,
+  parent: AttributeDefinition,
+  scimType: ScimType = "invalidFilter",
+  limits: ScimLimits = defaultScimLimits,
+): Filter {
+  checkFilterSize(filter, scimType, limits);
   return resolveNode(filter, { kind: "element", parent }, scimType);
+}
+
+/**
+ * The parser's comparison limit, for trees that did not come from text (the directory's gRPC
+ * callers build them). Counted without recursion, so any tree the caller could send is counted.
+ */
+function checkFilterSize(filter: Filter, scimType: ScimType, limits: ScimLimits): void {
+  const pending: Filter[] = [filter];
+  let comparisons = 0;
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    if (node.kind === "compare" || node.kind === "present") comparisons += 1;
+    else if (node.kind === "and" || node.kind === "or") pending.push(node.left, node.right);
+    else if (node.kind === "not") pending.push(node.operand);
+    else pending.push(node.filter);
+    if (comparisons > limits.maxFilterComparisons) {
+      throw ScimError.of(scimType, `the filter has more than ${limits.maxFilterComparisons} comparisons`);
+    }
+  }
 }
 
 function resolveNode(filter: Filter, scope: Scope, scimType: ScimType): Filter {

@@ -8,6 +8,7 @@ import { isJsonObject } from "../resource/json-value.js";
 import { resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import type { ResourceTypeDefinition } from "../schema/schema-definition.js";
 import { urn } from "../schema/urns.js";
+import { defaultScimLimits, maxListIndex, type ScimLimits } from "../limits/scim-limits.js";
 
 export type SortOrder = "ascending" | "descending";
 
@@ -48,7 +49,17 @@ function integer(name: string, value: number | string | undefined): number | und
   throw ScimError.of("invalidValue", `${name} must be an integer, not ${JSON.stringify(value)}`);
 }
 
-function parseListQueryFields(raw: RawListQuery, resourceType: ResourceTypeDefinition, limits: PagingLimits): ListQuery {
+/** Clamped to 1…2^31−1 (0… for count), so no index or count can overflow a 64-bit field on its way to the store. */
+function clampIndex(value: number, min: number): number {
+  return Math.min(Math.max(min, value), maxListIndex);
+}
+
+function parseListQueryFields(
+  raw: RawListQuery,
+  resourceType: ResourceTypeDefinition,
+  limits: PagingLimits,
+  scimLimits: ScimLimits,
+): ListQuery {
   const startIndex = integer("startIndex", raw.startIndex);
   const count = integer("count", raw.count);
   const sortOrder = raw.sortOrder?.toLowerCase();
@@ -60,10 +71,14 @@ function parseListQueryFields(raw: RawListQuery, resourceType: ResourceTypeDefin
     throw ScimError.of("invalidValue", "attributes and excludedAttributes cannot be used together");
   }
   return {
-    ...(raw.filter !== undefined ? { filter: resolveFilter(parseFilter(raw.filter), resourceType) } : {}),
-    // §3.4.2.4: a startIndex below 1 is 1; a negative count is 0; a count above the maximum is capped.
-    startIndex: Math.max(1, startIndex ?? 1),
-    count: Math.min(Math.max(0, count ?? limits.defaultCount), limits.maxCount),
+    ...(raw.filter !== undefined
+      ? { filter: resolveFilter(parseFilter(raw.filter, scimLimits), resourceType, "invalidFilter", scimLimits) }
+      : {}),
+    // §3.4.2.4: a startIndex below 1 is 1; a negative count is 0; a count above the maximum is
+    // capped. A startIndex beyond any result (up to 10^300 in a SearchRequest) is an empty page
+    // with the true totalResults, as §3.4.2.4 answers any startIndex past the end.
+    startIndex: clampIndex(startIndex ?? 1, 1),
+    count: Math.min(clampIndex(count ?? limits.defaultCount, 0), limits.maxCount),
     ...(raw.sortBy !== undefined
       ? {
           sortBy: resolveAttributePath(
@@ -88,6 +103,7 @@ export function parseListQuery(
   query: Readonly<Record<string, string | readonly string[] | undefined>>,
   resourceType: ResourceTypeDefinition,
   limits: PagingLimits,
+  scimLimits: ScimLimits = defaultScimLimits,
 ): ListQuery {
   const single = (name: string): string | undefined => {
     const value = query[name];
@@ -105,6 +121,7 @@ export function parseListQuery(
     },
     resourceType,
     limits,
+    scimLimits,
   );
 }
 
@@ -128,7 +145,12 @@ function optionalNumber(name: string, value: unknown): number | string | undefin
 }
 
 /** A SearchRequest body of POST /.search (RFC 7644 §3.4.3): the same parameters as JSON. */
-export function parseSearchRequest(body: unknown, resourceType: ResourceTypeDefinition, limits: PagingLimits): ListQuery {
+export function parseSearchRequest(
+  body: unknown,
+  resourceType: ResourceTypeDefinition,
+  limits: PagingLimits,
+  scimLimits: ScimLimits = defaultScimLimits,
+): ListQuery {
   if (!isJsonObject(body)) throw ScimError.of("invalidSyntax", "a SearchRequest body must be a JSON object");
   const field = (name: string): unknown => Object.entries(body).find(([key]) => key.toLowerCase() === name.toLowerCase())?.[1];
   const schemas = field("schemas");
@@ -147,5 +169,6 @@ export function parseSearchRequest(body: unknown, resourceType: ResourceTypeDefi
     },
     resourceType,
     limits,
+    scimLimits,
   );
 }

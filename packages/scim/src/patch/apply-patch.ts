@@ -6,10 +6,13 @@ import { cloneJson, isJsonObject, jsonEqual, type JsonObject, type JsonValue, ty
 import { schemasFor } from "../resource/normalize-resource.js";
 import { lookupAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
+import { checkResourceLimits, checkValueCounts } from "../resource/check-resource-limits.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import { addValues, isPrimary, keepOnePrimary, mergeSubAttributes, removeValues } from "./multi-valued.js";
 import type { PatchOperation, PatchOperationType, PatchPath } from "./patch-operation.js";
 import { resolvePatchTarget, type AttributeTarget, type PatchTarget } from "./patch-target.js";
 import { parsePatchPath } from "./parse-patch-path.js";
+import { checkPatchOperationCount } from "./parse-patch-request.js";
 
 /**
  * Applies PATCH operations (RFC 7644 §3.5.2) to a resource and returns the patched copy; the input
@@ -17,17 +20,21 @@ import { parsePatchPath } from "./parse-patch-path.js";
  * detail names it (`Operations[2]: ...`), and nothing is returned.
  *
  * Values are typed by the same rules as resource bodies (`coerceAttributeValue`), so the result
- * satisfies what `normalizeResource` checks. `meta` is left for the caller to update.
+ * satisfies what `normalizeResource` checks, limits and string rules included (checked on the
+ * result, so a PATCH that fixes an over-long value passes). `meta` is left for the caller to update.
  */
 export function applyPatch(
   resource: ScimResource,
   operations: readonly PatchOperation[],
   resourceType: ResourceTypeDefinition,
+  limits: ScimLimits = defaultScimLimits,
 ): ScimResource {
+  checkPatchOperationCount(operations.length, limits);
   const working = cloneJson(resource);
   operations.forEach((operation, index) => {
     try {
       applyOperation(working, operation, resourceType);
+      checkValueCounts(working, resourceType, limits);
     } catch (error) {
       if (error instanceof ScimError && error.scimType !== undefined)
         throw ScimError.of(error.scimType, `Operations[${index}]: ${error.detail}`);
@@ -39,6 +46,7 @@ export function applyPatch(
     if (object !== undefined && (!isJsonObject(object) || Object.keys(object).length === 0)) delete working[schema.id];
   }
   working["schemas"] = schemasFor(resourceType, working);
+  checkResourceLimits(working, resourceType, limits);
   return working;
 }
 

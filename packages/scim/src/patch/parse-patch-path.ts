@@ -1,4 +1,5 @@
 import { FilterParser } from "../filter/parse-filter.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import type { PatchPath } from "./patch-operation.js";
 
 /**
@@ -7,7 +8,7 @@ import type { PatchPath } from "./patch-operation.js";
  * `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager`. Names are kept as written;
  * `applyPatch` resolves them against the schema. Syntax errors are 400 invalidPath.
  */
-export function parsePatchPath(text: string): PatchPath {
-  const { path, valueFilter } = new FilterParser(text, "invalidPath", "path").parsePath();
+export function parsePatchPath(text: string, limits: ScimLimits = defaultScimLimits): PatchPath {
+  const { path, valueFilter } = new FilterParser(text, "invalidPath", "path", limits).parsePath();
   return { ...path, ...(valueFilter !== undefined ? { valueFilter } : {}) };
 }

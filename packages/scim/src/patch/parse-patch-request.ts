@@ -1,5 +1,6 @@
 import { ScimError } from "../errors/scim-error.js";
 import { getIgnoringCase, isJsonObject, type JsonObject } from "../resource/json-value.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import { urn } from "../schema/urns.js";
 import type { PatchOperation, PatchOperationType } from "./patch-operation.js";
 import { parsePatchPath } from "./parse-patch-path.js";
@@ -10,7 +11,7 @@ import { parsePatchPath } from "./parse-patch-path.js";
  * Entra sends "Add", "Replace" and "Remove" (MS-USE). Values are left as the client sent them;
  * `applyPatch` types them against the schema.
  */
-export function parsePatchRequest(body: unknown): PatchOperation[] {
+export function parsePatchRequest(body: unknown, limits: ScimLimits = defaultScimLimits): PatchOperation[] {
   if (!isJsonObject(body)) throw ScimError.of("invalidSyntax", "the PATCH body must be a JSON object (RFC 7644 §3.5.2)");
   const schemas = getIgnoringCase(body, "schemas")?.value;
   const listsPatchOp =
@@ -22,13 +23,25 @@ export function parsePatchRequest(body: unknown): PatchOperation[] {
   if (!Array.isArray(operations) || operations.length === 0) {
     throw ScimError.of("invalidSyntax", `the PATCH body needs a non-empty "Operations" array (RFC 7644 §3.5.2)`);
   }
-  return operations.map((operation, index) => parseOperation(operation, `Operations[${index}]`));
+  // Counted before any operation is read, so 8,000 operations cost nothing but this answer.
+  checkPatchOperationCount(operations.length, limits);
+  return operations.map((operation, index) => parseOperation(operation, `Operations[${index}]`, limits));
 }
 
-function parseOperation(operation: unknown, where: string): PatchOperation {
+/** RFC 7644 §3.5.2 sets no bound on Operations; ours is maxPatchOperations (400 invalidValue naming it). */
+export function checkPatchOperationCount(count: number, limits: ScimLimits): void {
+  if (count > limits.maxPatchOperations) {
+    throw ScimError.of(
+      "invalidValue",
+      `the PATCH has ${count} operations; at most ${limits.maxPatchOperations} are allowed in one request (split it into several)`,
+    );
+  }
+}
+
+function parseOperation(operation: unknown, where: string, limits: ScimLimits): PatchOperation {
   if (!isJsonObject(operation)) throw ScimError.of("invalidSyntax", `${where} must be a JSON object with "op", "path" and "value"`);
   const op = parseOp(operation, where);
-  const path = parsePath(operation, where);
+  const path = parsePath(operation, where, limits);
   const value = getIgnoringCase(operation, "value");
   if (op === "remove") {
     // RFC 7644 §3.5.2.2: "If "path" is unspecified, the operation fails with ... "noTarget"."
@@ -47,13 +60,13 @@ function parseOp(operation: JsonObject, where: string): PatchOperationType {
   throw ScimError.of("invalidSyntax", `${where}: "op" must be "add", "remove" or "replace", got ${JSON.stringify(op ?? null)}`);
 }
 
-function parsePath(operation: JsonObject, where: string): PatchOperation["path"] {
+function parsePath(operation: JsonObject, where: string, limits: ScimLimits): PatchOperation["path"] {
   const path = getIgnoringCase(operation, "path")?.value;
   // An empty or null path is read as no path, which RFC 7644 §3.5.2 allows for add and replace.
   if (path === undefined || path === null || (typeof path === "string" && path.trim() === "")) return undefined;
   if (typeof path !== "string") throw ScimError.of("invalidPath", `${where}: "path" must be a string`);
   try {
-    return parsePatchPath(path);
+    return parsePatchPath(path, limits);
   } catch (error) {
     if (error instanceof ScimError) throw ScimError.of("invalidPath", `${where}: path "${path}": ${error.detail}`);
     throw error;

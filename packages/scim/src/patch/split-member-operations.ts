@@ -1,7 +1,9 @@
 import { ScimError } from "../errors/scim-error.js";
 import type { Filter } from "../filter/filter-ast.js";
 import { isJsonObject, type JsonObject } from "../resource/json-value.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import type { PatchOperation } from "./patch-operation.js";
+import { checkPatchOperationCount } from "./parse-patch-request.js";
 
 /** A change to a group's membership, in terms of member ids. */
 export type MemberChange =
@@ -84,9 +86,23 @@ function membersChange(operation: PatchOperation): MemberChange {
  * Splits a group PATCH into attribute operations (run by applyPatch on the group without its
  * members) and membership changes (run as set operations on the membership rows), keeping the
  * client's order. Path-less add/replace values that carry `members` (Okta's form) are split too.
+ * Over maxPatchOperations operations, or maxPatchMemberValues member ids in all, is a 400
+ * invalidValue: every id is a row written while the tenant's writes wait.
  */
-export function splitMemberOperations(operations: readonly PatchOperation[]): GroupPatchStep[] {
+export function splitMemberOperations(operations: readonly PatchOperation[], limits: ScimLimits = defaultScimLimits): GroupPatchStep[] {
+  checkPatchOperationCount(operations.length, limits);
   const steps: GroupPatchStep[] = [];
+  let memberValues = 0;
+  const pushMembers = (change: MemberChange) => {
+    memberValues += change.kind === "removeAll" ? 0 : change.ids.length;
+    if (memberValues > limits.maxPatchMemberValues) {
+      throw ScimError.of(
+        "invalidValue",
+        `the PATCH names more than ${limits.maxPatchMemberValues} members; send at most ${limits.maxPatchMemberValues} per request`,
+      );
+    }
+    steps.push({ kind: "members", change });
+  };
   const pushAttributes = (operation: PatchOperation) => {
     const last = steps[steps.length - 1];
     if (last?.kind === "attributes") steps[steps.length - 1] = { kind: "attributes", operations: [...last.operations, operation] };
@@ -94,8 +110,7 @@ export function splitMemberOperations(operations: readonly PatchOperation[]): Gr
   };
   for (const operation of operations) {
     if (operation.path !== undefined) {
-      if (isMembers(operation.path.attribute) && operation.path.schema === undefined)
-        steps.push({ kind: "members", change: membersChange(operation) });
+      if (isMembers(operation.path.attribute) && operation.path.schema === undefined) pushMembers(membersChange(operation));
       else pushAttributes(operation);
       continue;
     }
@@ -110,8 +125,7 @@ export function splitMemberOperations(operations: readonly PatchOperation[]): Gr
       else rest[key] = value;
     }
     if (Object.keys(rest).length > 0 || members === undefined) pushAttributes({ ...operation, value: rest });
-    if (members !== undefined)
-      steps.push({ kind: "members", change: membersChange({ op: operation.op, path: { attribute: "members" }, value: members as never }) });
+    if (members !== undefined) pushMembers(membersChange({ op: operation.op, path: { attribute: "members" }, value: members as never }));
   }
   return steps;
 }

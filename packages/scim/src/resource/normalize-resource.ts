@@ -6,6 +6,8 @@ import {
   type ResourceTypeDefinition,
   type SchemaDefinition,
 } from "../schema/schema-definition.js";
+import { checkResourceLimits } from "./check-resource-limits.js";
+import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import { coerceAttributeValue } from "./coerce-attribute-value.js";
 import { isJsonObject, type JsonObject, type JsonValue, type ScimResource } from "./json-value.js";
 
@@ -25,9 +27,15 @@ const toleratedSchemaMarkers: readonly string[] = [
  * Checks and canonicalises a client's resource body for POST or PUT, returning the resource as the
  * server stores it: attribute names in the schema's spelling, values typed per the schema, readOnly
  * and unknown attributes dropped, unassigned values left out, `schemas` recomputed.
- * Throws a 400 ScimError (invalidSyntax or invalidValue) naming what is wrong.
+ * Throws a 400 ScimError (invalidSyntax or invalidValue) naming what is wrong, also when the
+ * result breaks a limit or string rule (checkResourceLimits).
  */
-export function normalizeResource(body: unknown, resourceType: ResourceTypeDefinition, context: NormalizeContext): ScimResource {
+export function normalizeResource(
+  body: unknown,
+  resourceType: ResourceTypeDefinition,
+  context: NormalizeContext,
+  limits: ScimLimits = defaultScimLimits,
+): ScimResource {
   const request = context === "create" ? "POST" : "PUT";
   if (!isJsonObject(body)) {
     throw ScimError.of("invalidSyntax", `the ${request} body must be a JSON object representing a ${resourceType.name}`);
@@ -64,7 +72,9 @@ export function normalizeResource(body: unknown, resourceType: ResourceTypeDefin
     }
     if (attributes !== undefined) checkRequired(schema, attributes, `${schema.id}:`);
   }
-  return assemble(resourceType, core, extensions);
+  const resource = assemble(resourceType, core, extensions);
+  checkResourceLimits(resource, resourceType, limits);
+  return resource;
 }
 
 /** The `schemas` a resource of this type with these extension objects must list (RFC 7643 §3). */

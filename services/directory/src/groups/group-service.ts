@@ -1,9 +1,18 @@
 import { create } from "@bufbuild/protobuf";
 import { GroupKeyKind, GroupMemberSchema, type Group, type GroupService } from "@scimgw/proto";
 import type { ServiceImplementationOf } from "@scimgw/grpc";
-import { applyPatch, groupResourceType, normalizeResource, resolveFilter, splitMemberOperations } from "@scimgw/scim";
-import { filterFromProto, groupFromProto, groupToProto, patchOperationsFromProto } from "@scimgw/scim-proto";
-import { invalidArgument } from "../errors/directory-errors.js";
+import {
+  applyPatch,
+  defaultScimLimits,
+  groupResourceType,
+  normalizeResource,
+  resolveFilter,
+  isStorableText,
+  ScimError,
+  splitMemberOperations,
+} from "@scimgw/scim";
+import { filterFromProto, groupFromProto, groupToProto, isResourceId, patchOperationsFromProto } from "@scimgw/scim-proto";
+import { fromScimError, invalidArgument, notFound } from "../errors/directory-errors.js";
 import { memberships } from "../memberships/membership-store.js";
 import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
 import { exactlyOneKey } from "../query/lookup-by-key.js";
@@ -15,6 +24,12 @@ export const maxMembersPage = 5000;
 
 function required(value: string, name: string): string {
   if (value === "") throw invalidArgument(`${name} is required`);
+  return value;
+}
+
+/** A group id this directory could have made; any other names no group (and is never queried). */
+function requiredId(value: string, name: string): string {
+  if (!isResourceId(required(value, name))) throw notFound(`group ${quotedId(value)}`);
   return value;
 }
 
@@ -35,12 +50,36 @@ function groupKeyOf(kind: GroupKeyKind): GroupKey {
   }
 }
 
-/** Holds gRPC callers to the SCIM core's Group rules (displayName required, types), members aside. */
+/**
+ * Member ids no store can compare the same way (a NUL, which PostgreSQL refuses, another control
+ * character or a lone surrogate) are refused before any query; they cannot be ids of ours, and
+ * other unknown ids are named by the store as before.
+ */
+function comparableMemberIds(ids: readonly string[]): readonly string[] {
+  const impossible = ids.filter((id) => !isStorableText(id));
+  if (impossible.length === 0) return ids;
+  const shown = impossible
+    .slice(0, 20)
+    .map((id) => JSON.stringify(id.length > 40 ? `${id.slice(0, 40)}…` : id))
+    .join(", ");
+  const more = impossible.length > 20 ? `, and ${impossible.length - 20} more` : "";
+  throw fromScimError(ScimError.of("invalidValue", `invalid members: no user or group of this tenant has these ids: ${shown}${more}`));
+}
+
+/**
+ * Holds gRPC callers to the SCIM core's Group rules (displayName required, types, limits and
+ * string rules at their defaults), members aside: those are ids, at most maxMembers of them.
+ */
 function validated(group: Group | undefined, context: "create" | "replace"): Group {
   if (group === undefined) throw invalidArgument("group is required");
+  const { maxMembers } = defaultScimLimits;
+  if (group.members.length > maxMembers) {
+    throw fromScimError(ScimError.of("invalidValue", `members has ${group.members.length} values; at most ${maxMembers} are allowed`));
+  }
   const normalized = groupToProto(normalizeResource(groupFromProto({ ...group, members: [] }), groupResourceType, context));
   normalized.id = group.id;
-  normalized.members = group.members.map((member) => create(GroupMemberSchema, { value: required(member.value, "members[].value") }));
+  comparableMemberIds(group.members.map((member) => required(member.value, "members[].value")));
+  normalized.members = group.members.map((member) => create(GroupMemberSchema, { value: member.value }));
   return normalized;
 }
 
@@ -53,6 +92,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
     async getGroup(request) {
       const tenantId = required(request.tenantId, "tenant_id");
       const key = exactlyOneKey({ id: request.id, display_name: request.displayName, external_id: request.externalId });
+      if (key.name === "id") requiredId(key.value, "id");
       return store.getBy(tenantId, getGroupKeys[key.name], key.value);
     },
 
@@ -80,7 +120,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
       const limit = request.limit <= 0 ? 1000 : Math.min(request.limit, maxMembersPage);
       const members = await store.members(
         required(request.tenantId, "tenant_id"),
-        required(request.groupId, "group_id"),
+        requiredId(request.groupId, "group_id"),
         request.afterMemberId,
         limit,
       );
@@ -90,7 +130,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
 
     async replaceGroup(request, context) {
       const group = validated(request.group, "replace");
-      required(group.id, "group.id");
+      requiredId(group.id, "group.id");
       return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion, context?.signal) };
     },
 
@@ -105,7 +145,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
       if (steps.length === 0) throw invalidArgument("at least one PATCH operation is required");
       const group = await store.update(
         tenantId,
-        required(request.id, "id"),
+        requiredId(request.id, "id"),
         async (current, trx, delta) => {
           let group = current;
           for (const step of steps) {
@@ -116,11 +156,13 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
               continue;
             }
             const change = step.change;
-            if (change.kind === "add") delta.added(await memberships.add(trx, tenantId, group.id, change.ids));
-            else if (change.kind === "remove") delta.removed(await memberships.remove(trx, tenantId, group.id, change.ids));
+            if (change.kind === "add") delta.added(await memberships.add(trx, tenantId, group.id, comparableMemberIds(change.ids)));
+            // Removing an id that cannot exist changes nothing, as removing any non-member does.
+            else if (change.kind === "remove")
+              delta.removed(await memberships.remove(trx, tenantId, group.id, change.ids.filter(isStorableText)));
             else if (change.kind === "removeAll") delta.removed(await memberships.removeAll(trx, tenantId, group.id));
             else {
-              const { added, removed } = await memberships.replace(trx, tenantId, group.id, change.ids);
+              const { added, removed } = await memberships.replace(trx, tenantId, group.id, comparableMemberIds(change.ids));
               delta.removed(removed);
               delta.added(added);
             }
@@ -134,8 +176,13 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
     },
 
     async deleteGroup(request, context) {
-      await store.delete(required(request.tenantId, "tenant_id"), required(request.id, "id"), request.expectedVersion, context?.signal);
+      await store.delete(required(request.tenantId, "tenant_id"), requiredId(request.id, "id"), request.expectedVersion, context?.signal);
       return {};
     },
   };
+}
+
+/** An id as an error names it: quoted, so a NUL shows as \u0000, and cut short if long. */
+function quotedId(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }

@@ -1,8 +1,8 @@
 import { UserKeyKind, type User, type UserService } from "@scimgw/proto";
 import type { ServiceImplementationOf } from "@scimgw/grpc";
 import { applyPatch, normalizeResource, resolveFilter, userResourceType } from "@scimgw/scim";
-import { filterFromProto, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
-import { invalidArgument } from "../errors/directory-errors.js";
+import { filterFromProto, isResourceId, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
+import { invalidArgument, notFound } from "../errors/directory-errors.js";
 import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
 import { exactlyOneKey } from "../query/lookup-by-key.js";
 import { userKeyset } from "./compile-user-sort.js";
@@ -15,6 +15,8 @@ function requireTenant(tenantId: string): string {
 
 function requireId(id: string): string {
   if (id === "") throw invalidArgument("id is required");
+  // Not an id this directory makes: no user has it, and PostgreSQL cannot even compare a NUL.
+  if (!isResourceId(id)) throw notFound(`user ${quotedId(id)}`);
   return id;
 }
 
@@ -37,7 +39,8 @@ const getUserKeys = { id: "id", user_name: "userName", external_id: "externalId"
 
 /**
  * Runs a user through the SCIM core's rules (required userName, types, one primary value per
- * attribute...), so gRPC callers are held to exactly what SCIM clients are held to.
+ * attribute, limits and string rules at their defaults...), so gRPC callers are held to exactly
+ * what SCIM clients are held to.
  */
 function validated(user: User | undefined, context: "create" | "replace"): User {
   if (user === undefined) throw invalidArgument("user is required");
@@ -56,6 +59,7 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
     async getUser(request) {
       const tenantId = requireTenant(request.tenantId);
       const key = exactlyOneKey({ id: request.id, user_name: request.userName, external_id: request.externalId });
+      if (key.name === "id") requireId(key.value);
       const [user] = await store.withGroups(tenantId, [await store.getBy(tenantId, getUserKeys[key.name], key.value)]);
       return { user };
     },
@@ -120,4 +124,9 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
       return {};
     },
   };
+}
+
+/** An id as an error names it: quoted, so a NUL shows as \u0000, and cut short if long. */
+function quotedId(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }

@@ -21,7 +21,9 @@ const rows: Array<[Code, ErrorReason | undefined, ScimStatus]> = [
   [Code.UNAUTHENTICATED, ErrorReason.UNKNOWN_API_KEY, { status: 401, exposeDetail: true }],
   [Code.UNAUTHENTICATED, undefined, { status: 500, exposeDetail: false }],
   [Code.PERMISSION_DENIED, undefined, { status: 500, exposeDetail: false }],
-  [Code.RESOURCE_EXHAUSTED, undefined, { status: 429, exposeDetail: true, retryAfter: 1 }],
+  [Code.RESOURCE_EXHAUSTED, undefined, { status: 500, exposeDetail: false }],
+  [Code.RESOURCE_EXHAUSTED, ErrorReason.TENANT_BUSY, { status: 429, exposeDetail: true, retryAfter: 1 }],
+  [Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED, { status: 429, exposeDetail: true, retryAfter: 1 }],
   [Code.UNAVAILABLE, undefined, { status: 503, exposeDetail: false, retryAfter: 5 }],
   [Code.DEADLINE_EXCEEDED, undefined, { status: 504, exposeDetail: false }],
   [Code.CANCELLED, undefined, { status: 499, exposeDetail: false }],
@@ -34,6 +36,23 @@ const rows: Array<[Code, ErrorReason | undefined, ScimStatus]> = [
 for (const [code, reason, expected] of rows) {
   test(`${Code[code]}${reason ? ` + ${ErrorReason[reason]}` : ""} -> ${expected.status}${expected.scimType ? ` ${expected.scimType}` : ""}`, () => {
     assert.deepEqual(scimStatusOfRpcError(new RpcError(code, "m", reason ? { reason } : {})), expected);
+  });
+}
+
+/** retry_after_seconds metadata -> Retry-After seconds: whole, at least 1, at most an hour. */
+const retryAfters: Array<[string | undefined, number]> = [
+  ["7", 7],
+  ["2.5", 3],
+  ["0", 1],
+  ["soon", 1],
+  ["86400", 3600],
+  [undefined, 1],
+];
+for (const [seconds, expected] of retryAfters) {
+  test(`RESOURCE_EXHAUSTED + RATE_LIMITED with retry_after_seconds ${seconds} -> Retry-After ${expected}`, () => {
+    const metadata = seconds === undefined ? {} : { retry_after_seconds: seconds };
+    const error = new RpcError(Code.RESOURCE_EXHAUSTED, "m", { reason: ErrorReason.RATE_LIMITED, metadata });
+    assert.equal(scimStatusOfRpcError(error).retryAfter, expected);
   });
 }
 

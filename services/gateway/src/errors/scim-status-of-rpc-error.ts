@@ -11,6 +11,12 @@ export interface ScimStatus {
   retryAfter?: number;
 }
 
+/** Whole seconds from the directory's `retry_after_seconds`, else 1; at most an hour. */
+function retryAfterOf(error: RpcError): number {
+  const seconds = Number(error.metadata["retry_after_seconds"]);
+  return Number.isFinite(seconds) && seconds >= 1 ? Math.min(Math.ceil(seconds), 3600) : 1;
+}
+
 /**
  * The one table from a directory failure to a SCIM response. gRPC status first, the ErrorInfo
  * reason refining it; every row says why.
@@ -44,9 +50,14 @@ export function scimStatusOfRpcError(error: RpcError): ScimStatus {
       return error.reason === ErrorReason.UNKNOWN_API_KEY ? { status: 401, exposeDetail: true } : { status: 500, exposeDetail: false };
     case Code.PERMISSION_DENIED:
       return { status: 500, exposeDetail: false };
-    // Overload or rate limit inside the directory.
+    // A tenant over its share or a caller over its rate: the client should slow down and retry
+    // (RFC 6585 §4), when the directory says (ErrorInfo metadata retry_after_seconds).
+    // Without one of those reasons it is grpc-js refusing a message over the transport limit:
+    // our limits let something through that cannot be sent, a server bug, not the client's 429.
     case Code.RESOURCE_EXHAUSTED:
-      return { status: 429, exposeDetail: true, retryAfter: 1 };
+      return error.reason === ErrorReason.TENANT_BUSY || error.reason === ErrorReason.RATE_LIMITED
+        ? { status: 429, exposeDetail: true, retryAfter: retryAfterOf(error) }
+        : { status: 500, exposeDetail: false };
     // The directory is down, restarting or unreachable: transient, tell the client when to retry.
     case Code.UNAVAILABLE:
       return { status: 503, exposeDetail: false, retryAfter: 5 };

@@ -135,6 +135,8 @@ describe("the /Groups routes over a fake directory", () => {
       apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 1000, maxEntries: 10 },
       maxBodySize: "1mb",
       memberPageSize: 2,
+      // The fake directory's ids are short names, not the directory's UUIDs.
+      isResourceId: () => true,
     });
     server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));

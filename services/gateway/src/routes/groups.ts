@@ -13,11 +13,13 @@ import {
   parsePatchRequest,
   parseSearchRequest,
   projectResource,
+  splitMemberOperations,
   urn,
   versionToEtag,
   type ListQuery,
   type PagingLimits,
   type ProjectionOptions,
+  type ScimLimits,
   type ScimResource,
 } from "@scimgw/scim";
 import {
@@ -30,6 +32,7 @@ import {
 } from "@scimgw/scim-proto";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
+import { resourceIdReader } from "../http/read-resource-id.js";
 import { resourceUrl } from "../http/resource-url.js";
 import { StreamedArray } from "../http/stream-json.js";
 import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
@@ -45,13 +48,13 @@ export interface GroupRoutesOptions {
   /** Where a response cut short by a failed member page is reported. */
   logger: Logger;
   memberPageSize?: number;
+  /** What one request may ask (the SCIM core's defaults, or tighter settings). */
+  limits: ScimLimits;
+  /** Which `:id`s can name a resource (see GatewayOptions). */
+  isResourceId: (id: string) => boolean;
 }
 
 type ScimContext = Context & { state: AuthenticatedState };
-
-function resourceId(ctx: { params: Record<string, string | undefined> }): string {
-  return ctx.params.id ?? "";
-}
 
 /**
  * Which sub-attributes of `members` a response returns under this projection, or undefined when it
@@ -83,8 +86,17 @@ function withMembers(resource: ScimResource, members: unknown): Record<string, u
  * members; members are read with ListGroupMembers, page by page, only when the response returns
  * them, and a group of more than one page is written to the client as its pages arrive.
  */
-export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPageSize = defaultMemberPageSize }: GroupRoutesOptions) {
+export function groupRoutes({
+  directory,
+  scimBaseUrl,
+  paging,
+  logger,
+  limits,
+  isResourceId,
+  memberPageSize = defaultMemberPageSize,
+}: GroupRoutesOptions) {
   const router = new Router<AuthenticatedState>();
+  const resourceId = resourceIdReader("Group", isResourceId);
 
   /** A group's members after the first page, read as the client takes the ones before. */
   async function* laterPages(tenantId: string, groupId: string, first: ListGroupMembersResponse, render: (member: GroupMember) => unknown) {
@@ -146,7 +158,7 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
   }
 
   /** The projection a single-resource request asks for (RFC 7644 §3.9). */
-  const projectionOfRequest = (ctx: Context) => projectionOf(parseListQuery(ctx.query, groupResourceType, paging));
+  const projectionOfRequest = (ctx: Context) => projectionOf(parseListQuery(ctx.query, groupResourceType, paging, limits));
 
   async function respond(ctx: ScimContext, status: number, group: Group, knownMemberCount?: number): Promise<void> {
     const projection = projectionOfRequest(ctx);
@@ -195,10 +207,10 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
     sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
   }
 
-  router.post("/Groups/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, groupResourceType, paging)));
+  router.post("/Groups/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, groupResourceType, paging, limits)));
 
   router.post("/Groups", async (ctx) => {
-    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "create"));
+    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "create", limits));
     const created = (await directory.groups.createGroup({ tenantId: ctx.state.tenant.tenantId, group })).group;
     if (!created) throw new Error("directory returned no group");
     // The members are read back rather than echoed, so their type and display are the directory's.
@@ -206,7 +218,7 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
     ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "Group", created.id));
   });
 
-  router.get("/Groups", (ctx) => list(ctx, parseListQuery(ctx.query, groupResourceType, paging)));
+  router.get("/Groups", (ctx) => list(ctx, parseListQuery(ctx.query, groupResourceType, paging, limits)));
 
   router.get("/Groups/:id", async (ctx) => {
     const { group, hasMembers } = await directory.groups.getGroup({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
@@ -220,7 +232,7 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
   });
 
   router.put("/Groups/:id", async (ctx) => {
-    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "replace"));
+    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "replace", limits));
     group.id = resourceId(ctx);
     const replaced = (
       await directory.groups.replaceGroup({
@@ -234,7 +246,9 @@ export function groupRoutes({ directory, scimBaseUrl, paging, logger, memberPage
   });
 
   router.patch("/Groups/:id", async (ctx) => {
-    const operations = parsePatchRequest(ctx.request.body);
+    const operations = parsePatchRequest(ctx.request.body, limits);
+    // The member limits, at the edge: the directory splits the operations the same way.
+    splitMemberOperations(operations, limits);
     const { group } = await directory.groups.patchGroup({
       tenantId: ctx.state.tenant.tenantId,
       id: resourceId(ctx),

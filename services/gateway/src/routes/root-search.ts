@@ -1,5 +1,12 @@
 import type { Context, Middleware } from "koa";
-import { parseSearchRequest, ScimError, type ListQuery, type PagingLimits, type ResourceTypeDefinition } from "@scimgw/scim";
+import {
+  parseSearchRequest,
+  ScimError,
+  type ListQuery,
+  type PagingLimits,
+  type ResourceTypeDefinition,
+  type ScimLimits,
+} from "@scimgw/scim";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import { StreamedArray } from "../http/stream-json.js";
 import { listResponseOf, sendScimJson, type ResourcePage } from "./list-page.js";
@@ -31,13 +38,17 @@ function concatenated(pages: readonly ResourcePage[]): ResourcePage["resources"]
  * of the result (a filter can only match resources that have its attributes); one that fits no
  * type is the error the first type gave.
  */
-export function rootSearch(types: readonly SearchedResourceType[], paging: PagingLimits): Middleware<AuthenticatedState> {
+export function rootSearch(
+  types: readonly SearchedResourceType[],
+  paging: PagingLimits,
+  limits: ScimLimits,
+): Middleware<AuthenticatedState> {
   return async (ctx) => {
     const searches: Array<{ type: SearchedResourceType; query: ListQuery }> = [];
     let firstError: ScimError | undefined;
     for (const type of types) {
       try {
-        searches.push({ type, query: parseSearchRequest(ctx.request.body, type.resourceType, paging) });
+        searches.push({ type, query: parseSearchRequest(ctx.request.body, type.resourceType, paging, limits) });
       } catch (error) {
         if (!(error instanceof ScimError)) throw error;
         firstError ??= error;

@@ -13,12 +13,14 @@ import {
   versionToEtag,
   type ListQuery,
   type PagingLimits,
+  type ScimLimits,
   type ScimResource,
 } from "@scimgw/scim";
 import { attributePathToProto, filterToProto, patchOperationsToProto, userFromProto, userToProto } from "@scimgw/scim-proto";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
 import { scimContentType } from "../errors/render-error.js";
+import { resourceIdReader } from "../http/read-resource-id.js";
 import { resourceUrl } from "../http/resource-url.js";
 import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
 
@@ -27,18 +29,18 @@ export interface UserRoutesOptions {
   /** The absolute URL of the SCIM root for a request, e.g. https://acme.example/services/scim/v2. */
   scimBaseUrl: (ctx: Context) => string;
   paging: PagingLimits;
+  /** What one request may ask (the SCIM core's defaults, or tighter settings). */
+  limits: ScimLimits;
+  /** Which `:id`s can name a resource (see GatewayOptions). */
+  isResourceId: (id: string) => boolean;
 }
 
 type ScimContext = Context & { state: AuthenticatedState };
 
-/** The `:id` of a /Users/:id route (the router only matches when it is present). */
-function resourceId(ctx: { params: Record<string, string | undefined> }): string {
-  return ctx.params.id ?? "";
-}
-
 /** The SCIM /Users endpoint (RFC 7644 §3): each request is one directory call. */
-export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions) {
+export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceId }: UserRoutesOptions) {
   const router = new Router<AuthenticatedState>();
+  const resourceId = resourceIdReader("User", isResourceId);
 
   function representation(ctx: Context, user: User, query: Pick<ListQuery, "attributes" | "excludedAttributes">): ScimResource {
     const baseUrl = scimBaseUrl(ctx);
@@ -54,7 +56,7 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
     ctx.status = status;
     ctx.type = scimContentType;
     if (user.meta) ctx.set("ETag", versionToEtag(user.meta.version));
-    ctx.body = representation(ctx, user, parseListQuery(ctx.query, userResourceType, paging));
+    ctx.body = representation(ctx, user, parseListQuery(ctx.query, userResourceType, paging, limits));
   }
 
   /** One page of users matching a list query; exported for the root /.search. */
@@ -78,17 +80,17 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
     sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
   }
 
-  router.post("/Users/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging)));
+  router.post("/Users/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging, limits)));
 
   router.post("/Users", async (ctx) => {
-    const resource = normalizeResource(ctx.request.body, userResourceType, "create");
+    const resource = normalizeResource(ctx.request.body, userResourceType, "create", limits);
     const { user } = await directory.users.createUser({ tenantId: ctx.state.tenant.tenantId, user: userToProto(resource) });
     if (!user) throw new Error("directory returned no user");
     respond(ctx, 201, user);
     ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "User", user.id));
   });
 
-  router.get("/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging)));
+  router.get("/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging, limits)));
 
   router.get("/Users/:id", async (ctx) => {
     const { user } = await directory.users.getUser({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
@@ -102,7 +104,7 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
   });
 
   router.put("/Users/:id", async (ctx) => {
-    const resource = normalizeResource(ctx.request.body, userResourceType, "replace");
+    const resource = normalizeResource(ctx.request.body, userResourceType, "replace", limits);
     const user = userToProto(resource);
     user.id = resourceId(ctx);
     const response = await directory.users.replaceUser({
@@ -115,7 +117,7 @@ export function userRoutes({ directory, scimBaseUrl, paging }: UserRoutesOptions
   });
 
   router.patch("/Users/:id", async (ctx) => {
-    const operations = parsePatchRequest(ctx.request.body);
+    const operations = parsePatchRequest(ctx.request.body, limits);
     const { user } = await directory.users.patchUser({
       tenantId: ctx.state.tenant.tenantId,
       id: resourceId(ctx),

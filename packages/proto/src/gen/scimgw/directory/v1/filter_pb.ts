@@ -142,7 +142,10 @@ export const AttributeFilterSchema: GenMessage<AttributeFilter> = /*@__PURE__*/
   messageDesc(file_scimgw_directory_v1_filter, 2);
 
 /**
- * Two filters joined by `and` or `or`.
+ * Two filters joined by `and` or `or`. Both are associative, so a run of one operator may be
+ * nested in any shape; send long runs as a balanced tree (the gateway does): protobuf decoders
+ * stop at 100 levels of nesting, and a LogicalFilter costs two. The directory refuses a filter of
+ * more than 200 comparisons (INVALID_ARGUMENT, INVALID_FILTER).
  *
  * @generated from message scimgw.directory.v1.LogicalFilter
  */

@@ -25,7 +25,8 @@ export const file_scimgw_directory_v1_user: GenFile = /*@__PURE__*/
  */
 export type User = Message<"scimgw.directory.v1.User"> & {
   /**
-   * Server-assigned, stable, case-sensitive identifier. Empty on create.
+   * Server-assigned, stable, case-sensitive identifier: a lower-case UUID. Empty on create. An id
+   * of any other form names no user (NOT_FOUND).
    *
    * @generated from field: string id = 1;
    */
