@@ -74,7 +74,7 @@ if (state.created) {
 }
 lines.push(
   `  Check users:      ${admin} users list ${state.tenant}`,
-  `  gRPC directory:   ${env.DIRECTORY_ADDRESS} (internal services: \`${admin} credentials issue <name> --scope read-only\`)`,
+  `  gRPC directory:   ${env.DIRECTORY_ADDRESS} (internal services: \`${admin} credentials issue <name> --scope read-only --tenant ${state.tenant}\`)`,
   "  Stop:             Ctrl+C",
   "",
 );

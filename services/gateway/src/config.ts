@@ -43,7 +43,7 @@ export type GatewayConfig = z.infer<typeof settings> & {
   directoryTls: ChannelTlsFiles | undefined;
 };
 
-const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write` (pnpm admin …)";
+const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write --all-tenants` (pnpm admin …)";
 
 function readCredential(data: z.infer<typeof settings>): string {
   if (data.DIRECTORY_CREDENTIAL !== undefined && data.DIRECTORY_CREDENTIAL_FILE !== undefined) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { RpcError } from "@scimgw/grpc";
 import { ScimError } from "@scimgw/scim";
 import { ConfigError } from "@scimgw/config";
@@ -42,7 +42,13 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof RpcError || error instanceof ScimError || error instanceof CopyStoreError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof RpcError ||
+    error instanceof ScimError ||
+    error instanceof CopyStoreError ||
+    error instanceof InvalidArgumentError
+  ) {
     process.stderr.write(`scimgw-admin: ${error.message}\n`);
     process.exit(2);
   }
