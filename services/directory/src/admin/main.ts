@@ -22,7 +22,7 @@ import { addUserCommands } from "./user-commands.js";
  */
 async function main(argv: string[]): Promise<void> {
   const config = loadDirectoryConfig(process.env);
-  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
   const context: AdminContext = { db, out: process.stdout };
   const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError();
