@@ -38,7 +38,8 @@ const bearer = /^bearer ([A-Za-z0-9._~+/=-]+)$/i;
 /** A Map used as a bounded cache: the oldest entry leaves when a new one would exceed the bound. */
 function remember(cache: Map<string, CachedVerification>, key: string, entry: CachedVerification, bound: number): void {
   cache.delete(key);
-  if (cache.size >= bound) cache.delete(cache.keys().next().value!);
+  const oldest = cache.keys().next().value;
+  if (cache.size >= bound && oldest !== undefined) cache.delete(oldest);
   cache.set(key, entry);
 }
 

@@ -112,7 +112,8 @@ export function createServiceCredentialStore(db: Knex) {
         .update({ revoked_at: revokedAt });
       if (updated === 0) throw notFound(`live service credential "${id}"`);
       const row = await db<ServiceCredentialRow>("service_credentials").where({ id }).first();
-      return fromRow(row!, (await grantsOf([id])).get(id) ?? []);
+      if (row === undefined) throw notFound(`service credential "${id}"`);
+      return fromRow(row, (await grantsOf([id])).get(id) ?? []);
     },
 
     async list(): Promise<ServiceCredentialInfo[]> {
