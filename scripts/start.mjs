@@ -3,6 +3,7 @@
 // the directory and the gateway as two processes and prints where SCIM clients should connect.
 // Settings come from the environment (see README "Settings"); each service validates its own.
 import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdirSync } from "node:fs";
 import { createInterface } from "node:readline";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +11,9 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const env = { ...process.env };
 env.DATA_DIR ??= path.join(root, "data");
+// The data folder holds the directory's database and the gateway's credential: owner-only.
+mkdirSync(env.DATA_DIR, { recursive: true, mode: 0o700 });
+chmodSync(env.DATA_DIR, 0o700);
 env.DIRECTORY_PORT ??= "50051";
 env.GATEWAY_PORT ??= "8080";
 env.DIRECTORY_ADDRESS ??= `127.0.0.1:${env.DIRECTORY_PORT}`;
@@ -74,7 +78,7 @@ if (state.created) {
 }
 lines.push(
   `  Check users:      ${admin} users list ${state.tenant}`,
-  `  gRPC directory:   ${env.DIRECTORY_ADDRESS} (internal services: \`${admin} credentials issue <name> --scope read-only\`)`,
+  `  gRPC directory:   ${env.DIRECTORY_ADDRESS} (internal services: \`${admin} credentials issue <name> --scope read-only --tenant ${state.tenant}\`)`,
   "  Stop:             Ctrl+C",
   "",
 );

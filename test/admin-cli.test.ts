@@ -78,7 +78,9 @@ for (const store of await storeKindsUnderTest())
     });
 
     test("service credentials: listed without secrets; revoking the gateway's makes SCIM fail closed until bootstrap issues a new one", async () => {
-      const issued = JSON.parse(await product.admin(["credentials", "issue", "billing", "--scope", "read-only", "--json"])) as {
+      const issued = JSON.parse(
+        await product.admin(["credentials", "issue", "billing", "--scope", "read-only", "--tenant", "default", "--json"]),
+      ) as {
         credential: string;
         id: string;
         scope: string;
@@ -90,7 +92,7 @@ for (const store of await storeKindsUnderTest())
       assert.match(listing, /gateway \(pnpm start\).*read-write.*live/);
       assert.doesNotMatch(listing, new RegExp(issued.credential));
       await assert.rejects(
-        product.admin(["credentials", "issue", "x", "--scope", "admin"]),
+        product.admin(["credentials", "issue", "x", "--scope", "admin", "--all-tenants"]),
         /--scope.*Allowed choices are read-only, read-write/s,
       );
 

@@ -144,8 +144,8 @@ for (const store of await storeKindsUnderTest()) {
       );
       address = `127.0.0.1:${port}`;
       const credentials = createServiceCredentialStore(db);
-      writer = connect((await credentials.issue("gateway", "read-write")).secret);
-      reader = connect((await credentials.issue("billing", "read-only")).secret);
+      writer = connect((await credentials.issue("gateway", "read-write", "all")).secret);
+      reader = connect((await credentials.issue("billing", "read-only", "all")).secret);
     });
     after(async () => {
       for (const client of clients) client.close();

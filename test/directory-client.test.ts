@@ -30,7 +30,7 @@ before(async () => {
   db = openDatabase({ kind: "sqlite", filename: path.join(folder, "d.sqlite") });
   await migrateToLatest(db);
   await db("tenants").insert({ id: tenantId, name: "client test", created_at: new Date().toISOString() });
-  serviceCredential = (await createServiceCredentialStore(db).issue("client test", "read-write")).secret;
+  serviceCredential = (await createServiceCredentialStore(db).issue("client test", "read-write", "all")).secret;
   await startServer();
 });
 

@@ -123,9 +123,14 @@ export class Product {
     return path.join(this.dataDir, "gateway.credential");
   }
 
-  /** Issues a service credential for an internal caller of the directory's gRPC API. */
-  async issueServiceCredential(name: string, scope: "read-only" | "read-write"): Promise<string> {
-    return (JSON.parse(await this.admin(["credentials", "issue", name, "--scope", scope, "--json"])) as { credential: string }).credential;
+  /**
+   * Issues a service credential for an internal caller of the directory's gRPC API, for the named
+   * tenants (ids or names) or, by default, all of them.
+   */
+  async issueServiceCredential(name: string, scope: "read-only" | "read-write", tenants: string[] | "all" = "all"): Promise<string> {
+    const grant = tenants === "all" ? ["--all-tenants"] : tenants.flatMap((tenant) => ["--tenant", tenant]);
+    return (JSON.parse(await this.admin(["credentials", "issue", name, "--scope", scope, ...grant, "--json"])) as { credential: string })
+      .credential;
   }
 
   /** The SCIM base URL of the first gateway. */

@@ -14,7 +14,7 @@ export interface DirectoryClientOptions {
   /** host:port of a directory (or of a gRPC load balancer in front of several). */
   address: string;
   /**
-   * The caller's service credential (`scimgw-admin credentials issue <name> --scope read-only`),
+   * The caller's service credential (`scimgw-admin credentials issue <name> --scope read-only --tenant <tenant>`),
    * sent as `authorization: Bearer …` with every call.
    */
   serviceCredential: string;

@@ -45,10 +45,12 @@ export type ServiceImplementation<S extends GenServiceMethods> = {
 
 export interface ServerHooks {
   /**
-   * Runs before every handler of the service, with the call's metadata: throw (an RpcError with
-   * UNAUTHENTICATED or PERMISSION_DENIED) to refuse the call before any of its work starts.
+   * Runs before every handler of the service, with the call's metadata and its request (so a
+   * credential limited to some tenants can be checked against the tenant the call names): throw
+   * (an RpcError with UNAUTHENTICATED or PERMISSION_DENIED) to refuse the call before any of its
+   * work starts.
    */
-  authorize?: (context: CallContext) => void | Promise<void>;
+  authorize?: (context: CallContext, request: unknown) => void | Promise<void>;
   /**
    * Streams outlive the check at their start: authorize runs again before a message is sent once
    * this long has passed since the last check, so a revoked credential stops a stream too.
@@ -129,7 +131,7 @@ export function addService<S extends GenServiceMethods>(
     handlers[method.localName] = (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
       const { context, finish } = contextOf(call, method);
       Promise.resolve()
-        .then(() => hooks.authorize?.(context))
+        .then(() => hooks.authorize?.(context, call.request))
         .then(() => handler(call.request, context))
         .then(
           (response) => {
@@ -160,12 +162,12 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
     const { context, finish } = contextOf(call, method);
     void (async () => {
       try {
-        await hooks.authorize?.(context);
+        await hooks.authorize?.(context, call.request);
         let authorizedAt = Date.now();
         for await (const message of handler(call.request, context)) {
           if (context.signal.aborted) break;
           if (hooks.authorize !== undefined && Date.now() - authorizedAt >= (hooks.reauthorizeStreamsEveryMs ?? 10_000)) {
-            await hooks.authorize(context);
+            await hooks.authorize(context, call.request);
             authorizedAt = Date.now();
           }
           if (!call.write(create(method.output, message))) await once(call, "drain");

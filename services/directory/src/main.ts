@@ -13,7 +13,7 @@ import { describeDatabase, openDatabase } from "./database/open-database.js";
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
   const logger = pino({ name: "directory", level: config.logLevel });
-  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
   await migrateToLatest(db);
 

@@ -26,7 +26,7 @@ before(async () => {
     server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
   // The consumer only reads; its writes here stand in for the gateway's, so it gets read-write.
-  const { secret } = await createServiceCredentialStore(db).issue("consumer test", "read-write");
+  const { secret } = await createServiceCredentialStore(db).issue("consumer test", "read-write", "all");
   client = createDirectoryClient({ address: `127.0.0.1:${port}`, serviceCredential: secret });
 });
 

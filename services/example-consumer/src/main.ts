@@ -24,7 +24,7 @@ if (serviceCredential === undefined) {
     serviceCredential = readFileSync(credentialFile, "utf8").trim();
   } catch {
     process.stderr.write(
-      `example-consumer: no service credential: set DIRECTORY_CREDENTIAL, or create ${credentialFile} with\n  pnpm admin credentials ensure example-consumer --scope read-only --file ${credentialFile}\n`,
+      `example-consumer: no service credential: set DIRECTORY_CREDENTIAL, or create ${credentialFile} with\n  pnpm admin credentials ensure example-consumer --scope read-only --all-tenants --file ${credentialFile}\n`,
     );
     process.exit(2);
   }

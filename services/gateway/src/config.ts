@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ConfigError, readSettings } from "@scimgw/config";
 import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
 import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
+import { defaultAllowedHosts, parseHost, type AllowedHost } from "./http/public-origin.js";
 
 const positiveInt = z.coerce.number().int().positive();
 /**
@@ -30,7 +31,39 @@ const settings = z.object({
     .transform((url) => url.replace(/\/+$/, ""))
     .refine((url) => !url.includes("/services/scim"), "is the origin only (e.g. https://scim.example.com), without /services/scim/v2")
     .optional(),
+  // Hosts whose Host header may name the origin of Location and meta.location when PUBLIC_BASE_URL
+  // is unset (host or host:port, comma-separated); any other Host gets relative links.
+  ALLOWED_HOSTS: z
+    .string()
+    .transform((value, context) => {
+      const entries = value
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== "");
+      const parsed = entries.map(parseHost);
+      const bad = entries.filter((_, i) => parsed[i] === undefined);
+      if (bad.length > 0) context.addIssue({ code: "custom", message: `not host or host:port: ${bad.join(", ")}` });
+      return parsed.filter((entry): entry is AllowedHost => entry !== undefined);
+    })
+    .optional(),
   TRUST_PROXY: flag.default(false),
+  // Rate limits (issue 11). Defaults let Entra (about 25 requests/s per app) and Okta's imports
+  // (bursts of parallel pages) run unthrottled; see README "Rate limits".
+  RATE_LIMIT_KEY_PER_SECOND: positiveInt.default(50),
+  RATE_LIMIT_KEY_BURST: positiveInt.default(200),
+  RATE_LIMIT_TENANT_PER_SECOND: positiveInt.default(100),
+  RATE_LIMIT_TENANT_BURST: positiveInt.default(400),
+  // Unknown or revoked keys per client address per minute before its unknown keys get 429 unasked.
+  RATE_LIMIT_FAILED_AUTH_PER_MINUTE: positiveInt.default(30),
+  // Shared counters for several gateways; unset, each gateway counts in memory.
+  RATE_LIMIT_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  RATE_LIMIT_TABLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, "must be a lowercase SQL identifier")
+    .default("scimgw_rate_limits"),
   SCIM_DEFAULT_PAGE_SIZE: positiveInt.default(100),
   SCIM_MAX_PAGE_SIZE: positiveInt.max(1000).default(1000),
   // Members read per directory call while a group's members are streamed (ListGroupMembers allows 5000).
@@ -58,9 +91,10 @@ export type GatewayConfig = z.infer<typeof settings> & {
   directoryTls: ChannelTlsFiles | undefined;
   /** The SCIM_MAX_* settings as the SCIM core takes them. */
   limits: ScimLimits;
+  allowedHosts: readonly AllowedHost[];
 };
 
-const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write` (pnpm admin …)";
+const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write --all-tenants` (pnpm admin …)";
 
 function readCredential(data: z.infer<typeof settings>): string {
   if (data.DIRECTORY_CREDENTIAL !== undefined && data.DIRECTORY_CREDENTIAL_FILE !== undefined) {
@@ -87,9 +121,13 @@ function readCredential(data: z.infer<typeof settings>): string {
 
 /** Reads the gateway's settings once, at start; every bad one is reported by its name. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
-  const data = readSettings(settings, env, { secrets: ["DIRECTORY_CREDENTIAL"] });
+  const data = readSettings(settings, env, { secrets: ["DIRECTORY_CREDENTIAL", "RATE_LIMIT_DATABASE_URL"] });
   if (data.SCIM_DEFAULT_PAGE_SIZE > data.SCIM_MAX_PAGE_SIZE) {
     throw new ConfigError([`SCIM_DEFAULT_PAGE_SIZE: must not exceed SCIM_MAX_PAGE_SIZE (${data.SCIM_MAX_PAGE_SIZE})`]);
+  }
+  for (const scope of ["KEY", "TENANT"] as const) {
+    if (data[`RATE_LIMIT_${scope}_BURST`] < data[`RATE_LIMIT_${scope}_PER_SECOND`])
+      throw new ConfigError([`RATE_LIMIT_${scope}_BURST: must be at least RATE_LIMIT_${scope}_PER_SECOND`]);
   }
   return {
     ...data,
@@ -106,5 +144,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       maxStringLength: data.SCIM_MAX_STRING_LENGTH,
       maxResourceBytes: data.SCIM_MAX_RESOURCE_BYTES,
     },
+    allowedHosts: data.ALLOWED_HOSTS ?? defaultAllowedHosts,
   };
 }

@@ -3,6 +3,10 @@ import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import type { Logger } from "pino";
 import { authenticate, type AuthenticatedState } from "./auth/authenticate.js";
+import { defaultAllowedHosts, publicOrigin, type AllowedHost } from "./http/public-origin.js";
+import { enforceRateLimits, type RateLimitSettings } from "./rate-limit/enforce-rate-limits.js";
+import { createMemoryRateLimiterStore, type RateLimiterStore } from "./rate-limit/rate-limiter-store.js";
+import type { RateLimitRefusalHook } from "./rate-limit/respond-rate-limited.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
@@ -19,12 +23,24 @@ export const scimRoot = "/services/scim/v2";
 export interface GatewayOptions {
   directory: DirectoryClient;
   logger: Logger;
-  /** The public origin (scheme://host[:port]) for Location and meta.location; else the request's own. */
+  /**
+   * The public origin (scheme://host[:port]) for Location and meta.location; else the request's
+   * own if its host is in `allowedHosts`, else links are relative.
+   */
   publicBaseUrl?: string;
+  /** Hosts a request's Host header may name to become the links' origin (default: localhost, 127.0.0.1, [::1]). */
+  allowedHosts?: readonly AllowedHost[];
   /** Trust X-Forwarded-Proto/Host from a reverse proxy when deriving the origin. */
   trustProxy: boolean;
   paging: { defaultCount: number; maxCount: number };
-  apiKeyCache: { ttlMs: number; negativeTtlMs: number; maxEntries: number };
+  apiKeyCache: { ttlMs: number; negativeTtlMs: number; maxEntries: number; maxUnknownEntries?: number };
+  /**
+   * Rate limits per API key and per tenant, and failed authentications per client address.
+   * Default: the settings' defaults, counted in this process's memory.
+   */
+  rateLimits?: RateLimitSettings & { failedAuthenticationsPerMinute: number; store: RateLimiterStore };
+  /** Called once per request refused by a rate limit (for metrics). */
+  onRateLimited?: RateLimitRefusalHook;
   /** Largest accepted request body, e.g. "5mb". */
   maxBodySize: string;
   /** Members per directory call when a group response carries members (default 2000, at most 5000). */
@@ -38,11 +54,32 @@ export interface GatewayOptions {
   isResourceId?: (id: string) => boolean;
 }
 
+/**
+ * The default rate limits, generous enough never to slow a well-behaved identity provider: Entra
+ * sends up to about 25 requests a second per app, and Okta's imports fetch pages in parallel
+ * bursts. See README "Rate limits".
+ */
+export const defaultRateLimits = {
+  perKey: { perSecond: 50, burst: 200 },
+  perTenant: { perSecond: 100, burst: 400 },
+  failedAuthenticationsPerMinute: 30,
+} as const;
+
 /** Builds the gateway's Koa app; it holds no state beyond the key cache, and listening is main's job. */
 export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> {
   const app = new Koa<AuthenticatedState>({ proxy: options.trustProxy });
-  // Koa 3's ctx.origin is the Origin request header, so the server origin is built from protocol and host.
-  const scimBaseUrl = (ctx: Context) => `${options.publicBaseUrl ?? `${ctx.protocol}://${ctx.host}`}${scimRoot}`;
+  // Koa 3's ctx.origin is the Origin request header, so the server origin is built from protocol
+  // and host, and only from an allowed host: Host is the client's to forge.
+  const allowedHosts = options.allowedHosts ?? defaultAllowedHosts;
+  const scimBaseUrl = (ctx: Context) => `${publicOrigin(ctx, { publicBaseUrl: options.publicBaseUrl, allowedHosts })}${scimRoot}`;
+  const rateLimits = options.rateLimits ?? {
+    ...defaultRateLimits,
+    store: createMemoryRateLimiterStore(),
+  };
+  const onRateLimited: RateLimitRefusalHook = (limit, tenantId) => {
+    options.logger.warn({ limit, tenant: tenantId }, "rate limited");
+    options.onRateLimited?.(limit, tenantId);
+  };
 
   const discovery = new Router({ prefix: scimRoot });
   const discoveryDocuments = discoveryRoutes({ resourceTypes: [userResourceType, groupResourceType], scimBaseUrl, paging: options.paging });
@@ -50,7 +87,23 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
 
   const scim = new Router<AuthenticatedState>({ prefix: scimRoot });
   scim.use(
-    authenticate(async (keySha256) => options.directory.apiKeys.verifyApiKey({ keySha256 }), options.apiKeyCache),
+    authenticate(
+      async (keySha256) => {
+        const verified = await options.directory.apiKeys.verifyApiKey({ keySha256 });
+        const limit = verified.tenantRateLimit;
+        return {
+          tenantId: verified.tenantId,
+          keyId: verified.keyId,
+          ...(limit === undefined ? {} : { rateLimit: { perSecond: limit.perSecond, burst: limit.burst } }),
+        };
+      },
+      options.apiKeyCache,
+      {
+        counter: rateLimits.store.failureCounter("failed-auth", rateLimits.failedAuthenticationsPerMinute, 60),
+        onRefused: onRateLimited,
+      },
+    ),
+    enforceRateLimits(rateLimits.store, rateLimits, onRateLimited),
     requireJsonBody,
     bodyParser({
       enableTypes: ["json"],

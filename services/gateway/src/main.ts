@@ -3,6 +3,7 @@ import { ConfigError } from "@scimgw/config";
 import { createDirectoryClient } from "@scimgw/directory-client";
 import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
+import { createMemoryRateLimiterStore, createPostgresRateLimiterStore } from "./rate-limit/rate-limiter-store.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
@@ -13,16 +14,30 @@ async function main(): Promise<void> {
     defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
     ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
+  // One gateway counts in memory; several share their counters in PostgreSQL, so a limit holds
+  // however requests are spread across them.
+  const rateLimitStore =
+    config.RATE_LIMIT_DATABASE_URL === undefined
+      ? createMemoryRateLimiterStore()
+      : await createPostgresRateLimiterStore({ url: config.RATE_LIMIT_DATABASE_URL, tableName: config.RATE_LIMIT_TABLE });
   const app = createGateway({
     directory,
     logger,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
+    allowedHosts: config.allowedHosts,
+    rateLimits: {
+      perKey: { perSecond: config.RATE_LIMIT_KEY_PER_SECOND, burst: config.RATE_LIMIT_KEY_BURST },
+      perTenant: { perSecond: config.RATE_LIMIT_TENANT_PER_SECOND, burst: config.RATE_LIMIT_TENANT_BURST },
+      failedAuthenticationsPerMinute: config.RATE_LIMIT_FAILED_AUTH_PER_MINUTE,
+      store: rateLimitStore,
+    },
     trustProxy: config.TRUST_PROXY,
     paging: { defaultCount: config.SCIM_DEFAULT_PAGE_SIZE, maxCount: config.SCIM_MAX_PAGE_SIZE },
     apiKeyCache: {
       ttlMs: config.API_KEY_CACHE_SECONDS * 1000,
       negativeTtlMs: Math.min(5, config.API_KEY_CACHE_SECONDS) * 1000,
       maxEntries: 10_000,
+      maxUnknownEntries: 1_000,
     },
     maxBodySize: config.MAX_BODY_SIZE,
     memberPageSize: config.GROUP_MEMBER_PAGE_SIZE,
@@ -34,7 +49,13 @@ async function main(): Promise<void> {
   const port = typeof address === "object" && address !== null ? address.port : config.GATEWAY_PORT;
   const baseUrl = `${config.PUBLIC_BASE_URL ?? `http://localhost:${port}`}${scimRoot}`;
   logger.info(
-    { port, baseUrl, directory: config.DIRECTORY_ADDRESS, directoryTransport: config.directoryTls ? "tls" : "plaintext" },
+    {
+      port,
+      baseUrl,
+      directory: config.DIRECTORY_ADDRESS,
+      directoryTransport: config.directoryTls ? "tls" : "plaintext",
+      rateLimitCounters: rateLimitStore.kind,
+    },
     "gateway listening",
   );
 
@@ -42,6 +63,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "gateway stopping: finishing in-flight requests");
     server.close(() => {
       directory.close();
+      void rateLimitStore.close();
       logger.info("gateway stopped");
     });
     server.closeIdleConnections();

@@ -29,7 +29,9 @@ export async function bootstrap(
   const file = options.gatewayCredentialFile;
   const credentials = createServiceCredentialStore(db);
   const gatewayCredential =
-    file === undefined ? {} : { gatewayCredential: await ensureCredentialFile(credentials, file, "gateway (pnpm start)", "read-write") };
+    file === undefined
+      ? {}
+      : { gatewayCredential: await ensureCredentialFile(credentials, file, "gateway (pnpm start)", "read-write", "all") };
   if ((await tenants.count()) > 0) return { created: false, tenant: (await tenants.list())[0]?.name ?? tenantName, ...gatewayCredential };
   const tenant = await tenants.create(tenantName);
   const { key, info } = await createApiKeyStore(db).issue(tenant.id, "created at first start");
@@ -41,7 +43,7 @@ export function addBootstrapCommand(program: Command, context: AdminContext): vo
     .command("bootstrap")
     .description("create the schema and, on an empty database, a default tenant with an API key (prints JSON)")
     .option("--tenant <name>", "name of the default tenant", "default")
-    .option("--gateway-credential-file <path>", "make this file hold a live read-write service credential for the gateway")
+    .option("--gateway-credential-file <path>", "make this file hold a live read-write, all-tenants service credential for the gateway")
     .action(async (options: { tenant: string; gatewayCredentialFile?: string }) => {
       const file = options.gatewayCredentialFile;
       const outcome = await bootstrap(context, options.tenant, file === undefined ? {} : { gatewayCredentialFile: path.resolve(file) });

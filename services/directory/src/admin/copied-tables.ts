@@ -23,7 +23,13 @@ export interface CopiedTable {
  * that test fails while a migrated table, or a table's key or typed columns, differ from this list.
  */
 export const copiedTables: readonly CopiedTable[] = [
-  { name: "tenants", primaryKey: ["id"], booleanColumns: [], integerColumns: ["last_change_seq"], jsonColumns: [] },
+  {
+    name: "tenants",
+    primaryKey: ["id"],
+    booleanColumns: [],
+    integerColumns: ["last_change_seq", "rate_limit_per_second", "rate_limit_burst"],
+    jsonColumns: [],
+  },
   { name: "api_keys", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   { name: "users", primaryKey: ["tenant_id", "id"], booleanColumns: ["active"], integerColumns: ["version"], jsonColumns: ["search"] },
   { name: "groups", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: ["version"], jsonColumns: [] },
@@ -35,7 +41,14 @@ export const copiedTables: readonly CopiedTable[] = [
     integerColumns: ["seq", "version"],
     jsonColumns: [],
   },
-  { name: "service_credentials", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
+  { name: "service_credentials", primaryKey: ["id"], booleanColumns: ["all_tenants"], integerColumns: [], jsonColumns: [] },
+  {
+    name: "service_credential_tenants",
+    primaryKey: ["tenant_id", "credential_id"],
+    booleanColumns: [],
+    integerColumns: [],
+    jsonColumns: [],
+  },
 ];
 
 export type Row = Record<string, unknown>;

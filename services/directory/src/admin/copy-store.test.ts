@@ -108,10 +108,12 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   await keys.revoke(tenantIds[0]!, revoked.info.id);
   // Service credentials: a used one, an unused one and a revoked one.
   const credentials = createServiceCredentialStore(db);
-  const gatewayCredential = await credentials.issue("gateway", "read-write");
+  const gatewayCredential = await credentials.issue("gateway", "read-write", "all");
   await credentials.verify(hashSecret(gatewayCredential.secret));
-  await credentials.issue("search", "read-only");
-  await credentials.revoke((await credentials.issue("leaked", "read-only")).info.id);
+  await credentials.issue("search", "read-only", "all");
+  await credentials.revoke((await credentials.issue("leaked", "read-only", "all")).info.id);
+  // And one granted a single tenant, so its grant is copied too.
+  await credentials.issue("billing", "read-only", [tenantIds[1]!]);
 
   let userRows = 0;
   for (const [tenantId, count] of [
@@ -174,7 +176,8 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       group_members: memberRows,
       // Every write above left its event in the change log (one or more per write).
       change_events: Number((await db("change_events").count({ n: "*" }).first())?.n),
-      service_credentials: 3,
+      service_credentials: 4,
+      service_credential_tenants: 1,
     },
   };
 }
@@ -350,6 +353,7 @@ for (const from of storesUnderTest)
             group_members: 0,
             change_events: 0,
             service_credentials: 0,
+            service_credential_tenants: 0,
           });
         });
 
@@ -396,6 +400,7 @@ for (const from of storesUnderTest)
             group_members: 0,
             change_events: 0,
             service_credentials: 0,
+            service_credential_tenants: 0,
           });
         });
       });

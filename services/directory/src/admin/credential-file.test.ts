@@ -48,10 +48,10 @@ for (const storeUnderTest of storesUnderTest) {
       const context = { db, out: { write: () => undefined } };
       const credentials = createServiceCredentialStore(db);
       const file = path.join(folder, "consumer.credential");
-      const readOnly = await credentials.issue("consumer", "read-only");
+      const readOnly = await credentials.issue("consumer", "read-only", "all");
       writeFileSync(file, `${readOnly.secret}\n`);
       writeFileSync(`${file}.tmp`, "left over", { mode: 0o644 });
-      await ensureCredential(context, "consumer", { scope: "read-write", file });
+      await ensureCredential(context, "consumer", { scope: "read-write", tenants: "all", file });
       assert.equal(modeOf(file), 0o600);
       assert.notEqual(readFileSync(file, "utf8"), `${readOnly.secret}\n`);
       const listed = await credentials.list();
@@ -64,7 +64,9 @@ for (const storeUnderTest of storesUnderTest) {
       const blocker = path.join(folder, "a-file");
       writeFileSync(blocker, "");
       const liveBefore = (await credentials.list()).filter((c) => c.revokedAt === null).length;
-      await assert.rejects(ensureCredential(context, "doomed", { scope: "read-only", file: path.join(blocker, "inside", "x.credential") }));
+      await assert.rejects(
+        ensureCredential(context, "doomed", { scope: "read-only", tenants: "all", file: path.join(blocker, "inside", "x.credential") }),
+      );
       assert.equal((await credentials.list()).filter((c) => c.revokedAt === null).length, liveBefore);
     });
   });

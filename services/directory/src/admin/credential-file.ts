@@ -1,11 +1,16 @@
 import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { hashSecret } from "../secrets/secret.js";
-import type { Scope, ServiceCredentialStore } from "../service-credentials/service-credential-store.js";
+import type { Scope, ServiceCredentialStore, TenantGrant } from "../service-credentials/service-credential-store.js";
+
+function sameGrant(a: TenantGrant, b: TenantGrant): boolean {
+  if (a === "all" || b === "all") return a === b;
+  return a.length === b.length && [...a].sort().every((id, i) => id === [...b].sort()[i]);
+}
 
 /**
- * Makes `file` hold a live credential of `scope`: kept if the file's credential still verifies
- * with that scope, else a new one is issued and written (owner-only, replaced atomically). For
+ * Makes `file` hold a live credential of `scope` for `tenants`: kept if the file's credential still
+ * verifies with that scope and those tenants, else a new one is issued and written (owner-only, replaced atomically). For
  * services on the same machine as the directory (`pnpm start`'s gateway, the example consumer):
  * a restart reuses its credential instead of piling up new ones.
  */
@@ -14,15 +19,16 @@ export async function ensureCredentialFile(
   file: string,
   name: string,
   scope: Scope,
+  tenants: TenantGrant,
 ): Promise<"kept" | "issued"> {
   const existing = (await readFile(file, "utf8").catch(() => "")).trim();
   const held = existing === "" ? undefined : await credentials.verify(hashSecret(existing));
-  if (held?.scope === scope) {
+  if (held !== undefined && held.scope === scope && sameGrant(held.tenants, tenants)) {
     await chmod(file, 0o600); // repair a file someone made readable
     return "kept";
   }
   await mkdir(path.dirname(file), { recursive: true });
-  const { secret, info } = await credentials.issue(name, scope);
+  const { secret, info } = await credentials.issue(name, scope, tenants);
   const temporary = `${file}.tmp`;
   try {
     // A fresh file created owner-only: an existing .tmp (or a symlink there) could carry a wider mode.
@@ -39,7 +45,7 @@ export async function ensureCredentialFile(
     await credentials.revoke(info.id);
     throw error;
   }
-  // The file's old credential had the wrong scope; it is replaced, so it goes.
+  // The file's old credential had the wrong scope or tenants; it is replaced, so it goes.
   if (held !== undefined) await credentials.revoke(held.id);
   return "issued";
 }

@@ -2,12 +2,12 @@ import type { Command } from "commander";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import type { AdminContext } from "./admin-context.js";
-import { renderJson, renderTable } from "./render-output.js";
+import { printable, renderJson, renderTable } from "./render-output.js";
 
 /** The one time a key is shown, with where it goes in the identity provider. */
 export function renderNewKey(tenantName: string, key: string, keyId: string): string {
   return [
-    `API key for tenant "${tenantName}" (key id ${keyId}):`,
+    `API key for tenant "${printable(tenantName)}" (key id ${keyId}):`,
     "",
     `    ${key}`,
     "",
@@ -41,7 +41,7 @@ export async function listKeys({ db, out }: AdminContext, tenantRef: string, opt
 export async function revokeKey({ db, out }: AdminContext, tenantRef: string, keyId: string): Promise<void> {
   const tenant = await createTenantStore(db).resolve(tenantRef);
   await createApiKeyStore(db).revoke(tenant.id, keyId);
-  out.write(`Revoked key ${keyId} of tenant "${tenant.name}". Gateways stop accepting it within their key cache period.\n`);
+  out.write(`Revoked key ${keyId} of tenant "${printable(tenant.name)}". Gateways stop accepting it within their key cache period.\n`);
 }
 
 export function addKeyCommands(program: Command, context: AdminContext): void {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { RpcError } from "@scimgw/grpc";
 import { ScimError } from "@scimgw/scim";
 import { ConfigError } from "@scimgw/config";
@@ -22,7 +22,7 @@ import { addUserCommands } from "./user-commands.js";
  */
 async function main(argv: string[]): Promise<void> {
   const config = loadDirectoryConfig(process.env);
-  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true });
+  if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
   const context: AdminContext = { db, out: process.stdout };
   const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError();
@@ -42,7 +42,13 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof RpcError || error instanceof ScimError || error instanceof CopyStoreError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof RpcError ||
+    error instanceof ScimError ||
+    error instanceof CopyStoreError ||
+    error instanceof InvalidArgumentError
+  ) {
     process.stderr.write(`scimgw-admin: ${error.message}\n`);
     process.exit(2);
   }

@@ -1,11 +1,11 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { migrateToLatest } from "../database/migrations/migrate.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { createUserStore } from "../users/user-store.js";
 import type { AdminContext } from "./admin-context.js";
 import { renderNewKey } from "./key-commands.js";
-import { renderJson, renderTable } from "./render-output.js";
+import { printable, renderJson, renderTable } from "./render-output.js";
 
 export async function createTenant({ db, out }: AdminContext, name: string, options: { json?: boolean }): Promise<void> {
   await migrateToLatest(db);
@@ -13,10 +13,13 @@ export async function createTenant({ db, out }: AdminContext, name: string, opti
   const { key, info } = await createApiKeyStore(db).issue(tenant.id, "first key");
   if (options.json) out.write(renderJson({ tenant, key, keyId: info.id }));
   else {
-    out.write(`Created tenant "${tenant.name}" (id ${tenant.id}).\n\n`);
+    out.write(`Created tenant "${printable(tenant.name)}" (id ${tenant.id}).\n\n`);
     out.write(renderNewKey(tenant.name, key, info.id));
   }
 }
+
+const describeLimit = (limit: { perSecond: number; burst: number } | null) =>
+  limit === null ? "gateway default" : `${limit.perSecond}/s, burst ${limit.burst}`;
 
 export async function listTenants({ db, out }: AdminContext, options: { json?: boolean }): Promise<void> {
   const users = createUserStore(db);
@@ -26,10 +29,50 @@ export async function listTenants({ db, out }: AdminContext, options: { json?: b
   else
     out.write(
       renderTable(
-        ["name", "id", "users", "created"],
-        withCounts.map((t) => [t.name, t.id, t.users, t.createdAt]),
+        ["name", "id", "users", "rate limit", "created"],
+        withCounts.map((t) => [t.name, t.id, t.users, describeLimit(t.rateLimit), t.createdAt]),
       ),
     );
+}
+
+export interface TenantLimitOptions {
+  perSecond?: number;
+  burst?: number;
+  default?: boolean;
+  json?: boolean;
+}
+
+/** Sets a tenant's own rate limit, or with --default returns it to the gateways' settings. */
+export async function setTenantLimits({ db, out }: AdminContext, tenantRef: string, options: TenantLimitOptions): Promise<void> {
+  await migrateToLatest(db);
+  const tenants = createTenantStore(db);
+  const tenant = await tenants.resolve(tenantRef);
+  let limit: { perSecond: number; burst: number } | null;
+  if (options.default) {
+    if (options.perSecond !== undefined || options.burst !== undefined)
+      throw new InvalidArgumentError("--default takes no --per-second or --burst");
+    limit = null;
+  } else {
+    if (options.perSecond === undefined) throw new InvalidArgumentError("give --per-second (and optionally --burst), or --default");
+    // Without --burst, four seconds' worth: an IdP's import starts with a burst of parallel requests.
+    const burst = options.burst ?? options.perSecond * 4;
+    if (burst < options.perSecond)
+      throw new InvalidArgumentError(`--burst (${burst}) must be at least --per-second (${options.perSecond})`);
+    limit = { perSecond: options.perSecond, burst };
+  }
+  const updated = await tenants.setRateLimit(tenant.id, limit);
+  if (options.json) out.write(renderJson(updated));
+  else
+    out.write(
+      `Tenant "${printable(updated.name)}" rate limit: ${describeLimit(updated.rateLimit)}. Gateways apply it within their key cache period (API_KEY_CACHE_SECONDS).\n`,
+    );
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1 || number > 1_000_000)
+    throw new InvalidArgumentError("must be a whole number from 1 to 1000000");
+  return number;
 }
 
 export function addTenantCommands(program: Command, context: AdminContext): void {
@@ -44,4 +87,12 @@ export function addTenantCommands(program: Command, context: AdminContext): void
     .description("list tenants")
     .option("--json", "print JSON")
     .action((options: { json?: boolean }) => listTenants(context, options));
+  tenants
+    .command("limits <tenant>")
+    .description("set a tenant's request rate limit (all its API keys together), or return it to the gateways' default")
+    .option("--per-second <n>", "sustained requests per second", positiveInteger)
+    .option("--burst <n>", "requests at once after a quiet period (default: 4 × per-second)", positiveInteger)
+    .option("--default", "remove the tenant's own limit: the gateways' RATE_LIMIT_TENANT_* settings apply")
+    .option("--json", "print JSON")
+    .action((tenant: string, options: TenantLimitOptions) => setTenantLimits(context, tenant, options));
 }

@@ -3,7 +3,7 @@ import { parseFilter, resolveFilter, userResourceType, type Filter } from "@scim
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { createUserStore } from "../users/user-store.js";
 import type { AdminContext } from "./admin-context.js";
-import { renderJson, renderTable } from "./render-output.js";
+import { printable, renderJson, renderTable } from "./render-output.js";
 
 /** What an admin runs to check that the identity provider's pushes arrived. */
 export async function listUsers({ db, out }: AdminContext, tenantRef: string, options: { json?: boolean; filter?: string }): Promise<void> {
@@ -48,7 +48,7 @@ export async function listUsers({ db, out }: AdminContext, tenantRef: string, op
       ]),
     ),
   );
-  out.write(`${all.length} user(s) in tenant "${tenant.name}".\n`);
+  out.write(`${all.length} user(s) in tenant "${printable(tenant.name)}".\n`);
 }
 
 export function addUserCommands(program: Command, context: AdminContext): void {

@@ -11,7 +11,11 @@ export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<
       const key = await keys.verify(request.keySha256);
       if (key === undefined)
         throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked API key", { reason: ErrorReason.UNKNOWN_API_KEY });
-      return { tenantId: key.tenantId, keyId: key.id };
+      return {
+        tenantId: key.tenantId,
+        keyId: key.id,
+        ...(key.tenantRateLimit === null ? {} : { tenantRateLimit: key.tenantRateLimit }),
+      };
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
 import { notFound } from "../errors/directory-errors.js";
+import { rateLimitOf, type TenantRateLimit, type TenantRow } from "../tenants/tenant-store.js";
 import { generateApiKey } from "./api-key.js";
 
 interface ApiKeyRow {
@@ -53,12 +54,17 @@ export function createApiKeyStore(db: Knex) {
      * Resolves a live key by its hash with one indexed lookup, and records when it was last used
      * (the gateway caches verifications, so this runs about once per key per cache period).
      */
-    async verify(keySha256: string): Promise<ApiKeyInfo | undefined> {
-      const row = await db<ApiKeyRow>("api_keys").where({ key_sha256: keySha256 }).whereNull("revoked_at").first();
+    async verify(keySha256: string): Promise<(ApiKeyInfo & { tenantRateLimit: TenantRateLimit | null }) | undefined> {
+      // The tenant's rate limit comes in the same query: the gateway caches the whole answer.
+      const row: (ApiKeyRow & Pick<TenantRow, "rate_limit_per_second" | "rate_limit_burst">) | undefined = await db("api_keys")
+        .join("tenants", "tenants.id", "api_keys.tenant_id")
+        .where("api_keys.key_sha256", keySha256)
+        .whereNull("api_keys.revoked_at")
+        .first("api_keys.*", "tenants.rate_limit_per_second", "tenants.rate_limit_burst");
       if (row === undefined) return undefined;
       const lastUsedAt = nowIso();
       await db<ApiKeyRow>("api_keys").where({ tenant_id: row.tenant_id, id: row.id }).update({ last_used_at: lastUsedAt });
-      return fromRow({ ...row, last_used_at: lastUsedAt });
+      return { ...fromRow({ ...row, last_used_at: lastUsedAt }), tenantRateLimit: rateLimitOf(row) };
     },
 
     async revoke(tenantId: string, id: string): Promise<void> {

@@ -31,7 +31,7 @@ for (const storeUnderTest of storesUnderTest) {
       const port = await new Promise<number>((resolve, reject) =>
         server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       );
-      const { secret } = await createServiceCredentialStore(db).issue("change feed test", "read-only");
+      const { secret } = await createServiceCredentialStore(db).issue("change feed test", "read-only", "all");
       transport = createTransport(`127.0.0.1:${port}`, { metadata: bearer(secret) });
     });
     after(async () => {
@@ -139,7 +139,7 @@ for (const storeUnderTest of storesUnderTest) {
       const port = await new Promise<number>((resolve, reject) =>
         stopping.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       );
-      const { secret } = await createServiceCredentialStore(db).issue("shutdown test", "read-only");
+      const { secret } = await createServiceCredentialStore(db).issue("shutdown test", "read-only", "all");
       const streamTransport = createTransport(`127.0.0.1:${port}`, { metadata: bearer(secret) });
       try {
         await createUserStore(db).create(tenantId, create(UserSchema, { userName: "before-shutdown@example.com" }));

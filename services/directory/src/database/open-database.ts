@@ -1,3 +1,5 @@
+import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
+import path from "node:path";
 import knex, { type Knex } from "knex";
 
 /**
@@ -39,7 +41,32 @@ interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): void;
 }
 
+/**
+ * The database holds every tenant's users and the hashes of every key: owner-only, in an
+ * owner-only folder. The file is created here (0600) before SQLite opens it, and its WAL and SHM
+ * files, which SQLite creates with the main file's permission bits, are set again after each
+ * connection opens, in case an older install left them wider.
+ */
+function prepareSqliteFile(filename: string): void {
+  if (filename === ":memory:" || filename === "") return;
+  const folder = path.dirname(path.resolve(filename));
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
+  closeSync(openSync(filename, "a", 0o600));
+  chmodSync(filename, 0o600);
+}
+
+function restrictSqliteCompanions(filename: string): void {
+  for (const companion of [`${filename}-wal`, `${filename}-shm`]) {
+    try {
+      chmodSync(companion, 0o600);
+    } catch {
+      // not there (yet): SQLite will create it with the main file's mode
+    }
+  }
+}
+
 function openSqlite(filename: string): Knex {
+  prepareSqliteFile(filename);
   return knex({
     client: "sqlite3",
     connection: { filename },
@@ -50,7 +77,10 @@ function openSqlite(filename: string): Knex {
       min: 1,
       max: 1,
       afterCreate(connection: SqliteConnection, done: (error: Error | null, connection: SqliteConnection) => void) {
-        connection.exec(sqlitePragmas.join(";\n"), (error) => done(error, connection));
+        connection.exec(sqlitePragmas.join(";\n"), (error) => {
+          restrictSqliteCompanions(filename);
+          done(error, connection);
+        });
       },
     },
   });

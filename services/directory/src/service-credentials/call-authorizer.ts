@@ -9,6 +9,7 @@ export const refusedCallerReasons: ReadonlySet<ErrorReason> = new Set([
   ErrorReason.MISSING_SERVICE_CREDENTIAL,
   ErrorReason.UNKNOWN_SERVICE_CREDENTIAL,
   ErrorReason.INSUFFICIENT_SCOPE,
+  ErrorReason.TENANT_NOT_GRANTED,
 ]);
 
 export interface CallAuthorizerOptions {
@@ -44,11 +45,20 @@ function remember(cache: Map<string, CachedVerification>, key: string, entry: Ca
   cache.set(key, entry);
 }
 
+/** The tenant a request names, or undefined for a call about no tenant (VerifyApiKey). */
+function tenantOf(request: unknown): string | undefined {
+  const tenantId = (request as { tenantId?: unknown } | null | undefined)?.tenantId;
+  return typeof tenantId === "string" ? tenantId : undefined;
+}
+
 /**
  * The directory's authorize hook: every call must carry `authorization: Bearer <service
- * credential>`, and the credential's scope must cover the method (see required-scopes.ts).
+ * credential>`, the credential's scope must cover the method (see required-scopes.ts), and the
+ * tenant the request names must be one the credential was granted.
  * UNAUTHENTICATED when the credential is missing, unknown or revoked; PERMISSION_DENIED when it
- * is valid but read-only and the method writes.
+ * is valid but read-only and the method writes (INSUFFICIENT_SCOPE), or when the call names a
+ * tenant the credential was not granted, or no tenant and the credential is not for all tenants
+ * (TENANT_NOT_GRANTED).
  */
 export function createCallAuthorizer(store: ServiceCredentialStore, options: CallAuthorizerOptions) {
   const known = new Map<string, CachedVerification>();
@@ -69,7 +79,7 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
     return credential;
   }
 
-  return async function authorize(context: CallContext): Promise<void> {
+  return async function authorize(context: CallContext, request?: unknown): Promise<void> {
     const required = requiredScopeOf(context.method);
     // createDirectoryServer refuses to start with an unlisted method; this keeps the hook closed anyway.
     if (required === undefined)
@@ -98,6 +108,20 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
           metadata: { required, granted: credential.scope, credential: credential.id },
         },
       );
+    }
+    if (credential.tenants !== "all") {
+      const tenantId = tenantOf(request);
+      // An empty tenant_id names no tenant either; the handler would refuse it, but a scoped
+      // credential learns nothing, not even that, about tenants it was not given.
+      if (tenantId === undefined || tenantId === "" || !credential.tenants.includes(tenantId)) {
+        throw new RpcError(
+          Code.PERMISSION_DENIED,
+          tenantId === undefined || tenantId === ""
+            ? `${context.method} is about no single tenant and needs an all-tenants credential; "${credential.name}" (${credential.id}) is limited to some tenants`
+            : `service credential "${credential.name}" (${credential.id}) is not granted tenant ${tenantId}`,
+          { reason: ErrorReason.TENANT_NOT_GRANTED, metadata: { credential: credential.id, ...(tenantId ? { tenant: tenantId } : {}) } },
+        );
+      }
     }
   };
 }

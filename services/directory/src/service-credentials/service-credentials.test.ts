@@ -49,7 +49,15 @@ test("a flood of unknown tokens does not evict live credentials from the cache; 
     async verify(sha256: string) {
       lookups.set(sha256, (lookups.get(sha256) ?? 0) + 1);
       return sha256 === live
-        ? { id: "c1", name: "gateway", scope: "read-write" as const, createdAt: "", lastUsedAt: null, revokedAt: null }
+        ? {
+            id: "c1",
+            name: "gateway",
+            scope: "read-write" as const,
+            tenants: "all" as const,
+            createdAt: "",
+            lastUsedAt: null,
+            revokedAt: null,
+          }
         : undefined;
     },
   } as unknown as ServiceCredentialStore;
@@ -96,7 +104,7 @@ for (const storeUnderTest of storesUnderTest) {
     }
 
     test("stored hashed; listed without secrets; revoking twice is NOT_FOUND", async () => {
-      const { secret, info } = await credentials.issue("billing", "read-only");
+      const { secret, info } = await credentials.issue("billing", "read-only", "all");
       assert.match(secret, /^scimgw_svc_[A-Za-z0-9_-]{43}$/);
       const row = await db("service_credentials").where({ id: info.id }).first();
       assert.notEqual(row.secret_sha256, secret);
@@ -107,8 +115,8 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("no, malformed or unknown credentials are UNAUTHENTICATED; read-only may read but not write", async () => {
       const address = await directory(0);
-      const readOnly = (await credentials.issue("search", "read-only")).secret;
-      const readWrite = (await credentials.issue("gateway", "read-write")).secret;
+      const readOnly = (await credentials.issue("search", "read-only", "all")).secret;
+      const readWrite = (await credentials.issue("gateway", "read-write", "all")).secret;
       const transports = {
         none: createTransport(address),
         malformed: createTransport(address, { metadata: { authorization: `Basic ${readWrite}` } }),
@@ -166,9 +174,59 @@ for (const storeUnderTest of storesUnderTest) {
       }
     });
 
+    test("a credential granted some tenants reads them, and every kind of call about another tenant, or none, is TENANT_NOT_GRANTED", async () => {
+      const address = await directory(0);
+      const tenants = createTenantStore(db);
+      const other = (await tenants.create("not granted")).id;
+      const scoped = (await credentials.issue("billing for guarded", "read-write", [tenantId])).secret;
+      const everyTenant = (await credentials.issue("gateway for all", "read-write", "all")).secret;
+      const transport = createTransport(address, { metadata: bearer(scoped) });
+      const allTransport = createTransport(address, { metadata: bearer(everyTenant) });
+      try {
+        const users = createClient(UserService, transport);
+        const notGranted = refusedWith(Code.PERMISSION_DENIED, "TENANT_NOT_GRANTED");
+        // Granted: the call runs and answers on its own merits.
+        assert.equal((await users.listUsers({ tenantId })).users.length >= 0, true);
+        await assert.rejects(users.getUser({ tenantId, id: "x" }), refusedWith(Code.NOT_FOUND, "NOT_FOUND"));
+        // Another tenant: refused before the handler runs, through unary, list, write and stream calls.
+        await assert.rejects(users.getUser({ tenantId: other, id: "x" }), notGranted);
+        await assert.rejects(users.listUsers({ tenantId: other }), notGranted);
+        await assert.rejects(users.createUser({ tenantId: other, user: { userName: "intruder@example.com" } }), notGranted);
+        await assert.rejects(users.getUser({ tenantId: "", id: "x" }), notGranted);
+        await assert.rejects(async () => {
+          for await (const _ of createClient(ChangeService, transport).watchChanges({ tenantId: other })) void _;
+        }, notGranted);
+        // A call about no tenant needs an all-tenants credential.
+        await assert.rejects(createClient(ApiKeyService, transport).verifyApiKey({ keySha256: "0".repeat(64) }), notGranted);
+        await assert.rejects(
+          createClient(ApiKeyService, allTransport).verifyApiKey({ keySha256: "0".repeat(64) }),
+          refusedWith(Code.UNAUTHENTICATED, "UNKNOWN_API_KEY"),
+        );
+        await assert.rejects(
+          createClient(UserService, allTransport).getUser({ tenantId: other, id: "x" }),
+          refusedWith(Code.NOT_FOUND, "NOT_FOUND"),
+        );
+        const listed = (await credentials.list()).find((c) => c.name === "billing for guarded");
+        assert.deepEqual(listed?.tenants, [tenantId]);
+        assert.equal((await credentials.list()).find((c) => c.name === "gateway for all")?.tenants, "all");
+      } finally {
+        transport.close();
+        allTransport.close();
+      }
+    });
+
+    test("a credential from before tenant grants existed keeps reading every tenant", async () => {
+      const { secret, info } = await credentials.issue("old", "read-only", [tenantId]);
+      // As migration 0011 leaves a row it found: all_tenants true, no grants.
+      await db("service_credential_tenants").where({ credential_id: info.id }).delete();
+      await db("service_credentials").where({ id: info.id }).update({ all_tenants: true });
+      const verified = await credentials.verify(hashSecret(secret));
+      assert.equal(verified?.tenants, "all");
+    });
+
     test("an open change stream ends with UNAUTHENTICATED once its credential is revoked, before sending anything more", async () => {
       const address = await directory(0); // streams then re-check every second
-      const { secret, info } = await credentials.issue("stream then revoked", "read-only");
+      const { secret, info } = await credentials.issue("stream then revoked", "read-only", "all");
       const transport = createTransport(address, { metadata: bearer(secret) });
       const users = createUserStore(db);
       try {
@@ -192,7 +250,7 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("a revoked credential is refused once the cache period has passed", async () => {
       const address = await directory(300);
-      const { secret, info } = await credentials.issue("soon revoked", "read-only");
+      const { secret, info } = await credentials.issue("soon revoked", "read-only", "all");
       const transport = createTransport(address, { metadata: bearer(secret) });
       try {
         const users = createClient(UserService, transport);

@@ -38,7 +38,7 @@ for (const storeUnderTest of storesUnderTest) {
       const port = await new Promise<number>((resolve, reject) =>
         server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
       );
-      const { secret } = await createServiceCredentialStore(db).issue("isolation test", "read-write");
+      const { secret } = await createServiceCredentialStore(db).issue("isolation test", "read-write", "all");
       transport = createTransport(`127.0.0.1:${port}`, { metadata: bearer(secret) });
       // The first call connects and verifies the credential; the tests time the calls after it.
       await users().getUser({ tenantId: quietTenant, id: quietUserId });

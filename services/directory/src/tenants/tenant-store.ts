@@ -4,24 +4,39 @@ import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { notFound, uniquenessViolation } from "../errors/directory-errors.js";
 
+/** A tenant's own request rate as a token bucket; without one, the gateway's defaults apply. */
+export interface TenantRateLimit {
+  perSecond: number;
+  burst: number;
+}
+
 export interface Tenant {
   id: string;
   name: string;
   createdAt: string;
+  rateLimit: TenantRateLimit | null;
 }
 
-interface TenantRow {
+export interface TenantRow {
   id: string;
   name: string;
   created_at: string;
+  rate_limit_per_second: number | null;
+  rate_limit_burst: number | null;
 }
 
-const fromRow = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, createdAt: row.created_at });
+/** The rate limit columns of a tenant row (also read by the API key lookup's join). */
+export function rateLimitOf(row: Pick<TenantRow, "rate_limit_per_second" | "rate_limit_burst">): TenantRateLimit | null {
+  if (row.rate_limit_per_second == null || row.rate_limit_burst == null) return null;
+  return { perSecond: Number(row.rate_limit_per_second), burst: Number(row.rate_limit_burst) };
+}
+
+const fromRow = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, createdAt: row.created_at, rateLimit: rateLimitOf(row) });
 
 export function createTenantStore(db: Knex) {
   return {
     async create(name: string): Promise<Tenant> {
-      const row: TenantRow = { id: randomUUID(), name, created_at: nowIso() };
+      const row: TenantRow = { id: randomUUID(), name, created_at: nowIso(), rate_limit_per_second: null, rate_limit_burst: null };
       try {
         await db<TenantRow>("tenants").insert(row);
       } catch (error) {
@@ -45,6 +60,22 @@ export function createTenantStore(db: Knex) {
       return fromRow(row);
     },
 
+    /**
+     * Sets (or with null, removes) the tenant's own rate limit. Gateways apply it once their
+     * cached verification of a key of the tenant expires (API_KEY_CACHE_SECONDS).
+     */
+    async setRateLimit(tenantId: string, limit: TenantRateLimit | null): Promise<Tenant> {
+      if (
+        limit !== null &&
+        !(Number.isInteger(limit.perSecond) && limit.perSecond > 0 && Number.isInteger(limit.burst) && limit.burst >= limit.perSecond)
+      )
+        throw new RangeError("a rate limit needs a positive whole per-second rate and a burst at least as large");
+      const updated = await db<TenantRow>("tenants")
+        .where({ id: tenantId })
+        .update({ rate_limit_per_second: limit?.perSecond ?? null, rate_limit_burst: limit?.burst ?? null });
+      if (updated === 0) throw notFound(`tenant "${tenantId}"`);
+      return this.resolve(tenantId);
+    },
     async count(): Promise<number> {
       const [result] = await db("tenants").count({ n: "*" });
       return Number(result?.n ?? 0);

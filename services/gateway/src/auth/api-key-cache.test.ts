@@ -56,3 +56,24 @@ test("the cache is bounded: the least recently used key is forgotten", async () 
   await cache.lookup("b");
   assert.deepEqual(calls, ["a", "b", "c", "b"]);
 });
+
+test("a flood of unknown keys evicts only unknown keys: valid ones stay cached", async () => {
+  let now = 0;
+  const calls: string[] = [];
+  const cache = createApiKeyCache<string>(
+    async (hash) => {
+      calls.push(hash);
+      return hash === "valid" ? "tenant" : undefined;
+    },
+    { ttlMs: 30_000, negativeTtlMs: 5_000, maxEntries: 10, maxUnknownEntries: 5, now: () => now },
+  );
+  assert.equal(await cache.lookup("valid"), "tenant");
+  for (let i = 0; i < 1000; i++) assert.equal(await cache.lookup(`random-${i}`), undefined);
+  assert.ok(cache.size <= 6, `bounded: ${cache.size}`);
+  now += 1000;
+  assert.equal(await cache.lookup("valid"), "tenant");
+  assert.equal(calls.filter((hash) => hash === "valid").length, 1, "the valid key was verified once and stayed cached");
+  now += 60_000;
+  assert.equal(cache.wasValid("valid"), true, "an expired valid key is still known to have been valid");
+  assert.equal(cache.wasValid("random-999"), false);
+});

@@ -1,59 +1,85 @@
 /**
  * A bounded, time-limited memo of key verifications, so a SCIM request costs one directory call
  * (its own) rather than two. Concurrent lookups of one key share a single verification.
- * Its TTL is how long a revoked key can keep working on a gateway.
+ * Its TTL is how long a revoked key can keep working on a gateway (and how long a tenant's new
+ * rate limit takes to arrive, since verifications carry it).
+ *
+ * Valid and unknown keys are remembered apart, each in its own bounded LRU: a flood of random keys
+ * only evicts other unknown keys, never a tenant's valid one.
  */
 export interface ApiKeyCacheOptions {
   /** How long a successful verification is trusted. */
   ttlMs: number;
   /** How long an unknown key is remembered as unknown (kept short: a new key must work at once). */
   negativeTtlMs: number;
-  /** The most keys remembered; the least recently used is forgotten first. */
+  /** The most valid keys remembered; the least recently used is forgotten first. */
   maxEntries: number;
+  /** The most unknown keys remembered (default: 1000, or maxEntries if smaller). */
+  maxUnknownEntries?: number;
   now?: () => number;
 }
 
 interface Entry<T> {
-  value: Promise<T | undefined>;
+  value: T | undefined;
   expiresAt: number;
+}
+
+/** A Map as an LRU: re-inserting moves a key to the end; the first key is the least recently used. */
+function remember<T>(entries: Map<string, Entry<T>>, key: string, entry: Entry<T>, bound: number): void {
+  entries.delete(key);
+  entries.set(key, entry);
+  if (entries.size > bound) {
+    const oldest = entries.keys().next().value;
+    if (oldest !== undefined) entries.delete(oldest);
+  }
 }
 
 export function createApiKeyCache<T>(verify: (keySha256: string) => Promise<T | undefined>, options: ApiKeyCacheOptions) {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry<T>>();
+  const maxUnknown = options.maxUnknownEntries ?? Math.min(1000, options.maxEntries);
+  const valid = new Map<string, Entry<T>>();
+  const unknown = new Map<string, Entry<T>>();
+  // In flight, so concurrent lookups share one call; bounded by the requests being served.
+  const pending = new Map<string, Promise<T | undefined>>();
 
-  function remember(keySha256: string, entry: Entry<T>): void {
-    entries.delete(keySha256);
-    entries.set(keySha256, entry);
-    if (entries.size > options.maxEntries) {
-      const oldest = entries.keys().next().value;
-      if (oldest !== undefined) entries.delete(oldest);
+  async function verifyOnce(keySha256: string): Promise<T | undefined> {
+    const result = await verify(keySha256);
+    if (result === undefined) {
+      valid.delete(keySha256);
+      remember(unknown, keySha256, { value: undefined, expiresAt: now() + options.negativeTtlMs }, maxUnknown);
+    } else {
+      unknown.delete(keySha256);
+      remember(valid, keySha256, { value: result, expiresAt: now() + options.ttlMs }, options.maxEntries);
     }
+    return result;
   }
 
   return {
+    /** The cached answer if it is still fresh, without calling the directory; else `miss`. */
+    peek(keySha256: string): { hit: true; value: T | undefined } | { hit: false } {
+      const cached = valid.get(keySha256) ?? unknown.get(keySha256);
+      if (cached === undefined || cached.expiresAt <= now()) return { hit: false };
+      return { hit: true, value: cached.value };
+    },
+    /** Whether the key was valid when last verified, however long ago (still in the LRU). */
+    wasValid(keySha256: string): boolean {
+      return valid.has(keySha256);
+    },
     async lookup(keySha256: string): Promise<T | undefined> {
-      const cached = entries.get(keySha256);
+      const cached = valid.get(keySha256) ?? unknown.get(keySha256);
       if (cached !== undefined && cached.expiresAt > now()) {
-        remember(keySha256, cached); // refresh recency
+        if (cached.value !== undefined) remember(valid, keySha256, cached, options.maxEntries); // refresh recency
         return cached.value;
       }
-      const value = verify(keySha256);
-      // Until it settles, the entry lives as long as a positive one; then its real lifetime applies.
-      const entry: Entry<T> = { value, expiresAt: now() + options.ttlMs };
-      remember(keySha256, entry);
-      try {
-        const result = await value;
-        if (result === undefined) entry.expiresAt = now() + options.negativeTtlMs;
-        return result;
-      } catch (error) {
-        // A failed verification (directory down) is not an answer: never cache it.
-        if (entries.get(keySha256) === entry) entries.delete(keySha256);
-        throw error;
-      }
+      const inFlight = pending.get(keySha256);
+      if (inFlight !== undefined) return inFlight;
+      // A failed verification (directory down) is not an answer: it is never cached.
+      const value = verifyOnce(keySha256).finally(() => pending.delete(keySha256));
+      pending.set(keySha256, value);
+      return value;
     },
     get size(): number {
-      return entries.size;
+      return valid.size + unknown.size;
     },
   };
 }

@@ -8,6 +8,9 @@ import * as createChangeEvents from "./0006-create-change-events.js";
 import * as createServiceCredentials from "./0007-create-service-credentials.js";
 import * as indexCursorSortKeys from "./0008-index-cursor-sort-keys.js";
 import * as addChangeEventActive from "./0009-add-change-event-active.js";
+import * as addTenantRateLimits from "./0010-add-tenant-rate-limits.js";
+import * as addServiceCredentialAllTenants from "./0011-add-service-credential-all-tenants.js";
+import * as createServiceCredentialTenants from "./0012-create-service-credential-tenants.js";
 import { dialectOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
@@ -27,6 +30,9 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0007-create-service-credentials", createServiceCredentials],
   ["0008-index-cursor-sort-keys", indexCursorSortKeys],
   ["0009-add-change-event-active", addChangeEventActive],
+  ["0010-add-tenant-rate-limits", addTenantRateLimits],
+  ["0011-add-service-credential-all-tenants", addServiceCredentialAllTenants],
+  ["0012-create-service-credential-tenants", createServiceCredentialTenants],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file scimgw/directory/v1/api_key_service.proto.
  */
 export const file_scimgw_directory_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("CilzY2ltZ3cvZGlyZWN0b3J5L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSIpChNWZXJpZnlBcGlLZXlSZXF1ZXN0EhIKCmtleV9zaGEyNTYYASABKAkiOQoUVmVyaWZ5QXBpS2V5UmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEg4KBmtleV9pZBgCIAEoCTJ0Cg1BcGlLZXlTZXJ2aWNlEmMKDFZlcmlmeUFwaUtleRIoLnNjaW1ndy5kaXJlY3RvcnkudjEuVmVyaWZ5QXBpS2V5UmVxdWVzdBopLnNjaW1ndy5kaXJlY3RvcnkudjEuVmVyaWZ5QXBpS2V5UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("CilzY2ltZ3cvZGlyZWN0b3J5L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSIpChNWZXJpZnlBcGlLZXlSZXF1ZXN0EhIKCmtleV9zaGEyNTYYASABKAkilQEKFFZlcmlmeUFwaUtleVJlc3BvbnNlEhEKCXRlbmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkSRAoRdGVuYW50X3JhdGVfbGltaXQYAyABKAsyJC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlRlbmFudFJhdGVMaW1pdEgAiAEBQhQKEl90ZW5hbnRfcmF0ZV9saW1pdCI0Cg9UZW5hbnRSYXRlTGltaXQSEgoKcGVyX3NlY29uZBgBIAEoDRINCgVidXJzdBgCIAEoDTJ0Cg1BcGlLZXlTZXJ2aWNlEmMKDFZlcmlmeUFwaUtleRIoLnNjaW1ndy5kaXJlY3RvcnkudjEuVmVyaWZ5QXBpS2V5UmVxdWVzdBopLnNjaW1ndy5kaXJlY3RvcnkudjEuVmVyaWZ5QXBpS2V5UmVzcG9uc2ViBnByb3RvMw");
 
 /**
  * Request of ApiKeyService.VerifyApiKey.
@@ -52,6 +52,15 @@ export type VerifyApiKeyResponse = Message<"scimgw.directory.v1.VerifyApiKeyResp
    * @generated from field: string key_id = 2;
    */
   keyId: string;
+
+  /**
+   * The tenant's own request rate limit, set by an operator with `scimgw-admin tenants limits`;
+   * unset when the tenant has none, and the gateway's defaults apply. Carried here so the gateway's
+   * cached verification brings it along without another call.
+   *
+   * @generated from field: optional scimgw.directory.v1.TenantRateLimit tenant_rate_limit = 3;
+   */
+  tenantRateLimit?: TenantRateLimit | undefined;
 };
 
 /**
@@ -60,6 +69,34 @@ export type VerifyApiKeyResponse = Message<"scimgw.directory.v1.VerifyApiKeyResp
  */
 export const VerifyApiKeyResponseSchema: GenMessage<VerifyApiKeyResponse> = /*@__PURE__*/
   messageDesc(file_scimgw_directory_v1_api_key_service, 1);
+
+/**
+ * A request rate limit as a token bucket: `per_second` tokens are added each second, up to `burst`.
+ *
+ * @generated from message scimgw.directory.v1.TenantRateLimit
+ */
+export type TenantRateLimit = Message<"scimgw.directory.v1.TenantRateLimit"> & {
+  /**
+   * Sustained requests per second for the whole tenant (all of its keys together).
+   *
+   * @generated from field: uint32 per_second = 1;
+   */
+  perSecond: number;
+
+  /**
+   * Requests the tenant may make at once after a quiet period (the bucket's size); at least per_second.
+   *
+   * @generated from field: uint32 burst = 2;
+   */
+  burst: number;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.TenantRateLimit.
+ * Use `create(TenantRateLimitSchema)` to create a new message.
+ */
+export const TenantRateLimitSchema: GenMessage<TenantRateLimit> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 2);
 
 /**
  * Resolves the API keys that identity providers present to the gateway. Keys themselves never
