@@ -1,7 +1,11 @@
 import type { Middleware } from "koa";
-import type { AuthenticatedState } from "../auth/authenticate.js";
 import type { RateLimit, RateLimiterStore } from "./rate-limiter-store.js";
 import { respondRateLimited, type RateLimitRefusalHook } from "./respond-rate-limited.js";
+
+/** What authentication left for this middleware: the caller's tenant and key, and the tenant's own limit. */
+interface AuthenticatedCaller {
+  tenant: { tenantId: string; keyId: string; rateLimit?: RateLimit | undefined };
+}
 
 export interface RateLimitSettings {
   /** Each API key's default allowance. */
@@ -21,7 +25,7 @@ export function enforceRateLimits(
   store: RateLimiterStore,
   settings: RateLimitSettings,
   onRefused: RateLimitRefusalHook,
-): Middleware<AuthenticatedState> {
+): Middleware<AuthenticatedCaller> {
   return async (ctx, next) => {
     const { tenantId, keyId, rateLimit } = ctx.state.tenant;
     const perKey = rateLimit ?? settings.perKey;
