@@ -2,6 +2,7 @@ import { clone, create, fromJsonString, toJsonString } from "@bufbuild/protobuf"
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { GroupSchema, ResourceMetaSchema, type Group } from "@scimgw/proto";
 import { toComparableText } from "@scimgw/scim";
+import { externalIdKey } from "../query/external-id-key.js";
 
 /** A row of the groups table as the drivers return it. */
 export interface GroupRow {
@@ -32,7 +33,7 @@ export function groupContent(group: Group): GroupContent {
   return {
     display_name: group.displayName,
     display_name_key: displayNameKey(group.displayName),
-    external_id: group.externalId ?? null,
+    external_id: group.externalId === undefined ? null : externalIdKey(group.externalId),
     resource: toJsonString(GroupSchema, document),
   };
 }

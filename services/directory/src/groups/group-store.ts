@@ -12,6 +12,7 @@ import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type Keyset
 import type { KeysetPage } from "../query/list-paging.js";
 import { MembershipDelta } from "../memberships/membership-delta.js";
 import { memberships } from "../memberships/membership-store.js";
+import { externalIdKey } from "../query/external-id-key.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
@@ -26,7 +27,7 @@ export type GroupKey = "id" | "displayName" | "externalId";
 const keyColumns: Record<GroupKey, { column: "id" | "display_name_key" | "external_id"; normalize(key: string): string }> = {
   id: { column: "id", normalize: (key) => key },
   displayName: { column: "display_name_key", normalize: displayNameKey },
-  externalId: { column: "external_id", normalize: (key) => key },
+  externalId: { column: "external_id", normalize: externalIdKey },
 };
 
 /** A group write inside its transaction: returns the new attributes, notes membership changes in `delta`. */

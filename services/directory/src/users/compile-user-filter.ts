@@ -26,6 +26,12 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
       const definition = resolved.subAttribute ?? resolved.attribute;
       return build({ sql: `"${column.column}"`, bindings: [] }, column.nullable, definition, name);
     }
+    if (resolved.extension === undefined && resolved.attribute.name === "meta") {
+      // meta.resourceType, meta.location and meta.version are derived when a user is rendered
+      // (location from the gateway's base URL) and are not in the search document: a filter on
+      // them would match nothing while the representation shows a value, so it is refused.
+      throw ScimError.of("invalidFilter", `filtering users on "${name}" is not supported; of meta, meta.created and meta.lastModified are`);
+    }
     if (resolved.attribute.multiValued) {
       // Some value satisfies the comparison (RFC 7644 §3.4.2.2); on a complex attribute without a
       // sub-attribute, the comparison is of its `value`.
@@ -61,10 +67,21 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
   }
 
   return compileFilterTree(filter, {
-    compare: (node) =>
-      leaf(node.path, (expression, nullable, definition, name) =>
+    compare: (node) => {
+      if (
+        node.value === null &&
+        (node.operator === "eq" || node.operator === "ne") &&
+        resolveAttributePath(node.path, userResourceType).attribute.multiValued
+      ) {
+        // `emails eq null` asks whether emails is unassigned (RFC 7643 §2.5: null and [] alike), not
+        // whether some element is null: it is `not (emails pr)`, and `ne null` is `emails pr`.
+        const present = leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
+        return node.operator === "ne" ? present : { sql: `NOT (${present.sql})`, bindings: present.bindings };
+      }
+      return leaf(node.path, (expression, nullable, definition, name) =>
         comparison(expression, nullable, definition, node.operator, node.value, name),
-      ),
+      );
+    },
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, userResourceType);

@@ -2,6 +2,7 @@ import { clone, create, fromJsonString, toJsonString } from "@bufbuild/protobuf"
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ResourceMetaSchema, UserSchema, type User } from "@scimgw/proto";
 import { userFromProto } from "@scimgw/scim-proto";
+import { externalIdKey } from "../query/external-id-key.js";
 import { searchDocument } from "./search-document.js";
 import { userNameKey } from "./user-name-key.js";
 
@@ -37,7 +38,7 @@ export function userContent(user: User): UserContent {
   return {
     user_name: user.userName,
     user_name_key: userNameKey(user.userName),
-    external_id: user.externalId ?? null,
+    external_id: user.externalId === undefined ? null : externalIdKey(user.externalId),
     // active defaults to true: an IdP that never sends it is provisioning a working account.
     active: user.active ?? true,
     resource: toJsonString(UserSchema, document),

@@ -14,6 +14,7 @@ import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } f
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import type { KeysetPage } from "../query/list-paging.js";
+import { externalIdKey } from "../query/external-id-key.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import { compileUserFilter } from "./compile-user-filter.js";
@@ -39,7 +40,7 @@ export type UserKey = "id" | "userName" | "externalId";
 const keyColumns: Record<UserKey, { column: "id" | "user_name_key" | "external_id"; normalize(key: string): string }> = {
   id: { column: "id", normalize: (key) => key },
   userName: { column: "user_name_key", normalize: userNameKey },
-  externalId: { column: "external_id", normalize: (key) => key },
+  externalId: { column: "external_id", normalize: externalIdKey },
 };
 
 /** A user's group as ListUserGroups reports it. */

@@ -11,6 +11,7 @@ import * as addChangeEventActive from "./0009-add-change-event-active.js";
 import * as addTenantRateLimits from "./0010-add-tenant-rate-limits.js";
 import * as addServiceCredentialAllTenants from "./0011-add-service-credential-all-tenants.js";
 import * as createServiceCredentialTenants from "./0012-create-service-credential-tenants.js";
+import * as normalizeExternalIds from "./0013-normalize-external-ids.js";
 import { dialectOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 
@@ -33,6 +34,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0010-add-tenant-rate-limits", addTenantRateLimits],
   ["0011-add-service-credential-all-tenants", addServiceCredentialAllTenants],
   ["0012-create-service-credential-tenants", createServiceCredentialTenants],
+  ["0013-normalize-external-ids", normalizeExternalIds],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */
