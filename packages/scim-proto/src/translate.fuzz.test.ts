@@ -38,9 +38,8 @@ function unlessRefused<T>(attempt: () => T): T | undefined {
 
 /**
  * JSON as it comes back from protobuf: only what JSON can say (no -0), and with each lone surrogate
- * as U+FFFD, because protobuf strings are UTF-8 (JSON.stringify writes lone surrogates, and only
- * those, as \\uXXXX escapes). Whether the SCIM core should refuse such strings instead is for its
- * string validation to decide; until then this pins what the wire does.
+ * as U+FFFD, because protobuf strings are UTF-8. Translation is not validation: the SCIM core
+ * refuses lone surrogates in what it stores (checkString), and this pins what the wire itself does.
  */
 const asJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value).replace(/\\ud[89a-f][0-9a-f]{2}/g, "\ufffd"));
 
