@@ -15,7 +15,7 @@ interface Row {
   resource: string;
 }
 
-async function rewrite(db: Knex, table: (typeof tables)[number], valueOf: (row: Row) => string | null): Promise<void> {
+async function rewrite(db: Knex, table: (typeof tables)[number], columnValue: (row: Row) => string | null): Promise<void> {
   let after: { tenant_id: string; id: string } | undefined;
   for (;;) {
     const query = db<Row>(table)
@@ -30,7 +30,7 @@ async function rewrite(db: Knex, table: (typeof tables)[number], valueOf: (row: 
     }
     const rows = await query.select("tenant_id", "id", "external_id", "resource");
     for (const row of rows) {
-      const value = valueOf(row);
+      const value = columnValue(row);
       if (value !== row.external_id) await db(table).where({ tenant_id: row.tenant_id, id: row.id }).update({ external_id: value });
     }
     const last = rows.at(-1);
