@@ -8,6 +8,12 @@ export interface JsonAccess {
   scalar(source: string, path: string[], type: AttributeDefinition["type"]): SqlCondition;
   /** `EXISTS (SELECT 1 FROM <elements of the array at path> e WHERE <condition on e>)`. */
   existsElement(source: string, path: string[], condition: (element: string) => SqlCondition): SqlCondition;
+  /**
+   * The same over a single object at path (a single-valued complex attribute such as the
+   * enterprise manager): true when it is present and satisfies the condition, as a value filter
+   * on a single value reads (RFC 7644 §3.4.2.2).
+   */
+  existsObject(source: string, path: string[], condition: (object: string) => SqlCondition): SqlCondition;
   /** The source expression of an array element, for `scalar(element, [subAttribute])`. */
   elementSource: string;
 }
@@ -31,6 +37,13 @@ export const jsonAccess: Record<Dialect, JsonAccess> = {
         bindings: [sqlitePath(path), ...inner.bindings],
       };
     },
+    existsObject(source, path, condition) {
+      const inner = condition("o.value");
+      return {
+        sql: `EXISTS (SELECT 1 FROM (SELECT json_extract(${source}, ?) AS value) AS o WHERE json_type(o.value) = 'object' AND ${inner.sql})`,
+        bindings: [sqlitePath(path), ...inner.bindings],
+      };
+    },
     elementSource: "e.value",
   },
   postgres: {
@@ -45,6 +58,13 @@ export const jsonAccess: Record<Dialect, JsonAccess> = {
       const inner = condition("e.value");
       return {
         sql: `EXISTS (SELECT 1 FROM jsonb_array_elements(${source} #> ?::text[]) AS e(value) WHERE ${inner.sql})`,
+        bindings: [postgresPath(path), ...inner.bindings],
+      };
+    },
+    existsObject(source, path, condition) {
+      const inner = condition("o.value");
+      return {
+        sql: `EXISTS (SELECT 1 FROM (SELECT ${source} #> ?::text[] AS value) AS o WHERE jsonb_typeof(o.value) = 'object' AND ${inner.sql})`,
         bindings: [postgresPath(path), ...inner.bindings],
       };
     },

@@ -84,6 +84,12 @@ const filters = [
   'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984"',
   'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department co "tour"',
   'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "mgr-1"',
+  // A value filter on the single-valued manager tests that one object (found by the filter fuzzer).
+  'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[value eq "mgr-1"]',
+  "not (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager[not (value pr)])",
+  // `emails eq null` asks whether emails is unassigned (RFC 7643 §2.5).
+  "emails eq null",
+  "not (emails eq null)",
   'userType eq "contractor" or title sw "TOUR"',
   '(name.familyName eq "Employee" or name.familyName eq "Jensen") and emails.value co "example"',
   'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"',

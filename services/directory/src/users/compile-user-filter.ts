@@ -85,9 +85,10 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, userResourceType);
-      return json.existsElement(source, documentPath(resolved.path), (elementSource) =>
-        element(node.filter, resolved.attribute, elementSource),
-      );
+      // A value filter on a single-valued complex attribute (the enterprise manager) tests that one
+      // object; only a multi-valued attribute has elements to search.
+      const over = resolved.attribute.multiValued ? json.existsElement : json.existsObject;
+      return over(source, documentPath(resolved.path), (elementSource) => element(node.filter, resolved.attribute, elementSource));
     },
   });
 }
