@@ -130,14 +130,14 @@ export interface PostgresRateLimiterOptions {
 
 /**
  * Counters in PostgreSQL, shared by every gateway that names the same table. The table is
- * created once here (concurrent creators are tolerated by the library); a limiter that cannot
+ * created once here (a creator that loses a race with another gateway sets up again); a limiter that cannot
  * reach the database falls back to counting in memory (rate-limiter-flexible's insurance
  * limiter), so an outage of the counters' database never turns into an outage of SCIM.
  */
 export async function createPostgresRateLimiterStore(options: PostgresRateLimiterOptions): Promise<RateLimiterStore> {
   const pool = new pg.Pool({ connectionString: options.url, max: options.poolMax ?? 4, application_name: "scimgw-gateway-rate-limits" });
-  try {
-    await new Promise<void>((resolve, reject) => {
+  const setUp = () =>
+    new Promise<void>((resolve, reject) => {
       // This instance only creates the table and, once an hour, clears expired counters.
       new RateLimiterPostgres(
         {
@@ -152,9 +152,19 @@ export async function createPostgresRateLimiterStore(options: PostgresRateLimite
         (error?: Error) => (error ? reject(error) : resolve()),
       );
     });
-  } catch (error) {
-    await pool.end();
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await setUp();
+      break;
+    } catch (error) {
+      // Gateways starting together race on CREATE TABLE IF NOT EXISTS, and the loser can still fail
+      // on the catalog's unique index (42710 duplicate type, 23505, 42P07): the table then exists,
+      // so the setup is run again, once or twice.
+      const code = (error as { code?: unknown }).code;
+      if (attempt < 3 && (code === "42710" || code === "23505" || code === "42P07")) continue;
+      await pool.end();
+      throw error;
+    }
   }
   return storeOf(
     "postgres",
