@@ -14,6 +14,8 @@ const rows: Array<[string, string, RegExp | undefined]> = [
   ["200 comparisons", terms(200, "and"), undefined],
   ["201 comparisons", terms(201), /more than 200 comparisons/],
   ["10,000 terms", terms(10_000), /more than 200 comparisons/],
+  // The parser stops reading at the limit: the broken string after it is never lexed.
+  ["the text past the limit is not read", `${terms(201)} or userName eq "unterminated`, /more than 200 comparisons/],
   ["pr counts as a comparison", `${terms(200)} or title pr`, /more than 200 comparisons/],
   ["comparisons inside value paths count", `emails[${terms(150).replaceAll("userName", "value")}] or ${terms(51)}`, /more than 200/],
   ["nesting of 32 levels", `${"not (".repeat(32)}userName pr${")".repeat(32)}`, undefined],

@@ -1,7 +1,7 @@
 import { ScimError, type ScimType } from "../errors/scim-error.js";
 import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
 import type { AttributePath } from "../schema/attribute-path.js";
-import { tokenize, type Token } from "./filter-tokens.js";
+import { TokenStream, type Token } from "./filter-tokens.js";
 import { isStorableText } from "../limits/check-string.js";
 import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 
@@ -33,8 +33,7 @@ const maxNesting = 32;
  * `scimType` is the error every syntax problem becomes (invalidFilter, or invalidPath for PATCH).
  */
 export class FilterParser {
-  private readonly tokens: Token[];
-  private index = 0;
+  private readonly tokens: TokenStream;
   private nesting = 0;
   private comparisons = 0;
 
@@ -44,7 +43,7 @@ export class FilterParser {
     private readonly subject: "filter" | "path" | "attribute list entry",
     private readonly limits: ScimLimits = defaultScimLimits,
   ) {
-    this.tokens = tokenize(text, (detail) => ScimError.of(scimType, detail));
+    this.tokens = new TokenStream(text, (detail) => ScimError.of(scimType, detail));
     if (text.trim() === "") throw this.fail(`the ${subject} is empty`);
   }
 
@@ -222,13 +221,11 @@ export class FilterParser {
   }
 
   private peek(): Token {
-    return this.tokens[this.index] ?? (this.tokens[this.tokens.length - 1] as Token);
+    return this.tokens.peek();
   }
 
   private next(): Token {
-    const token = this.peek();
-    if (this.index < this.tokens.length - 1) this.index += 1;
-    return token;
+    return this.tokens.next();
   }
 
   private fail(detail: string): ScimError {
