@@ -10,6 +10,7 @@ import type { RateLimitRefusalHook } from "./rate-limit/respond-rate-limited.js"
 import type { DirectoryClient } from "@scimgw/directory-client";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
+import { closeUnreadUpload } from "./http/close-unread-upload.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
@@ -175,6 +176,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
       prematureClose ? "client went away during the response" : "response failed after it started",
     );
   });
+  app.use(closeUnreadUpload);
   app.use(renderError(options.logger));
   app.use(health.routes());
   app.use(discovery.routes());
