@@ -1,5 +1,5 @@
 import { SortOrder, type AttributePath as AttributePathMessage } from "@scimgw/proto";
-import type { AttributePath } from "@scimgw/scim";
+import { maxListIndex, type AttributePath } from "@scimgw/scim";
 import { attributePathFromProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
 import type { KeysetColumn, KeysetPosition } from "./keyset.js";
@@ -35,7 +35,8 @@ interface PagingFields {
 
 /**
  * Offset paging when start_index is set (SCIM's, exactly as the gateway has always sent it);
- * cursor paging when it is 0, proto3's unset. Negative start_index keeps its old meaning of 1.
+ * cursor paging when it is 0, proto3's unset. Negative start_index keeps its old meaning of 1;
+ * one past 2^31 - 1 is read as 2^31 - 1, as the SCIM core reads it, never as an overflowing OFFSET.
  * Counts above the maximum are capped in both modes, as SCIM caps them (RFC 7644 §3.4.2.4).
  */
 export function listPagingOf(request: PagingFields): ListPaging {
@@ -46,7 +47,8 @@ export function listPagingOf(request: PagingFields): ListPaging {
       throw invalidArgument("page_token and start_index exclude each other: start_index pages by offset, page_token by cursor");
     return {
       kind: "offset",
-      startIndex: Math.max(1, Number(request.startIndex)),
+      // As SCIM reads it (RFC 7644 §3.4.2.4 sets no bound): past 2^31 - 1 is past the end of any result.
+      startIndex: Math.min(Math.max(1, Number(request.startIndex)), maxListIndex),
       count: Math.min(Math.max(0, request.count), maxPageSize),
     };
   }

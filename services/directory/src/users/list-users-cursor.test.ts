@@ -193,6 +193,13 @@ for (const storeUnderTest of storesUnderTest) {
       assert.equal((await list({ startIndex: 1n, count: 2 })).totalResults, BigInt(awkwardUserNames.length));
     });
 
+    test("a start_index past 2^31 - 1 (up to int64's largest) is an empty page past the end, as SCIM clamps it", async () => {
+      for (const startIndex of [2n ** 31n, 2n ** 53n + 1n, 2n ** 63n - 1n]) {
+        const page = await list({ startIndex, count: 5 });
+        assert.deepEqual([page.users?.length ?? 0, page.totalResults], [0, BigInt(awkwardUserNames.length)], String(startIndex));
+      }
+    });
+
     test("a token resumes only the listing that issued it", async () => {
       const byName = await list({ sortBy: { attribute: "userName" }, count: 2 });
       const token = byName.nextPageToken!;
