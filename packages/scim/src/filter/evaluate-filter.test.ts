@@ -73,6 +73,10 @@ const rows: [string, boolean][] = [
   // null
   ["nickName eq null", true],
   ["userName eq null", false],
+  // "assigned" is what pr tests: babs's title is "", so it is unassigned (RFC 7643 §2.5)
+  ["title eq null", true],
+  ["title ne null", false],
+  ["title pr", false],
   ["userName ne null", true],
   // multi-valued: any value matches
   ['emails.value co "jensen.org"', true],

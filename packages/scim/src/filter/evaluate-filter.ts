@@ -76,12 +76,14 @@ function compile(filter: Filter, scope: Scope): FilterPredicate {
 /**
  * A multi-valued attribute matches when any of its values does (RFC 7644 §3.4.2.2). `ne` matches
  * when no value is present, or when some value differs: an absent attribute is "not identical" to
- * the operand. `eq null` matches an unassigned attribute and `ne null` an assigned one (RFC 7643 §2.5).
+ * the operand. `eq null` matches an unassigned attribute and `ne null` an assigned one (RFC 7643 §2.5),
+ * where "assigned" is what `pr` tests: an empty string or node is as unassigned as null and [].
  */
 function compileComparison(reader: PathReader, operator: ComparisonOperator, operand: FilterValue): FilterPredicate {
   const { read, definition } = reader;
   if (operand === null) {
-    return operator === "eq" ? (target) => read(target).length === 0 : (target) => read(target).length > 0;
+    const present: FilterPredicate = (target) => read(target).some(hasContent);
+    return operator === "eq" ? (target) => !present(target) : present;
   }
   const test = valueTest(definition, operator, operand);
   if (operator === "ne") {

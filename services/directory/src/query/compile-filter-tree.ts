@@ -60,9 +60,11 @@ export function comparison(
   value: FilterValue,
   name: string,
 ): SqlCondition {
-  // `eq null` asks for "unassigned" (RFC 7643 §2.5).
+  // `eq null` asks for "unassigned" (RFC 7643 §2.5), which is `not pr`: an empty string is as
+  // unassigned as null, as the SCIM core reads it (found by the filter fuzzer).
   if (value === null && (operator === "eq" || operator === "ne")) {
-    return { sql: `${expression.sql} IS ${operator === "eq" ? "" : "NOT "}NULL`, bindings: expression.bindings };
+    const present = presence(expression, definition);
+    return operator === "ne" ? present : { sql: `NOT (${present.sql})`, bindings: present.bindings };
   }
   const bound = literal(definition, value, operator, name);
   const sqlOperator = sqlOperators[operator];

@@ -90,6 +90,16 @@ const filters = [
   // `emails eq null` asks whether emails is unassigned (RFC 7643 §2.5).
   "emails eq null",
   "not (emails eq null)",
+  // ...and a sub-attribute of one, whether no value has it (found by the filter fuzzer).
+  "roles.value eq null",
+  "emails.value eq null",
+  "emails.display eq null",
+  "not (emails.display eq null)",
+  'emails[type eq "home"].display eq null',
+  // An empty string is as unassigned as null: `eq null` is `not pr` (bare@example.net's nickName is "").
+  "nickName eq null",
+  "nickName ne null",
+  "not (nickName pr)",
   'userType eq "contractor" or title sw "TOUR"',
   '(name.familyName eq "Employee" or name.familyName eq "Jensen") and emails.value co "example"',
   'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"',
