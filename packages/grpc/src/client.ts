@@ -23,6 +23,11 @@ export interface TransportOptions {
    * loopback and private-network deployments are insecure channels.
    */
   metadata?: Record<string, string>;
+  /**
+   * Metadata worked out for each call as it starts, e.g. the request id and trace context of the
+   * work that makes the call; a call's own metadata wins over it.
+   */
+  callMetadata?: () => Record<string, string> | undefined;
 }
 
 /** One channel to a server, shared by the clients of all its services. */
@@ -30,12 +35,19 @@ export interface Transport {
   readonly channel: GrpcClient;
   readonly defaultTimeoutMs: number;
   readonly metadata: Readonly<Record<string, string>>;
+  readonly callMetadata: (() => Record<string, string> | undefined) | undefined;
   close(): void;
 }
 
 export function createTransport(address: string, options: TransportOptions = {}): Transport {
   const channel = new GrpcClient(address, options.credentials ?? grpcCredentials.createInsecure(), options.channelOptions ?? {});
-  return { channel, defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000, metadata: { ...options.metadata }, close: () => channel.close() };
+  return {
+    channel,
+    defaultTimeoutMs: options.defaultTimeoutMs ?? 10_000,
+    metadata: { ...options.metadata },
+    callMetadata: options.callMetadata,
+    close: () => channel.close(),
+  };
 }
 
 export interface CallOptions {
@@ -70,7 +82,8 @@ export type ServiceClient<S extends GenServiceMethods> = {
 
 function callMetadata(transport: Transport, options: CallOptions): Metadata {
   const metadata = new Metadata();
-  for (const [key, value] of Object.entries({ ...transport.metadata, ...options.metadata })) metadata.set(key, value);
+  for (const [key, value] of Object.entries({ ...transport.metadata, ...transport.callMetadata?.(), ...options.metadata }))
+    metadata.set(key, value);
   return metadata;
 }
 
@@ -81,9 +94,10 @@ export function createClient<S extends GenServiceMethods>(service: GenService<S>
     const path = methodPath(service, method.name);
     if (method.methodKind === "server_streaming") {
       // Streams are long-lived: no default deadline, only the caller's own timeout or signal.
-      client[method.localName] = ((request: MessageInitShape<DescMessage>, options: CallOptions = {}) =>
-        (async function* () {
-          const metadata = callMetadata(transport, options);
+      client[method.localName] = ((request: MessageInitShape<DescMessage>, options: CallOptions = {}) => {
+        // Worked out now, in the caller's context, though the call starts when iteration does.
+        const metadata = callMetadata(transport, options);
+        return (async function* () {
           const call = transport.channel.makeServerStreamRequest(
             path,
             (message: MessageShape<DescMessage>) => Buffer.from(toBinary(method.input, message)),
@@ -102,7 +116,8 @@ export function createClient<S extends GenServiceMethods>(service: GenService<S>
             options.signal?.removeEventListener("abort", cancel);
             call.cancel();
           }
-        })()) as unknown as UnaryMethod<DescMessage, DescMessage>;
+        })();
+      }) as unknown as UnaryMethod<DescMessage, DescMessage>;
       continue;
     }
     if (method.methodKind !== "unary") continue;

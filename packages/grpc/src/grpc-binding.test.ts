@@ -236,6 +236,60 @@ test("the authorize hook sees the transport's metadata and refuses unary and str
   }
 });
 
+test("observers see every call's end once, with its code, and run its work in their context; callMetadata travels with each call", async () => {
+  const { AsyncLocalStorage } = await import("node:async_hooks");
+  const callerRequest = new AsyncLocalStorage<string>();
+  const serverRequest = new AsyncLocalStorage<string>();
+  const ended: string[] = [];
+  const seenInHandler: Array<string | undefined> = [];
+  const observers = [
+    (context: { method: string }) => ({ end: (code: Code) => ended.push(`${context.method.split("/")[1]} ${Code[code]}`) }),
+    (context: { metadata: { get(key: string): unknown[] } }) => ({
+      run: <T>(work: () => T) => serverRequest.run(String(context.metadata.get("x-request-id")[0]), work),
+      end: () => {},
+    }),
+  ];
+  const server = await startServer((s) => {
+    addService(
+      s,
+      ApiKeyService,
+      {
+        verifyApiKey: async (request) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          seenInHandler.push(serverRequest.getStore());
+          if (request.keySha256 === "bad") throw new RpcError(Code.NOT_FOUND, "none");
+          return { tenantId: "t", keyId: "k" };
+        },
+      },
+      { observers },
+    );
+    addService(
+      s,
+      ChangeService,
+      {
+        watchChanges: async function* () {
+          seenInHandler.push(serverRequest.getStore());
+          yield {};
+          yield {};
+        },
+      },
+      { observers },
+    );
+  });
+  const transport = createTransport(server.address, { callMetadata: () => ({ "x-request-id": callerRequest.getStore() ?? "none" }) });
+  try {
+    const keys = createClient(ApiKeyService, transport);
+    await callerRequest.run("req-1", () => keys.verifyApiKey({ keySha256: "x" }));
+    await callerRequest.run("req-2", () => assert.rejects(keys.verifyApiKey({ keySha256: "bad" })));
+    for await (const _ of callerRequest.run("req-3", () => createClient(ChangeService, transport).watchChanges({ tenantId: "t" }))) void _;
+    assert.deepEqual(seenInHandler, ["req-1", "req-2", "req-3"]);
+    assert.deepEqual(ended, ["VerifyApiKey OK", "VerifyApiKey NOT_FOUND", "WatchChanges OK"]);
+  } finally {
+    transport.close();
+    await server.stop();
+  }
+});
+
 test("TLS and mutual TLS from PEM files: a client without the server's CA or without its own certificate is refused", async () => {
   const folder = mkdtempSync(path.join(tmpdir(), "scimgw-tls-"));
   const file = (name: string) => path.join(folder, name);

@@ -1,6 +1,6 @@
 export { createServiceDefinition, methodPath } from "./service-definition.js";
 export { addService } from "./server.js";
-export type { CallContext, ServiceImplementation, ServiceImplementationOf, ServerHooks } from "./server.js";
+export type { CallContext, CallObserver, ObserveCall, ServiceImplementation, ServiceImplementationOf, ServerHooks } from "./server.js";
 export { createClient, createTransport } from "./client.js";
 export type { CallOptions, ServiceClient, Transport, TransportOptions } from "./client.js";
 export { RpcError, toRpcError, errorDomain } from "./rpc-error.js";

@@ -43,7 +43,26 @@ export type ServiceImplementation<S extends GenServiceMethods> = {
       : never;
 };
 
+/**
+ * Watches one call, for metrics, traces and log context. Created when the call arrives, before
+ * authorization; told how the call ended exactly once.
+ */
+export interface CallObserver {
+  /**
+   * Runs the call's work (authorization, then the handler): wrap it to give that work a context,
+   * e.g. a trace span or a request id for its log lines. Default: the work runs as is.
+   */
+  run?<T>(work: () => T): T;
+  /** The call's final status: OK, the failure's code (with the error), or CANCELLED / DEADLINE_EXCEEDED. */
+  end(code: Code, error?: RpcError): void;
+}
+
+/** Starts watching a call; one per concern (metrics, tracing, logging). */
+export type ObserveCall = (context: CallContext) => CallObserver;
+
 export interface ServerHooks {
+  /** Watch every call of the service; the first observer's `run` is the outermost. */
+  observers?: readonly ObserveCall[];
   /**
    * Runs before every handler of the service, with the call's metadata and its request (so a
    * credential limited to some tenants can be checked against the tenant the call names): throw
@@ -130,18 +149,24 @@ export function addService<S extends GenServiceMethods>(
     if (handler === undefined) throw new Error(`${service.typeName}.${method.name} has no implementation`);
     handlers[method.localName] = (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
       const { context, finish } = contextOf(call, method);
-      Promise.resolve()
-        .then(() => hooks.authorize?.(context, call.request))
-        .then(() => handler(call.request, context))
+      const observer = observe(hooks, context);
+      observer
+        .run(() =>
+          Promise.resolve()
+            .then(() => hooks.authorize?.(context, call.request))
+            .then(() => handler(call.request, context)),
+        )
         .then(
           (response) => {
             finish();
+            observer.end(Code.OK);
             callback(null, create(method.output, response));
           },
           (thrown: unknown) => {
             finish();
             const error = toRpcError(hooks.translateError ? hooks.translateError(thrown) : thrown);
             hooks.onError?.(error, context.method);
+            observer.end(error.code, error);
             callback(error.toStatus());
           },
         );
@@ -160,7 +185,8 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
   if (handler === undefined) throw new Error(`${method.parent.typeName}.${method.name} has no implementation`);
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
     const { context, finish } = contextOf(call, method);
-    void (async () => {
+    const observer = observe(hooks, context);
+    void observer.run(async () => {
       try {
         await hooks.authorize?.(context, call.request);
         let authorizedAt = Date.now();
@@ -172,17 +198,48 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
           }
           if (!call.write(create(method.output, message))) await once(call, "drain");
         }
-        if (!context.signal.aborted) call.end();
+        if (context.signal.aborted) observer.end(abortCode(context.signal));
+        else {
+          call.end();
+          observer.end(Code.OK);
+        }
       } catch (thrown) {
-        if (context.signal.aborted) return;
+        if (context.signal.aborted) {
+          observer.end(abortCode(context.signal));
+          return;
+        }
         const error = toRpcError(hooks.translateError ? hooks.translateError(thrown) : thrown);
         hooks.onError?.(error, context.method);
+        observer.end(error.code, error);
         call.emit("error", error.toStatus());
       } finally {
         finish();
       }
-    })();
+    });
   };
+}
+
+/** The observers of one call as one: `run` nests them (the first outermost), `end` tells each once. */
+function observe(hooks: ServerHooks, context: CallContext): { run<T>(work: () => T): T; end(code: Code, error?: RpcError): void } {
+  const observers = (hooks.observers ?? []).map((start) => start(context));
+  let ended = false;
+  return {
+    run: (work) =>
+      observers.reduceRight((inner, observer) => {
+        const wrap = observer.run?.bind(observer);
+        return wrap === undefined ? inner : () => wrap(inner);
+      }, work)(),
+    end(code, error) {
+      if (ended) return;
+      ended = true;
+      for (const observer of observers) observer.end(code, error);
+    },
+  };
+}
+
+/** The status of a call its caller gave up on: the signal's reason says which. */
+function abortCode(signal: AbortSignal): Code {
+  return signal.reason instanceof RpcError ? signal.reason.code : Code.CANCELLED;
 }
 
 /** The implementation type of a generated service: `ServiceImplementationOf<typeof UserService>`. */

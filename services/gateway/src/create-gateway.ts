@@ -129,6 +129,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   });
   // RFC 7644 §3.4.3: a search at the root spans every resource type, Users then Groups.
   scim.post(
+    "search",
     "/.search",
     rootSearch(
       [
@@ -144,7 +145,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
 
   const health = new Router();
   // Liveness for load balancers; says nothing about tenants, so it needs no key.
-  health.get("/healthz", (ctx) => {
+  health.get("health", "/healthz", (ctx) => {
     ctx.body = { status: "ok" };
   });
 

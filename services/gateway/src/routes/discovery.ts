@@ -39,7 +39,7 @@ export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging }: Discover
   const options = (ctx: Context) => ({ resourceTypes, baseUrl: scimBaseUrl(ctx) });
 
   router.use(refuseFilter);
-  router.get("/ServiceProviderConfig", (ctx) =>
+  router.get("discovery.serviceProviderConfig", "/ServiceProviderConfig", (ctx) =>
     send(
       ctx,
       serviceProviderConfig(
@@ -56,9 +56,9 @@ export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging }: Discover
       ),
     ),
   );
-  router.get("/ResourceTypes", (ctx) => send(ctx, resourceTypeListResponse(options(ctx))));
-  router.get("/ResourceTypes/:id", (ctx) => send(ctx, findResourceType(ctx.params.id ?? "", options(ctx))));
-  router.get("/Schemas", (ctx) => send(ctx, schemaListResponse(options(ctx))));
-  router.get("/Schemas/:id", (ctx) => send(ctx, findSchemaDocument(ctx.params.id ?? "", options(ctx))));
+  router.get("discovery.resourceTypes", "/ResourceTypes", (ctx) => send(ctx, resourceTypeListResponse(options(ctx))));
+  router.get("discovery.resourceType", "/ResourceTypes/:id", (ctx) => send(ctx, findResourceType(ctx.params.id ?? "", options(ctx))));
+  router.get("discovery.schemas", "/Schemas", (ctx) => send(ctx, schemaListResponse(options(ctx))));
+  router.get("discovery.schema", "/Schemas/:id", (ctx) => send(ctx, findSchemaDocument(ctx.params.id ?? "", options(ctx))));
   return router;
 }

@@ -207,9 +207,11 @@ export function groupRoutes({
     sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
   }
 
-  router.post("/Groups/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, groupResourceType, paging, limits)));
+  router.post("groups.search", "/Groups/.search", (ctx) =>
+    list(ctx, parseSearchRequest(ctx.request.body, groupResourceType, paging, limits)),
+  );
 
-  router.post("/Groups", async (ctx) => {
+  router.post("groups.create", "/Groups", async (ctx) => {
     const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "create", limits));
     const created = (await directory.groups.createGroup({ tenantId: ctx.state.tenant.tenantId, group })).group;
     if (!created) throw new Error("directory returned no group");
@@ -218,9 +220,9 @@ export function groupRoutes({
     ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "Group", created.id));
   });
 
-  router.get("/Groups", (ctx) => list(ctx, parseListQuery(ctx.query, groupResourceType, paging, limits)));
+  router.get("groups.list", "/Groups", (ctx) => list(ctx, parseListQuery(ctx.query, groupResourceType, paging, limits)));
 
-  router.get("/Groups/:id", async (ctx) => {
+  router.get("groups.get", "/Groups/:id", async (ctx) => {
     const { group, hasMembers } = await directory.groups.getGroup({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
     if (!group) throw new Error("directory returned no group");
     if (group.meta && isNotModified(ctx.get("if-none-match") || undefined, group.meta.version)) {
@@ -231,7 +233,7 @@ export function groupRoutes({
     await respond(ctx, 200, group, hasMembers ? undefined : 0);
   });
 
-  router.put("/Groups/:id", async (ctx) => {
+  router.put("groups.replace", "/Groups/:id", async (ctx) => {
     const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "replace", limits));
     group.id = resourceId(ctx);
     const replaced = (
@@ -245,7 +247,7 @@ export function groupRoutes({
     await respond(ctx, 200, replaced, group.members.length === 0 ? 0 : undefined);
   });
 
-  router.patch("/Groups/:id", async (ctx) => {
+  router.patch("groups.patch", "/Groups/:id", async (ctx) => {
     const operations = parsePatchRequest(ctx.request.body, limits);
     // The member limits, at the edge: the directory splits the operations the same way.
     splitMemberOperations(operations, limits);
@@ -267,7 +269,7 @@ export function groupRoutes({
     if (group.meta) ctx.set("ETag", versionToEtag(group.meta.version));
   });
 
-  router.delete("/Groups/:id", async (ctx) => {
+  router.delete("groups.delete", "/Groups/:id", async (ctx) => {
     await directory.groups.deleteGroup({
       tenantId: ctx.state.tenant.tenantId,
       id: resourceId(ctx),

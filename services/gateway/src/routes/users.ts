@@ -80,9 +80,9 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
     sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
   }
 
-  router.post("/Users/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging, limits)));
+  router.post("users.search", "/Users/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging, limits)));
 
-  router.post("/Users", async (ctx) => {
+  router.post("users.create", "/Users", async (ctx) => {
     const resource = normalizeResource(ctx.request.body, userResourceType, "create", limits);
     const { user } = await directory.users.createUser({ tenantId: ctx.state.tenant.tenantId, user: userToProto(resource) });
     if (!user) throw new Error("directory returned no user");
@@ -90,9 +90,9 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
     ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "User", user.id));
   });
 
-  router.get("/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging, limits)));
+  router.get("users.list", "/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging, limits)));
 
-  router.get("/Users/:id", async (ctx) => {
+  router.get("users.get", "/Users/:id", async (ctx) => {
     const { user } = await directory.users.getUser({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
     if (!user) throw new Error("directory returned no user");
     if (user.meta && isNotModified(ctx.get("if-none-match") || undefined, user.meta.version)) {
@@ -103,7 +103,7 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
     respond(ctx, 200, user);
   });
 
-  router.put("/Users/:id", async (ctx) => {
+  router.put("users.replace", "/Users/:id", async (ctx) => {
     const resource = normalizeResource(ctx.request.body, userResourceType, "replace", limits);
     const user = userToProto(resource);
     user.id = resourceId(ctx);
@@ -116,7 +116,7 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
     respond(ctx, 200, response.user);
   });
 
-  router.patch("/Users/:id", async (ctx) => {
+  router.patch("users.patch", "/Users/:id", async (ctx) => {
     const operations = parsePatchRequest(ctx.request.body, limits);
     const { user } = await directory.users.patchUser({
       tenantId: ctx.state.tenant.tenantId,
@@ -129,7 +129,7 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
     respond(ctx, 200, user);
   });
 
-  router.delete("/Users/:id", async (ctx) => {
+  router.delete("users.delete", "/Users/:id", async (ctx) => {
     await directory.users.deleteUser({
       tenantId: ctx.state.tenant.tenantId,
       id: resourceId(ctx),
