@@ -7,7 +7,7 @@ import {
   type Filter,
 } from "@scimgw/scim";
 import { requireValue } from "../errors/require-value.js";
-import { comparison, compileFilterTree, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
+import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import type { SqlCondition } from "../query/sql-condition.js";
@@ -110,10 +110,16 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
     });
 
   return compileFilterTree(filter, {
-    compare: (node) =>
-      leaf(node.path, (expression, nullable, definition, name) =>
+    compare: (node) => {
+      const resolved = resolveAttributePath(node.path, groupResourceType);
+      if (resolved.attribute.name === "members") {
+        const sub = resolved.subAttribute ?? memberValue;
+        return multiValuedComparison((build) => existsMember(memberLeaf(sub, build)), node.operator, node.value, `members.${sub.name}`);
+      }
+      return leaf(node.path, (expression, nullable, definition, name) =>
         comparison(expression, nullable, definition, node.operator, node.value, name),
-      ),
+      );
+    },
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, groupResourceType);

@@ -213,5 +213,36 @@ for (const storeUnderTest of storesUnderTest) {
       assert.ok(ofUser.groups!.length >= 1);
       for (const group of ofUser.groups!) assert.ok((await members(group.id!)).includes(userIds[5]!));
     });
+
+    test("comparisons on members read as the SCIM core reads them: eq null is no members, ne also matches an empty group", async () => {
+      const { parseFilter, resolveFilter, groupResourceType, matchesFilter } = await import("@scimgw/scim");
+      const { filterToProto } = await import("@scimgw/scim-proto");
+      const prefix = `cmp-${Date.now()}`;
+      const shapes = { empty: [], one: [u(1)], two: [u(1), u(2)] } as const;
+      for (const [name, ids] of Object.entries(shapes)) await newGroup(`${prefix}-${name}`, [...ids]);
+      for (const text of [
+        "members eq null",
+        "members ne null",
+        `members.value ne "${u(1)}"`,
+        `members ne "${u(2)}"`,
+        `members.value eq "${u(2)}"`,
+      ]) {
+        const filter = resolveFilter(parseFilter(`displayName sw "${prefix}" and (${text})`), groupResourceType);
+        const listed = await service.listGroups(
+          { tenantId, filter: filterToProto(filter), startIndex: 1n, count: 10 } as never,
+          undefined as never,
+        );
+        const expected = Object.entries(shapes)
+          .filter(([name, ids]) =>
+            matchesFilter(
+              { displayName: `${prefix}-${name}`, members: ids.map((value) => ({ value, type: "User" })) },
+              filter,
+              groupResourceType,
+            ),
+          )
+          .map(([name]) => `${prefix}-${name}`);
+        assert.deepEqual(listed.groups!.map((group) => group.displayName).sort(), expected.sort(), text);
+      }
+    });
   });
 }

@@ -91,6 +91,36 @@ export function presence(expression: SqlCondition, definition: AttributeDefiniti
   return { sql: `(${expression.sql} IS NOT NULL AND ${expression.sql} <> '')`, bindings: [...expression.bindings, ...expression.bindings] };
 }
 
+/** Wraps a condition on one value of a multi-valued attribute in "some value satisfies it" (an EXISTS). */
+export type OverValues = (build: (expression: SqlCondition, definition: AttributeDefinition) => SqlCondition) => SqlCondition;
+
+/**
+ * A comparison on a multi-valued attribute, read as the SCIM core's evaluator reads it (RFC 7644
+ * §3.4.2.2): some value satisfies it; but `eq null` is "no value has content" (`not pr`) and `ne
+ * null` is `pr`; and `ne x` also matches when no value is assigned at all (an absent attribute is
+ * "not identical" to x), while a value without the compared sub-attribute is not one of its values.
+ */
+export function multiValuedComparison(
+  overValues: OverValues,
+  operator: ComparisonOperator,
+  value: FilterValue,
+  name: string,
+): SqlCondition {
+  if (value === null && (operator === "eq" || operator === "ne")) {
+    const present = overValues((expression, definition) => presence(expression, definition));
+    return operator === "ne" ? present : { sql: `NOT (${present.sql})`, bindings: present.bindings };
+  }
+  if (operator === "ne") {
+    const assigned = (expression: SqlCondition): SqlCondition => ({ sql: `${expression.sql} IS NOT NULL`, bindings: expression.bindings });
+    const anyAssigned = overValues(assigned);
+    const someDiffers = overValues((expression, definition) =>
+      and(assigned(expression), comparison(expression, false, definition, "ne", value, name), "AND"),
+    );
+    return { sql: `(NOT (${anyAssigned.sql}) OR ${someDiffers.sql})`, bindings: [...anyAssigned.bindings, ...someDiffers.bindings] };
+  }
+  return overValues((expression, definition) => comparison(expression, true, definition, operator, value, name));
+}
+
 function and(left: SqlCondition, right: SqlCondition, operator: "AND" | "OR"): SqlCondition {
   return { sql: `(${left.sql} ${operator} ${right.sql})`, bindings: [...left.bindings, ...right.bindings] };
 }

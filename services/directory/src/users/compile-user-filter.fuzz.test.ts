@@ -8,7 +8,6 @@ import { UserSchema } from "@scimgw/proto";
 import {
   createFilterPredicate,
   parseFilter,
-  resolveAttributePath,
   resolveFilter,
   ScimError,
   userResourceType,
@@ -68,26 +67,6 @@ function resolvedOrRefused(text: string): Filter | undefined {
   }
 }
 
-/**
- * Known disagreement, found by this test and not yet fixed: `ne` on a multi-valued attribute
- * (`emails.type ne "work"`) matches a user with no such values in memory (RFC 7644 §3.4.2.2 as the
- * core reads it) but not in SQL, which asks EXISTS over the values. Such filters are left out here
- * until the compiler is changed; remove this when it is.
- */
-function hasMultiValuedNe(filter: Filter): boolean {
-  switch (filter.kind) {
-    case "and":
-    case "or":
-      return hasMultiValuedNe(filter.left) || hasMultiValuedNe(filter.right);
-    case "not":
-      return hasMultiValuedNe(filter.operand);
-    case "compare":
-      return filter.operator === "ne" && resolveAttributePath(filter.path, userResourceType).attribute.multiValued;
-    default:
-      return false;
-  }
-}
-
 for (const storeUnderTest of storesUnderTest) {
   describe(`generated filters as SQL agree with the SCIM core on ${storeUnderTest.name}`, () => {
     let db: Knex;
@@ -113,7 +92,7 @@ for (const storeUnderTest of storesUnderTest) {
       await fc.assert(
         fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: userFilterText }, { weight: 1, arbitrary: garbledFilterText }), async (text) => {
           const filter = resolvedOrRefused(text);
-          if (filter === undefined || hasMultiValuedNe(filter)) return;
+          if (filter === undefined) return;
           const predicate = createFilterPredicate(filter, userResourceType);
           const expected = resources
             .filter(({ resource }) => predicate(resource))

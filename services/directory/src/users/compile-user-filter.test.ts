@@ -30,7 +30,8 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
     userName: "Straße@Example.COM",
     name: { givenName: "Jürgen", familyName: "Straße" },
     title: "tour guide",
-    emails: [{ value: "STRASSE@EXAMPLE.COM", type: "work" }],
+    // The second email has no type: it is none of emails.type's values.
+    emails: [{ value: "STRASSE@EXAMPLE.COM", type: "work" }, { value: "js@example.de" }],
     enterprise: { department: "Finance" },
     active: false,
   },
@@ -96,6 +97,13 @@ const filters = [
   "emails.display eq null",
   "not (emails.display eq null)",
   'emails[type eq "home"].display eq null',
+  // `ne` on a multi-valued attribute: no value assigned, or some assigned value differs.
+  'emails.type ne "work"',
+  'emails.type ne "home"',
+  'emails ne "bjensen@example.com"',
+  'phoneNumbers.type ne "mobile"',
+  'roles.value ne "x"',
+  'not (emails.type ne "work")',
   // An empty string is as unassigned as null: `eq null` is `not pr` (bare@example.net's nickName is "").
   "nickName eq null",
   "nickName ne null",

@@ -1,6 +1,6 @@
 import { resolveAttributePath, ScimError, userResourceType, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
-import { comparison, compileFilterTree, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
+import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { jsonAccess } from "../query/json-access.js";
 import type { SqlCondition } from "../query/sql-condition.js";
 import { documentPath } from "./search-document.js";
@@ -68,15 +68,15 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
 
   return compileFilterTree(filter, {
     compare: (node) => {
-      if (
-        node.value === null &&
-        (node.operator === "eq" || node.operator === "ne") &&
-        resolveAttributePath(node.path, userResourceType).attribute.multiValued
-      ) {
-        // `emails eq null` asks whether emails is unassigned (RFC 7643 §2.5: null and [] alike), not
-        // whether some element is null: it is `not (emails pr)`, and `ne null` is `emails pr`.
-        const present = leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
-        return node.operator === "ne" ? present : { sql: `NOT (${present.sql})`, bindings: present.bindings };
+      const resolved = resolveAttributePath(node.path, userResourceType);
+      if (resolved.attribute.multiValued) {
+        const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+        return multiValuedComparison(
+          (build) => leaf(node.path, (expression, _nullable, definition) => build(expression, definition)),
+          node.operator,
+          node.value,
+          name,
+        );
       }
       return leaf(node.path, (expression, nullable, definition, name) =>
         comparison(expression, nullable, definition, node.operator, node.value, name),
