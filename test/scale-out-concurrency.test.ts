@@ -3,7 +3,8 @@
 // Requests go to alternating gateways at the same moment, over real HTTP.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { storeKindsUnderTest } from "@scimgw/test-stores";
+import { openDatabase } from "@scimgw/directory";
+import { storeKindsUnderTest, testPostgresUrl, uniqueSchemaName } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { patchOpUrn, randomUserName, scimClient, userSchemaUrn, type ScimClient } from "./support/scim-client.js";
 
@@ -128,3 +129,35 @@ for (const store of await storeKindsUnderTest()) {
     });
   });
 }
+
+// Counters shared in PostgreSQL (RATE_LIMIT_DATABASE_URL): a tenant's limit holds across two gateway
+// processes, where two in-memory limiters would each let its burst through.
+if ((await storeKindsUnderTest()).includes("postgres"))
+  describe("a tenant's rate limit across 2 gateways sharing their counters in PostgreSQL", () => {
+    const table = uniqueSchemaName("rate_limits");
+    let product: Product;
+
+    before(async () => {
+      product = await Product.start({
+        store: "postgres",
+        gateways: 2,
+        gatewayEnv: { RATE_LIMIT_DATABASE_URL: testPostgresUrl, RATE_LIMIT_TABLE: table },
+      });
+      await product.admin(["tenants", "limits", "default", "--per-second", "1", "--burst", "10"]);
+    });
+    after(async () => {
+      await product.stop();
+      const db = openDatabase({ kind: "postgres", url: testPostgresUrl, schema: "public", poolMax: 1, statementTimeoutMs: 30_000 });
+      await db.raw("drop table if exists ??", [table]).finally(() => db.destroy());
+    });
+
+    test("30 requests spread over both gateways: one burst of 10 passes, not one per gateway", async () => {
+      const gateways = product.baseUrls.map((url) => scimClient(url, product.apiKey));
+      const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => gateways[i % 2]!.get("/Users?count=0")));
+      const counts = statusCounts(responses.map((response) => response.status));
+      // The burst, plus what one token a second refills while the requests run; two separate
+      // limiters would pass 20.
+      assert.ok((counts[200] ?? 0) >= 10 && (counts[200] ?? 0) <= 14, JSON.stringify(counts));
+      assert.equal((counts[200] ?? 0) + (counts[429] ?? 0), 30, JSON.stringify(counts));
+    });
+  });
