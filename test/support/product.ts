@@ -143,9 +143,21 @@ export class Product {
     return this.gatewayPorts.map((port) => `http://127.0.0.1:${port}/services/scim/v2`);
   }
 
+  /** Each gateway's metrics URL, as its start log line names it ("off" if turned off). */
+  get gatewayMetricsUrls(): string[] {
+    return this.gateways.map((gateway) => metricsUrlOf(gateway, "gateway listening"));
+  }
+
+  /** Each directory's metrics URL, as its start log line names it ("off" if turned off). */
+  get directoryMetricsUrls(): string[] {
+    return this.directories.map((directory) => metricsUrlOf(directory, "directory listening"));
+  }
+
   private get env(): NodeJS.ProcessEnv {
     const store = this.store === "postgres" ? { DATABASE_URL: testPostgresUrl, DATABASE_SCHEMA: this.schema } : {};
-    return { PATH: process.env.PATH, DATA_DIR: this.dataDir, LOG_LEVEL: "info", ...store };
+    // Metrics on any free port (the defaults, 9464 and 9465, would collide between products).
+    const metrics = { GATEWAY_METRICS_PORT: "0", DIRECTORY_METRICS_PORT: "0" };
+    return { PATH: process.env.PATH, DATA_DIR: this.dataDir, LOG_LEVEL: "info", ...store, ...metrics };
   }
 
   async startServices(): Promise<void> {
@@ -228,6 +240,11 @@ export class Product {
     await rm(this.dataDir, { recursive: true, force: true });
     if (this.store === "postgres") await dropSchema(this.schema);
   }
+}
+
+function metricsUrlOf(service: RunningService, readyMessage: string): string {
+  const line = service.logs.find((candidate) => candidate.includes(`"msg":"${readyMessage}"`));
+  return (JSON.parse(line ?? "{}") as { metrics?: string }).metrics ?? "off";
 }
 
 async function dropSchema(schema: string): Promise<void> {

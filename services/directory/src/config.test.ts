@@ -78,3 +78,13 @@ test("TLS files: both or neither of cert and key; mutual TLS adds a client CA; t
   assert.throws(() => loadDirectoryConfig({ DIRECTORY_TLS_CERT_FILE: "/c.pem" }), /set both/);
   assert.throws(() => loadDirectoryConfig({ DIRECTORY_TLS_CLIENT_CA_FILE: "/ca.pem" }), /mutual TLS also needs/);
 });
+
+test("metrics are served on loopback port 9465 by default, on another port or not at all", () => {
+  assert.deepEqual(loadDirectoryConfig({}).metrics, { host: "127.0.0.1", port: 9465 });
+  assert.deepEqual(loadDirectoryConfig({ DIRECTORY_METRICS_HOST: "0.0.0.0", DIRECTORY_METRICS_PORT: "0" }).metrics, {
+    host: "0.0.0.0",
+    port: 0,
+  });
+  assert.equal(loadDirectoryConfig({ DIRECTORY_METRICS_PORT: "off" }).metrics, undefined);
+  assert.throws(() => loadDirectoryConfig({ DIRECTORY_METRICS_PORT: "9465x" }), /DIRECTORY_METRICS_PORT: must be a port number/);
+});

@@ -2,6 +2,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ConfigError, readSettings } from "@scimgw/config";
 import type { ServerTlsFiles } from "@scimgw/grpc";
+import { metricsHost, metricsPort, type MetricsListen } from "@scimgw/metrics";
 import type { DatabaseLocation } from "./database/open-database.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -44,6 +45,9 @@ const settings = z.object({
   DIRECTORY_TENANT_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
   CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Prometheus metrics on an HTTP port of their own, loopback by default (README "Operations › Metrics").
+  DIRECTORY_METRICS_HOST: metricsHost,
+  DIRECTORY_METRICS_PORT: metricsPort(9465),
 });
 
 export interface DirectoryConfig {
@@ -60,6 +64,8 @@ export interface DirectoryConfig {
   tenantLimits: { concurrency?: number; queueLimit?: number };
   /** TLS for the gRPC port; with a client CA, callers must present a certificate it signed. Unset: plaintext. */
   tls: ServerTlsFiles | undefined;
+  /** Where Prometheus scrapes the directory's metrics; undefined is off. */
+  metrics: MetricsListen | undefined;
 }
 
 /**
@@ -97,6 +103,8 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
       ...(data.DIRECTORY_TENANT_CONCURRENCY === undefined ? {} : { concurrency: data.DIRECTORY_TENANT_CONCURRENCY }),
       ...(data.DIRECTORY_TENANT_QUEUE === undefined ? {} : { queueLimit: data.DIRECTORY_TENANT_QUEUE }),
     },
+    metrics:
+      data.DIRECTORY_METRICS_PORT === undefined ? undefined : { host: data.DIRECTORY_METRICS_HOST, port: data.DIRECTORY_METRICS_PORT },
     tls:
       certFile === undefined || keyFile === undefined
         ? undefined

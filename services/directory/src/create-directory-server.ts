@@ -27,6 +27,7 @@ import { requiredScopeOf } from "./service-credentials/required-scopes.js";
 import { createServiceCredentialStore } from "./service-credentials/service-credential-store.js";
 import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
+import type { DirectoryMetrics } from "./metrics/directory-metrics.js";
 
 export { markNotServing } from "./operations/health.js";
 
@@ -49,6 +50,8 @@ export interface DirectoryDependencies {
   credentialCacheMs?: number;
   /** Per-tenant limits on calls in the store at once; defaults from defaultTenantLimits. */
   tenantLimits?: Partial<TenantGateOptions>;
+  /** Calls and change streams are measured into these (createDirectoryMetrics). Default: none. */
+  metrics?: DirectoryMetrics;
 }
 
 /**
@@ -73,7 +76,13 @@ const services = [UserService, GroupService, ChangeService, ApiKeyService];
  * Every call of these services needs a service credential; health and reflection stay open, as
  * load balancers and grpcurl expect.
  */
-export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000, tenantLimits = {} }: DirectoryDependencies): Server {
+export function createDirectoryServer({
+  db,
+  logger,
+  credentialCacheMs = 10_000,
+  tenantLimits = {},
+  metrics,
+}: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
     .filter((method) => requiredScopeOf(method) === undefined);
@@ -83,6 +92,7 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000, 
   // The same limits as every client's (packages/grpc message-limits.ts): above the largest page.
   const server = new Server({ ...directoryMessageLimitOptions });
   const hooks: ServerHooks = {
+    ...(metrics === undefined ? {} : { observers: [metrics.observeCall] }),
     authorize: createCallAuthorizer(createServiceCredentialStore(db), { cacheMs: credentialCacheMs }),
     // A change stream re-checks its credential as often as a verification is cached (at least
     // every second): a revoked credential's stream ends within the same delay as its calls.
@@ -106,7 +116,15 @@ export function createDirectoryServer({ db, logger, credentialCacheMs = 10_000, 
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());
-  addService(server, ChangeService, createChangeService(createChangeStore(db), { stopping: stopping.signal }), hooks);
+  addService(
+    server,
+    ChangeService,
+    createChangeService(createChangeStore(db), {
+      stopping: stopping.signal,
+      ...(metrics === undefined ? {} : { observeStreams: metrics.observeChangeStreams }),
+    }),
+    hooks,
+  );
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
 
   addHealthService(server, { db, services: services.map((service) => service.typeName) });

@@ -9,6 +9,8 @@ import { pruneChanges } from "./changes/prune-changes.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
+import { serveMetrics } from "@scimgw/metrics";
+import { createDirectoryMetrics } from "./metrics/directory-metrics.js";
 
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
@@ -17,13 +19,32 @@ async function main(): Promise<void> {
   const db = openDatabase(config.database);
   await migrateToLatest(db);
 
-  const server = createDirectoryServer({ db, logger, credentialCacheMs: config.credentialCacheMs, tenantLimits: config.tenantLimits });
+  const metrics = createDirectoryMetrics({ db });
+  const metricsEndpoint =
+    config.metrics === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, config.metrics, (error) => logger.error({ err: error }, "collecting metrics failed"));
+  const server = createDirectoryServer({
+    db,
+    logger,
+    credentialCacheMs: config.credentialCacheMs,
+    tenantLimits: config.tenantLimits,
+    metrics,
+  });
   const serverCredentials = config.tls === undefined ? ServerCredentials.createInsecure() : serverCredentialsFromFiles(config.tls);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, serverCredentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   const transport = config.tls === undefined ? "plaintext" : config.tls.clientCaFile === undefined ? "tls" : "mutual tls";
-  logger.info({ address: `${config.host}:${port}`, transport, database: describeDatabase(config.database) }, "directory listening");
+  logger.info(
+    {
+      address: `${config.host}:${port}`,
+      transport,
+      database: describeDatabase(config.database),
+      metrics: metricsEndpoint?.url ?? "off",
+    },
+    "directory listening",
+  );
 
   // Prune the change feed hourly (any replica may; deletes are idempotent).
   const prune = () =>
@@ -46,6 +67,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.forceShutdown(), 10_000).unref();
     server.tryShutdown(async () => {
       clearTimeout(force);
+      await metricsEndpoint?.close();
       await db.destroy();
       logger.info("directory stopped");
     });

@@ -113,3 +113,14 @@ test("SCIM limits default to the SCIM core's and may only be tightened", () => {
 test("the gRPC message limit holds the largest page: SCIM_MAX_PAGE_SIZE's ceiling × maxResourceBytes, twice", () => {
   assert.ok(1000 * defaultScimLimits.maxResourceBytes * 2 <= maxDirectoryMessageBytes);
 });
+
+test("metrics are served on loopback port 9464 by default, on another port or not at all", () => {
+  const defaults = loadGatewayConfig({});
+  assert.equal(defaults.GATEWAY_METRICS_HOST, "127.0.0.1");
+  assert.equal(defaults.GATEWAY_METRICS_PORT, 9464);
+  assert.equal(defaults.METRICS_MAX_TENANTS, 100);
+  assert.equal(loadGatewayConfig({ GATEWAY_METRICS_PORT: "off" }).GATEWAY_METRICS_PORT, undefined);
+  assert.equal(loadGatewayConfig({ GATEWAY_METRICS_PORT: "0" }).GATEWAY_METRICS_PORT, 0);
+  assert.throws(() => loadGatewayConfig({ GATEWAY_METRICS_PORT: "on" }), /GATEWAY_METRICS_PORT: must be a port number \(0-65535\) or off/);
+  assert.throws(() => loadGatewayConfig({ METRICS_MAX_TENANTS: "-1" }), /METRICS_MAX_TENANTS/);
+});

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError, readSettings } from "@scimgw/config";
 import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
+import { metricsHost, metricsPort } from "@scimgw/metrics";
 import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
 import { defaultAllowedHosts, parseHost, type AllowedHost } from "./http/public-origin.js";
 
@@ -82,6 +83,12 @@ const settings = z.object({
   SCIM_MAX_STRING_LENGTH: limit("maxStringLength"),
   SCIM_MAX_RESOURCE_BYTES: limit("maxResourceBytes"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Prometheus metrics on a port of their own, loopback by default: never on the SCIM port,
+  // which identity providers reach. See README "Operations › Metrics".
+  GATEWAY_METRICS_HOST: metricsHost,
+  GATEWAY_METRICS_PORT: metricsPort(9464),
+  // Tenants with a metric label of their own; the rest are counted together as "other".
+  METRICS_MAX_TENANTS: z.coerce.number().int().min(0).max(10_000).default(100),
 });
 
 export type GatewayConfig = z.infer<typeof settings> & {

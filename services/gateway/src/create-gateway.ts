@@ -15,6 +15,7 @@ import { discoveryRoutes } from "./routes/discovery.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
 import { userRoutes } from "./routes/users.js";
+import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { isResourceId } from "@scimgw/scim-proto";
 import { defaultScimLimits, groupResourceType, userResourceType, type ScimLimits } from "@scimgw/scim";
 
@@ -53,6 +54,8 @@ export interface GatewayOptions {
    * directory's UUIDs (isResourceId); a test over a fake directory may name resources otherwise.
    */
   isResourceId?: (id: string) => boolean;
+  /** Request and group PATCH metrics (createGatewayMetrics); rate-limit refusals come through onRateLimited. Default: none. */
+  metrics?: GatewayMetrics;
 }
 
 /**
@@ -126,6 +129,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
     isResourceId: isId,
     logger: options.logger,
     ...(options.memberPageSize === undefined ? {} : { memberPageSize: options.memberPageSize }),
+    ...(options.metrics === undefined ? {} : { onGroupPatch: options.metrics.groupPatched }),
   });
   // RFC 7644 §3.4.3: a search at the root spans every resource type, Users then Groups.
   scim.post(
@@ -177,6 +181,8 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
       prematureClose ? "client went away during the response" : "response failed after it started",
     );
   });
+  // Outside renderError, so it counts the status and scimType the client got.
+  if (options.metrics !== undefined) app.use(options.metrics.countRequests);
   app.use(closeUnreadUpload);
   app.use(renderError(options.logger));
   app.use(health.routes());

@@ -4,6 +4,8 @@ import { createDirectoryClient } from "@scimgw/directory-client";
 import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
 import { createMemoryRateLimiterStore, createPostgresRateLimiterStore } from "./rate-limit/rate-limiter-store.js";
+import { serveMetrics } from "@scimgw/metrics";
+import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
@@ -20,9 +22,18 @@ async function main(): Promise<void> {
     config.RATE_LIMIT_DATABASE_URL === undefined
       ? createMemoryRateLimiterStore()
       : await createPostgresRateLimiterStore({ url: config.RATE_LIMIT_DATABASE_URL, tableName: config.RATE_LIMIT_TABLE });
+  const metrics = createGatewayMetrics({ maxTenants: config.METRICS_MAX_TENANTS });
+  const metricsEndpoint =
+    config.GATEWAY_METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics(metrics.registry, { host: config.GATEWAY_METRICS_HOST, port: config.GATEWAY_METRICS_PORT }, (error) =>
+          logger.error({ err: error }, "collecting metrics failed"),
+        );
   const app = createGateway({
     directory,
     logger,
+    metrics,
+    onRateLimited: metrics.rateLimited,
     ...(config.PUBLIC_BASE_URL ? { publicBaseUrl: config.PUBLIC_BASE_URL } : {}),
     allowedHosts: config.allowedHosts,
     rateLimits: {
@@ -55,6 +66,7 @@ async function main(): Promise<void> {
       directory: config.DIRECTORY_ADDRESS,
       directoryTransport: config.directoryTls ? "tls" : "plaintext",
       rateLimitCounters: rateLimitStore.kind,
+      metrics: metricsEndpoint?.url ?? "off",
     },
     "gateway listening",
   );
@@ -64,6 +76,7 @@ async function main(): Promise<void> {
     server.close(() => {
       directory.close();
       void rateLimitStore.close();
+      void metricsEndpoint?.close();
       logger.info("gateway stopped");
     });
     server.closeIdleConnections();

@@ -19,6 +19,15 @@ function pause(ms: number, signals: ReadonlyArray<AbortSignal | undefined>): Pro
   });
 }
 
+/** One open stream as an observer sees it (for metrics): each sequence number it sent, then its end. */
+export interface OpenChangeStream {
+  sent(seq: bigint): void;
+  closed(): void;
+}
+
+/** Told of every stream that starts following a tenant's log, from the cursor it starts after. */
+export type ObserveChangeStreams = (tenantId: string, afterSeq: bigint) => OpenChangeStream;
+
 export interface ChangeServiceOptions {
   /** Events read per query while replaying. */
   batchSize?: number;
@@ -30,6 +39,8 @@ export interface ChangeServiceOptions {
    * it is forced; clients resume from their cursor on another replica or after the restart.
    */
   stopping?: AbortSignal;
+  /** Watches the streams that pass the cursor checks (metrics: streams open and their lag). */
+  observeStreams?: ObserveChangeStreams;
 }
 
 /**
@@ -66,19 +77,26 @@ export function createChangeService(store: ChangeStore, options: ChangeServiceOp
           });
         }
       }
-      while (!context.signal.aborted) {
-        if (options.stopping?.aborted) {
-          throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, {
-            reason: ErrorReason.SHUTTING_DOWN,
-            metadata: { resume_after: String(after) },
-          });
+      const open = options.observeStreams?.(request.tenantId, after);
+      try {
+        while (!context.signal.aborted) {
+          if (options.stopping?.aborted) {
+            throw new RpcError(Code.UNAVAILABLE, `the directory is shutting down; resume after seq ${after}`, {
+              reason: ErrorReason.SHUTTING_DOWN,
+              metadata: { resume_after: String(after) },
+            });
+          }
+          const rows = await store.listAfter(request.tenantId, after, batchSize);
+          for (const row of rows) {
+            yield { event: changeEventFromRow(row) };
+            after = BigInt(row.seq);
+            open?.sent(after);
+          }
+          if (rows.length < batchSize) await pause(pollIntervalMs, [context.signal, options.stopping]);
         }
-        const rows = await store.listAfter(request.tenantId, after, batchSize);
-        for (const row of rows) {
-          yield { event: changeEventFromRow(row) };
-          after = BigInt(row.seq);
-        }
-        if (rows.length < batchSize) await pause(pollIntervalMs, [context.signal, options.stopping]);
+      } finally {
+        // Also when the caller goes away: the server returns the iterator, which runs this.
+        open?.closed();
       }
     },
   };

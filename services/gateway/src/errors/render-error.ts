@@ -1,4 +1,4 @@
-import type { Middleware } from "koa";
+import type { Context, Middleware } from "koa";
 import type { Logger } from "pino";
 import { RpcError } from "@scimgw/directory-client";
 import { ScimError, type ScimErrorBody, type ScimType } from "@scimgw/scim";
@@ -55,6 +55,14 @@ function render(error: unknown): Rendered {
   return { status: 500, detail: internalErrorDetail, unexpected: true };
 }
 
+/** The scimType each errored request was answered with, for metrics; gone with its request. */
+const sentScimTypes = new WeakMap<Context, ScimType>();
+
+/** The scimType of the SCIM error this request was answered with; undefined for a success or an error without one. */
+export function scimTypeOf(ctx: Context): ScimType | undefined {
+  return sentScimTypes.get(ctx);
+}
+
 const fallbackBody = JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "500", detail: "Internal error." });
 
 /**
@@ -83,6 +91,7 @@ export function renderError(logger: Logger): Middleware {
         ctx.type = scimContentType;
         if (rendered.retryAfter) ctx.set("Retry-After", String(rendered.retryAfter));
         if (rendered.status === 401) ctx.set("WWW-Authenticate", 'Bearer realm="SCIM"');
+        if (rendered.scimType) sentScimTypes.set(ctx, rendered.scimType);
       } catch {
         ctx.status = 500;
         ctx.body = fallbackBody;

@@ -16,8 +16,10 @@ import {
   splitMemberOperations,
   urn,
   versionToEtag,
+  type GroupPatchStep,
   type ListQuery,
   type PagingLimits,
+  type PatchOperation,
   type ProjectionOptions,
   type ScimLimits,
   type ScimResource,
@@ -52,9 +54,13 @@ export interface GroupRoutesOptions {
   limits: ScimLimits;
   /** Which `:id`s can name a resource (see GatewayOptions). */
   isResourceId: (id: string) => boolean;
+  onGroupPatch?: GroupPatchHook;
 }
 
 type ScimContext = Context & { state: AuthenticatedState };
+
+/** Told of every group PATCH that passed the SCIM core's limits, before the directory runs it (for metrics). */
+export type GroupPatchHook = (ctx: Context, operations: readonly PatchOperation[], steps: readonly GroupPatchStep[]) => void;
 
 /**
  * Which sub-attributes of `members` a response returns under this projection, or undefined when it
@@ -93,6 +99,7 @@ export function groupRoutes({
   logger,
   limits,
   isResourceId,
+  onGroupPatch,
   memberPageSize = defaultMemberPageSize,
 }: GroupRoutesOptions) {
   const router = new Router<AuthenticatedState>();
@@ -250,7 +257,8 @@ export function groupRoutes({
   router.patch("groups.patch", "/Groups/:id", async (ctx) => {
     const operations = parsePatchRequest(ctx.request.body, limits);
     // The member limits, at the edge: the directory splits the operations the same way.
-    splitMemberOperations(operations, limits);
+    const steps = splitMemberOperations(operations, limits);
+    onGroupPatch?.(ctx, operations, steps);
     const { group } = await directory.groups.patchGroup({
       tenantId: ctx.state.tenant.tenantId,
       id: resourceId(ctx),

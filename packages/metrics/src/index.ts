@@ -1,0 +1,3 @@
+export { serveMetrics } from "./serve-metrics.js";
+export type { MetricsEndpoint, MetricsListen } from "./serve-metrics.js";
+export { metricsHost, metricsPort } from "./metrics-settings.js";

@@ -1,0 +1,35 @@
+import type { Knex } from "knex";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { ObserveCall } from "@scimgw/grpc";
+import type { ObserveChangeStreams } from "../changes/change-service.js";
+import { registerChangeStreamMetrics } from "./change-stream-metrics.js";
+import { registerDatabasePoolMetrics } from "./database-pool-metrics.js";
+import { registerRpcMetrics } from "./rpc-metrics.js";
+
+export interface DirectoryMetricsOptions {
+  db: Knex;
+  /**
+   * prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC). Default true;
+   * tests that build many servers in one process leave them out.
+   */
+  processMetrics?: boolean;
+}
+
+/** The directory's metrics and the hooks that feed them; createDirectoryServer wires them in. */
+export interface DirectoryMetrics {
+  readonly registry: Registry;
+  /** For ServerHooks.observers. */
+  readonly observeCall: ObserveCall;
+  /** For the change service. */
+  readonly observeChangeStreams: ObserveChangeStreams;
+}
+
+/** The directory's Prometheus metrics, in a Registry of its own (README "Operations › Metrics"). */
+export function createDirectoryMetrics({ db, processMetrics = true }: DirectoryMetricsOptions): DirectoryMetrics {
+  const registry = new Registry();
+  const observeCall = registerRpcMetrics(registry);
+  registerDatabasePoolMetrics(registry, db);
+  const observeChangeStreams = registerChangeStreamMetrics(registry, db);
+  if (processMetrics) collectDefaultMetrics({ register: registry });
+  return { registry, observeCall, observeChangeStreams };
+}
