@@ -42,8 +42,9 @@ async function startService(main: string, env: NodeJS.ProcessEnv, readyMessage: 
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${path.basename(path.dirname(path.dirname(main)))} did not start in 20 s:\n${logs.join("\n")}\n${stderr}`)),
-      20_000,
+      () => reject(new Error(`${path.basename(path.dirname(path.dirname(main)))} did not start in 60 s:\n${logs.join("\n")}\n${stderr}`)),
+      // A failure detector, not a latency bound: a busy machine may take a while to start Node.
+      60_000,
     );
     createInterface({ input: child.stdout! }).on("line", (line) => {
       logs.push(line);
