@@ -11,6 +11,8 @@ import type { DirectoryClient } from "@scimgw/directory-client";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
 import { closeUnreadUpload } from "./http/close-unread-upload.js";
+import { createReadinessCheck, type Readiness } from "./health/check-readiness.js";
+import { healthRoutes } from "./health/health-routes.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
@@ -53,6 +55,8 @@ export interface GatewayOptions {
    * directory's UUIDs (isResourceId); a test over a fake directory may name resources otherwise.
    */
   isResourceId?: (id: string) => boolean;
+  /** What /readyz answers. Default: a cached probe of the directory with our credential (createReadinessCheck). */
+  checkReadiness?: () => Promise<Readiness>;
 }
 
 /**
@@ -143,11 +147,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   scim.use(users.router.routes(), users.router.allowedMethods({ throw: true }));
   scim.use(groups.router.routes(), groups.router.allowedMethods({ throw: true }));
 
-  const health = new Router();
-  // Liveness for load balancers; says nothing about tenants, so it needs no key.
-  health.get("health", "/healthz", (ctx) => {
-    ctx.body = { status: "ok" };
-  });
+  const health = healthRoutes(options.checkReadiness ?? createReadinessCheck(options.directory));
 
   // Outermost, so it logs the status the client finally got, errors included.
   app.use(async (ctx, next) => {
