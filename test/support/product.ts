@@ -94,6 +94,7 @@ export class Product {
   private directories: RunningService[] = [];
   private gateways: RunningService[] = [];
   private gatewayPorts: number[] = [];
+  private directoryPorts: number[] = [];
   /** The API key of the tenant "default" created at bootstrap. */
   apiKey = "";
   /** The directories' gRPC addresses (host:port), for internal callers. */
@@ -162,21 +163,10 @@ export class Product {
   }
 
   async startServices(): Promise<void> {
-    const directoryPorts: number[] = [];
-    this.directoryAddresses = [];
-    // Replicas start at the same time, as they would behind a load balancer (and so race to migrate).
-    this.directories = await Promise.all(
-      Array.from({ length: this.options.directories ?? 1 }, async () => {
-        const port = await freePort();
-        directoryPorts.push(port);
-        this.directoryAddresses.push(`127.0.0.1:${port}`);
-        return startService(
-          directoryMain,
-          { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv },
-          "directory listening",
-        );
-      }),
-    );
+    this.directoryPorts = await Promise.all(Array.from({ length: this.options.directories ?? 1 }, () => freePort()));
+    this.directoryAddresses = this.directoryPorts.map((port) => `127.0.0.1:${port}`);
+    await this.startDirectories();
+    const directoryPorts = this.directoryPorts;
     this.gatewayPorts = [];
     this.gateways = [];
     for (let i = 0; i < (this.options.gateways ?? 1); i++) {
@@ -197,6 +187,20 @@ export class Product {
       );
       this.gatewayPorts.push(port);
     }
+  }
+
+  /** Starts the directories on their ports; replicas start at once, as behind a load balancer (and so race to migrate). */
+  async startDirectories(): Promise<void> {
+    this.directories = await Promise.all(
+      this.directoryPorts.map((port) =>
+        startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv }, "directory listening"),
+      ),
+    );
+  }
+
+  /** Stops the directories only: the gateways keep running without them. */
+  async stopDirectories(): Promise<void> {
+    await Promise.all(this.directories.map((directory) => stopService(directory)));
   }
 
   /** Stops every service; SIGKILL simulates a crash (nothing gets to flush or drain). */

@@ -15,9 +15,10 @@ export interface DirectoryClientOptions {
   address: string;
   /**
    * The caller's service credential (`scimgw-admin credentials issue <name> --scope read-only --tenant <tenant>`),
-   * sent as `authorization: Bearer …` with every call.
+   * sent as `authorization: Bearer …` with every call. A function is asked at every call, so a
+   * credential replaced on disk takes effect without a restart.
    */
-  serviceCredential: string;
+  serviceCredential: string | (() => string);
   /** TLS (and mutual TLS) from PEM files. Unset: a plaintext channel, for loopback and private networks. */
   tls?: ChannelTlsFiles;
   /** Full control of the channel's security instead of `tls`. */
@@ -40,16 +41,29 @@ export interface DirectoryClient {
   close(): void;
 }
 
+/**
+ * grpc-js waits 1 s before its first reconnection and backs off up to 2 minutes, so a directory
+ * back after a restart could stay unused for minutes. The directory is an internal service on a
+ * private network: retrying a refused connection a few times a second costs nothing, and callers
+ * (the gateway's /readyz) see it back within a second.
+ */
+const reconnectOptions = { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 500 };
+
 /** One call to get typed access to the directory: promise methods per RPC, default deadlines, the change feed. */
 export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
   if (options.tls !== undefined && options.channelCredentials !== undefined) throw new Error("set tls or channelCredentials, not both");
+  const { serviceCredential } = options;
   const transport = createTransport(options.address, {
     credentials: options.channelCredentials ?? (options.tls ? channelCredentialsFromFiles(options.tls) : grpcCredentials.createInsecure()),
-    metadata: { authorization: `Bearer ${options.serviceCredential}` },
-    channelOptions:
-      options.maxMessageBytes === undefined
+    ...(typeof serviceCredential === "function"
+      ? { callMetadata: () => ({ authorization: `Bearer ${serviceCredential()}` }) }
+      : { metadata: { authorization: `Bearer ${serviceCredential}` } }),
+    channelOptions: {
+      ...(options.maxMessageBytes === undefined
         ? directoryMessageLimitOptions
-        : { "grpc.max_receive_message_length": options.maxMessageBytes, "grpc.max_send_message_length": options.maxMessageBytes },
+        : { "grpc.max_receive_message_length": options.maxMessageBytes, "grpc.max_send_message_length": options.maxMessageBytes }),
+      ...reconnectOptions,
+    },
     ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}),
   });
   return {

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { ServerCredentials } from "@grpc/grpc-js";
+import { logVerbosity, ServerCredentials, setLogVerbosity } from "@grpc/grpc-js";
 import { serverCredentialsFromFiles } from "@scimgw/grpc";
 import { pino } from "pino";
-import { ConfigError } from "@scimgw/config";
+import { exitWithFailure } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/prune-changes.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
@@ -11,6 +11,7 @@ import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
 import { serveMetrics } from "@scimgw/metrics";
 import { createDirectoryMetrics } from "./metrics/directory-metrics.js";
+import { explainDirectoryFailure } from "./errors/explain-failure.js";
 
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
@@ -32,9 +33,13 @@ async function main(): Promise<void> {
     metrics,
   });
   const serverCredentials = config.tls === undefined ? ServerCredentials.createInsecure() : serverCredentialsFromFiles(config.tls);
+  // grpc-js logs a failed bind itself before reporting it; the report becomes one line (explain-failure.ts).
+  const quietBind = process.env.GRPC_VERBOSITY === undefined;
+  if (quietBind) setLogVerbosity(logVerbosity.NONE);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${config.host}:${config.port}`, serverCredentials, (error, bound) => (error ? reject(error) : resolve(bound))),
   );
+  if (quietBind) setLogVerbosity(logVerbosity.ERROR);
   const transport = config.tls === undefined ? "plaintext" : config.tls.clientCaFile === undefined ? "tls" : "mutual tls";
   logger.info(
     {
@@ -76,11 +81,4 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => stop("SIGINT"));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`directory: ${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`directory: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitWithFailure("directory", error, explainDirectoryFailure(process.env)));

@@ -11,6 +11,8 @@ import type { DirectoryClient } from "@scimgw/directory-client";
 import { renderError } from "./errors/render-error.js";
 import { requireJsonBody } from "./http/require-json-body.js";
 import { closeUnreadUpload } from "./http/close-unread-upload.js";
+import { createReadinessCheck, type Readiness } from "./health/check-readiness.js";
+import { healthRoutes } from "./health/health-routes.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
@@ -56,6 +58,8 @@ export interface GatewayOptions {
   isResourceId?: (id: string) => boolean;
   /** Request and group PATCH metrics (createGatewayMetrics); rate-limit refusals come through onRateLimited. Default: none. */
   metrics?: GatewayMetrics;
+  /** What /readyz answers. Default: a cached probe of the directory with our credential (createReadinessCheck). */
+  checkReadiness?: () => Promise<Readiness>;
 }
 
 /**
@@ -147,11 +151,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   scim.use(users.router.routes(), users.router.allowedMethods({ throw: true }));
   scim.use(groups.router.routes(), groups.router.allowedMethods({ throw: true }));
 
-  const health = new Router();
-  // Liveness for load balancers; says nothing about tenants, so it needs no key.
-  health.get("health", "/healthz", (ctx) => {
-    ctx.body = { status: "ok" };
-  });
+  const health = healthRoutes(options.checkReadiness ?? createReadinessCheck(options.directory));
 
   // Outermost, so it logs the status the client finally got, errors included.
   app.use(async (ctx, next) => {

@@ -1,8 +1,10 @@
 import { pino } from "pino";
-import { ConfigError } from "@scimgw/config";
+import { exitWithFailure } from "@scimgw/config";
 import { createDirectoryClient } from "@scimgw/directory-client";
 import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
+import { followCredentialFile } from "./auth/follow-credential-file.js";
+import { explainStartFailure } from "./errors/explain-start-failure.js";
 import { createMemoryRateLimiterStore, createPostgresRateLimiterStore } from "./rate-limit/rate-limiter-store.js";
 import { serveMetrics } from "@scimgw/metrics";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
@@ -10,9 +12,13 @@ import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
   const logger = pino({ name: "gateway", level: config.LOG_LEVEL });
+  const credentialFile =
+    config.DIRECTORY_CREDENTIAL_FILE === undefined
+      ? undefined
+      : followCredentialFile(config.DIRECTORY_CREDENTIAL_FILE, config.directoryCredential, logger);
   const directory = createDirectoryClient({
     address: config.DIRECTORY_ADDRESS,
-    serviceCredential: config.directoryCredential,
+    serviceCredential: credentialFile?.current ?? config.directoryCredential,
     defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
     ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
@@ -75,6 +81,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "gateway stopping: finishing in-flight requests");
     server.close(() => {
       directory.close();
+      credentialFile?.close();
       void rateLimitStore.close();
       void metricsEndpoint?.close();
       logger.info("gateway stopped");
@@ -86,11 +93,4 @@ async function main(): Promise<void> {
   process.once("SIGINT", () => stop("SIGINT"));
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`gateway: ${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`gateway: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+main().catch((error: unknown) => exitWithFailure("gateway", error, explainStartFailure));

@@ -5,7 +5,7 @@ import { migrateToLatest } from "../database/migrations/migrate.js";
 import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import type { AdminContext } from "./admin-context.js";
-import { ensureCredentialFile } from "./credential-file.js";
+import { ensureCredentialFile, writeSecretFile } from "./credential-file.js";
 
 export interface BootstrapOutcome {
   created: boolean;
@@ -17,12 +17,13 @@ export interface BootstrapOutcome {
 
 /**
  * Migrates, and on an empty database creates the default tenant with a first key. With a
- * gateway credential file, also makes sure that file holds a live gateway credential.
+ * gateway credential file, also makes sure that file holds a live gateway credential. With a key
+ * file, the first key is also written there, so a start that fails before showing it loses nothing.
  */
 export async function bootstrap(
   { db }: AdminContext,
   tenantName: string,
-  options: { gatewayCredentialFile?: string } = {},
+  options: { gatewayCredentialFile?: string; keyFile?: string } = {},
 ): Promise<BootstrapOutcome> {
   const tenants = createTenantStore(db);
   await migrateToLatest(db);
@@ -35,6 +36,7 @@ export async function bootstrap(
   if ((await tenants.count()) > 0) return { created: false, tenant: (await tenants.list())[0]?.name ?? tenantName, ...gatewayCredential };
   const tenant = await tenants.create(tenantName);
   const { key, info } = await createApiKeyStore(db).issue(tenant.id, "created at first start");
+  if (options.keyFile !== undefined) await writeSecretFile(options.keyFile, key);
   return { created: true, tenant: tenant.name, key, keyId: info.id, ...gatewayCredential };
 }
 
@@ -44,9 +46,13 @@ export function addBootstrapCommand(program: Command, context: AdminContext): vo
     .description("create the schema and, on an empty database, a default tenant with an API key (prints JSON)")
     .option("--tenant <name>", "name of the default tenant", "default")
     .option("--gateway-credential-file <path>", "make this file hold a live read-write, all-tenants service credential for the gateway")
-    .action(async (options: { tenant: string; gatewayCredentialFile?: string }) => {
-      const file = options.gatewayCredentialFile;
-      const outcome = await bootstrap(context, options.tenant, file === undefined ? {} : { gatewayCredentialFile: path.resolve(file) });
+    .option("--key-file <path>", "also write the first API key to this file (owner-only), for a start that shows it later")
+    .action(async (options: { tenant: string; gatewayCredentialFile?: string; keyFile?: string }) => {
+      const { gatewayCredentialFile: file, keyFile } = options;
+      const outcome = await bootstrap(context, options.tenant, {
+        ...(file === undefined ? {} : { gatewayCredentialFile: path.resolve(file) }),
+        ...(keyFile === undefined ? {} : { keyFile: path.resolve(keyFile) }),
+      });
       context.out.write(`${JSON.stringify(outcome)}\n`);
     });
 }

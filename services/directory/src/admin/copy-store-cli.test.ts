@@ -74,6 +74,7 @@ if (storesUnderTest.some((store) => store.name === "postgres"))
 
 test("copy-store rejects a --to that is neither sqlite: nor postgres://", async () => {
   const run = await runAdmin(["copy-store", "--to", "mysql://db/scim"], sourceFilename);
-  assert.equal(run.code, 1);
+  // A usage error, like every other one: exit code 2.
+  assert.equal(run.code, 2);
   assert.match(run.stderr, /--to <url>' argument 'mysql:\/\/db\/scim' is invalid\. must be sqlite:/);
 });

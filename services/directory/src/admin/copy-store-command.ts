@@ -7,6 +7,7 @@ import { databaseSchema, databaseUrl, locateDatabase } from "../config.js";
 import { describeDatabase, openDatabase, type DatabaseLocation } from "../database/open-database.js";
 import type { AdminContext } from "./admin-context.js";
 import { copyStore } from "./copy-store.js";
+import { OtherDatabaseError } from "../errors/explain-failure.js";
 import { renderTable } from "./render-output.js";
 
 /**
@@ -57,6 +58,18 @@ function validatedBy(setting: z.ZodType<string>) {
   };
 }
 
+async function openTarget(location: DatabaseLocation): Promise<Knex> {
+  if (location.kind === "sqlite") mkdirSync(path.dirname(location.filename), { recursive: true });
+  const target = openDatabase(location);
+  try {
+    await target.raw("select 1");
+    return target;
+  } catch (error) {
+    await target.destroy();
+    throw error;
+  }
+}
+
 /** `copy-store`, from the database the admin is configured for (`source`). */
 export function addCopyStoreCommand(program: Command, context: AdminContext, source: DatabaseLocation): void {
   program
@@ -79,8 +92,10 @@ export function addCopyStoreCommand(program: Command, context: AdminContext, sou
         poolMax: 4,
         statementTimeoutMs: 600_000,
       });
-      if (targetLocation.kind === "sqlite") mkdirSync(path.dirname(targetLocation.filename), { recursive: true });
-      const target = openDatabase(targetLocation);
+      // The target is reached first, so a target that cannot be reached is reported by the option naming it.
+      const target = await openTarget(targetLocation).catch((error: unknown) => {
+        throw new OtherDatabaseError("copy-store --to", error);
+      });
       try {
         await copyStoreAndReport(context, target, { source, target: targetLocation });
       } finally {

@@ -3,14 +3,9 @@ import { migrateToLatest, migrationNames } from "../database/migrations/migrate.
 import { dialectOf } from "../database/open-database.js";
 import { copiedTables, defaultBatchSize, readInBatches, type CopiedTable } from "./copied-tables.js";
 import { digestTable } from "./table-digest.js";
+import { CopyStoreError } from "../errors/copy-store-error.js";
 
-/** A copy that was refused, or that did not verify; the message says what to do about it. */
-export class CopyStoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "CopyStoreError";
-  }
-}
+export { CopyStoreError } from "../errors/copy-store-error.js";
 
 export interface CopyOptions {
   /** Rows read and inserted per statement (default 500). */

@@ -27,19 +27,9 @@ export async function ensureCredentialFile(
     await chmod(file, 0o600); // repair a file someone made readable
     return "kept";
   }
-  await mkdir(path.dirname(file), { recursive: true });
   const { secret, info } = await credentials.issue(name, scope, tenants);
-  const temporary = `${file}.tmp`;
   try {
-    // A fresh file created owner-only: an existing .tmp (or a symlink there) could carry a wider mode.
-    await rm(temporary, { force: true });
-    const handle = await open(temporary, "wx", 0o600);
-    try {
-      await handle.writeFile(`${secret}\n`);
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
+    await writeSecretFile(file, secret);
   } catch (error) {
     // Nobody holds the new secret: leave no live credential behind.
     await credentials.revoke(info.id);
@@ -48,4 +38,19 @@ export async function ensureCredentialFile(
   // The file's old credential had the wrong scope or tenants; it is replaced, so it goes.
   if (held !== undefined) await credentials.revoke(held.id);
   return "issued";
+}
+
+/** Writes a secret to `file`, owner-only, replacing it atomically (readers see the old or the new secret, never half). */
+export async function writeSecretFile(file: string, secret: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.tmp`;
+  // A fresh file created owner-only: an existing .tmp (or a symlink there) could carry a wider mode.
+  await rm(temporary, { force: true });
+  const handle = await open(temporary, "wx", 0o600);
+  try {
+    await handle.writeFile(`${secret}\n`);
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, file);
 }

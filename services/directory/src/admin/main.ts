@@ -1,20 +1,34 @@
 #!/usr/bin/env node
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { Command, InvalidArgumentError } from "commander";
-import { RpcError } from "@scimgw/grpc";
-import { ScimError } from "@scimgw/scim";
-import { ConfigError } from "@scimgw/config";
+import { Command, CommanderError } from "commander";
+import { exitWithFailure } from "@scimgw/config";
 import { loadDirectoryConfig } from "../config.js";
 import { openDatabase } from "../database/open-database.js";
+import { requireCurrentSchema } from "../database/migrations/migrate.js";
+import { explainDirectoryFailure } from "../errors/explain-failure.js";
 import type { AdminContext } from "./admin-context.js";
 import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
-import { CopyStoreError } from "./copy-store.js";
 import { addCredentialCommands } from "./credential-commands.js";
 import { addKeyCommands } from "./key-commands.js";
+import { addMigrateCommand } from "./migrate-command.js";
 import { addTenantCommands } from "./tenant-commands.js";
 import { addUserCommands } from "./user-commands.js";
+
+/**
+ * Commands that bring the schema up to date themselves. Every other command needs the schema of
+ * this build, so on a fresh or older database it says to run `migrate` rather than fail on a
+ * missing table; on a newer one every command refuses (SchemaMismatchError).
+ */
+const migratesItself = new Set(["bootstrap", "migrate", "credentials issue", "credentials ensure"]);
+
+/** "credentials issue" for the command `scimgw-admin credentials issue …`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current?.parent; current = current.parent) names.unshift(current.name());
+  return names.join(" ");
+}
 
 /**
  * scimgw-admin: tenants, API keys and a look at what identity providers pushed. It reads the same
@@ -25,9 +39,14 @@ async function main(argv: string[]): Promise<void> {
   if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
   const context: AdminContext = { db, out: process.stdout };
-  const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError();
+  // exitOverride: a usage error is thrown (exit 2, like every other usage error) after commander printed it.
+  const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError().exitOverride();
+  program.hook("preAction", async (_program, action) => {
+    if (!migratesItself.has(commandPath(action))) await requireCurrentSchema(db);
+  });
   // In this order in --help. Each adds through program.command(), which passes on settings such as showHelpAfterError.
   addBootstrapCommand(program, context);
+  addMigrateCommand(program, context);
   addTenantCommands(program, context);
   addKeyCommands(program, context);
   addCredentialCommands(program, context);
@@ -42,16 +61,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv).catch((error: unknown) => {
-  if (
-    error instanceof ConfigError ||
-    error instanceof RpcError ||
-    error instanceof ScimError ||
-    error instanceof CopyStoreError ||
-    error instanceof InvalidArgumentError
-  ) {
-    process.stderr.write(`scimgw-admin: ${error.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`scimgw-admin: ${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
+  // Commander has already printed its usage error (or the help a person asked for).
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+  exitWithFailure("scimgw-admin", error, explainDirectoryFailure(process.env));
 });

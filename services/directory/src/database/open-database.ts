@@ -65,12 +65,24 @@ function restrictSqliteCompanions(filename: string): void {
   }
 }
 
+/**
+ * Knex prints a failed connection attempt, stack and all, before it rejects the query with the same
+ * error; the caller reports that error (once, in one line at start), so only the print is dropped.
+ */
+const knexLog = {
+  warn(message: unknown) {
+    if (typeof message === "string" && message.startsWith("Acquire connection error")) return;
+    console.warn(message);
+  },
+};
+
 function openSqlite(filename: string): Knex {
   prepareSqliteFile(filename);
   return knex({
     client: "sqlite3",
     connection: { filename },
     useNullAsDefault: true,
+    log: knexLog,
     pool: {
       // One connection: SQLite has one writer at a time anyway, and a single connection means a
       // transaction never starts as a reader and then fails to upgrade (SQLITE_BUSY).
@@ -97,6 +109,7 @@ function openPostgres(location: Extract<DatabaseLocation, { kind: "postgres" }>)
       application_name: "scimgw-directory",
     },
     searchPath: [location.schema],
+    log: knexLog,
     pool: { min: 0, max: location.poolMax, idleTimeoutMillis: 30_000 },
     // How long a call waits for a free connection before it fails (as UNAVAILABLE, so retryable).
     acquireConnectionTimeout: 10_000,

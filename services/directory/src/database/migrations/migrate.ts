@@ -14,6 +14,7 @@ import * as createServiceCredentialTenants from "./0012-create-service-credentia
 import * as normalizeExternalIds from "./0013-normalize-external-ids.js";
 import { dialectOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
+import { readSchemaVersion, requireSchema } from "./schema-version.js";
 
 interface Migration {
   up(db: Knex): Promise<void>;
@@ -68,6 +69,7 @@ export async function migrateToLatest(db: Knex): Promise<void> {
   }
   await db.transaction(async (lock) => {
     await lock.raw("select pg_advisory_xact_lock(?)", [migrationLockKey]);
+    requireSchema(await readSchemaVersion(db, migrationNames), { allowPending: true });
     await db.migrate.latest({ migrationSource });
   });
 }
@@ -79,8 +81,9 @@ export async function migrateToLatest(db: Knex): Promise<void> {
 async function migrateSqlite(db: Knex): Promise<void> {
   const filename = (db.client.config.connection as { filename: string }).filename;
   await withSqliteMigrationLock(filename, async () => {
-    const [, pending] = (await db.migrate.list({ migrationSource })) as [unknown[], unknown[]];
-    if (pending.length > 0) await db.migrate.latest({ migrationSource });
+    const version = await readSchemaVersion(db, migrationNames);
+    requireSchema(version, { allowPending: true });
+    if (version.pending.length > 0) await db.migrate.latest({ migrationSource });
   });
 }
 
@@ -90,3 +93,11 @@ export async function migrateAllDown(db: Knex): Promise<void> {
 }
 
 export const migrationNames = migrations.map(([name]) => name);
+
+/**
+ * Refuses a database whose schema is not this build's, for commands that must not migrate on
+ * their own: a fresh or older one needs `migrate`, a newer one a newer build.
+ */
+export async function requireCurrentSchema(db: Knex): Promise<void> {
+  requireSchema(await readSchemaVersion(db, migrationNames), { allowPending: false });
+}
