@@ -5,14 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { UserSchema } from "@scimgw/proto";
-import {
-  createFilterPredicate,
-  parseFilter,
-  resolveFilter,
-  ScimError,
-  userResourceType,
-  type Filter,
-} from "@scimgw/scim";
+import { createFilterPredicate, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
 import { filterFromProto, filterToProto, userFromProto } from "@scimgw/scim-proto";
 import { fuzzParameters, garbledFilterText, userFilterText } from "@scimgw/test-fuzz";
 import fc from "fast-check";
