@@ -29,6 +29,11 @@ export interface DirectoryClientOptions {
    * the directory's own limit, which holds its largest page; lower it only to fail early.
    */
   maxMessageBytes?: number;
+  /**
+   * Metadata worked out as each call starts, in the caller's context: the gateway sends the
+   * request id and trace context of the request a call is for.
+   */
+  callMetadata?: () => Record<string, string> | undefined;
 }
 
 export interface DirectoryClient {
@@ -51,6 +56,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
         ? directoryMessageLimitOptions
         : { "grpc.max_receive_message_length": options.maxMessageBytes, "grpc.max_send_message_length": options.maxMessageBytes },
     ...(options.defaultTimeoutMs !== undefined ? { defaultTimeoutMs: options.defaultTimeoutMs } : {}),
+    ...(options.callMetadata !== undefined ? { callMetadata: options.callMetadata } : {}),
   });
   return {
     users: createClient(UserService, transport),

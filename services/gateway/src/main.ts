@@ -1,17 +1,20 @@
-import { pino } from "pino";
 import { ConfigError } from "@scimgw/config";
 import { createDirectoryClient } from "@scimgw/directory-client";
+import { createLogger, outgoingCallMetadata, startTracing } from "@scimgw/observability";
 import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
 import { createMemoryRateLimiterStore, createPostgresRateLimiterStore } from "./rate-limit/rate-limiter-store.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
-  const logger = pino({ name: "gateway", level: config.LOG_LEVEL });
+  const logger = createLogger({ name: "gateway", level: config.LOG_LEVEL });
+  const tracing = startTracing("scimgw-gateway", process.env);
   const directory = createDirectoryClient({
     address: config.DIRECTORY_ADDRESS,
     serviceCredential: config.directoryCredential,
     defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
+    // Each call carries the id and trace context of the request it is made for.
+    callMetadata: outgoingCallMetadata,
     ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
   // One gateway counts in memory; several share their counters in PostgreSQL, so a limit holds
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
     server.close(() => {
       directory.close();
       void rateLimitStore.close();
+      void tracing.shutdown();
       logger.info("gateway stopped");
     });
     server.closeIdleConnections();

@@ -1,7 +1,7 @@
 import type { Middleware } from "koa";
-import type { Logger } from "pino";
 import { RpcError } from "@scimgw/directory-client";
 import { ScimError, type ScimErrorBody, type ScimType } from "@scimgw/scim";
+import { recordFailure } from "./request-failure.js";
 import { scimStatusOfRpcError } from "./scim-status-of-rpc-error.js";
 
 export const scimContentType = "application/scim+json; charset=utf-8";
@@ -11,7 +11,7 @@ interface Rendered {
   scimType?: ScimType;
   detail: string;
   retryAfter?: number;
-  /** Whether the log should carry the full cause (unexpected failures). */
+  /** Whether the log should carry the cause (unexpected failures). */
   unexpected: boolean;
 }
 
@@ -60,9 +60,9 @@ const fallbackBody = JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messag
 /**
  * The one error sink, placed first: whatever a later middleware throws leaves as a SCIM error
  * body (RFC 7644 §3.12). Known, safe failures show their detail; anything else is a generic 500
- * whose cause goes to the log only.
+ * whose cause goes to the log only: recorded here, and logged once, on the request's access line.
  */
-export function renderError(logger: Logger): Middleware {
+export function renderError(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -88,8 +88,12 @@ export function renderError(logger: Logger): Middleware {
         ctx.body = fallbackBody;
         ctx.type = scimContentType;
       }
-      const log = rendered.unexpected ? logger.error.bind(logger) : logger.debug.bind(logger);
-      log({ err: error, status: rendered.status, method: ctx.method, path: ctx.path }, "request failed");
+      recordFailure(ctx, {
+        status: rendered.status,
+        ...(rendered.scimType ? { scimType: rendered.scimType } : {}),
+        error,
+        unexpected: rendered.unexpected,
+      });
     }
   };
 }
