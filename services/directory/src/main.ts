@@ -2,19 +2,22 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { serverCredentialsFromFiles } from "@scimgw/grpc";
-import { pino } from "pino";
+import { createLogger, startTracing } from "@scimgw/observability";
 import { ConfigError } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/prune-changes.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
+import { traceQueries } from "./observability/trace-queries.js";
 
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
-  const logger = pino({ name: "directory", level: config.logLevel });
+  const logger = createLogger({ name: "directory", level: config.logLevel });
+  const tracing = startTracing("scimgw-directory", process.env);
   if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
+  if (tracing.enabled) traceQueries(db);
   await migrateToLatest(db);
 
   const server = createDirectoryServer({ db, logger, credentialCacheMs: config.credentialCacheMs, tenantLimits: config.tenantLimits });
@@ -47,6 +50,7 @@ async function main(): Promise<void> {
     server.tryShutdown(async () => {
       clearTimeout(force);
       await db.destroy();
+      await tracing.shutdown();
       logger.info("directory stopped");
     });
   };
