@@ -30,6 +30,11 @@ export interface DirectoryClientOptions {
    * the directory's own limit, which holds its largest page; lower it only to fail early.
    */
   maxMessageBytes?: number;
+  /**
+   * Metadata worked out as each call starts, in the caller's context: the gateway sends the
+   * request id and trace context of the request a call is for.
+   */
+  callMetadata?: () => Record<string, string> | undefined;
 }
 
 export interface DirectoryClient {
@@ -52,12 +57,17 @@ const reconnectOptions = { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_r
 /** One call to get typed access to the directory: promise methods per RPC, default deadlines, the change feed. */
 export function createDirectoryClient(options: DirectoryClientOptions): DirectoryClient {
   if (options.tls !== undefined && options.channelCredentials !== undefined) throw new Error("set tls or channelCredentials, not both");
-  const { serviceCredential } = options;
+  const { serviceCredential, callMetadata } = options;
+  // A credential that can change (a followed file) is read as each call starts, with the caller's
+  // own per-call metadata (request id, trace context).
+  const perCall =
+    typeof serviceCredential === "function"
+      ? () => ({ ...callMetadata?.(), authorization: `Bearer ${serviceCredential()}` })
+      : callMetadata;
   const transport = createTransport(options.address, {
     credentials: options.channelCredentials ?? (options.tls ? channelCredentialsFromFiles(options.tls) : grpcCredentials.createInsecure()),
-    ...(typeof serviceCredential === "function"
-      ? { callMetadata: () => ({ authorization: `Bearer ${serviceCredential()}` }) }
-      : { metadata: { authorization: `Bearer ${serviceCredential}` } }),
+    ...(typeof serviceCredential === "function" ? {} : { metadata: { authorization: `Bearer ${serviceCredential}` } }),
+    ...(perCall === undefined ? {} : { callMetadata: perCall }),
     channelOptions: {
       ...(options.maxMessageBytes === undefined
         ? directoryMessageLimitOptions

@@ -9,7 +9,7 @@ import {
   GroupService,
   UserService,
 } from "@scimgw/proto";
-import { addService, Code, directoryMessageLimitOptions, type ServerHooks } from "@scimgw/grpc";
+import { addService, directoryMessageLimitOptions, type ServerHooks } from "@scimgw/grpc";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
@@ -22,7 +22,9 @@ import { createGroupService } from "./groups/group-service.js";
 import { createGroupStore } from "./groups/group-store.js";
 import { addHealthService, markNotServing } from "./operations/health.js";
 import { addReflectionService } from "./operations/reflection.js";
-import { createCallAuthorizer, refusedCallerReasons } from "./service-credentials/call-authorizer.js";
+import { logCalls } from "./observability/log-calls.js";
+import { traceCalls } from "./observability/trace-calls.js";
+import { createCallAuthorizer } from "./service-credentials/call-authorizer.js";
 import { requiredScopeOf } from "./service-credentials/required-scopes.js";
 import { createServiceCredentialStore } from "./service-credentials/service-credential-store.js";
 import { createUserService } from "./users/user-service.js";
@@ -92,22 +94,13 @@ export function createDirectoryServer({
   // The same limits as every client's (packages/grpc message-limits.ts): above the largest page.
   const server = new Server({ ...directoryMessageLimitOptions });
   const hooks: ServerHooks = {
-    ...(metrics === undefined ? {} : { observers: [metrics.observeCall] }),
     authorize: createCallAuthorizer(createServiceCredentialStore(db), { cacheMs: credentialCacheMs }),
     // A change stream re-checks its credential as often as a verification is cached (at least
     // every second): a revoked credential's stream ends within the same delay as its calls.
     reauthorizeStreamsEveryMs: Math.max(1000, credentialCacheMs),
     translateError: toDirectoryError,
-    onError(error, method) {
-      if (error.code === Code.INTERNAL || error.code === Code.UNKNOWN) {
-        logger.error({ err: error.cause ?? error, method }, "call failed");
-      } else if (refusedCallerReasons.has(error.reason)) {
-        // Refused callers are an operator's business (a misconfigured service, a revoked credential).
-        logger.warn({ method, code: error.code, reason: error.reason }, error.message);
-      } else {
-        logger.debug({ method, code: error.code, reason: error.reason }, error.message);
-      }
-    },
+    // The span outermost, so the call's log lines name its trace too; failures are logged there.
+    observers: [traceCalls, logCalls(logger), ...(metrics === undefined ? [] : [metrics.observeCall])],
   };
   // The gate is outside the conflict retries: a call keeps its one slot while it retries.
   const gate = createTenantGate({ ...defaultTenantLimits(db), ...tenantLimits });

@@ -11,3 +11,4 @@ export type { Scope, ServiceCredentialInfo } from "./service-credentials/service
 export { bearer } from "./service-credentials/bearer.js";
 export { pruneChanges } from "./changes/prune-changes.js";
 export { beginShutdown, markNotServing } from "./create-directory-server.js";
+export { traceQueries } from "./observability/trace-queries.js";

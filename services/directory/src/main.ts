@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { logVerbosity, ServerCredentials, setLogVerbosity } from "@grpc/grpc-js";
 import { serverCredentialsFromFiles } from "@scimgw/grpc";
-import { pino } from "pino";
+import { createLogger, startTracing } from "@scimgw/observability";
 import { exitWithFailure } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/prune-changes.js";
@@ -12,12 +12,15 @@ import { describeDatabase, openDatabase } from "./database/open-database.js";
 import { serveMetrics } from "@scimgw/metrics";
 import { createDirectoryMetrics } from "./metrics/directory-metrics.js";
 import { explainDirectoryFailure } from "./errors/explain-failure.js";
+import { traceQueries } from "./observability/trace-queries.js";
 
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
-  const logger = pino({ name: "directory", level: config.logLevel });
+  const logger = createLogger({ name: "directory", level: config.logLevel });
+  const tracing = startTracing("scimgw-directory", process.env);
   if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
+  if (tracing.enabled) traceQueries(db);
   await migrateToLatest(db);
 
   const metrics = createDirectoryMetrics({ db });
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
       clearTimeout(force);
       await metricsEndpoint?.close();
       await db.destroy();
+      await tracing.shutdown();
       logger.info("directory stopped");
     });
   };

@@ -13,6 +13,10 @@ import { requireJsonBody } from "./http/require-json-body.js";
 import { closeUnreadUpload } from "./http/close-unread-upload.js";
 import { createReadinessCheck, type Readiness } from "./health/check-readiness.js";
 import { healthRoutes } from "./health/health-routes.js";
+import { assignRequestId, requestIdOf } from "./observability/assign-request-id.js";
+import { logRequests } from "./observability/log-requests.js";
+import { traceDirectoryCalls } from "./observability/trace-directory-calls.js";
+import { traceRequests } from "./observability/trace-requests.js";
 import { discoveryRoutes } from "./routes/discovery.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
@@ -75,6 +79,7 @@ export const defaultRateLimits = {
 
 /** Builds the gateway's Koa app; it holds no state beyond the key cache, and listening is main's job. */
 export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> {
+  const directory = traceDirectoryCalls(options.directory);
   const app = new Koa<AuthenticatedState>({ proxy: options.trustProxy });
   // Koa 3's ctx.origin is the Origin request header, so the server origin is built from protocol
   // and host, and only from an allowed host: Host is the client's to forge.
@@ -97,7 +102,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   scim.use(
     authenticate(
       async (keySha256) => {
-        const verified = await options.directory.apiKeys.verifyApiKey({ keySha256 });
+        const verified = await directory.apiKeys.verifyApiKey({ keySha256 });
         const limit = verified.tenantRateLimit;
         return {
           tenantId: verified.tenantId,
@@ -124,9 +129,9 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   );
   const limits = options.limits ?? defaultScimLimits;
   const isId = options.isResourceId ?? isResourceId;
-  const users = userRoutes({ directory: options.directory, scimBaseUrl, paging: options.paging, limits, isResourceId: isId });
+  const users = userRoutes({ directory, scimBaseUrl, paging: options.paging, limits, isResourceId: isId });
   const groups = groupRoutes({
-    directory: options.directory,
+    directory,
     scimBaseUrl,
     paging: options.paging,
     limits,
@@ -153,38 +158,25 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
 
   const health = healthRoutes(options.checkReadiness ?? createReadinessCheck(options.directory));
 
-  // Outermost, so it logs the status the client finally got, errors included.
-  app.use(async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      options.logger.info(
-        {
-          method: ctx.method,
-          path: ctx.path,
-          status: ctx.status,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          tenant: ctx.state.tenant?.tenantId,
-        },
-        "request",
-      );
-    }
-  });
+  // Outermost: the request id first, so everything after carries it; the span next, so the
+  // access line names the trace; the access line logs the status the client finally got.
+  app.use(assignRequestId);
+  app.use(traceRequests);
+  app.use(logRequests(options.logger));
   // A streamed body (a group's members) that fails after the status went out cannot reach
   // renderError; Koa reports it here, and the stream's own log says which group it was.
   app.on("error", (error: unknown, ctx?: Context) => {
     const prematureClose = (error as { code?: unknown } | null)?.code === "ERR_STREAM_PREMATURE_CLOSE";
     const log = prematureClose ? options.logger.debug.bind(options.logger) : options.logger.warn.bind(options.logger);
     log(
-      { err: error, method: ctx?.method, path: ctx?.path },
+      { err: error, requestId: ctx === undefined ? undefined : requestIdOf(ctx), method: ctx?.method, path: ctx?.path },
       prematureClose ? "client went away during the response" : "response failed after it started",
     );
   });
   // Outside renderError, so it counts the status and scimType the client got.
   if (options.metrics !== undefined) app.use(options.metrics.countRequests);
   app.use(closeUnreadUpload);
-  app.use(renderError(options.logger));
+  app.use(renderError());
   app.use(health.routes());
   app.use(discovery.routes());
   app.use(scim.routes());

@@ -1,6 +1,6 @@
-import { pino } from "pino";
 import { exitWithFailure } from "@scimgw/config";
 import { createDirectoryClient } from "@scimgw/directory-client";
+import { createLogger, outgoingCallMetadata, startTracing } from "@scimgw/observability";
 import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
 import { followCredentialFile } from "./auth/follow-credential-file.js";
@@ -11,7 +11,8 @@ import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
-  const logger = pino({ name: "gateway", level: config.LOG_LEVEL });
+  const logger = createLogger({ name: "gateway", level: config.LOG_LEVEL });
+  const tracing = startTracing("scimgw-gateway", process.env);
   const credentialFile =
     config.DIRECTORY_CREDENTIAL_FILE === undefined
       ? undefined
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
     address: config.DIRECTORY_ADDRESS,
     serviceCredential: credentialFile?.current ?? config.directoryCredential,
     defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
+    // Each call carries the id and trace context of the request it is made for.
+    callMetadata: outgoingCallMetadata,
     ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
   // One gateway counts in memory; several share their counters in PostgreSQL, so a limit holds
@@ -84,6 +87,7 @@ async function main(): Promise<void> {
       credentialFile?.close();
       void rateLimitStore.close();
       void metricsEndpoint?.close();
+      void tracing.shutdown();
       logger.info("gateway stopped");
     });
     server.closeIdleConnections();

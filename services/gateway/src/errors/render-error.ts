@@ -1,7 +1,7 @@
-import type { Context, Middleware } from "koa";
-import type { Logger } from "pino";
+import type { Middleware } from "koa";
 import { RpcError } from "@scimgw/directory-client";
 import { ScimError, type ScimErrorBody, type ScimType } from "@scimgw/scim";
+import { recordFailure } from "./request-failure.js";
 import { scimStatusOfRpcError } from "./scim-status-of-rpc-error.js";
 
 export const scimContentType = "application/scim+json; charset=utf-8";
@@ -11,7 +11,7 @@ interface Rendered {
   scimType?: ScimType;
   detail: string;
   retryAfter?: number;
-  /** Whether the log should carry the full cause (unexpected failures). */
+  /** Whether the log should carry the cause (unexpected failures). */
   unexpected: boolean;
 }
 
@@ -55,22 +55,14 @@ function render(error: unknown): Rendered {
   return { status: 500, detail: internalErrorDetail, unexpected: true };
 }
 
-/** The scimType each errored request was answered with, for metrics; gone with its request. */
-const sentScimTypes = new WeakMap<Context, ScimType>();
-
-/** The scimType of the SCIM error this request was answered with; undefined for a success or an error without one. */
-export function scimTypeOf(ctx: Context): ScimType | undefined {
-  return sentScimTypes.get(ctx);
-}
-
 const fallbackBody = JSON.stringify({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: "500", detail: "Internal error." });
 
 /**
  * The one error sink, placed first: whatever a later middleware throws leaves as a SCIM error
  * body (RFC 7644 §3.12). Known, safe failures show their detail; anything else is a generic 500
- * whose cause goes to the log only.
+ * whose cause goes to the log only: recorded here, and logged once, on the request's access line.
  */
-export function renderError(logger: Logger): Middleware {
+export function renderError(): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -91,14 +83,17 @@ export function renderError(logger: Logger): Middleware {
         ctx.type = scimContentType;
         if (rendered.retryAfter) ctx.set("Retry-After", String(rendered.retryAfter));
         if (rendered.status === 401) ctx.set("WWW-Authenticate", 'Bearer realm="SCIM"');
-        if (rendered.scimType) sentScimTypes.set(ctx, rendered.scimType);
       } catch {
         ctx.status = 500;
         ctx.body = fallbackBody;
         ctx.type = scimContentType;
       }
-      const log = rendered.unexpected ? logger.error.bind(logger) : logger.debug.bind(logger);
-      log({ err: error, status: rendered.status, method: ctx.method, path: ctx.path }, "request failed");
+      recordFailure(ctx, {
+        status: rendered.status,
+        ...(rendered.scimType ? { scimType: rendered.scimType } : {}),
+        error,
+        unexpected: rendered.unexpected,
+      });
     }
   };
 }

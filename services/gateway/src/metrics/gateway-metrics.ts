@@ -1,7 +1,7 @@
 import type { Middleware } from "koa";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { AuthenticatedState } from "../auth/authenticate.js";
-import { scimTypeOf } from "../errors/render-error.js";
+import { failureOf } from "../errors/request-failure.js";
 import { identityProviderOf } from "../http/identity-provider.js";
 import { operationOf } from "../http/operation.js";
 import type { RateLimitRefusalHook } from "../rate-limit/respond-rate-limited.js";
@@ -107,7 +107,7 @@ export function createGatewayMetrics({ maxTenants, processMetrics = true }: Gate
           idp: identityProviderOf(ctx.get("user-agent") || undefined),
           tenant: tenantOf(ctx.state.tenant?.tenantId),
         };
-        requests.inc({ ...labels, scim_type: scimTypeOf(ctx) ?? "" });
+        requests.inc({ ...labels, scim_type: failureOf(ctx)?.scimType ?? "" });
         duration.observe(labels, (performance.now() - started) / 1000);
       }
     },
