@@ -449,7 +449,7 @@ for (const store of await storeKindsUnderTest()) {
       });
       assert.deepEqual(
         { ...(await writer.apiKeys.verifyApiKey({ keySha256 })) },
-        { ...(await writer.apiKeys.verifyApiKey({ keySha256 })), tenantId, keyId: "k1" },
+        { ...(await writer.apiKeys.verifyApiKey({ keySha256 })), tenantId, keyId: "k1", keyLabel: "okta" },
       );
       await assert.rejects(writer.apiKeys.verifyApiKey({ keySha256: "0".repeat(64) }), failsWith(Code.UNAUTHENTICATED, "UNKNOWN_API_KEY"));
       await assert.rejects(writer.apiKeys.verifyApiKey({ keySha256: "not hex" }), failsWith(Code.INVALID_ARGUMENT));

@@ -107,6 +107,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
         return {
           tenantId: verified.tenantId,
           keyId: verified.keyId,
+          keyLabel: verified.keyLabel,
           ...(limit === undefined ? {} : { rateLimit: { perSecond: limit.perSecond, burst: limit.burst } }),
         };
       },

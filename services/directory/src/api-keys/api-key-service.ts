@@ -14,6 +14,7 @@ export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<
       return {
         tenantId: key.tenantId,
         keyId: key.id,
+        keyLabel: key.label,
         ...(key.tenantRateLimit === null ? {} : { tenantRateLimit: key.tenantRateLimit }),
       };
     },

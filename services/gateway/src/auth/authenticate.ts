@@ -9,6 +9,8 @@ import { createApiKeyCache, type ApiKeyCacheOptions } from "./api-key-cache.js";
 export interface Tenant {
   tenantId: string;
   keyId: string;
+  /** The key's label, given when it was issued (safe to log). */
+  keyLabel: string;
   /** The tenant's own rate limit, if an operator set one; else the gateway's defaults apply. */
   rateLimit?: RateLimit;
 }

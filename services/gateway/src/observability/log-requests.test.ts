@@ -28,7 +28,7 @@ const directory = {
   apiKeys: {
     verifyApiKey: async ({ keySha256 }: { keySha256: string }) => {
       // Each key its own id, so each test's key has its own rate limit.
-      return { tenantId: "acme", keyId: `k-${keySha256.slice(0, 8)}` };
+      return { tenantId: "acme", keyId: `k-${keySha256.slice(0, 8)}`, keyLabel: "okta-prod" };
     },
   },
   users: {
@@ -91,6 +91,7 @@ test("a caller's X-Request-Id comes back, reaches the directory's work, and name
     requestId: "okta-req-1",
     tenant: "acme",
     keyId: keyIdOf(key),
+    keyLabel: "okta-prod",
     idp: "okta",
     operation: "users.list",
     method: "GET",

@@ -58,7 +58,7 @@ export function logRequests(logger: Logger): Middleware<AuthenticatedState> {
       const tenant = ctx.state.tenant;
       logger[level](
         {
-          ...(tenant === undefined ? {} : { tenant: tenant.tenantId, keyId: tenant.keyId }),
+          ...(tenant === undefined ? {} : { tenant: tenant.tenantId, keyId: tenant.keyId, keyLabel: tenant.keyLabel }),
           idp: identityProviderOf(ctx.get("user-agent") || undefined),
           operation: operationOf(ctx),
           method: ctx.method,

@@ -10,7 +10,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file scimgw/directory/v1/api_key_service.proto.
  */
 export const file_scimgw_directory_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("CilzY2ltZ3cvZGlyZWN0b3J5L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSIpChNWZXJpZnlBcGlLZXlSZXF1ZXN0EhIKCmtleV9zaGEyNTYYASABKAkilQEKFFZlcmlmeUFwaUtleVJlc3BvbnNlEhEKCXRlbmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkSRAoRdGVuYW50X3JhdGVfbGltaXQYAyABKAsyJC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlRlbmFudFJhdGVMaW1pdEgAiAEBQhQKEl90ZW5hbnRfcmF0ZV9saW1pdCI0Cg9UZW5hbnRSYXRlTGltaXQSEgoKcGVyX3NlY29uZBgBIAEoDRINCgVidXJzdBgCIAEoDTJ0Cg1BcGlLZXlTZXJ2aWNlEmMKDFZlcmlmeUFwaUtleRIoLnNjaW1ndy5kaXJlY3RvcnkudjEuVmVyaWZ5QXBpS2V5UmVxdWVzdBopLnNjaW1ndy5kaXJlY3RvcnkudjEuVmVyaWZ5QXBpS2V5UmVzcG9uc2ViBnByb3RvMw");
+  fileDesc("CilzY2ltZ3cvZGlyZWN0b3J5L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSIpChNWZXJpZnlBcGlLZXlSZXF1ZXN0EhIKCmtleV9zaGEyNTYYASABKAkiqAEKFFZlcmlmeUFwaUtleVJlc3BvbnNlEhEKCXRlbmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkSRAoRdGVuYW50X3JhdGVfbGltaXQYAyABKAsyJC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlRlbmFudFJhdGVMaW1pdEgAiAEBEhEKCWtleV9sYWJlbBgEIAEoCUIUChJfdGVuYW50X3JhdGVfbGltaXQiNAoPVGVuYW50UmF0ZUxpbWl0EhIKCnBlcl9zZWNvbmQYASABKA0SDQoFYnVyc3QYAiABKA0ydAoNQXBpS2V5U2VydmljZRJjCgxWZXJpZnlBcGlLZXkSKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlZlcmlmeUFwaUtleVJlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlZlcmlmeUFwaUtleVJlc3BvbnNlYgZwcm90bzM");
 
 /**
  * Request of ApiKeyService.VerifyApiKey.
@@ -61,6 +61,14 @@ export type VerifyApiKeyResponse = Message<"scimgw.directory.v1.VerifyApiKeyResp
    * @generated from field: optional scimgw.directory.v1.TenantRateLimit tenant_rate_limit = 3;
    */
   tenantRateLimit?: TenantRateLimit | undefined;
+
+  /**
+   * The label the operator gave the key when issuing it (e.g. "okta-prod"), for logs and the
+   * activity record: safe to show, never the secret.
+   *
+   * @generated from field: string key_label = 4;
+   */
+  keyLabel: string;
 };
 
 /**
