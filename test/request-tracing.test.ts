@@ -168,6 +168,7 @@ for (const store of await storeKindsUnderTest()) {
       assert.equal(client.parentSpanContext?.spanId, root.spanContext().spanId, "the call is the request's child");
       assert.equal(server.parentSpanContext?.spanId, client.spanContext().spanId, "the directory continued the gateway's trace");
       assert.equal(server.attributes["scimgw.request_id"], requestId, "the request id reached the directory");
+      assert.equal(server.attributes["scimgw.tenant_id"], root.attributes["scimgw.tenant_id"], "the directory's span names the tenant");
       assert.equal(server.attributes["rpc.grpc.status_code"], 0);
 
       const statements = childrenOf(server).filter((span) => span.kind === SpanKind.CLIENT);

@@ -57,8 +57,12 @@ export interface CallObserver {
   end(code: Code, error?: RpcError): void;
 }
 
-/** Starts watching a call; one per concern (metrics, tracing, logging). */
-export type ObserveCall = (context: CallContext) => CallObserver;
+/**
+ * Starts watching a call; one per concern (metrics, tracing, logging). `request` is the call's
+ * request message, for what it names (a tenant); its contents are tenants' data, never to be
+ * logged or recorded.
+ */
+export type ObserveCall = (context: CallContext, request: unknown) => CallObserver;
 
 export interface ServerHooks {
   /** Watch every call of the service; the first observer's `run` is the outermost. */
@@ -149,7 +153,7 @@ export function addService<S extends GenServiceMethods>(
     if (handler === undefined) throw new Error(`${service.typeName}.${method.name} has no implementation`);
     handlers[method.localName] = (call: ServerUnaryCall<MessageShape<DescMessage>, unknown>, callback: sendUnaryData<unknown>) => {
       const { context, finish } = contextOf(call, method);
-      const observer = observe(hooks, context);
+      const observer = observe(hooks, context, call.request);
       observer
         .run(() =>
           Promise.resolve()
@@ -185,7 +189,7 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
   if (handler === undefined) throw new Error(`${method.parent.typeName}.${method.name} has no implementation`);
   return (call: ServerWritableStream<MessageShape<DescMessage>, unknown>) => {
     const { context, finish } = contextOf(call, method);
-    const observer = observe(hooks, context);
+    const observer = observe(hooks, context, call.request);
     void observer.run(async () => {
       try {
         await hooks.authorize?.(context, call.request);
@@ -220,8 +224,12 @@ function streamingHandler(method: DescMethod, handler: ServerStreamingHandler<De
 }
 
 /** The observers of one call as one: `run` nests them (the first outermost), `end` tells each once. */
-function observe(hooks: ServerHooks, context: CallContext): { run<T>(work: () => T): T; end(code: Code, error?: RpcError): void } {
-  const observers = (hooks.observers ?? []).map((start) => start(context));
+function observe(
+  hooks: ServerHooks,
+  context: CallContext,
+  request: unknown,
+): { run<T>(work: () => T): T; end(code: Code, error?: RpcError): void } {
+  const observers = (hooks.observers ?? []).map((start) => start(context, request));
   let ended = false;
   return {
     run: (work) =>

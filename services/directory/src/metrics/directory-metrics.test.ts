@@ -115,7 +115,10 @@ for (const storeUnderTest of storesUnderTest) {
 // No store: the observer alone, told of a refusal as the gate makes it.
 test("a call the tenant gate refused is counted as such", async () => {
   const metrics = createDirectoryMetrics({ db: { client: {} } as unknown as Knex, processMetrics: false });
-  const call = metrics.observeCall({ method: "scimgw.directory.v1.GroupService/PatchGroup" } as Parameters<typeof metrics.observeCall>[0]);
+  const call = metrics.observeCall(
+    { method: "scimgw.directory.v1.GroupService/PatchGroup" } as Parameters<typeof metrics.observeCall>[0],
+    {},
+  );
   call.end(Code.RESOURCE_EXHAUSTED, new RpcError(Code.RESOURCE_EXHAUSTED, "busy", { reason: ErrorReason.TENANT_BUSY }));
   assert.equal(
     await seriesValue(

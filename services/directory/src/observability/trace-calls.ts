@@ -1,6 +1,7 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type TextMapGetter } from "@opentelemetry/api";
 import type { Metadata } from "@grpc/grpc-js";
 import { Code, type ObserveCall } from "@scimgw/grpc";
+import { tenantOfRequest } from "../tenants/tenant-of-request.js";
 import { requestIdOfCall } from "./request-id-of-call.js";
 
 const tracer = trace.getTracer("@scimgw/directory");
@@ -30,13 +31,14 @@ const serverFaults: ReadonlySet<Code> = new Set([
 /**
  * A server span per call, a child of the caller's span when its `traceparent` came along, so the
  * gateway's request and the directory's work (and its SQL) are one trace. The call's work runs
- * with the span current. Only the method, the status and the request id are recorded: never the
- * request, which holds tenants' users.
+ * with the span current. Only the method, the status, the request id and the tenant are recorded:
+ * never the rest of the request, which holds tenants' users.
  */
-export const traceCalls: ObserveCall = (call) => {
+export const traceCalls: ObserveCall = (call, request) => {
   const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
   const [service, method] = call.method.split("/");
   const requestId = requestIdOfCall(call.metadata);
+  const tenantId = tenantOfRequest(request);
   const span = tracer.startSpan(
     call.method,
     {
@@ -46,6 +48,7 @@ export const traceCalls: ObserveCall = (call) => {
         ...(service === undefined ? {} : { "rpc.service": service }),
         ...(method === undefined ? {} : { "rpc.method": method }),
         ...(requestId === undefined ? {} : { "scimgw.request_id": requestId }),
+        ...(tenantId === undefined ? {} : { "scimgw.tenant_id": tenantId }),
       },
     },
     parent,

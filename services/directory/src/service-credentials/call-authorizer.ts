@@ -3,6 +3,7 @@ import { ErrorReason } from "@scimgw/proto";
 import { hashSecret } from "../secrets/secret.js";
 import { requiredScopeOf, scopeAllows } from "./required-scopes.js";
 import type { ServiceCredentialInfo, ServiceCredentialStore } from "./service-credential-store.js";
+import { tenantOfRequest } from "../tenants/tenant-of-request.js";
 
 /** The reasons a caller is refused: an operator's business (a misconfigured service, a revoked credential). */
 export const refusedCallerReasons: ReadonlySet<ErrorReason> = new Set([
@@ -43,12 +44,6 @@ function remember(cache: Map<string, CachedVerification>, key: string, entry: Ca
     if (!oldest.done) cache.delete(oldest.value);
   }
   cache.set(key, entry);
-}
-
-/** The tenant a request names, or undefined for a call about no tenant (VerifyApiKey). */
-function tenantOf(request: unknown): string | undefined {
-  const tenantId = (request as { tenantId?: unknown } | null | undefined)?.tenantId;
-  return typeof tenantId === "string" ? tenantId : undefined;
 }
 
 /**
@@ -110,7 +105,7 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
       );
     }
     if (credential.tenants !== "all") {
-      const tenantId = tenantOf(request);
+      const tenantId = tenantOfRequest(request);
       // An empty tenant_id names no tenant either; the handler would refuse it, but a scoped
       // credential learns nothing, not even that, about tenants it was not given.
       if (tenantId === undefined || tenantId === "" || !credential.tenants.includes(tenantId)) {

@@ -1,5 +1,6 @@
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
+import { tenantOfRequest } from "./tenant-of-request.js";
 
 export interface TenantGateOptions {
   /** Calls of one tenant that may run at once. */
@@ -112,10 +113,10 @@ export function gatedByTenant<T extends object>(gate: TenantGate, implementation
   for (const [name, method] of Object.entries(implementation)) {
     wrapped[name] =
       typeof method === "function"
-        ? async (request: { tenantId?: unknown }, context: { signal?: AbortSignal } | undefined, ...rest: unknown[]) => {
-            if (typeof request.tenantId !== "string" || request.tenantId === "")
-              return method.call(implementation, request, context, ...rest);
-            const leave = await gate.enter(request.tenantId, context?.signal);
+        ? async (request: unknown, context: { signal?: AbortSignal } | undefined, ...rest: unknown[]) => {
+            const tenantId = tenantOfRequest(request);
+            if (tenantId === undefined) return method.call(implementation, request, context, ...rest);
+            const leave = await gate.enter(tenantId, context?.signal);
             try {
               return await method.call(implementation, request, context, ...rest);
             } finally {
