@@ -162,7 +162,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   // Outermost: the request id first, so everything after carries it; the span next, so the
   // access line names the trace; the access line logs the status the client finally got.
   app.use(assignRequestId);
-  app.use(traceRequests);
+  app.use(traceRequests({ continueIncomingTraces: options.trustProxy }));
   app.use(logRequests(options.logger));
   // A streamed body (a group's members) that fails after the status went out cannot reach
   // renderError; Koa reports it here, and the stream's own log says which group it was.

@@ -9,13 +9,19 @@ import { failureOf } from "../errors/request-failure.js";
 const tracer = trace.getTracer("@scimgw/gateway");
 
 /**
- * A server span per request, the root of its trace (or a child of a proxy's `traceparent`), with
- * the rest of the request run inside it, so its directory calls, and through them the directory's
- * work and SQL, are its descendants. Named by the SCIM operation once routing knows it; carries
- * the tenant, the status and the request id, never a header, the query or a body.
+ * A server span per request, the root of its trace, with the rest of the request run inside it,
+ * so its directory calls, and through them the directory's work and SQL, are its descendants.
+ * Named by the SCIM operation once routing knows it; carries the tenant, the status and the
+ * request id, never a header, the query or a body. A `traceparent` header is continued only from
+ * a trusted proxy (TRUST_PROXY, as for X-Forwarded-*): from anyone else it would let a client pick
+ * trace ids and force sampling.
  */
-export const traceRequests: Middleware<AuthenticatedState> = async (ctx, next) => {
-  const parent = propagation.extract(ROOT_CONTEXT, ctx.headers);
+export function traceRequests(options: { continueIncomingTraces: boolean }): Middleware<AuthenticatedState> {
+  return (ctx, next) => traceRequest(ctx, next, options.continueIncomingTraces);
+}
+
+async function traceRequest(ctx: Parameters<Middleware<AuthenticatedState>>[0], next: () => Promise<unknown>, continueIncoming: boolean) {
+  const parent = continueIncoming ? propagation.extract(ROOT_CONTEXT, ctx.headers) : ROOT_CONTEXT;
   const span = tracer.startSpan(
     ctx.method,
     {
@@ -44,4 +50,4 @@ export const traceRequests: Middleware<AuthenticatedState> = async (ctx, next) =
     if (ctx.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(ctx.status) });
     span.end();
   }
-};
+}
