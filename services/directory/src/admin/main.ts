@@ -40,7 +40,16 @@ async function main(argv: string[]): Promise<void> {
   const db = openDatabase(config.database);
   const context: AdminContext = { db, out: process.stdout };
   // exitOverride: a usage error is thrown (exit 2, like every other usage error) after commander printed it.
-  const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError().exitOverride();
+  const program = new Command("scimgw-admin")
+    .description("Administer the SCIM gateway's directory")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      outputError: (text, write) => {
+        usageErrorPrinted = true;
+        write(text);
+      },
+    });
   program.hook("preAction", async (_program, action) => {
     if (!migratesItself.has(commandPath(action))) await requireCurrentSchema(db);
   });
@@ -60,8 +69,18 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+/**
+ * Whether commander printed its usage error itself. A command's own InvalidArgumentError (thrown
+ * by an action, e.g. neither --tenant nor --all-tenants) is a CommanderError it never prints.
+ */
+let usageErrorPrinted = false;
+
 main(process.argv).catch((error: unknown) => {
-  // Commander has already printed its usage error (or the help a person asked for).
-  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+  if (error instanceof CommanderError) {
+    // Help or --version asked for: done. A usage error: exit 2, with its message if nobody showed it.
+    if (error.exitCode === 0) process.exit(0);
+    if (!usageErrorPrinted) process.stderr.write(`scimgw-admin: ${error.message.replace(/^error: /, "")}\n`);
+    process.exit(2);
+  }
   exitWithFailure("scimgw-admin", error, explainDirectoryFailure(process.env));
 });
