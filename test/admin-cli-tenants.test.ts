@@ -4,15 +4,6 @@ import assert from "node:assert/strict";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 
-/** The exit code and stderr of an admin command expected to fail. */
-async function refusal(product: Product, args: string[]): Promise<{ code: number; stderr: string }> {
-  const error = (await product.admin(args).then(
-    () => assert.fail(`scimgw-admin ${args.join(" ")} succeeded`),
-    (failure: unknown) => failure,
-  )) as { code: number; stderr: string };
-  return { code: error.code, stderr: error.stderr };
-}
-
 for (const store of await storeKindsUnderTest())
   describe(`admin CLI tenants on ${store}`, () => {
     let product: Product;
@@ -32,7 +23,7 @@ for (const store of await storeKindsUnderTest())
         ["x".repeat(201), /^scimgw-admin: a tenant name must be at most 200 characters, not 201\n$/],
         ["red\u001b[31m", /^scimgw-admin: a tenant name must not contain control characters\n$/],
       ] as const) {
-        const { code, stderr } = await refusal(product, ["tenants", "create", name]);
+        const { code, stderr } = await product.adminFailure(["tenants", "create", name]);
         assert.equal(code, 2, name);
         assert.match(stderr, why);
       }

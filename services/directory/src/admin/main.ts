@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { exitWithFailure } from "@scimgw/config";
@@ -23,6 +23,9 @@ import { addUserCommands } from "./user-commands.js";
  */
 const migratesItself = new Set(["bootstrap", "migrate", "credentials issue", "credentials ensure"]);
 
+/** The directory package's version: the CLI is built and shipped with the directory, from the same package. */
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+
 /** "credentials issue" for the command `scimgw-admin credentials issue …`. */
 function commandPath(command: Command): string {
   const names: string[] = [];
@@ -40,7 +43,11 @@ async function main(argv: string[]): Promise<void> {
   const db = openDatabase(config.database);
   const context: AdminContext = { db, out: process.stdout };
   // exitOverride: a usage error is thrown (exit 2, like every other usage error) after commander printed it.
-  const program = new Command("scimgw-admin").description("Administer the SCIM gateway's directory").showHelpAfterError().exitOverride();
+  const program = new Command("scimgw-admin")
+    .description("Administer the SCIM gateway's directory")
+    .version(version, "-V, --version", "print the version")
+    .showHelpAfterError()
+    .exitOverride();
   program.hook("preAction", async (_program, action) => {
     if (!migratesItself.has(commandPath(action))) await requireCurrentSchema(db);
   });
