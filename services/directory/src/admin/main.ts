@@ -11,6 +11,7 @@ import type { AdminContext } from "./admin-context.js";
 import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
+import { addGroupCommands } from "./group-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { addTenantCommands } from "./tenant-commands.js";
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
   addKeyCommands(program, context);
   addCredentialCommands(program, context);
   addUserCommands(program, context);
+  addGroupCommands(program, context);
   addCopyStoreCommand(program, context, config.database);
 
   try {

@@ -5,6 +5,7 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { createUserStore } from "../users/user-store.js";
 import type { AdminContext } from "./admin-context.js";
 import { renderNewKey } from "./key-commands.js";
+import { positiveInteger } from "./positive-integer.js";
 import { printable, renderJson, renderTable } from "./render-output.js";
 
 export async function createTenant({ db, out }: AdminContext, name: string, options: { json?: boolean }): Promise<void> {
@@ -66,13 +67,6 @@ export async function setTenantLimits({ db, out }: AdminContext, tenantRef: stri
     out.write(
       `Tenant "${printable(updated.name)}" rate limit: ${describeLimit(updated.rateLimit)}. Gateways apply it within their key cache period (API_KEY_CACHE_SECONDS).\n`,
     );
-}
-
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1 || number > 1_000_000)
-    throw new InvalidArgumentError("must be a whole number from 1 to 1000000");
-  return number;
 }
 
 export function addTenantCommands(program: Command, context: AdminContext): void {
