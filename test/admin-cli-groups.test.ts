@@ -2,10 +2,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
+import { groupSchemaUrn } from "./support/group-checks.js";
 import { Product } from "./support/product.js";
 import { randomUserName, scimClient, userSchemaUrn } from "./support/scim-client.js";
-
-const groupSchemaUrn = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 interface GroupJson {
   id: string;
