@@ -36,6 +36,22 @@ export async function listTenants({ db, out }: AdminContext, options: { json?: b
     );
 }
 
+export async function renameTenant(
+  { db, out }: AdminContext,
+  tenantRef: string,
+  newName: string,
+  options: { json?: boolean },
+): Promise<void> {
+  const tenants = createTenantStore(db);
+  const tenant = await tenants.resolve(tenantRef);
+  const renamed = await tenants.rename(tenant.id, newName);
+  if (options.json) out.write(renderJson(renamed));
+  else
+    out.write(
+      `Renamed tenant "${printable(tenant.name)}" to "${printable(renamed.name)}" (id ${renamed.id}); its keys and data are unchanged.\n`,
+    );
+}
+
 export interface TenantLimitOptions {
   perSecond?: number;
   burst?: number;
@@ -81,6 +97,11 @@ export function addTenantCommands(program: Command, context: AdminContext): void
     .description("list tenants")
     .option("--json", "print JSON")
     .action((options: { json?: boolean }) => listTenants(context, options));
+  tenants
+    .command("rename <tenant> <new-name>")
+    .description("rename a tenant (same rules as create); its id, keys and data stay")
+    .option("--json", "print JSON")
+    .action((tenant: string, newName: string, options: { json?: boolean }) => renameTenant(context, tenant, newName, options));
   tenants
     .command("limits <tenant>")
     .description("set a tenant's request rate limit (all its API keys together), or return it to the gateways' default")

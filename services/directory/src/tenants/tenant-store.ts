@@ -49,6 +49,19 @@ export function createTenantStore(db: Knex) {
       return fromRow(row);
     },
 
+    /** Renames a tenant under the same rules as create; its id, and so its keys and data, stay. */
+    async rename(tenantId: string, typedName: string): Promise<Tenant> {
+      const name = validTenantName(typedName);
+      try {
+        const updated = await db<TenantRow>("tenants").where({ id: tenantId }).update({ name });
+        if (updated === 0) throw notFound(`tenant "${tenantId}"`);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw uniquenessViolation(`a tenant named "${name}" already exists`, "name");
+        throw error;
+      }
+      return this.resolve(tenantId);
+    },
+
     async list(): Promise<Tenant[]> {
       const rows = await db<TenantRow>("tenants")
         .select("*")
