@@ -4,10 +4,12 @@
 // links that never take a forged Host header's origin.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { request } from "node:http";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
+import { openDatabase } from "@scimgw/directory";
 import { createDirectoryClient, ErrorReason, RpcError } from "@scimgw/directory-client";
 import { Product } from "./support/product.js";
 import { randomUserName, userSchemaUrn } from "./support/scim-client.js";
@@ -118,8 +120,15 @@ for (const store of await storeKindsUnderTest())
       }
     });
 
-    test("the CLI shows control and bidi characters in names as escapes", async () => {
-      await product.admin(["tenants", "create", "evil\u001b]0;owned\u0007\u202etenant"]);
+    test("the CLI shows control and bidi characters in names as escapes, as in a tenant named before names were checked", async () => {
+      const hostile = "evil\u001b]0;owned\u0007\u202etenant";
+      assert.equal((await product.adminFailure(["tenants", "create", hostile])).code, 2);
+      const db = openDatabase(product.databaseLocation);
+      try {
+        await db("tenants").insert({ id: randomUUID(), name: hostile, created_at: new Date().toISOString() });
+      } finally {
+        await db.destroy();
+      }
       const listing = await product.admin(["tenants", "list"]);
       assert.ok(!listing.includes("\u001b") && !listing.includes("\u202e"));
       assert.match(listing, /evil\\u001b\]0;owned\\u0007\\u202etenant/);

@@ -220,6 +220,16 @@ export class Product {
     return stdout;
   }
 
+  /** Runs an admin command that must fail, and returns its exit code and stderr. */
+  async adminFailure(args: string[]): Promise<{ code: number; stderr: string }> {
+    const failure = await this.admin(args).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    if (failure === undefined) throw new Error(`scimgw-admin ${args.join(" ")} succeeded`);
+    return { code: failure.code, stderr: failure.stderr };
+  }
+
   /** Where this product's directory keeps its data, for tools that seed it directly. */
   get databaseLocation(): DatabaseLocation {
     return this.store === "postgres"

@@ -56,6 +56,24 @@ test("copy-store --to sqlite:<file> copies, verifies, says how to switch, and re
   assert.match(again.stderr, /^scimgw-admin: the target database is not empty/);
 });
 
+test("copy-store --json prints only the verified counts, as JSON", async () => {
+  const targetFilename = path.join(path.dirname(sourceFilename), "json-copy", "directory.sqlite");
+  const run = await runAdmin(["copy-store", "--to", `sqlite:${targetFilename}`, "--json"], sourceFilename);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(run.stdout) as {
+    source: string;
+    target: string;
+    tables: Array<{ table: string; copied: number; sourceRows: number; targetRows: number; digest: string }>;
+  };
+  assert.ok(report.target.includes(targetFilename), report.target);
+  const users = report.tables.find((table) => table.table === "users");
+  assert.deepEqual(users && { copied: users.copied, sourceRows: users.sourceRows, targetRows: users.targetRows }, {
+    copied: 2,
+    sourceRows: 2,
+    targetRows: 2,
+  });
+});
+
 // PostgreSQL when it is under test, as in every suite here (see @scimgw/test-stores).
 if (storesUnderTest.some((store) => store.name === "postgres"))
   test("copy-store --to postgres://… --to-schema fills that schema and names it in the next steps", async () => {

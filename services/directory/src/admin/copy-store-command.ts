@@ -8,17 +8,25 @@ import { describeDatabase, openDatabase, type DatabaseLocation } from "../databa
 import type { AdminContext } from "./admin-context.js";
 import { copyStore } from "./copy-store.js";
 import { OtherDatabaseError } from "../errors/explain-failure.js";
-import { renderTable } from "./render-output.js";
+import { renderJson, renderTable } from "./render-output.js";
 
 /**
  * Copies this database into an empty one (see copy-store.ts), printing progress, the verified
- * counts, and how to switch the directory over.
+ * counts, and how to switch the directory over; with json, only the verified counts.
  */
 export async function copyStoreAndReport(
   { db, out }: AdminContext,
   target: Knex,
   locations: { source: DatabaseLocation; target: DatabaseLocation },
+  options: { json?: boolean } = {},
 ): Promise<void> {
+  if (options.json) {
+    const report = await copyStore(db, target);
+    out.write(
+      renderJson({ source: describeDatabase(locations.source), target: describeDatabase(locations.target), tables: report.tables }),
+    );
+    return;
+  }
   out.write(`Copying ${describeDatabase(locations.source)}\n     to ${describeDatabase(locations.target)}\n`);
   // A line per tenth of each table, so a million users print ten lines, not two thousand.
   const printedTenths = new Map<string, number>();
@@ -85,7 +93,8 @@ export function addCopyStoreCommand(program: Command, context: AdminContext, sou
         .argParser(validatedBy(databaseSchema))
         .default("public"),
     )
-    .action(async (options: { to: string; toSchema: string }) => {
+    .option("--json", "print only the verified counts, as JSON")
+    .action(async (options: { to: string; toSchema: string; json?: boolean }) => {
       // Counting a big table may outlast the service's 15 s statement limit; a one-off copy may wait.
       const targetLocation = locateDatabase(options.to, process.cwd(), {
         schema: options.toSchema,
@@ -97,7 +106,7 @@ export function addCopyStoreCommand(program: Command, context: AdminContext, sou
         throw new OtherDatabaseError("copy-store --to", error);
       });
       try {
-        await copyStoreAndReport(context, target, { source, target: targetLocation });
+        await copyStoreAndReport(context, target, { source, target: targetLocation }, options);
       } finally {
         await target.destroy();
       }

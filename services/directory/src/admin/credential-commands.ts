@@ -64,10 +64,14 @@ export async function issueCredential(
 export async function ensureCredential(
   { db, out }: AdminContext,
   name: string,
-  options: { scope: Scope; file: string; tenants: TenantGrant },
+  options: { scope: Scope; file: string; tenants: TenantGrant; json?: boolean },
 ): Promise<void> {
   await migrateToLatest(db);
   const outcome = await ensureCredentialFile(createServiceCredentialStore(db), options.file, name, options.scope, options.tenants);
+  if (options.json) {
+    out.write(renderJson({ name, scope: options.scope, tenants: options.tenants, file: options.file, credential: outcome }));
+    return;
+  }
   out.write(
     `${outcome === "kept" ? "Kept the live" : "Issued a new"} ${options.scope} service credential "${printable(name)}" in ${printable(options.file)}\n`,
   );
@@ -92,8 +96,12 @@ export async function listCredentials({ db, out }: AdminContext, options: { json
   }
 }
 
-export async function revokeCredential({ db, out }: AdminContext, id: string): Promise<void> {
+export async function revokeCredential({ db, out }: AdminContext, id: string, options: { json?: boolean }): Promise<void> {
   const revoked = await createServiceCredentialStore(db).revoke(id);
+  if (options.json) {
+    out.write(renderJson(revoked));
+    return;
+  }
   out.write(
     `Revoked service credential ${revoked.id} ("${printable(revoked.name)}"). Directories stop accepting it within their credential cache period.\n`,
   );
@@ -120,10 +128,16 @@ export function addCredentialCommands(program: Command, context: AdminContext): 
     .option("--tenant <id|name>", "a tenant it may read (repeatable)", collect)
     .option("--all-tenants", "it may name any tenant (the gateway's credential needs this)")
     .requiredOption("--file <path>", "where the credential is kept (written owner-only)")
-    .action(async (name: string, options: { scope: Scope; file: string } & TenantChoice) => {
+    .option("--json", "print JSON (never the secret)")
+    .action(async (name: string, options: { scope: Scope; file: string; json?: boolean } & TenantChoice) => {
       const tenants = await tenantGrantOf(context.db, options);
       mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
-      return ensureCredential(context, name, { scope: options.scope, file: path.resolve(options.file), tenants });
+      return ensureCredential(context, name, {
+        scope: options.scope,
+        file: path.resolve(options.file),
+        tenants,
+        json: options.json === true,
+      });
     });
   credentials
     .command("list")
@@ -133,5 +147,6 @@ export function addCredentialCommands(program: Command, context: AdminContext): 
   credentials
     .command("revoke <id>")
     .description("revoke a credential")
-    .action((id: string) => revokeCredential(context, id));
+    .option("--json", "print the revoked credential as JSON")
+    .action((id: string, options: { json?: boolean }) => revokeCredential(context, id, options));
 }

@@ -38,10 +38,11 @@ export async function listKeys({ db, out }: AdminContext, tenantRef: string, opt
   }
 }
 
-export async function revokeKey({ db, out }: AdminContext, tenantRef: string, keyId: string): Promise<void> {
+export async function revokeKey({ db, out }: AdminContext, tenantRef: string, keyId: string, options: { json?: boolean }): Promise<void> {
   const tenant = await createTenantStore(db).resolve(tenantRef);
-  await createApiKeyStore(db).revoke(tenant.id, keyId);
-  out.write(`Revoked key ${keyId} of tenant "${printable(tenant.name)}". Gateways stop accepting it within their key cache period.\n`);
+  const revoked = await createApiKeyStore(db).revoke(tenant.id, keyId);
+  if (options.json) out.write(renderJson(revoked));
+  else out.write(`Revoked key ${keyId} of tenant "${printable(tenant.name)}". Gateways stop accepting it within their key cache period.\n`);
 }
 
 export function addKeyCommands(program: Command, context: AdminContext): void {
@@ -60,5 +61,6 @@ export function addKeyCommands(program: Command, context: AdminContext): void {
   keys
     .command("revoke <tenant> <keyId>")
     .description("revoke a key")
-    .action((tenant: string, keyId: string) => revokeKey(context, tenant, keyId));
+    .option("--json", "print the revoked key as JSON")
+    .action((tenant: string, keyId: string, options: { json?: boolean }) => revokeKey(context, tenant, keyId, options));
 }

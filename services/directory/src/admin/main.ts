@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { exitWithFailure } from "@scimgw/config";
@@ -11,6 +11,7 @@ import type { AdminContext } from "./admin-context.js";
 import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
+import { addGroupCommands } from "./group-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { addTenantCommands } from "./tenant-commands.js";
@@ -22,6 +23,9 @@ import { addUserCommands } from "./user-commands.js";
  * missing table; on a newer one every command refuses (SchemaMismatchError).
  */
 const migratesItself = new Set(["bootstrap", "migrate", "credentials issue", "credentials ensure"]);
+
+/** The directory package's version: the CLI is built and shipped with the directory, from the same package. */
+const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
 
 /** "credentials issue" for the command `scimgw-admin credentials issue …`. */
 function commandPath(command: Command): string {
@@ -42,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
   // exitOverride: a usage error is thrown (exit 2, like every other usage error) after commander printed it.
   const program = new Command("scimgw-admin")
     .description("Administer the SCIM gateway's directory")
+    .version(version, "-V, --version", "print the version")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -60,6 +65,7 @@ async function main(argv: string[]): Promise<void> {
   addKeyCommands(program, context);
   addCredentialCommands(program, context);
   addUserCommands(program, context);
+  addGroupCommands(program, context);
   addCopyStoreCommand(program, context, config.database);
 
   try {

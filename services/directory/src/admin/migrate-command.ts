@@ -1,6 +1,7 @@
 import type { Command } from "commander";
-import { migrateToLatest, requireCurrentSchema } from "../database/migrations/migrate.js";
+import { migrateToLatest, migrationNames, requireCurrentSchema } from "../database/migrations/migrate.js";
 import type { AdminContext } from "./admin-context.js";
+import { renderJson } from "./render-output.js";
 
 /**
  * `migrate`: brings the schema to this build's, for deployments that start the directory
@@ -10,9 +11,11 @@ export function addMigrateCommand(program: Command, { db, out }: AdminContext): 
   program
     .command("migrate")
     .description("create or update the database schema to this build's (the directory also does it at start)")
-    .action(async () => {
+    .option("--json", "print JSON")
+    .action(async (options: { json?: boolean }) => {
       await migrateToLatest(db);
       await requireCurrentSchema(db);
-      out.write("schema is up to date\n");
+      if (options.json) out.write(renderJson({ upToDate: true, latestMigration: migrationNames.at(-1) }));
+      else out.write("schema is up to date\n");
     });
 }

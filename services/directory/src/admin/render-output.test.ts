@@ -1,7 +1,7 @@
 // What the admin CLI prints of identity providers' data cannot drive the terminal.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { printable, renderJson, renderTable } from "./render-output.js";
+import { printable, renderJson, renderTable, startJsonArray } from "./render-output.js";
 
 const hostile = [
   ["ESC sequence (retitle, recolour)", "a\u001b]0;owned\u0007b", "a\\u001b]0;owned\\u0007b"],
@@ -29,4 +29,14 @@ test("JSON stays valid and means the same, with C1 and bidi controls escaped too
   const json = renderJson(value);
   for (const control of ["\u0007", "\u009b", "\u202e"]) assert.ok(!json.includes(control), JSON.stringify(control));
   assert.deepEqual(JSON.parse(json), value);
+});
+
+test("a JSON array written an item at a time is the document renderJson prints for the whole array", () => {
+  for (const items of [[], [{ name: "a\u202eb", nested: { list: [1, 2] } }], [{ id: 1 }, "x\ny", null, []]]) {
+    let written = "";
+    const array = startJsonArray({ write: (text) => (written += text) });
+    for (const item of items) array.add(item);
+    array.end();
+    assert.equal(written, renderJson(items));
+  }
 });

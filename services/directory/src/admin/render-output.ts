@@ -1,4 +1,5 @@
 import Table from "cli-table3";
+import type { Output } from "./admin-context.js";
 
 /**
  * Characters a terminal acts on rather than prints: C0 controls and DEL (cursor movement, and ESC
@@ -31,4 +32,22 @@ export function renderTable(head: string[], rows: Array<Array<string | number | 
 export function renderJson(value: unknown): string {
   // Those can only stand inside strings, where a \u escape means the same character.
   return `${JSON.stringify(value, null, 2).replace(unprintableInJson, escapeCharacter)}\n`;
+}
+
+/**
+ * A JSON array written an item at a time, for lists too long to hold in memory: the same
+ * document renderJson prints for the whole array.
+ */
+export function startJsonArray(out: Output) {
+  let items = 0;
+  return {
+    add(item: unknown): void {
+      const indented = renderJson(item).trimEnd().replace(/\n/g, "\n  ");
+      out.write(`${items === 0 ? "[\n" : ",\n"}  ${indented}`);
+      items += 1;
+    },
+    end(): void {
+      out.write(items === 0 ? "[]\n" : "\n]\n");
+    },
+  };
 }

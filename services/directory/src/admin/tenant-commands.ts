@@ -5,6 +5,7 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { createUserStore } from "../users/user-store.js";
 import type { AdminContext } from "./admin-context.js";
 import { renderNewKey } from "./key-commands.js";
+import { positiveInteger } from "./positive-integer.js";
 import { printable, renderJson, renderTable } from "./render-output.js";
 
 export async function createTenant({ db, out }: AdminContext, name: string, options: { json?: boolean }): Promise<void> {
@@ -32,6 +33,22 @@ export async function listTenants({ db, out }: AdminContext, options: { json?: b
         ["name", "id", "users", "rate limit", "created"],
         withCounts.map((t) => [t.name, t.id, t.users, describeLimit(t.rateLimit), t.createdAt]),
       ),
+    );
+}
+
+export async function renameTenant(
+  { db, out }: AdminContext,
+  tenantRef: string,
+  newName: string,
+  options: { json?: boolean },
+): Promise<void> {
+  const tenants = createTenantStore(db);
+  const tenant = await tenants.resolve(tenantRef);
+  const renamed = await tenants.rename(tenant.id, newName);
+  if (options.json) out.write(renderJson(renamed));
+  else
+    out.write(
+      `Renamed tenant "${printable(tenant.name)}" to "${printable(renamed.name)}" (id ${renamed.id}); its keys and data are unchanged.\n`,
     );
 }
 
@@ -68,13 +85,6 @@ export async function setTenantLimits({ db, out }: AdminContext, tenantRef: stri
     );
 }
 
-function positiveInteger(value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(number) || number < 1 || number > 1_000_000)
-    throw new InvalidArgumentError("must be a whole number from 1 to 1000000");
-  return number;
-}
-
 export function addTenantCommands(program: Command, context: AdminContext): void {
   const tenants = program.command("tenants").description("customer tenants");
   tenants
@@ -87,6 +97,11 @@ export function addTenantCommands(program: Command, context: AdminContext): void
     .description("list tenants")
     .option("--json", "print JSON")
     .action((options: { json?: boolean }) => listTenants(context, options));
+  tenants
+    .command("rename <tenant> <new-name>")
+    .description("rename a tenant (same rules as create); its id, keys and data stay")
+    .option("--json", "print JSON")
+    .action((tenant: string, newName: string, options: { json?: boolean }) => renameTenant(context, tenant, newName, options));
   tenants
     .command("limits <tenant>")
     .description("set a tenant's request rate limit (all its API keys together), or return it to the gateways' default")

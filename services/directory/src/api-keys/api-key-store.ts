@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
 import { notFound } from "../errors/directory-errors.js";
+import { requireValue } from "../errors/require-value.js";
 import { rateLimitOf, type TenantRateLimit, type TenantRow } from "../tenants/tenant-store.js";
 import { generateApiKey } from "./api-key.js";
 
@@ -67,12 +68,16 @@ export function createApiKeyStore(db: Knex) {
       return { ...fromRow({ ...row, last_used_at: lastUsedAt }), tenantRateLimit: rateLimitOf(row) };
     },
 
-    async revoke(tenantId: string, id: string): Promise<void> {
+    /** Revokes a live key and returns it as revoked. */
+    async revoke(tenantId: string, id: string): Promise<ApiKeyInfo> {
+      const revokedAt = nowIso();
       const updated = await db<ApiKeyRow>("api_keys")
         .where({ tenant_id: tenantId, id })
         .whereNull("revoked_at")
-        .update({ revoked_at: nowIso() });
+        .update({ revoked_at: revokedAt });
       if (updated === 0) throw notFound(`live API key "${id}"`);
+      const row = await db<ApiKeyRow>("api_keys").where({ tenant_id: tenantId, id }).first();
+      return fromRow(requireValue(row, `API key "${id}", just revoked, can be read back (keys are never deleted)`));
     },
 
     async list(tenantId: string): Promise<ApiKeyInfo[]> {

@@ -272,6 +272,10 @@ export function createGroupStore(db: Knex) {
       return memberships.page(db, tenantId, groupId, afterMemberId, limit);
     },
 
+    async memberCount(tenantId: string, groupId: string): Promise<number> {
+      return memberships.count(db, tenantId, groupId);
+    },
+
     /** Replaces attributes and members; the members as a difference against the stored rows. */
     async replace(tenantId: string, group: Group, expectedVersion?: bigint, signal?: AbortSignal): Promise<Group> {
       return update(

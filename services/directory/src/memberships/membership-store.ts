@@ -177,6 +177,12 @@ export const memberships = {
     });
   },
 
+  /** How many direct members the group has: one count over the group's index range. */
+  async count(db: Knex, tenantId: string, groupId: string): Promise<number> {
+    const [result] = await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).count({ n: "*" });
+    return Number(result?.n ?? 0);
+  },
+
   /** Whether the group has any member: the first index entry, never a count. */
   async any(db: Knex, tenantId: string, groupId: string): Promise<boolean> {
     return (await db("group_members").where({ tenant_id: tenantId, group_id: groupId }).first("member_id")) !== undefined;

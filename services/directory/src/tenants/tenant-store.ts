@@ -3,6 +3,7 @@ import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { notFound, uniquenessViolation } from "../errors/directory-errors.js";
+import { validTenantName } from "./tenant-name.js";
 
 /** A tenant's own request rate as a token bucket; without one, the gateway's defaults apply. */
 export interface TenantRateLimit {
@@ -35,7 +36,9 @@ const fromRow = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, creat
 
 export function createTenantStore(db: Knex) {
   return {
-    async create(name: string): Promise<Tenant> {
+    /** Refuses a name validTenantName refuses, or one another tenant has (names are unique as typed, case and all). */
+    async create(typedName: string): Promise<Tenant> {
+      const name = validTenantName(typedName);
       const row: TenantRow = { id: randomUUID(), name, created_at: nowIso(), rate_limit_per_second: null, rate_limit_burst: null };
       try {
         await db<TenantRow>("tenants").insert(row);
@@ -44,6 +47,19 @@ export function createTenantStore(db: Knex) {
         throw error;
       }
       return fromRow(row);
+    },
+
+    /** Renames a tenant under the same rules as create; its id, and so its keys and data, stay. */
+    async rename(tenantId: string, typedName: string): Promise<Tenant> {
+      const name = validTenantName(typedName);
+      try {
+        const updated = await db<TenantRow>("tenants").where({ id: tenantId }).update({ name });
+        if (updated === 0) throw notFound(`tenant "${tenantId}"`);
+      } catch (error) {
+        if (isUniqueViolation(error)) throw uniquenessViolation(`a tenant named "${name}" already exists`, "name");
+        throw error;
+      }
+      return this.resolve(tenantId);
     },
 
     async list(): Promise<Tenant[]> {
