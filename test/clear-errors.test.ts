@@ -33,7 +33,8 @@ function run(program: keyof typeof programs, args: string[], env: Record<string,
     const child = execFile(
       process.execPath,
       [programs[program], ...args],
-      { env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
+      // Metrics on free ports, not the fixed defaults: other suites run beside this one.
+      { env: { PATH: process.env.PATH, GATEWAY_METRICS_PORT: "0", DIRECTORY_METRICS_PORT: "0", ...env }, timeout: 60_000 },
       () => resolve({ code: child.exitCode, stderr }),
     );
     let stderr = "";

@@ -22,7 +22,15 @@ interface Start {
 }
 
 async function start(env: Record<string, string>): Promise<Start> {
-  const settings = { PATH: process.env.PATH, DIRECTORY_PORT: String(await freePort()), GATEWAY_PORT: String(await freePort()), ...env };
+  const settings = {
+    PATH: process.env.PATH,
+    DIRECTORY_PORT: String(await freePort()),
+    GATEWAY_PORT: String(await freePort()),
+    // Free ports, not the fixed defaults: other suites run beside this one.
+    GATEWAY_METRICS_PORT: "0",
+    DIRECTORY_METRICS_PORT: "0",
+    ...env,
+  };
   const child = spawn(process.execPath, [startScript], { env: settings, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
