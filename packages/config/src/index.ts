@@ -4,3 +4,4 @@ export type { ReadSettingsOptions } from "./read-settings.js";
 export { describeFailure, exitWithFailure } from "./exit-with-failure.js";
 export type { ExplainFailure, Explanation } from "./exit-with-failure.js";
 export { explainPostgresFailure } from "./explain-postgres-failure.js";
+export { flagSetting } from "./flag-setting.js";

@@ -13,3 +13,11 @@ export * from "./gen/scimgw/directory/v1/group_pb.js";
 export * from "./gen/scimgw/directory/v1/group_service_pb.js";
 export * from "./gen/scimgw/directory/v1/change_service_pb.js";
 export * from "./gen/scimgw/directory/v1/error_reason_pb.js";
+export * from "./gen/scimgw/directory/v1/activity_pb.js";
+export * from "./gen/scimgw/directory/v1/activity_service_pb.js";
+
+/**
+ * The gRPC metadata key under which a call carries the SCIM request it serves (a serialized
+ * ScimRequest; see activity.proto). Binary metadata: its name ends in `-bin`.
+ */
+export const scimRequestMetadataKey = "scimgw-scim-request-bin";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, readSettings } from "@scimgw/config";
+import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
 import type { ServerTlsFiles } from "@scimgw/grpc";
 import { metricsHost, metricsPort, type MetricsListen } from "@scimgw/metrics";
 import type { DatabaseLocation } from "./database/open-database.js";
@@ -44,6 +44,9 @@ const settings = z.object({
   DIRECTORY_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
   DIRECTORY_TENANT_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
   CHANGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  ACTIVITY_MAX_ENTRIES_PER_TENANT: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
+  ACTIVITY_RECORD_VALUES: flagSetting.default(false),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Prometheus metrics on an HTTP port of their own, loopback by default (README "Operations › Metrics").
   DIRECTORY_METRICS_HOST: metricsHost,
@@ -58,6 +61,8 @@ export interface DirectoryConfig {
   logLevel: string;
   /** How long the change feed keeps events; older cursors get OUT_OF_RANGE. */
   changeRetentionDays: number;
+  /** The activity log's retention, by age and by count per tenant, and whether writes' diffs keep values. */
+  activity: { retentionDays: number; maxEntriesPerTenant: number; recordValues: boolean };
   /** How long a service credential's verification is reused: the delay before a revocation bites. */
   credentialCacheMs: number;
   /** Per-tenant limits on calls in the store at once; unset ones default by store (see defaultTenantLimits). */
@@ -98,6 +103,11 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     port: data.DIRECTORY_PORT,
     logLevel: data.LOG_LEVEL,
     changeRetentionDays: data.CHANGE_RETENTION_DAYS,
+    activity: {
+      retentionDays: data.ACTIVITY_RETENTION_DAYS,
+      maxEntriesPerTenant: data.ACTIVITY_MAX_ENTRIES_PER_TENANT,
+      recordValues: data.ACTIVITY_RECORD_VALUES,
+    },
     credentialCacheMs: data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
     tenantLimits: {
       ...(data.DIRECTORY_TENANT_CONCURRENCY === undefined ? {} : { concurrency: data.DIRECTORY_TENANT_CONCURRENCY }),

@@ -2,6 +2,7 @@ import { Server } from "@grpc/grpc-js";
 import type { Knex } from "knex";
 import type { Logger } from "pino";
 import {
+  ActivityService,
   ApiKeyService,
   ChangeService,
   file_google_rpc_error_details,
@@ -10,6 +11,9 @@ import {
   UserService,
 } from "@scimgw/proto";
 import { addService, directoryMessageLimitOptions, type ServerHooks } from "@scimgw/grpc";
+import { createActivityService } from "./activity/activity-service.js";
+import { createActivityStore } from "./activity/activity-store.js";
+import { defaultActivityOptions, type ActivityOptions } from "./activity/write-activity.js";
 import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
@@ -54,6 +58,8 @@ export interface DirectoryDependencies {
   tenantLimits?: Partial<TenantGateOptions>;
   /** Calls and change streams are measured into these (createDirectoryMetrics). Default: none. */
   metrics?: DirectoryMetrics;
+  /** What writes' activity entries keep (ACTIVITY_RECORD_VALUES). Default: attribute names only. */
+  activity?: ActivityOptions;
 }
 
 /**
@@ -71,7 +77,7 @@ export function defaultTenantLimits(db: Knex): TenantGateOptions {
   };
 }
 
-const services = [UserService, GroupService, ChangeService, ApiKeyService];
+const services = [UserService, GroupService, ChangeService, ApiKeyService, ActivityService];
 
 /**
  * Builds the directory's gRPC server with all its services; binding and listening is main's job.
@@ -84,6 +90,7 @@ export function createDirectoryServer({
   credentialCacheMs = 10_000,
   tenantLimits = {},
   metrics,
+  activity = defaultActivityOptions,
 }: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
@@ -104,8 +111,8 @@ export function createDirectoryServer({
   };
   // The gate is outside the conflict retries: a call keeps its one slot while it retries.
   const gate = createTenantGate({ ...defaultTenantLimits(db), ...tenantLimits });
-  addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(createUserStore(db)))), hooks);
-  addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db)))), hooks);
+  addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(createUserStore(db, activity)))), hooks);
+  addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity)))), hooks);
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());
@@ -119,6 +126,9 @@ export function createDirectoryServer({
     hooks,
   );
   addService(server, ApiKeyService, retryingConflicts(createApiKeyService(createApiKeyStore(db))), hooks);
+  // Gated like the resources: a tenant's log reader waits its turn with that tenant's other calls.
+  // RecordActivity names no tenant and passes the gate: it is one call a second per gateway.
+  addService(server, ActivityService, gatedByTenant(gate, retryingConflicts(createActivityService(createActivityStore(db)))), hooks);
 
   addHealthService(server, { db, services: services.map((service) => service.typeName) });
   // The google.rpc files describe the error details our statuses carry (grpc-status-details-bin).

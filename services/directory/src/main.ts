@@ -6,6 +6,7 @@ import { createLogger, startTracing } from "@scimgw/observability";
 import { exitWithFailure } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/prune-changes.js";
+import { startActivityPruning } from "./activity/prune-activity.js";
 import { beginShutdown, createDirectoryServer } from "./create-directory-server.js";
 import { migrateToLatest } from "./database/migrations/migrate.js";
 import { describeDatabase, openDatabase } from "./database/open-database.js";
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     credentialCacheMs: config.credentialCacheMs,
     tenantLimits: config.tenantLimits,
     metrics,
+    activity: { recordValues: config.activity.recordValues },
   });
   const serverCredentials = config.tls === undefined ? ServerCredentials.createInsecure() : serverCredentialsFromFiles(config.tls);
   // grpc-js logs a failed bind itself before reporting it; the report becomes one line (explain-failure.ts).
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
       .catch((error: unknown) => logger.warn({ err: error }, "pruning change events failed"));
   void prune();
   const pruning = setInterval(prune, 60 * 60 * 1000).unref();
+  const activityPruning = startActivityPruning(db, config.activity, logger);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -75,6 +78,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.forceShutdown(), 10_000).unref();
     server.tryShutdown(async () => {
       clearTimeout(force);
+      await activityPruning.stop();
       await metricsEndpoint?.close();
       await db.destroy();
       await tracing.shutdown();

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { ConfigError, readSettings } from "@scimgw/config";
+import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
 import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
 import { metricsHost, metricsPort } from "@scimgw/metrics";
 import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
@@ -13,7 +13,6 @@ const positiveInt = z.coerce.number().int().positive();
  * from them.
  */
 const limit = (name: keyof ScimLimits) => positiveInt.max(defaultScimLimits[name]).default(defaultScimLimits[name]);
-const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 const settings = z.object({
   GATEWAY_HOST: z.string().min(1).default("0.0.0.0"),
@@ -47,7 +46,7 @@ const settings = z.object({
       return parsed.filter((entry): entry is AllowedHost => entry !== undefined);
     })
     .optional(),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: flagSetting.default(false),
   // Rate limits (issue 11). Defaults let Entra (about 25 requests/s per app) and Okta's imports
   // (bursts of parallel pages) run unthrottled; see README "Rate limits".
   RATE_LIMIT_KEY_PER_SECOND: positiveInt.default(50),

@@ -27,7 +27,7 @@ export const copiedTables: readonly CopiedTable[] = [
     name: "tenants",
     primaryKey: ["id"],
     booleanColumns: [],
-    integerColumns: ["last_change_seq", "rate_limit_per_second", "rate_limit_burst"],
+    integerColumns: ["last_change_seq", "rate_limit_per_second", "rate_limit_burst", "last_activity_seq"],
     jsonColumns: [],
   },
   { name: "api_keys", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
@@ -47,6 +47,13 @@ export const copiedTables: readonly CopiedTable[] = [
     primaryKey: ["tenant_id", "credential_id"],
     booleanColumns: [],
     integerColumns: [],
+    jsonColumns: [],
+  },
+  {
+    name: "activity_entries",
+    primaryKey: ["tenant_id", "seq"],
+    booleanColumns: [],
+    integerColumns: ["seq", "status", "status_class"],
     jsonColumns: [],
   },
 ];

@@ -316,9 +316,9 @@ for (const from of storesUnderTest)
           const targetKeys = createApiKeyStore(target.db);
           for (const { key, tenantId, keyId } of filled.liveKeys) {
             const verified = await targetKeys.verify(hashApiKey(key));
-            assert.deepEqual([verified?.tenantId, verified?.id], [tenantId, keyId]);
+            assert.deepEqual([verified?.status, verified?.key.tenantId, verified?.key.id], ["valid", tenantId, keyId]);
           }
-          assert.equal(await targetKeys.verify(hashApiKey(filled.revokedKey)), undefined, "a revoked key stays revoked");
+          assert.equal((await targetKeys.verify(hashApiKey(filled.revokedKey)))?.status, "revoked", "a revoked key stays revoked");
         });
 
         test("refuses a target that already holds data, and leaves it as it was", async () => {

@@ -8,14 +8,25 @@ export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<
       if (!/^[0-9a-f]{64}$/.test(request.keySha256)) {
         throw new RpcError(Code.INVALID_ARGUMENT, "key_sha256 must be 64 lowercase hex digits", { reason: ErrorReason.INVALID_ARGUMENT });
       }
-      const key = await keys.verify(request.keySha256);
-      if (key === undefined)
+      const verdict = await keys.verify(request.keySha256);
+      if (verdict === undefined)
         throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked API key", { reason: ErrorReason.UNKNOWN_API_KEY });
+      const { key } = verdict;
+      // A known key's refusal names the key and its tenant: the gateway records it in that tenant's
+      // activity log (the caller holds the key, so it learns nothing it could not see already).
+      const known = { tenant_id: key.tenantId, key_id: key.id, key_label: key.label };
+      if (verdict.status === "revoked")
+        throw new RpcError(Code.UNAUTHENTICATED, "unknown or revoked API key", { reason: ErrorReason.UNKNOWN_API_KEY, metadata: known });
+      if (verdict.status === "suspended")
+        throw new RpcError(Code.UNAUTHENTICATED, "the API key's tenant is suspended", {
+          reason: ErrorReason.TENANT_SUSPENDED,
+          metadata: known,
+        });
       return {
         tenantId: key.tenantId,
         keyId: key.id,
         keyLabel: key.label,
-        ...(key.tenantRateLimit === null ? {} : { tenantRateLimit: key.tenantRateLimit }),
+        ...(verdict.tenantRateLimit === null ? {} : { tenantRateLimit: verdict.tenantRateLimit }),
       };
     },
   };

@@ -24,6 +24,12 @@ export interface ApiKeyInfo {
   revokedAt: string | null;
 }
 
+/** What a presented key is: a live key of an active tenant, or one that is known but refused. */
+export type KeyVerdict =
+  | { status: "valid"; key: ApiKeyInfo; tenantRateLimit: TenantRateLimit | null }
+  | { status: "revoked"; key: ApiKeyInfo }
+  | { status: "suspended"; key: ApiKeyInfo };
+
 const fromRow = (row: ApiKeyRow): ApiKeyInfo => ({
   tenantId: row.tenant_id,
   id: row.id,
@@ -52,20 +58,25 @@ export function createApiKeyStore(db: Knex) {
     },
 
     /**
-     * Resolves a live key by its hash with one indexed lookup, and records when it was last used
-     * (the gateway caches verifications, so this runs about once per key per cache period).
+     * Resolves a key by its hash with one indexed lookup: a live key of an active tenant is
+     * `valid`, and its use is recorded (the gateway caches verifications, so this runs about once
+     * per key per cache period); a revoked key, or a key of a suspended tenant, is named as such, so
+     * the refusal can be recorded in its tenant's activity log. Undefined for a hash no key has.
      */
-    async verify(keySha256: string): Promise<(ApiKeyInfo & { tenantRateLimit: TenantRateLimit | null }) | undefined> {
-      // The tenant's rate limit comes in the same query: the gateway caches the whole answer.
-      const row: (ApiKeyRow & Pick<TenantRow, "rate_limit_per_second" | "rate_limit_burst">) | undefined = await db("api_keys")
+    async verify(keySha256: string): Promise<KeyVerdict | undefined> {
+      // The tenant's rate limit and state come in the same query: the gateway caches the whole answer.
+      const row: (ApiKeyRow & Pick<TenantRow, "rate_limit_per_second" | "rate_limit_burst" | "suspended_at">) | undefined = await db(
+        "api_keys",
+      )
         .join("tenants", "tenants.id", "api_keys.tenant_id")
         .where("api_keys.key_sha256", keySha256)
-        .whereNull("api_keys.revoked_at")
-        .first("api_keys.*", "tenants.rate_limit_per_second", "tenants.rate_limit_burst");
+        .first("api_keys.*", "tenants.rate_limit_per_second", "tenants.rate_limit_burst", "tenants.suspended_at");
       if (row === undefined) return undefined;
+      if (row.revoked_at !== null) return { status: "revoked", key: fromRow(row) };
+      if (row.suspended_at !== null) return { status: "suspended", key: fromRow(row) };
       const lastUsedAt = nowIso();
       await db<ApiKeyRow>("api_keys").where({ tenant_id: row.tenant_id, id: row.id }).update({ last_used_at: lastUsedAt });
-      return { ...fromRow({ ...row, last_used_at: lastUsedAt }), tenantRateLimit: rateLimitOf(row) };
+      return { status: "valid", key: fromRow({ ...row, last_used_at: lastUsedAt }), tenantRateLimit: rateLimitOf(row) };
     },
 
     /** Revokes a live key and returns it as revoked. */

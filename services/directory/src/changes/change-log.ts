@@ -1,6 +1,8 @@
 import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
 import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
+import type { UnnumberedActivityRow } from "../activity/activity-row.js";
+import { claimSequences } from "../tenants/tenant-sequences.js";
 
 export interface Change {
   resourceType: "User" | "Group";
@@ -35,17 +37,26 @@ function asEvents(change: Change): Change[] {
 
 /**
  * Appends changes to the tenant's change log inside the writing transaction (a transactional
- * outbox: the change and its event commit or roll back together). Call it last in a transaction:
- * it takes the tenant's sequence row, and writers of the tenant queue there until commit.
- * Membership changes are split into events of at most maxMemberIdsPerEvent member ids each.
+ * outbox: the change and its event commit or roll back together), and with them the write's
+ * activity entry when the write serves a SCIM request, so an acknowledged write always has its
+ * entry. Call it last in a transaction: it takes the tenant's sequence row (claimSequences), and
+ * writers of the tenant queue there until commit. Membership changes are split into events of at
+ * most maxMemberIdsPerEvent member ids each.
  */
-export async function recordChanges(trx: Knex.Transaction, tenantId: string, recorded: readonly Change[]): Promise<void> {
+export async function recordChanges(
+  trx: Knex.Transaction,
+  tenantId: string,
+  recorded: readonly Change[],
+  activity?: UnnumberedActivityRow,
+): Promise<void> {
   // A big membership change becomes consecutive events of the same commit and version.
   const changes = recorded.flatMap(asEvents);
+  if (changes.length === 0 && activity === undefined) return;
+  const claimed = await claimSequences(trx, tenantId, { changes: changes.length, activity: activity === undefined ? 0 : 1 });
+  if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
+  if (activity !== undefined) await trx("activity_entries").insert({ ...activity, seq: Number(claimed.lastActivitySeq) });
   if (changes.length === 0) return;
-  await trx("tenants").where("id", tenantId).increment("last_change_seq", changes.length);
-  const row = await trx("tenants").where("id", tenantId).first("last_change_seq");
-  const last = Number(row?.last_change_seq);
+  const last = Number(claimed.lastChangeSeq);
   const occurredAt = nowIso();
   const rows: ChangeEventRow[] = changes.map((change, index) => ({
     tenant_id: tenantId,

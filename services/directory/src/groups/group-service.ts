@@ -18,6 +18,7 @@ import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
 import { exactlyOneKey } from "../query/lookup-by-key.js";
 import { groupKeyset } from "./compile-group-filter.js";
 import type { GroupKey, GroupStore } from "./group-store.js";
+import { writeCallOf } from "../activity/write-activity.js";
 
 /** The largest page of members one ListGroupMembers call returns. */
 export const maxMembersPage = 5000;
@@ -86,7 +87,9 @@ function validated(group: Group | undefined, context: "create" | "replace"): Gro
 export function createGroupService(store: GroupStore): ServiceImplementationOf<typeof GroupService> {
   return {
     async createGroup(request, context) {
-      return { group: await store.create(required(request.tenantId, "tenant_id"), validated(request.group, "create"), context?.signal) };
+      return {
+        group: await store.create(required(request.tenantId, "tenant_id"), validated(request.group, "create"), writeCallOf(context)),
+      };
     },
 
     async getGroup(request) {
@@ -131,7 +134,7 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
     async replaceGroup(request, context) {
       const group = validated(request.group, "replace");
       requiredId(group.id, "group.id");
-      return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion, context?.signal) };
+      return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion, writeCallOf(context)) };
     },
 
     /**
@@ -170,13 +173,18 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
           return group;
         },
         request.expectedVersion,
-        context?.signal,
+        writeCallOf(context),
       );
       return { group };
     },
 
     async deleteGroup(request, context) {
-      await store.delete(required(request.tenantId, "tenant_id"), requiredId(request.id, "id"), request.expectedVersion, context?.signal);
+      await store.delete(
+        required(request.tenantId, "tenant_id"),
+        requiredId(request.id, "id"),
+        request.expectedVersion,
+        writeCallOf(context),
+      );
       return {};
     },
   };

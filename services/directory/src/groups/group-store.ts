@@ -18,6 +18,7 @@ import type { SortDirection } from "../query/sort-direction.js";
 import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
+import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { groupFromProto } from "@scimgw/scim-proto";
 
 /** The attributes a group can be looked up by. */
@@ -83,7 +84,7 @@ async function orConflict<T>(write: () => Promise<T>, displayName: string): Prom
 }
 
 /** The groups table and its membership rows; every query is scoped by tenant. */
-export function createGroupStore(db: Knex) {
+export function createGroupStore(db: Knex, activity: ActivityOptions = defaultActivityOptions) {
   const groups = (trx: Knex | Knex.Transaction = db) => trx<GroupRow>("groups");
   const postgres = dialectOf(db) === "postgres";
 
@@ -104,8 +105,8 @@ export function createGroupStore(db: Knex) {
    * in proportion to the ids the request names, and a group's other attributes are single-valued,
    * so nothing quadratic runs here; the caller's signal still stops it before COMMIT.
    */
-  async function update(tenantId: string, id: string, edit: GroupEdit, expectedVersion?: bigint, signal?: AbortSignal): Promise<Group> {
-    return writeTransaction(db, signal, async (trx) => {
+  async function update(tenantId: string, id: string, edit: GroupEdit, expectedVersion?: bigint, call: WriteCall = {}): Promise<Group> {
+    return writeTransaction(db, call.signal, async (trx) => {
       const read = groups(trx).where({ tenant_id: tenantId, id });
       if (postgres) read.forUpdate();
       const row = await read.first();
@@ -115,11 +116,24 @@ export function createGroupStore(db: Knex) {
       const current = groupFromRow(row);
       const delta = new MembershipDelta();
       const next = await edit(current, trx, delta);
-      const attributes = changedAttributes(groupFromProto(current), groupFromProto(next));
+      const before = groupFromProto(current);
+      const after = groupFromProto(next);
+      const attributes = changedAttributes(before, after);
       const members = delta.net();
+      const entry = () =>
+        writeActivityRow(
+          tenantId,
+          call,
+          { resourceType: "Group", resourceId: id, kind: "updated", attributes, before, after, members },
+          activity,
+        );
       // A write that changes nothing (Okta re-adding a member, re-sending a name) keeps the
-      // version: the ETag and the change feed only move when the group does.
-      if (attributes.length === 0 && members.added.length === 0 && members.removed.length === 0) return current;
+      // version: the ETag and the change feed only move when the group does. It still has its
+      // activity entry.
+      if (attributes.length === 0 && members.added.length === 0 && members.removed.length === 0) {
+        await recordChanges(trx, tenantId, [], entry());
+        return current;
+      }
       const changes: Partial<GroupRow> = { ...groupContent(next), version: Number(version + 1n), last_modified: nowIso() };
       const updated = await orConflict(
         () =>
@@ -130,7 +144,7 @@ export function createGroupStore(db: Knex) {
       );
       if (updated === 0) throw versionMismatch(version, version + 1n);
       const saved = groupFromRow({ ...row, ...changes } as GroupRow);
-      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, attributes, members));
+      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, attributes, members), entry());
       return saved;
     });
   }
@@ -153,7 +167,7 @@ export function createGroupStore(db: Knex) {
   }
 
   return {
-    async create(tenantId: string, group: Group, signal?: AbortSignal): Promise<Group> {
+    async create(tenantId: string, group: Group, call: WriteCall = {}): Promise<Group> {
       const now = nowIso();
       const row: GroupRow = {
         tenant_id: tenantId,
@@ -163,7 +177,7 @@ export function createGroupStore(db: Knex) {
         created_at: now,
         last_modified: now,
       };
-      await writeTransaction(db, signal, async (trx) => {
+      await writeTransaction(db, call.signal, async (trx) => {
         await orConflict(() => groups(trx).insert(row), group.displayName);
         const added = await memberships.add(
           trx,
@@ -171,12 +185,13 @@ export function createGroupStore(db: Knex) {
           row.id,
           group.members.map((member) => member.value),
         );
+        const after = groupFromProto(groupFromRow(row));
         const created: Change = {
           resourceType: "Group",
           resourceId: row.id,
           kind: "created",
           version: 1n,
-          changedAttributes: changedAttributes({}, groupFromProto(groupFromRow(row))),
+          changedAttributes: changedAttributes({}, after),
         };
         await recordChanges(
           trx,
@@ -194,6 +209,19 @@ export function createGroupStore(db: Knex) {
                   memberIds: added,
                 },
               ],
+          writeActivityRow(
+            tenantId,
+            call,
+            {
+              resourceType: "Group",
+              resourceId: row.id,
+              kind: "created",
+              attributes: created.changedAttributes,
+              after,
+              members: { added, removed: [] },
+            },
+            activity,
+          ),
         );
       });
       return groupFromRow(row);
@@ -277,7 +305,7 @@ export function createGroupStore(db: Knex) {
     },
 
     /** Replaces attributes and members; the members as a difference against the stored rows. */
-    async replace(tenantId: string, group: Group, expectedVersion?: bigint, signal?: AbortSignal): Promise<Group> {
+    async replace(tenantId: string, group: Group, expectedVersion?: bigint, call: WriteCall = {}): Promise<Group> {
       return update(
         tenantId,
         group.id,
@@ -293,14 +321,14 @@ export function createGroupStore(db: Knex) {
           return group;
         },
         expectedVersion,
-        signal,
+        call,
       );
     },
 
     update,
 
-    async delete(tenantId: string, id: string, expectedVersion?: bigint, signal?: AbortSignal): Promise<void> {
-      await writeTransaction(db, signal, async (trx) => {
+    async delete(tenantId: string, id: string, expectedVersion?: bigint, call: WriteCall = {}): Promise<void> {
+      await writeTransaction(db, call.signal, async (trx) => {
         const existing = await groups(trx).where({ tenant_id: tenantId, id }).first("version");
         if (existing === undefined) throw notFound(`group "${id}"`);
         const query = groups(trx).where({ tenant_id: tenantId, id });
@@ -310,9 +338,12 @@ export function createGroupStore(db: Knex) {
         // Its own member rows go with it (foreign key); its rows as a member of others go here.
         await trx("group_members").where({ tenant_id: tenantId, group_id: id }).delete();
         await memberships.removeEverywhere(trx, tenantId, id);
-        await recordChanges(trx, tenantId, [
-          { resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] },
-        ]);
+        await recordChanges(
+          trx,
+          tenantId,
+          [{ resourceType: "Group", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] }],
+          writeActivityRow(tenantId, call, { resourceType: "Group", resourceId: id, kind: "deleted", attributes: [] }, activity),
+        );
       });
     },
   };

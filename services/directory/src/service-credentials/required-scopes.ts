@@ -23,6 +23,9 @@ const requiredScopes: Readonly<Record<string, Scope>> = {
   "scimgw.directory.v1.GroupService/PatchGroup": "read-write",
   "scimgw.directory.v1.GroupService/DeleteGroup": "read-write",
   "scimgw.directory.v1.ChangeService/WatchChanges": "read-only",
+  "scimgw.directory.v1.ActivityService/ListActivity": "read-only",
+  // The gateway's record of reads and failures; successful writes are recorded by the directory.
+  "scimgw.directory.v1.ActivityService/RecordActivity": "read-write",
   // Checking identity providers' API keys is the gateway's job, and the gateway holds a
   // read-write credential; a reader has no reason to test keys.
   "scimgw.directory.v1.ApiKeyService/VerifyApiKey": "read-write",

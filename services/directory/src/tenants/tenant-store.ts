@@ -16,6 +16,8 @@ export interface Tenant {
   name: string;
   createdAt: string;
   rateLimit: TenantRateLimit | null;
+  /** When an operator suspended the tenant (its API keys are refused meanwhile); null when active. */
+  suspendedAt: string | null;
 }
 
 export interface TenantRow {
@@ -24,6 +26,7 @@ export interface TenantRow {
   created_at: string;
   rate_limit_per_second: number | null;
   rate_limit_burst: number | null;
+  suspended_at: string | null;
 }
 
 /** The rate limit columns of a tenant row (also read by the API key lookup's join). */
@@ -32,14 +35,27 @@ export function rateLimitOf(row: Pick<TenantRow, "rate_limit_per_second" | "rate
   return { perSecond: Number(row.rate_limit_per_second), burst: Number(row.rate_limit_burst) };
 }
 
-const fromRow = (row: TenantRow): Tenant => ({ id: row.id, name: row.name, createdAt: row.created_at, rateLimit: rateLimitOf(row) });
+const fromRow = (row: TenantRow): Tenant => ({
+  id: row.id,
+  name: row.name,
+  createdAt: row.created_at,
+  rateLimit: rateLimitOf(row),
+  suspendedAt: row.suspended_at ?? null,
+});
 
 export function createTenantStore(db: Knex) {
   return {
     /** Refuses a name validTenantName refuses, or one another tenant has (names are unique as typed, case and all). */
     async create(typedName: string): Promise<Tenant> {
       const name = validTenantName(typedName);
-      const row: TenantRow = { id: randomUUID(), name, created_at: nowIso(), rate_limit_per_second: null, rate_limit_burst: null };
+      const row: TenantRow = {
+        id: randomUUID(),
+        name,
+        created_at: nowIso(),
+        rate_limit_per_second: null,
+        rate_limit_burst: null,
+        suspended_at: null,
+      };
       try {
         await db<TenantRow>("tenants").insert(row);
       } catch (error) {
@@ -92,6 +108,28 @@ export function createTenantStore(db: Knex) {
       if (updated === 0) throw notFound(`tenant "${tenantId}"`);
       return this.resolve(tenantId);
     },
+    /**
+     * Suspends a tenant: its API keys are refused (401 saying so) once gateways' cached
+     * verifications expire (API_KEY_CACHE_SECONDS); its data, keys and activity stay. Suspending a
+     * suspended tenant keeps its first suspension time.
+     */
+    async suspend(tenantId: string): Promise<Tenant> {
+      const updated = await db<TenantRow>("tenants")
+        .where({ id: tenantId })
+        .update({
+          suspended_at: db.raw("coalesce(??, ?)", ["suspended_at", nowIso()]) as unknown as string,
+        });
+      if (updated === 0) throw notFound(`tenant "${tenantId}"`);
+      return this.resolve(tenantId);
+    },
+
+    /** Ends a suspension: the tenant's live keys work again (within the same cache delay). */
+    async resume(tenantId: string): Promise<Tenant> {
+      const updated = await db<TenantRow>("tenants").where({ id: tenantId }).update({ suspended_at: null });
+      if (updated === 0) throw notFound(`tenant "${tenantId}"`);
+      return this.resolve(tenantId);
+    },
+
     async count(): Promise<number> {
       const [result] = await db("tenants").count({ n: "*" });
       return Number(result?.n ?? 0);

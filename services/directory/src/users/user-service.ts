@@ -7,6 +7,7 @@ import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
 import { exactlyOneKey } from "../query/lookup-by-key.js";
 import { userKeyset } from "./compile-user-sort.js";
 import type { UserKey, UserStore } from "./user-store.js";
+import { writeCallOf } from "../activity/write-activity.js";
 
 function requireTenant(tenantId: string): string {
   if (tenantId === "") throw invalidArgument("tenant_id is required");
@@ -53,7 +54,7 @@ function validated(user: User | undefined, context: "create" | "replace"): User 
 export function createUserService(store: UserStore): ServiceImplementationOf<typeof UserService> {
   return {
     async createUser(request, context) {
-      return { user: await store.create(requireTenant(request.tenantId), validated(request.user, "create"), context?.signal) };
+      return { user: await store.create(requireTenant(request.tenantId), validated(request.user, "create"), writeCallOf(context)) };
     },
 
     async getUser(request) {
@@ -97,7 +98,9 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
       const user = validated(request.user, "replace");
       requireId(user.id);
       const tenantId = requireTenant(request.tenantId);
-      const [saved] = await store.withGroups(tenantId, [await store.replace(tenantId, user, request.expectedVersion, context?.signal)]);
+      const [saved] = await store.withGroups(tenantId, [
+        await store.replace(tenantId, user, request.expectedVersion, writeCallOf(context)),
+      ]);
       return { user: saved };
     },
 
@@ -113,14 +116,14 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
           return patched;
         },
         request.expectedVersion,
-        context?.signal,
+        writeCallOf(context),
       );
       const [withGroups] = await store.withGroups(request.tenantId, [user]);
       return { user: withGroups };
     },
 
     async deleteUser(request, context) {
-      await store.delete(requireTenant(request.tenantId), requireId(request.id), request.expectedVersion, context?.signal);
+      await store.delete(requireTenant(request.tenantId), requireId(request.id), request.expectedVersion, writeCallOf(context));
       return {};
     },
   };

@@ -4,6 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { GroupMembershipSchema, type User } from "@scimgw/proto";
 import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
+import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { userFromProto } from "@scimgw/scim-proto";
 import type { AttributePath, Filter } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
@@ -80,7 +81,7 @@ export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undef
  * The users table of one database. Every method takes the tenant and every query is scoped by
  * it; lookups go through the (tenant_id, ...) indexes.
  */
-export function createUserStore(db: Knex) {
+export function createUserStore(db: Knex, activity: ActivityOptions = defaultActivityOptions) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
@@ -117,7 +118,8 @@ export function createUserStore(db: Knex) {
    * A writer that lost the swap sees VERSION_MISMATCH when it asked for a version, and otherwise
    * reads the new row and edits again, a bounded number of times.
    */
-  async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint, signal?: AbortSignal): Promise<User> {
+  async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint, call: WriteCall = {}): Promise<User> {
+    const { signal } = call;
     const passwordHash = passwordHasher(signal);
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
@@ -135,11 +137,19 @@ export function createUserStore(db: Knex) {
         last_modified: nowIso(),
       };
       const saved = userFromRow({ ...row, ...changes } as UserRow);
-      const attributes = changedAttributes(userFromProto(current), userFromProto(saved));
+      const before = userFromProto(current);
+      const after = userFromProto(saved);
+      const attributes = changedAttributes(before, after);
       if (hash !== undefined) attributes.push("password");
+      const entry = () =>
+        writeActivityRow(tenantId, call, { resourceType: "User", resourceId: id, kind: "updated", attributes, before, after }, activity);
       // A write that changes nothing (an IdP re-sending the same user) keeps the version: the
-      // ETag and the change feed only move when the user does.
-      if (attributes.length === 0) return current;
+      // ETag and the change feed only move when the user does. It still has its activity entry.
+      if (attributes.length === 0) {
+        const unchanged = entry();
+        if (unchanged !== undefined) await writeTransaction(db, signal, (trx) => recordChanges(trx, tenantId, [], unchanged));
+        return current;
+      }
       const written = await writeTransaction(db, signal, async (trx) => {
         let updated = 0;
         await insertOrConflict(async () => {
@@ -148,16 +158,21 @@ export function createUserStore(db: Knex) {
             .update(changes);
         }, next.userName);
         if (updated === 0) return false;
-        await recordChanges(trx, tenantId, [
-          {
-            resourceType: "User",
-            resourceId: id,
-            kind: userChangeKind(current.active !== false, saved.active !== false),
-            version: version + 1n,
-            changedAttributes: attributes,
-            active: saved.active !== false,
-          },
-        ]);
+        await recordChanges(
+          trx,
+          tenantId,
+          [
+            {
+              resourceType: "User",
+              resourceId: id,
+              kind: userChangeKind(current.active !== false, saved.active !== false),
+              version: version + 1n,
+              changedAttributes: attributes,
+              active: saved.active !== false,
+            },
+          ],
+          entry(),
+        );
         return true;
       });
       if (written) return saved;
@@ -172,7 +187,8 @@ export function createUserStore(db: Knex) {
   }
 
   return {
-    async create(tenantId: string, user: User, signal?: AbortSignal): Promise<User> {
+    async create(tenantId: string, user: User, call: WriteCall = {}): Promise<User> {
+      const { signal } = call;
       const passwordHash = user.password === undefined ? null : await hashPassword(user.password, signal);
       const now = nowIso();
       const row: UserRow = {
@@ -187,17 +203,29 @@ export function createUserStore(db: Knex) {
       const created = userFromRow(row);
       await writeTransaction(db, signal, async (trx) => {
         await insertOrConflict(() => users(trx).insert(row), user.userName);
-        const attributes = changedAttributes({}, userFromProto(created));
-        await recordChanges(trx, tenantId, [
-          {
-            resourceType: "User",
-            resourceId: row.id,
-            kind: "created",
-            version: 1n,
-            changedAttributes: attributes,
-            active: row.active !== false,
-          },
-        ]);
+        const after = userFromProto(created);
+        const attributes = changedAttributes({}, after);
+        const activityAttributes = passwordHash === null ? attributes : [...attributes, "password"].sort();
+        await recordChanges(
+          trx,
+          tenantId,
+          [
+            {
+              resourceType: "User",
+              resourceId: row.id,
+              kind: "created",
+              version: 1n,
+              changedAttributes: attributes,
+              active: row.active !== false,
+            },
+          ],
+          writeActivityRow(
+            tenantId,
+            call,
+            { resourceType: "User", resourceId: row.id, kind: "created", attributes: activityAttributes, after },
+            activity,
+          ),
+        );
       });
       return created;
     },
@@ -292,15 +320,15 @@ export function createUserStore(db: Knex) {
       };
     },
 
-    async replace(tenantId: string, user: User, expectedVersion?: bigint, signal?: AbortSignal): Promise<User> {
-      return update(tenantId, user.id, () => user, expectedVersion, signal);
+    async replace(tenantId: string, user: User, expectedVersion?: bigint, call: WriteCall = {}): Promise<User> {
+      return update(tenantId, user.id, () => user, expectedVersion, call);
     },
 
     update,
 
     /** Deletes a user and, in the same transaction, its memberships in every group. */
-    async delete(tenantId: string, id: string, expectedVersion?: bigint, signal?: AbortSignal): Promise<void> {
-      await writeTransaction(db, signal, async (trx) => {
+    async delete(tenantId: string, id: string, expectedVersion?: bigint, call: WriteCall = {}): Promise<void> {
+      await writeTransaction(db, call.signal, async (trx) => {
         const query = users(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
         const existing = await users(trx).where({ tenant_id: tenantId, id }).first("version");
@@ -308,9 +336,12 @@ export function createUserStore(db: Knex) {
         const deleted = await query.delete();
         if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         await memberships.removeEverywhere(trx, tenantId, id);
-        await recordChanges(trx, tenantId, [
-          { resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] },
-        ]);
+        await recordChanges(
+          trx,
+          tenantId,
+          [{ resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] }],
+          writeActivityRow(tenantId, call, { resourceType: "User", resourceId: id, kind: "deleted", attributes: [] }, activity),
+        );
       });
     },
 

@@ -55,13 +55,13 @@ for (const storeUnderTest of storesUnderTest)
         call.abort(deadline);
         return { ...current, title: "too late" };
       };
-      await assert.rejects(store.update(tenant, created.id, slowEdit, undefined, call.signal), (error) => error === deadline);
+      await assert.rejects(store.update(tenant, created.id, slowEdit, undefined, { signal: call.signal }), (error) => error === deadline);
       const stored = await store.get(tenant, created.id);
       assert.equal(stored.title, undefined);
       assert.equal(stored.meta?.version, 1n);
       assert.equal((await events(created.id)).length, 1, "only the create's event");
       // An already expired call starts nothing at all.
-      await assert.rejects(store.create(tenant, user("never@example.com"), call.signal), (error) => error === deadline);
+      await assert.rejects(store.create(tenant, user("never@example.com"), { signal: call.signal }), (error) => error === deadline);
       await assert.rejects(store.getBy(tenant, "userName", "never@example.com"), rejectsWith(Code.NOT_FOUND));
       assert.equal((await store.update(tenant, created.id, (current) => ({ ...current, title: "in time" }))).title, "in time");
     });

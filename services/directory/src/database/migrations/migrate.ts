@@ -12,6 +12,7 @@ import * as addTenantRateLimits from "./0010-add-tenant-rate-limits.js";
 import * as addServiceCredentialAllTenants from "./0011-add-service-credential-all-tenants.js";
 import * as createServiceCredentialTenants from "./0012-create-service-credential-tenants.js";
 import * as normalizeExternalIds from "./0013-normalize-external-ids.js";
+import * as createActivityEntries from "./0014-create-activity-entries.js";
 import { dialectOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -36,6 +37,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0011-add-service-credential-all-tenants", addServiceCredentialAllTenants],
   ["0012-create-service-credential-tenants", createServiceCredentialTenants],
   ["0013-normalize-external-ids", normalizeExternalIds],
+  ["0014-create-activity-entries", createActivityEntries],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

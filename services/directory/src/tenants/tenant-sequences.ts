@@ -1,0 +1,30 @@
+import type { Knex } from "knex";
+
+/** How many numbers a transaction takes from each of a tenant's logs. */
+export interface SequenceClaim {
+  changes: number;
+  activity: number;
+}
+
+/**
+ * Takes the next numbers of a tenant's change log and activity log in one statement and returns
+ * the last number of each now taken (the claim's numbers end there); undefined when the tenant does
+ * not exist. The counters live on the tenant's row, which the statement locks until commit: writers
+ * of one tenant queue there, so numbers commit in the order they are handed out, without gaps, and
+ * a follower reading `seq > cursor` never skips one. Call it last in a transaction, to hold the lock
+ * briefly.
+ */
+export async function claimSequences(
+  trx: Knex.Transaction,
+  tenantId: string,
+  claim: SequenceClaim,
+): Promise<{ lastChangeSeq: bigint; lastActivitySeq: bigint } | undefined> {
+  const bumps: Record<string, Knex.Raw> = {};
+  if (claim.changes > 0) bumps.last_change_seq = trx.raw("?? + ?", ["last_change_seq", claim.changes]);
+  if (claim.activity > 0) bumps.last_activity_seq = trx.raw("?? + ?", ["last_activity_seq", claim.activity]);
+  if (Object.keys(bumps).length === 0) throw new RangeError("a sequence claim takes at least one number");
+  const updated = await trx("tenants").where("id", tenantId).update(bumps);
+  if (updated === 0) return undefined;
+  const row = await trx("tenants").where("id", tenantId).first("last_change_seq", "last_activity_seq");
+  return { lastChangeSeq: BigInt(row.last_change_seq), lastActivitySeq: BigInt(row.last_activity_seq) };
+}
