@@ -1,10 +1,11 @@
 import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
-import { ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
+import { ActivityService, ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
 import {
   channelCredentialsFromFiles,
   createClient,
   createTransport,
   directoryMessageLimitOptions,
+  type CallMetadata,
   type ChannelTlsFiles,
   type ServiceClient,
 } from "@scimgw/grpc";
@@ -34,13 +35,15 @@ export interface DirectoryClientOptions {
    * Metadata worked out as each call starts, in the caller's context: the gateway sends the
    * request id and trace context of the request a call is for.
    */
-  callMetadata?: () => Record<string, string> | undefined;
+  callMetadata?: () => CallMetadata | undefined;
 }
 
 export interface DirectoryClient {
   users: ServiceClient<(typeof UserService)["method"]>;
   groups: ServiceClient<(typeof GroupService)["method"]>;
   apiKeys: ServiceClient<(typeof ApiKeyService)["method"]>;
+  /** The provisioning activity log: what identity providers sent each tenant, and what they were answered. */
+  activity: ServiceClient<(typeof ActivityService)["method"]>;
   /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
   watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
   close(): void;
@@ -80,6 +83,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     users: createClient(UserService, transport),
     groups: createClient(GroupService, transport),
     apiKeys: createClient(ApiKeyService, transport),
+    activity: createClient(ActivityService, transport),
     watchChanges: (tenantId, watchOptions) => watchChanges(transport, tenantId, watchOptions),
     close: () => transport.close(),
   };

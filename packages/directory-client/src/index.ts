@@ -5,5 +5,14 @@ export type { DirectoryClient, DirectoryClientOptions } from "./create-directory
 export { watchChanges } from "./watch-changes.js";
 export type { WatchOptions } from "./watch-changes.js";
 export { Code, RpcError, maxDirectoryMessageBytes } from "@scimgw/grpc";
-export { ChangeKind, ChangedResourceType, ErrorReason, GroupKeyKind, SortOrder, UserKeyKind } from "@scimgw/proto";
-export type { ChangeEvent, User, Group } from "@scimgw/proto";
+export {
+  ChangeKind,
+  ChangedResourceType,
+  ErrorReason,
+  GroupKeyKind,
+  IdentityProvider,
+  SortOrder,
+  StatusClass,
+  UserKeyKind,
+} from "@scimgw/proto";
+export type { ActivityEntry, ChangeEvent, User, Group } from "@scimgw/proto";

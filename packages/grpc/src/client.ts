@@ -27,15 +27,21 @@ export interface TransportOptions {
    * Metadata worked out for each call as it starts, e.g. the request id and trace context of the
    * work that makes the call; a call's own metadata wins over it.
    */
-  callMetadata?: () => Record<string, string> | undefined;
+  callMetadata?: () => CallMetadata | undefined;
 }
+
+/**
+ * Metadata as a caller gives it: text values, or Buffers for binary keys (names ending in `-bin`,
+ * which gRPC sends base64-encoded).
+ */
+export type CallMetadata = Record<string, string | Buffer>;
 
 /** One channel to a server, shared by the clients of all its services. */
 export interface Transport {
   readonly channel: GrpcClient;
   readonly defaultTimeoutMs: number;
   readonly metadata: Readonly<Record<string, string>>;
-  readonly callMetadata: (() => Record<string, string> | undefined) | undefined;
+  readonly callMetadata: (() => CallMetadata | undefined) | undefined;
   close(): void;
 }
 
@@ -56,7 +62,7 @@ export interface CallOptions {
   /** Cancels the call when aborted. */
   signal?: AbortSignal;
   /** Extra request metadata. */
-  metadata?: Record<string, string>;
+  metadata?: CallMetadata;
   /** Wait (within the deadline) for the channel to connect instead of failing at once while it is down. */
   waitForReady?: boolean;
 }

@@ -2,7 +2,10 @@ import Koa, { type Context } from "koa";
 import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import type { Logger } from "pino";
-import { authenticate, type AuthenticatedState } from "./auth/authenticate.js";
+import type { ActivityRecorder } from "./activity/activity-recorder.js";
+import { recordActivity } from "./activity/record-activity.js";
+import { attachScimRequests } from "./activity/scim-request.js";
+import { authenticate, verdictOfRefusal, type AuthenticatedState } from "./auth/authenticate.js";
 import { defaultAllowedHosts, publicOrigin, type AllowedHost } from "./http/public-origin.js";
 import { enforceRateLimits, type RateLimitSettings } from "./rate-limit/enforce-rate-limits.js";
 import { createMemoryRateLimiterStore, type RateLimiterStore } from "./rate-limit/rate-limiter-store.js";
@@ -62,6 +65,12 @@ export interface GatewayOptions {
   isResourceId?: (id: string) => boolean;
   /** Request and group PATCH metrics (createGatewayMetrics); rate-limit refusals come through onRateLimited. Default: none. */
   metrics?: GatewayMetrics;
+  /**
+   * Where the gateway's activity entries (reads, failures, refusals) go, in batches
+   * (createActivityRecorder); successful writes are recorded by the directory either way.
+   * Default: none recorded by the gateway.
+   */
+  activity?: ActivityRecorder;
   /** What /readyz answers. Default: a cached probe of the directory with our credential (createReadinessCheck). */
   checkReadiness?: () => Promise<Readiness>;
 }
@@ -79,7 +88,7 @@ export const defaultRateLimits = {
 
 /** Builds the gateway's Koa app; it holds no state beyond the key cache, and listening is main's job. */
 export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> {
-  const directory = traceDirectoryCalls(options.directory);
+  const directory = attachScimRequests(traceDirectoryCalls(options.directory));
   const app = new Koa<AuthenticatedState>({ proxy: options.trustProxy });
   // Koa 3's ctx.origin is the Origin request header, so the server origin is built from protocol
   // and host, and only from an allowed host: Host is the client's to forge.
@@ -102,14 +111,22 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   scim.use(
     authenticate(
       async (keySha256) => {
-        const verified = await directory.apiKeys.verifyApiKey({ keySha256 });
+        let verified: Awaited<ReturnType<DirectoryClient["apiKeys"]["verifyApiKey"]>>;
+        try {
+          verified = await directory.apiKeys.verifyApiKey({ keySha256 });
+        } catch (error) {
+          const refused = verdictOfRefusal(error);
+          if (refused === undefined) throw error;
+          return refused;
+        }
         const limit = verified.tenantRateLimit;
-        return {
+        const tenant = {
           tenantId: verified.tenantId,
           keyId: verified.keyId,
           keyLabel: verified.keyLabel,
           ...(limit === undefined ? {} : { rateLimit: { perSecond: limit.perSecond, burst: limit.burst } }),
         };
+        return { valid: true, tenant };
       },
       options.apiKeyCache,
       {
@@ -164,6 +181,8 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   app.use(assignRequestId);
   app.use(traceRequests({ continueIncomingTraces: options.trustProxy }));
   app.use(logRequests(options.logger));
+  // Outside the error sink and the metrics, so each request is recorded with the status it got.
+  app.use(recordActivity(options.activity));
   // A streamed body (a group's members) that fails after the status went out cannot reach
   // renderError; Koa reports it here, and the stream's own log says which group it was.
   app.on("error", (error: unknown, ctx?: Context) => {

@@ -8,6 +8,7 @@ import { explainStartFailure } from "./errors/explain-start-failure.js";
 import { createMemoryRateLimiterStore, createPostgresRateLimiterStore } from "./rate-limit/rate-limiter-store.js";
 import { serveMetrics } from "@scimgw/metrics";
 import { createGatewayMetrics } from "./metrics/gateway-metrics.js";
+import { createActivityRecorder } from "./activity/activity-recorder.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
@@ -38,8 +39,17 @@ async function main(): Promise<void> {
       : await serveMetrics(metrics.registry, { host: config.GATEWAY_METRICS_HOST, port: config.GATEWAY_METRICS_PORT }, (error) =>
           logger.error({ err: error }, "collecting metrics failed"),
         );
+  // Reads, failures and refusals go to the activity log in batches; writes are recorded by the directory.
+  const activity = createActivityRecorder({
+    send: async (entries) => {
+      await directory.activity.recordActivity({ entries });
+    },
+    logger,
+    onDropped: metrics.activityDropped,
+  });
   const app = createGateway({
     directory,
+    activity,
     logger,
     metrics,
     onRateLimited: metrics.rateLimited,
@@ -82,7 +92,8 @@ async function main(): Promise<void> {
 
   const stop = (signal: string) => {
     logger.info({ signal }, "gateway stopping: finishing in-flight requests");
-    server.close(() => {
+    server.close(async () => {
+      await activity.close();
       directory.close();
       credentialFile?.close();
       void rateLimitStore.close();

@@ -1,13 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import {
   ActivityEntrySchema,
   GroupSchema,
   IdentityProvider,
   ListActivityRequestSchema,
+  ListActivityResponseSchema,
   RecordActivityRequestSchema,
+  RecordActivityResponseSchema,
+  type ListActivityRequest,
+  type RecordActivityRequest,
   ScimRequestSchema,
   StatusClass,
   UserSchema,
@@ -23,7 +27,7 @@ import { createActivityStore } from "./activity-store.js";
 import { pruneActivity } from "./prune-activity.js";
 
 let requests = 0;
-function scimRequest(method: string, path: string, extra: Partial<ScimRequest> = {}): ScimRequest {
+function scimRequest(method: string, path: string, extra: MessageInitShape<typeof ScimRequestSchema> = {}): ScimRequest {
   requests += 1;
   return create(ScimRequestSchema, {
     requestId: `req-${requests}`,
@@ -37,6 +41,17 @@ function scimRequest(method: string, path: string, extra: Partial<ScimRequest> =
     startedAt: timestampFromMs(Date.now()),
     ...extra,
   });
+}
+
+/** The service's handlers with the context they ignore left out. */
+function serviceOf(store: ReturnType<typeof createActivityStore>) {
+  const service = createActivityService(store);
+  return {
+    listActivity: async (request: ListActivityRequest) =>
+      create(ListActivityResponseSchema, await service.listActivity(request, undefined as never)),
+    recordActivity: async (request: RecordActivityRequest) =>
+      create(RecordActivityResponseSchema, await service.recordActivity(request, undefined as never)),
+  };
 }
 
 const user = (userName: string, more: Record<string, unknown> = {}) => create(UserSchema, { userName, active: true, ...more });
@@ -139,7 +154,7 @@ for (const store of storesUnderTest) {
       const tenants = createTenantStore(db);
       const acme = await tenants.create("acme");
       const globex = await tenants.create("globex");
-      const service = createActivityService(createActivityStore(db));
+      const service = serviceOf(createActivityStore(db));
       const base = Date.UTC(2026, 10, 1, 9, 0, 0);
       const entry = (tenantId: string, minute: number, status: number, extra: Record<string, unknown> = {}) =>
         create(ActivityEntrySchema, {
@@ -216,7 +231,7 @@ for (const store of storesUnderTest) {
       const activity = createActivityStore(db);
       const now = Date.UTC(2026, 10, 30);
       const day = 24 * 60 * 60 * 1000;
-      const service = createActivityService(activity);
+      const service = serviceOf(activity);
       const entries = [40, 31, 29, 10, 5, 1].map((daysAgo) =>
         create(ActivityEntrySchema, {
           tenantId: tenant.id,

@@ -20,7 +20,7 @@ export interface ApiKeyCacheOptions {
 }
 
 interface Entry<T> {
-  value: T | undefined;
+  value: T;
   expiresAt: number;
 }
 
@@ -34,19 +34,27 @@ function remember<T>(entries: Map<string, Entry<T>>, key: string, entry: Entry<T
   }
 }
 
-export function createApiKeyCache<T>(verify: (keySha256: string) => Promise<T | undefined>, options: ApiKeyCacheOptions) {
+/**
+ * A key's verification as the cache holds it: `valid` ones are remembered for ttlMs in the valid
+ * LRU, the others (unknown, revoked, suspended keys) for negativeTtlMs in the unknown one.
+ */
+export interface Verdict {
+  valid: boolean;
+}
+
+export function createApiKeyCache<T extends Verdict>(verify: (keySha256: string) => Promise<T>, options: ApiKeyCacheOptions) {
   const now = options.now ?? Date.now;
   const maxUnknown = options.maxUnknownEntries ?? Math.min(1000, options.maxEntries);
   const valid = new Map<string, Entry<T>>();
   const unknown = new Map<string, Entry<T>>();
   // In flight, so concurrent lookups share one call; bounded by the requests being served.
-  const pending = new Map<string, Promise<T | undefined>>();
+  const pending = new Map<string, Promise<T>>();
 
-  async function verifyOnce(keySha256: string): Promise<T | undefined> {
+  async function verifyOnce(keySha256: string): Promise<T> {
     const result = await verify(keySha256);
-    if (result === undefined) {
+    if (!result.valid) {
       valid.delete(keySha256);
-      remember(unknown, keySha256, { value: undefined, expiresAt: now() + options.negativeTtlMs }, maxUnknown);
+      remember(unknown, keySha256, { value: result, expiresAt: now() + options.negativeTtlMs }, maxUnknown);
     } else {
       unknown.delete(keySha256);
       remember(valid, keySha256, { value: result, expiresAt: now() + options.ttlMs }, options.maxEntries);
@@ -56,7 +64,7 @@ export function createApiKeyCache<T>(verify: (keySha256: string) => Promise<T | 
 
   return {
     /** The cached answer if it is still fresh, without calling the directory; else `miss`. */
-    peek(keySha256: string): { hit: true; value: T | undefined } | { hit: false } {
+    peek(keySha256: string): { hit: true; value: T } | { hit: false } {
       const cached = valid.get(keySha256) ?? unknown.get(keySha256);
       if (cached === undefined || cached.expiresAt <= now()) return { hit: false };
       return { hit: true, value: cached.value };
@@ -65,10 +73,10 @@ export function createApiKeyCache<T>(verify: (keySha256: string) => Promise<T | 
     wasValid(keySha256: string): boolean {
       return valid.has(keySha256);
     },
-    async lookup(keySha256: string): Promise<T | undefined> {
+    async lookup(keySha256: string): Promise<T> {
       const cached = valid.get(keySha256) ?? unknown.get(keySha256);
       if (cached !== undefined && cached.expiresAt > now()) {
-        if (cached.value !== undefined) remember(valid, keySha256, cached, options.maxEntries); // refresh recency
+        if (cached.value.valid) remember(valid, keySha256, cached, options.maxEntries); // refresh recency
         return cached.value;
       }
       const inFlight = pending.get(keySha256);

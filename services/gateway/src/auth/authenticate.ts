@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Middleware } from "koa";
+import type { Context, Middleware } from "koa";
 import { Code, ErrorReason, RpcError } from "@scimgw/directory-client";
 import { ScimError } from "@scimgw/scim";
 import type { FailureCounter, RateLimit } from "../rate-limit/rate-limiter-store.js";
@@ -15,7 +15,53 @@ export interface Tenant {
   rateLimit?: RateLimit;
 }
 
-export type VerifyKey = (keySha256: string) => Promise<Tenant>;
+/** A key the directory knows but refuses (revoked, or of a suspended tenant): named, never the secret. */
+export interface KnownKey {
+  tenantId: string;
+  keyId: string;
+  keyLabel: string;
+}
+
+/**
+ * What a presented key turned out to be. A refused key the directory still knows names its tenant,
+ * so the refusal is recorded in that tenant's activity log.
+ */
+export type KeyVerdict =
+  | { valid: true; tenant: Tenant }
+  | { valid: false; refusal: "unknown" }
+  | { valid: false; refusal: "revoked" | "suspended"; key: KnownKey };
+
+/** Asks the directory about a key: a verdict, or a throw when the directory cannot say (down, misconfigured). */
+export type VerifyKey = (keySha256: string) => Promise<KeyVerdict>;
+
+/**
+ * The verdict of a VerifyApiKey failure, or undefined when the failure is not a verdict on the key
+ * (an UNAUTHENTICATED about the gateway's own service credential is a server fault, and must not
+ * be cached as a bad key).
+ */
+export function verdictOfRefusal(error: unknown): KeyVerdict | undefined {
+  if (!(error instanceof RpcError) || error.code !== Code.UNAUTHENTICATED) return undefined;
+  const { tenant_id: tenantId, key_id: keyId, key_label: keyLabel } = error.metadata;
+  const key = tenantId !== undefined && keyId !== undefined ? { tenantId, keyId, keyLabel: keyLabel ?? "" } : undefined;
+  if (error.reason === ErrorReason.TENANT_SUSPENDED && key !== undefined) return { valid: false, refusal: "suspended", key };
+  if (error.reason !== ErrorReason.UNKNOWN_API_KEY) return undefined;
+  return key === undefined ? { valid: false, refusal: "unknown" } : { valid: false, refusal: "revoked", key };
+}
+
+const refusedKeys = new WeakMap<Context, KnownKey>();
+
+/** The known key a request was refused with (revoked, or its tenant suspended), for its activity entry. */
+export function refusedKeyOf(ctx: Context): KnownKey | undefined {
+  return refusedKeys.get(ctx);
+}
+
+/** What the client is told for each refusal (RFC 7644 §3.12: 401, no scimType). */
+const refusalDetail = {
+  unknown: "The API key is not valid: it is unknown or has been revoked.",
+  revoked: "The API key is not valid: it is unknown or has been revoked.",
+  suspended:
+    "This API key's tenant is suspended: the provider has paused its provisioning (nothing has been deleted). Ask them to resume it.",
+} as const;
 
 /** The state authenticate() leaves for the routes. */
 export interface AuthenticatedState {
@@ -48,17 +94,7 @@ export function authenticate(
   cacheOptions: ApiKeyCacheOptions,
   failedAuthentication?: FailedAuthenticationLimit,
 ): Middleware<AuthenticatedState> {
-  const cache = createApiKeyCache<Tenant>(async (keySha256) => {
-    try {
-      return await verifyKey(keySha256);
-    } catch (error) {
-      // Only the directory's verdict on the key itself means "not valid"; an UNAUTHENTICATED about
-      // the gateway's own service credential is a server fault, and must not be cached as a bad key.
-      if (error instanceof RpcError && error.code === Code.UNAUTHENTICATED && error.reason === ErrorReason.UNKNOWN_API_KEY)
-        return undefined;
-      throw error;
-    }
-  }, cacheOptions);
+  const cache = createApiKeyCache<KeyVerdict>(verifyKey, cacheOptions);
 
   return async (ctx, next) => {
     const token = bearerToken(ctx.get("authorization") || undefined);
@@ -67,7 +103,7 @@ export function authenticate(
     }
     const keySha256 = createHash("sha256").update(token, "utf8").digest("hex");
     const cached = cache.peek(keySha256);
-    if (failedAuthentication !== undefined && !(cached.hit && cached.value !== undefined) && !cache.wasValid(keySha256)) {
+    if (failedAuthentication !== undefined && !(cached.hit && cached.value.valid) && !cache.wasValid(keySha256)) {
       const address = await failedAuthentication.counter.blocked(ctx.ip);
       if (!address.allowed) {
         failedAuthentication.onRefused("failed-authentication", undefined);
@@ -75,12 +111,14 @@ export function authenticate(
         return;
       }
     }
-    const tenant = cached.hit ? cached.value : await cache.lookup(keySha256);
-    if (tenant === undefined) {
-      await failedAuthentication?.counter.record(ctx.ip);
-      throw ScimError.status(401, "The API key is not valid: it is unknown or has been revoked.");
+    const verdict = cached.hit ? cached.value : await cache.lookup(keySha256);
+    if (!verdict.valid) {
+      // Only unknown keys count towards the address's failures: a known key is not a guess.
+      if (verdict.refusal === "unknown") await failedAuthentication?.counter.record(ctx.ip);
+      else refusedKeys.set(ctx, verdict.key);
+      throw ScimError.status(401, refusalDetail[verdict.refusal]);
     }
-    ctx.state.tenant = tenant;
+    ctx.state.tenant = verdict.tenant;
     await next();
   };
 }

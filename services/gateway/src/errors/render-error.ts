@@ -91,6 +91,7 @@ export function renderError(): Middleware {
       recordFailure(ctx, {
         status: rendered.status,
         ...(rendered.scimType ? { scimType: rendered.scimType } : {}),
+        detail: rendered.detail,
         error,
         unexpected: rendered.unexpected,
       });

@@ -5,6 +5,8 @@ import type { ScimType } from "@scimgw/scim";
 export interface RequestFailure {
   status: number;
   scimType?: ScimType;
+  /** The detail the client was told. */
+  detail: string;
   /** What was thrown. */
   error: unknown;
   /** Whether the cause was unexpected (a generic 5xx went out): the log line then carries it. */

@@ -1,3 +1,4 @@
+import type { ActivityDropReason } from "../activity/activity-recorder.js";
 import type { Middleware } from "koa";
 import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
 import type { AuthenticatedState } from "../auth/authenticate.js";
@@ -32,6 +33,8 @@ export interface GatewayMetrics {
   readonly rateLimited: RateLimitRefusalHook;
   /** For the group routes: the size of every group PATCH that passed the SCIM core's limits. */
   readonly groupPatched: GroupPatchHook;
+  /** For the activity recorder: entries that did not reach the activity log. */
+  readonly activityDropped: (reason: ActivityDropReason, count: number) => void;
 }
 
 // Seconds: a cached GET is milliseconds, a large group's PATCH or members seconds, and the
@@ -87,6 +90,12 @@ export function createGatewayMetrics({ maxTenants, processMetrics = true }: Gate
     buckets: patchMemberBuckets,
     registers: [registry],
   });
+  const droppedActivity = new Counter({
+    name: "scimgw_gateway_activity_entries_dropped_total",
+    help: "Activity entries of reads and failures that did not reach the activity log, by reason: tenant_rate (a tenant over the entries recorded per second), queue_full, undeliverable (the directory refused or was down for several batches).",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
   if (processMetrics) collectDefaultMetrics({ register: registry });
 
   return {
@@ -113,6 +122,9 @@ export function createGatewayMetrics({ maxTenants, processMetrics = true }: Gate
     },
     rateLimited(limit, tenantId) {
       refusals.inc({ limit, tenant: tenantOf(tenantId) });
+    },
+    activityDropped(reason, count) {
+      droppedActivity.inc({ reason }, count);
     },
     groupPatched(ctx, operations, steps) {
       const size = groupPatchSizeOf(operations, steps);

@@ -1,6 +1,7 @@
 import type { Context } from "koa";
 import type { ScimErrorBody } from "@scimgw/scim";
 import { scimContentType } from "../errors/render-error.js";
+import { recordFailure } from "../errors/request-failure.js";
 
 /** Which limit refused a request: the names the counter hook and the logs use. */
 export type RateLimitName = "api-key" | "tenant" | "failed-authentication";
@@ -24,4 +25,6 @@ export function respondRateLimited(ctx: Context, detail: string, retryAfterMs: n
   ctx.set("Retry-After", String(retryAfter));
   ctx.type = scimContentType;
   ctx.body = JSON.stringify(body);
+  // Answered here rather than thrown to renderError: recorded the same way, for the access line and the activity log.
+  recordFailure(ctx, { status: 429, detail: body.detail, error: new Error(body.detail), unexpected: false });
 }

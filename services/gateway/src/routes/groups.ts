@@ -88,6 +88,16 @@ function withMembers(resource: ScimResource, members: unknown): Record<string, u
 }
 
 /**
+ * Whether a successful group PATCH answers 200 with the group rather than 204. RFC 7644 §3.5.2
+ * allows 200 with the resource "subject to the attributes query parameter" or 204; Entra's docs and
+ * Microsoft's test collection expect 204, and a group's body can be huge. A client that names
+ * attributes (or excludedAttributes) asked for a body: 200.
+ */
+export function groupPatchAnswersWithBody(ctx: Context): boolean {
+  return ctx.query.attributes !== undefined || ctx.query.excludedAttributes !== undefined;
+}
+
+/**
  * The SCIM /Groups endpoint (RFC 7644 §3) over GroupService. Groups come from the directory without
  * members; members are read with ListGroupMembers, page by page, only when the response returns
  * them, and a group of more than one page is written to the client as its pages arrive.
@@ -266,10 +276,7 @@ export function groupRoutes({
       expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
     });
     if (!group) throw new Error("directory returned no group");
-    // RFC 7644 §3.5.2 allows 200 with the resource "subject to the attributes query parameter" or
-    // 204; Entra's docs and Microsoft's test collection expect 204, and a group's body can be
-    // huge. A client that names attributes (or excludedAttributes) asked for a body: 200.
-    if (ctx.query.attributes !== undefined || ctx.query.excludedAttributes !== undefined) {
+    if (groupPatchAnswersWithBody(ctx)) {
       await respond(ctx, 200, group);
       return;
     }
