@@ -155,7 +155,8 @@ export class Product {
     return this.directories.map((directory) => metricsUrlOf(directory, "directory listening"));
   }
 
-  private get env(): NodeJS.ProcessEnv {
+  /** The settings every service and admin command of this product runs with (data folder, store). */
+  get env(): NodeJS.ProcessEnv {
     const store = this.store === "postgres" ? { DATABASE_URL: testPostgresUrl, DATABASE_SCHEMA: this.schema } : {};
     // Metrics on any free port (the defaults, 9464 and 9465, would collide between products).
     const metrics = { GATEWAY_METRICS_PORT: "0", DIRECTORY_METRICS_PORT: "0" };
@@ -198,9 +199,9 @@ export class Product {
     );
   }
 
-  /** Stops the directories only: the gateways keep running without them. */
-  async stopDirectories(): Promise<void> {
-    await Promise.all(this.directories.map((directory) => stopService(directory)));
+  /** Stops the directories only: the gateways keep running without them. SIGKILL simulates a crash. */
+  async stopDirectories(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await Promise.all(this.directories.map((directory) => stopService(directory, signal)));
   }
 
   /** Stops every service; SIGKILL simulates a crash (nothing gets to flush or drain). */

@@ -46,7 +46,7 @@ export function createActivityService(store: ActivityStore): ServiceImplementati
       if (latestSeq === undefined) throw notFound(`tenant "${filter.tenantId}"`);
       if (request.afterSeq !== undefined) {
         if (request.afterSeq < 0n) throw invalidArgument("after_seq must not be negative");
-        const rows = await store.listRecordedAfter(filter, request.afterSeq, limit);
+        const rows = await store.listRecordedAfter(filter, request.afterSeq, limit, latestSeq);
         return { entries: rows.map(activityEntryFromRow), latestSeq };
       }
       const fingerprint = queryFingerprint({ resource: "Activity", tenantId: filter.tenantId, filter, keyset: latestFirst });

@@ -84,11 +84,14 @@ export function createActivityStore(db: Knex) {
 
     /**
      * Up to `limit` matching entries recorded after sequence number `afterSeq`, in the order they
-     * were recorded: a follower's next batch. Sequence numbers commit in order (claimSequences),
-     * so reading `seq > cursor` never skips an entry.
+     * were recorded, up to sequence number `upTo` if given: a follower's next batch. Sequence
+     * numbers commit in order (claimSequences), so reading `seq > cursor` never skips an entry, and
+     * every entry up to a latestSeq once read is already committed.
      */
-    async listRecordedAfter(filter: ActivityFilter, afterSeq: bigint, limit: number): Promise<ActivityRow[]> {
-      return matching(filter).andWhere("seq", ">", Number(afterSeq)).orderBy("seq").limit(limit);
+    async listRecordedAfter(filter: ActivityFilter, afterSeq: bigint, limit: number, upTo?: bigint): Promise<ActivityRow[]> {
+      const query = matching(filter).andWhere("seq", ">", Number(afterSeq));
+      if (upTo !== undefined) query.andWhere("seq", "<=", Number(upTo));
+      return query.orderBy("seq").limit(limit);
     },
 
     /** The tenant's latest activity sequence number (0 before its first entry); undefined for no such tenant. */

@@ -8,6 +8,7 @@ import { openDatabase } from "../database/open-database.js";
 import { requireCurrentSchema } from "../database/migrations/migrate.js";
 import { explainDirectoryFailure } from "../errors/explain-failure.js";
 import type { AdminContext } from "./admin-context.js";
+import { addActivityCommand } from "./activity-commands.js";
 import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
@@ -66,6 +67,7 @@ async function main(argv: string[]): Promise<void> {
   addCredentialCommands(program, context);
   addUserCommands(program, context);
   addGroupCommands(program, context);
+  addActivityCommand(program, context);
   addCopyStoreCommand(program, context, config.database);
 
   try {

@@ -30,8 +30,15 @@ export async function listTenants({ db, out }: AdminContext, options: { json?: b
   else
     out.write(
       renderTable(
-        ["name", "id", "users", "rate limit", "created"],
-        withCounts.map((t) => [t.name, t.id, t.users, describeLimit(t.rateLimit), t.createdAt]),
+        ["name", "id", "status", "users", "rate limit", "created"],
+        withCounts.map((t) => [
+          t.name,
+          t.id,
+          t.suspendedAt === null ? "active" : `suspended since ${t.suspendedAt}`,
+          t.users,
+          describeLimit(t.rateLimit),
+          t.createdAt,
+        ]),
       ),
     );
 }
@@ -49,6 +56,29 @@ export async function renameTenant(
   else
     out.write(
       `Renamed tenant "${printable(tenant.name)}" to "${printable(renamed.name)}" (id ${renamed.id}); its keys and data are unchanged.\n`,
+    );
+}
+
+/** Suspends or resumes a tenant: its keys are refused meanwhile; nothing is deleted. */
+export async function setTenantSuspended(
+  { db, out }: AdminContext,
+  tenantRef: string,
+  suspended: boolean,
+  options: { json?: boolean },
+): Promise<void> {
+  const tenants = createTenantStore(db);
+  const tenant = await tenants.resolve(tenantRef);
+  const updated = suspended ? await tenants.suspend(tenant.id) : await tenants.resume(tenant.id);
+  if (options.json) out.write(renderJson(updated));
+  else if (suspended)
+    out.write(
+      `Suspended tenant "${printable(updated.name)}" (id ${updated.id}) since ${updated.suspendedAt}: its API keys get 401 saying so once gateways' key cache expires (API_KEY_CACHE_SECONDS). Nothing is deleted; \`tenants resume\` undoes it.
+`,
+    );
+  else
+    out.write(
+      `Resumed tenant "${printable(updated.name)}" (id ${updated.id}): its live API keys work again within the gateways' key cache period.
+`,
     );
 }
 
@@ -102,6 +132,16 @@ export function addTenantCommands(program: Command, context: AdminContext): void
     .description("rename a tenant (same rules as create); its id, keys and data stay")
     .option("--json", "print JSON")
     .action((tenant: string, newName: string, options: { json?: boolean }) => renameTenant(context, tenant, newName, options));
+  tenants
+    .command("suspend <tenant>")
+    .description("refuse the tenant's API keys (401 saying it is suspended) until resumed; nothing is deleted")
+    .option("--json", "print JSON")
+    .action((tenant: string, options: { json?: boolean }) => setTenantSuspended(context, tenant, true, options));
+  tenants
+    .command("resume <tenant>")
+    .description("end a suspension: the tenant's live API keys work again")
+    .option("--json", "print JSON")
+    .action((tenant: string, options: { json?: boolean }) => setTenantSuspended(context, tenant, false, options));
   tenants
     .command("limits <tenant>")
     .description("set a tenant's request rate limit (all its API keys together), or return it to the gateways' default")

@@ -9,8 +9,13 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { userKeyset } from "../users/compile-user-sort.js";
 import { createUserStore, type UserStore } from "../users/user-store.js";
 import type { AdminContext } from "./admin-context.js";
+import { createActivityStore } from "../activity/activity-store.js";
+import { activityLine, activitySummary } from "./activity-commands.js";
 import { positiveInteger } from "./positive-integer.js";
 import { printable, renderJson, renderTable, startJsonArray } from "./render-output.js";
+
+/** Activity entries `users show` prints, the latest. */
+const shownActivity = 5;
 
 /** Users are read and printed a page at a time, so a tenant of a million users is never held in memory. */
 const pageSize = 1000;
@@ -98,8 +103,9 @@ export async function showUser({ db, out }: AdminContext, tenantRef: string, use
   if (user === undefined) throw notFound(`user "${userRef}"`);
   const summary = userSummary(user);
   const emails = user.emails.map((email) => ({ value: email.value, type: email.type ?? null, primary: email.primary ?? false }));
+  const { rows: activity } = await createActivityStore(db).listLatestFirst({ tenantId: tenant.id, resourceId: user.id }, shownActivity);
   if (options.json) {
-    out.write(renderJson({ ...summary, emails }));
+    out.write(renderJson({ ...summary, emails, activity: activity.map(activitySummary) }));
     return;
   }
   out.write(
@@ -126,6 +132,11 @@ export async function showUser({ db, out }: AdminContext, tenantRef: string, use
         summary.groups.map((group) => [group.display ?? "", group.type ?? "", group.value]),
       ),
     );
+  if (activity.length === 0) out.write("No activity recorded for this user.\n");
+  else {
+    out.write(`Latest activity (\`activity ${printable(tenantRef)} --resource ${user.id}\` for more):\n`);
+    for (const row of activity.reverse()) out.write(activityLine(row));
+  }
 }
 
 export function addUserCommands(program: Command, context: AdminContext): void {
@@ -139,7 +150,7 @@ export function addUserCommands(program: Command, context: AdminContext): void {
     .action((tenant: string, options: { json?: boolean; filter?: string; limit?: number }) => listUsers(context, tenant, options));
   users
     .command("show <tenant> <user>")
-    .description("show a user (by id or userName): attributes and the groups it is in")
+    .description("show a user (by id or userName): attributes, the groups it is in and its latest activity")
     .option("--json", "print JSON")
     .action((tenant: string, user: string, options: { json?: boolean }) => showUser(context, tenant, user, options));
 }

@@ -86,9 +86,10 @@ export type ListActivityRequest = Message<"scimgw.directory.v1.ListActivityReque
   pageToken: string;
 
   /**
-   * When set (0 included), the entries recorded after this sequence number, oldest first, instead
-   * of a page latest first: how a follower tails the log (it passes the last seq it printed).
-   * page_token is then not used.
+   * When set (0 included), the entries recorded after this sequence number up to latest_seq, oldest
+   * first, instead of a page latest first: how a follower tails the log. The next call passes the
+   * last entry's seq when the page came back full, else latest_seq (every entry up to it was
+   * committed, so entries the filters leave out are passed over once). page_token is not used.
    *
    * @generated from field: optional int64 after_seq = 10;
    */
@@ -123,7 +124,8 @@ export type ListActivityResponse = Message<"scimgw.directory.v1.ListActivityResp
   nextPageToken: string;
 
   /**
-   * The tenant's latest sequence number when the page was read: a follower starts after it.
+   * The tenant's latest sequence number when the page was read: a follower starts after it, and
+   * entries returned with after_seq are never past it.
    *
    * @generated from field: int64 latest_seq = 3;
    */
