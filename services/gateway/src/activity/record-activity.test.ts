@@ -35,7 +35,8 @@ function served(options?: { metadata?: Record<string, string | Buffer> }): void 
 const directory = {
   apiKeys: {
     async verifyApiKey({ keySha256 }: { keySha256: string }) {
-      if (keySha256 === sha256("okta-key")) return { tenantId: "acme", keyId: "k-okta", keyLabel: "okta-prod" };
+      if (keySha256 === sha256("okta-key") || keySha256 === sha256("okta-key-without-its-scheme"))
+        return { tenantId: "acme", keyId: "k-okta", keyLabel: "okta-prod" };
       if (keySha256 === sha256("flood-key")) return { tenantId: "flood", keyId: "k-flood", keyLabel: "flood" };
       const known = { tenant_id: "globex", key_id: "k-old", key_label: "entra-2025" };
       if (keySha256 === sha256("revoked-key"))
@@ -194,6 +195,16 @@ test("a known key's refusal is recorded in its own tenant; an unknown key's in n
   assert.match(body.detail, /tenant is suspended/);
   const [suspendedEntry] = await entriesOf(suspended.headers.get("x-request-id") ?? "");
   assert.deepEqual([suspendedEntry?.tenantId, suspendedEntry?.request?.keyId, suspendedEntry?.status], ["globex", "k-suspended", 401]);
+
+  // The right key without its scheme: told so, and recorded in the key's tenant.
+  const bare = await fetch(`${base}${scimRoot}/Users`, { headers: { authorization: "okta-key-without-its-scheme" } });
+  assert.equal(bare.status, 401);
+  assert.match(((await bare.json()) as { detail: string }).detail, /key is right but was sent without its scheme/);
+  const [bareEntry] = await entriesOf(bare.headers.get("x-request-id") ?? "");
+  assert.deepEqual([bareEntry?.tenantId, bareEntry?.request?.keyLabel, bareEntry?.status], ["acme", "okta-prod", 401]);
+  const bareUnknown = await fetch(`${base}${scimRoot}/Users`, { headers: { authorization: "some-other-token-of-length" } });
+  assert.match(((await bareUnknown.json()) as { detail: string }).detail, /send the API key as `Authorization: Bearer <key>`/);
+  assert.deepEqual(await entriesOf(bareUnknown.headers.get("x-request-id") ?? ""), []);
 
   const unknown = await send("GET", "/Users", "never-issued");
   assert.equal(unknown.status, 401);

@@ -55,6 +55,15 @@ export function refusedKeyOf(ctx: Context): KnownKey | undefined {
   return refusedKeys.get(ctx);
 }
 
+/** A whole Authorization header that is one token and nothing else: maybe a key without its scheme. */
+function bareToken(header: string | undefined): string | undefined {
+  return header !== undefined && /^[^\s]{20,512}$/.test(header) ? header : undefined;
+}
+
+const missingSchemeDetail = "Authentication required: send the API key as `Authorization: Bearer <key>`.";
+const bareKeyDetail =
+  "The API key is right but was sent without its scheme: send it as `Authorization: Bearer <key>`, with the word Bearer and a space before the key.";
+
 /** What the client is told for each refusal (RFC 7644 §3.12: 401, no scimType). */
 const refusalDetail = {
   unknown: "The API key is not valid: it is unknown or has been revoked.",
@@ -97,10 +106,13 @@ export function authenticate(
   const cache = createApiKeyCache<KeyVerdict>(verifyKey, cacheOptions);
 
   return async (ctx, next) => {
-    const token = bearerToken(ctx.get("authorization") || undefined);
-    if (token === undefined) {
-      throw ScimError.status(401, "Authentication required: send the API key as `Authorization: Bearer <key>`.");
-    }
+    const header = ctx.get("authorization") || undefined;
+    const bearer = bearerToken(header);
+    // A key pasted without its scheme (a common slip in an IdP's "HTTP Header" setting) is still
+    // looked up, so the answer can say the key is right and the refusal reaches its tenant's log.
+    const bare = bearer === undefined ? bareToken(header) : undefined;
+    const token = bearer ?? bare;
+    if (token === undefined) throw ScimError.status(401, missingSchemeDetail);
     const keySha256 = createHash("sha256").update(token, "utf8").digest("hex");
     const cached = cache.peek(keySha256);
     if (failedAuthentication !== undefined && !(cached.hit && cached.value.valid) && !cache.wasValid(keySha256)) {
@@ -112,6 +124,14 @@ export function authenticate(
       }
     }
     const verdict = cached.hit ? cached.value : await cache.lookup(keySha256);
+    if (bare !== undefined) {
+      if (!verdict.valid) {
+        if (verdict.refusal === "unknown") await failedAuthentication?.counter.record(ctx.ip);
+        throw ScimError.status(401, missingSchemeDetail);
+      }
+      refusedKeys.set(ctx, { tenantId: verdict.tenant.tenantId, keyId: verdict.tenant.keyId, keyLabel: verdict.tenant.keyLabel });
+      throw ScimError.status(401, bareKeyDetail);
+    }
     if (!verdict.valid) {
       // Only unknown keys count towards the address's failures: a known key is not a guess.
       if (verdict.refusal === "unknown") await failedAuthentication?.counter.record(ctx.ip);
