@@ -8,6 +8,7 @@ import { openDatabase } from "../database/open-database.js";
 import { requireCurrentSchema } from "../database/migrations/migrate.js";
 import { explainDirectoryFailure } from "../errors/explain-failure.js";
 import type { AdminContext } from "./admin-context.js";
+import { addBackupCommand } from "./backup-command.js";
 import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
@@ -23,6 +24,12 @@ import { addUserCommands } from "./user-commands.js";
  * missing table; on a newer one every command refuses (SchemaMismatchError).
  */
 const migratesItself = new Set(["bootstrap", "migrate", "credentials issue", "credentials ensure"]);
+
+/**
+ * Commands that check the schema themselves: backup copies a store whose schema is behind this
+ * build (the backup to take before an upgrade), and refuses PostgreSQL before reading anything.
+ */
+const checksSchemaItself = new Set(["backup"]);
 
 /** The directory package's version: the CLI is built and shipped with the directory, from the same package. */
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -56,7 +63,8 @@ async function main(argv: string[]): Promise<void> {
       },
     });
   program.hook("preAction", async (_program, action) => {
-    if (!migratesItself.has(commandPath(action))) await requireCurrentSchema(db);
+    const command = commandPath(action);
+    if (!migratesItself.has(command) && !checksSchemaItself.has(command)) await requireCurrentSchema(db);
   });
   // In this order in --help. Each adds through program.command(), which passes on settings such as showHelpAfterError.
   addBootstrapCommand(program, context);
@@ -67,6 +75,7 @@ async function main(argv: string[]): Promise<void> {
   addUserCommands(program, context);
   addGroupCommands(program, context);
   addCopyStoreCommand(program, context, config.database);
+  addBackupCommand(program, context, config.database);
 
   try {
     await program.parseAsync(argv);
