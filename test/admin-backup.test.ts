@@ -3,8 +3,11 @@
 // stopped, brings back exactly one instant of the directory.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, renameSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { copyFileSync, existsSync, readdirSync, renameSync, statSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Product } from "./support/product.js";
 import { scimClient, userSchemaUrn, type ScimResponse } from "./support/scim-client.js";
 
@@ -106,4 +109,20 @@ test("a backup taken while users are being created restores to one instant: ever
   );
   // And the restored store takes writes again.
   assert.equal((await restored.post("/Users", { schemas: [userSchemaUrn], userName: nameOf(written) })).status, 201);
+});
+
+test("on PostgreSQL, backup refuses with exit code 2, names pg_dump, and writes nothing", async () => {
+  // The refusal comes before any query, so no PostgreSQL needs to answer at this address.
+  const adminMain = fileURLToPath(new URL("../services/directory/dist/admin/main.js", import.meta.url));
+  const folder = path.join(product.dataDir, "pg-backups");
+  const failure = await promisify(execFile)(process.execPath, [adminMain, "backup", "--to", path.join(folder, "x.sqlite")], {
+    env: { PATH: process.env.PATH, DATA_DIR: product.dataDir, DATABASE_URL: "postgres://scim@127.0.0.1:1/scim", DATABASE_SCHEMA: "scim" },
+  }).then(
+    () => assert.fail("backup succeeded on PostgreSQL"),
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(failure.code, 2);
+  assert.match(failure.stderr, /^scimgw-admin: backup copies the SQLite store; this directory's store is PostgreSQL/);
+  assert.match(failure.stderr, /pg_dump --format=custom --schema=scim --file=<file> <DATABASE_URL>/);
+  assert.equal(existsSync(folder) ? readdirSync(folder).length : 0, 0);
 });
