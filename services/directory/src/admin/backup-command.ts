@@ -30,8 +30,8 @@ function renderReport(report: BackupReport, liveFilename: string): string {
       report.tables.map((table) => [table.table, table.rows]),
     ).trimEnd(),
     "",
-    "To restore it: stop the directory, remove the database's -wal and -shm files, copy this file over",
-    `${printable(liveFilename)} (owner-only), and start the directory (README: "Backup, restore and upgrade").`,
+    `To restore it: stop the directory, move ${printable(liveFilename)} aside together with its -wal and -shm`,
+    'files, copy this file in its place (owner-only), and start the directory (README: "Backup, restore and upgrade").',
     "",
   ].join("\n");
 }
