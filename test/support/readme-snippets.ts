@@ -27,24 +27,43 @@ export function findReadmes(root: string): string[] {
 
 const opening = /^( *)(`{3,}|~{3,})\s*([\w-]*)(.*)$/;
 
-/** Every fenced TypeScript block of a Markdown text (CommonMark fences, indented ones included). */
-export function extractSnippets(readme: string, markdown: string): Snippet[] {
+/** A fenced code block of a Markdown text. */
+export interface FencedBlock {
+  /** The info string's first word (`ts`, `sh`…), empty if none. */
+  language: string;
+  /** The rest of the info string (`no-check`…). */
+  info: string;
+  /** 0-based index of the opening fence's line; the code starts on the next one. */
+  opening: number;
+  /** 0-based index of the closing fence's line (the text's length if it never closes). */
+  closing: number;
+  /** The code's lines, with the fence's indentation removed. */
+  lines: string[];
+}
+
+/** Every fenced block of a Markdown text, as CommonMark reads fences (indented ones included). */
+export function fencedBlocks(markdown: string): FencedBlock[] {
   const lines = markdown.split(/\r?\n/);
-  const snippets: Snippet[] = [];
+  const blocks: FencedBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = opening.exec(lines[i] ?? "");
     if (!open) continue;
-    const [, indent = "", fence = "", language = "", rest = ""] = open;
+    const [, indent = "", fence = "", language = "", info = ""] = open;
     const closing = new RegExp(`^ *${fence[0] === "`" ? "`" : "~"}{${fence.length},}\\s*$`);
     let end = i + 1;
     while (end < lines.length && !closing.test(lines[end] ?? "")) end++;
-    if (language === "ts" || language === "typescript") {
-      const body = lines.slice(i + 1, end).map((text) => (text.startsWith(indent) ? text.slice(indent.length) : text.trimStart()));
-      snippets.push({ readme, line: i + 2, code: body.join("\n"), checked: !/\bno-check\b/.test(rest) });
-    }
+    const body = lines.slice(i + 1, end).map((text) => (text.startsWith(indent) ? text.slice(indent.length) : text.trimStart()));
+    blocks.push({ language, info, opening: i, closing: end, lines: body });
     i = end;
   }
-  return snippets;
+  return blocks;
+}
+
+/** Every fenced TypeScript block of a Markdown text (CommonMark fences, indented ones included). */
+export function extractSnippets(readme: string, markdown: string): Snippet[] {
+  return fencedBlocks(markdown)
+    .filter((block) => block.language === "ts" || block.language === "typescript")
+    .map((block) => ({ readme, line: block.opening + 2, code: block.lines.join("\n"), checked: !/\bno-check\b/.test(block.info) }));
 }
 
 /**

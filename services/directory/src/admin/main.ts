@@ -9,6 +9,7 @@ import { requireCurrentSchema } from "../database/migrations/migrate.js";
 import { explainDirectoryFailure } from "../errors/explain-failure.js";
 import type { AdminContext } from "./admin-context.js";
 import { addActivityCommand } from "./activity-commands.js";
+import { addBackupCommand } from "./backup-command.js";
 import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
@@ -24,6 +25,12 @@ import { addUserCommands } from "./user-commands.js";
  * missing table; on a newer one every command refuses (SchemaMismatchError).
  */
 const migratesItself = new Set(["bootstrap", "migrate", "credentials issue", "credentials ensure"]);
+
+/**
+ * Commands that check the schema themselves: backup copies a store whose schema is behind this
+ * build (the backup to take before an upgrade), and refuses PostgreSQL before reading anything.
+ */
+const checksSchemaItself = new Set(["backup"]);
 
 /** The directory package's version: the CLI is built and shipped with the directory, from the same package. */
 const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -57,7 +64,8 @@ async function main(argv: string[]): Promise<void> {
       },
     });
   program.hook("preAction", async (_program, action) => {
-    if (!migratesItself.has(commandPath(action))) await requireCurrentSchema(db);
+    const command = commandPath(action);
+    if (!migratesItself.has(command) && !checksSchemaItself.has(command)) await requireCurrentSchema(db);
   });
   // In this order in --help. Each adds through program.command(), which passes on settings such as showHelpAfterError.
   addBootstrapCommand(program, context);
@@ -69,6 +77,7 @@ async function main(argv: string[]): Promise<void> {
   addGroupCommands(program, context);
   addActivityCommand(program, context);
   addCopyStoreCommand(program, context, config.database);
+  addBackupCommand(program, context, config.database);
 
   try {
     await program.parseAsync(argv);

@@ -1,5 +1,6 @@
 import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
 
 /**
@@ -95,6 +96,22 @@ function openSqlite(filename: string): Knex {
         });
       },
     },
+  });
+}
+
+/**
+ * An SQLite file opened read-only, without the service's pragmas, to inspect a copy (a backup)
+ * without changing it: a read-only connection neither switches the file to WAL nor creates a
+ * journal beside it. The URI's mode=ro is how SQLite opens read-only through knex, which always
+ * asks for read-write; the path is percent-encoded, so any file name works.
+ */
+export function openSqliteReadOnly(filename: string): Knex {
+  return knex({
+    client: "sqlite3",
+    connection: { filename: `${pathToFileURL(filename).href}?mode=ro`, flags: ["OPEN_URI"] },
+    useNullAsDefault: true,
+    log: knexLog,
+    pool: { min: 1, max: 1 },
   });
 }
 

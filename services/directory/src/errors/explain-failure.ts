@@ -3,6 +3,7 @@ import { RpcError } from "@scimgw/grpc";
 import { ScimError } from "@scimgw/scim";
 import { explainPostgresFailure, type ExplainFailure, type Explanation } from "@scimgw/config";
 import { SchemaMismatchError } from "../database/migrations/schema-version.js";
+import { BackupError } from "./backup-error.js";
 import { CopyStoreError } from "./copy-store-error.js";
 
 /** How the admin CLI is run, in the messages that tell a person which command to run. */
@@ -87,6 +88,7 @@ export function explainDirectoryFailure(env: NodeJS.ProcessEnv): ExplainFailure 
     // The admin CLI's own refusals (bad arguments, unknown tenants, failed checks) already say what to fix.
     if (error instanceof InvalidArgumentError || error instanceof RpcError || error instanceof ScimError || error instanceof CopyStoreError)
       return { message: error.message, exitCode: 2 };
+    if (error instanceof BackupError) return { message: error.message, exitCode: error.exitCode };
     if (error instanceof OtherDatabaseError)
       return explainPostgresFailure(error.cause, error.setting) ?? explainFiles(error.cause as SystemFailure, error.setting);
     const failure = (typeof error === "object" && error !== null ? error : {}) as SystemFailure;
