@@ -1,3 +1,6 @@
+import { ScimRequestSchema } from "@scimgw/proto";
+import { activityRowOf } from "../activity/activity-row.js";
+import { createActivityStore } from "../activity/activity-store.js";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
@@ -132,6 +135,10 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
           ...(i % 3 === 0 ? { externalId: `ext-${i}` } : {}),
           emails: [{ value: `user${i}@example.com`, type: "work", primary: true }],
         }),
+        // Some writes serve a SCIM request, so their activity entries (with diffs) are copied too.
+        i % 4 === 0
+          ? { scimRequest: create(ScimRequestSchema, { requestId: `req-${i}`, keyLabel: "okta", method: "POST", path: "/Users" }) }
+          : {},
       );
       userRows += 1;
       if (i % 10 === 0) await users.replace(tenantId, { ...user, title: `Title ${i}` });
@@ -164,6 +171,19 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
     groupRows += 3;
     memberRows += memberIds.length + 2;
   }
+  // And the gateway's entries: reads and failures, in one batch crossing 100-row inserts.
+  await createActivityStore(db).append(
+    Array.from({ length: 250 }, (_, i) =>
+      activityRowOf(tenantIds[i % 2]!, create(ScimRequestSchema, { requestId: `read-${i}`, method: "GET", path: "/Users" }), {
+        resourceType: "User",
+        resourceId: "",
+        status: i % 5 === 0 ? 409 : 200,
+        scimType: i % 5 === 0 ? "uniqueness" : "",
+        detail: i % 5 === 0 ? "Ünïcode détail" : "",
+        latencyMs: i / 7,
+      }),
+    ),
+  );
   return {
     tenantIds,
     liveKeys,
@@ -176,6 +196,7 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       group_members: memberRows,
       // Every write above left its event in the change log (one or more per write).
       change_events: Number((await db("change_events").count({ n: "*" }).first())?.n),
+      activity_entries: Number((await db("activity_entries").count({ n: "*" }).first())?.n),
       service_credentials: 4,
       service_credential_tenants: 1,
     },
@@ -352,6 +373,7 @@ for (const from of storesUnderTest)
             groups: 0,
             group_members: 0,
             change_events: 0,
+            activity_entries: 0,
             service_credentials: 0,
             service_credential_tenants: 0,
           });
@@ -399,6 +421,7 @@ for (const from of storesUnderTest)
             groups: 0,
             group_members: 0,
             change_events: 0,
+            activity_entries: 0,
             service_credentials: 0,
             service_credential_tenants: 0,
           });
