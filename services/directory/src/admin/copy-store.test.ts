@@ -1,10 +1,9 @@
-import { ScimRequestSchema } from "@scimgw/proto";
 import { activityRowOf } from "../activity/activity-row.js";
 import { createActivityStore } from "../activity/activity-store.js";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { GroupSchema, UserSchema, type User } from "@scimgw/proto";
+import { GroupSchema, ScimRequestSchema, UserSchema, type User } from "@scimgw/proto";
 import type { Knex } from "knex";
 import { hashApiKey } from "../api-keys/api-key.js";
 import { hashSecret } from "../secrets/secret.js";
