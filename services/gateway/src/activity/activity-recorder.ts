@@ -17,7 +17,11 @@ export interface ActivityRecorderOptions {
    * 500, above the default tenant rate limit of 100 requests a second with its burst.
    */
   maxPerTenantPerFlush?: number;
-  /** Entries held at most, all tenants together (the directory may be down). Default 20,000. */
+  /**
+   * Entries held at most, all tenants together (the directory may be down). Default 5,000: several
+   * times what one gateway serves in a second, so only floods reach it, and a batch stays a small
+   * write for the store every tenant shares.
+   */
   maxQueued?: number;
   /** Told of every entry dropped, for metrics. */
   onDropped?: (reason: ActivityDropReason, count: number) => void;
@@ -41,7 +45,7 @@ interface Queued {
 export function createActivityRecorder(options: ActivityRecorderOptions) {
   const flushEveryMs = options.flushEveryMs ?? 1000;
   const maxPerTenant = options.maxPerTenantPerFlush ?? 500;
-  const maxQueued = options.maxQueued ?? 20_000;
+  const maxQueued = options.maxQueued ?? 5000;
   let queue: Queued[] = [];
   let perTenant = new Map<string, number>();
   let droppedByTenant = new Map<string, number>();
