@@ -2,6 +2,9 @@
 // SCIM offset, in the same run, over real gRPC to the real directory process. Prints figures and
 // the deep/first ratios: a cursor page should cost what the first page does at any depth (ratio
 // near 1), while an offset page grows with its depth (the baseline this is measured against).
+// A startIndex walk (an IdP import: startIndex 1, 1 + PAGE, …) is measured both ways in the same
+// directory: "walk" pages continue from the position the previous page ended at (the directory
+// remembers it), "offset" pages ask for a startIndex no page ended before, so they skip rows by OFFSET.
 // Asserts nothing: these machines are shared and noisy.
 //
 //   npx --yes pnpm@10.34.9 bench:paging          # USERS=200000 PAGE=500 ROUNDS=20 STORE=sqlite|postgres
@@ -46,7 +49,11 @@ try {
 
   const depths = [0, Math.floor(users / 2), users - pageSize];
   const tokens = await Promise.all(depths.map((depth) => tokenAt(client, tenantId, depth)));
-  const timings = { cursor: depths.map(() => [] as number[]), offset: depths.map(() => [] as number[]) };
+  const timings = {
+    cursor: depths.map(() => [] as number[]),
+    offset: depths.map(() => [] as number[]),
+    walk: depths.map(() => [] as number[]),
+  };
   // An offset listing also counts the matches (SCIM's totalResults); measured alone, so the
   // depth-dependent part of an offset page can be told from the count.
   const counting: number[] = [];
@@ -59,27 +66,37 @@ try {
       let started = performance.now();
       const byCursor = await client.users.listUsers({ tenantId, count: pageSize, pageToken: tokens[index]! });
       timings.cursor[index]!.push(performance.now() - started);
+      // Never the end of an earlier page (those end at depth + 1 ± k·pageSize), so never remembered: OFFSET.
+      const offsetStart = Math.max(1, depth - round);
       started = performance.now();
-      const byOffset = await client.users.listUsers({ tenantId, count: pageSize, startIndex: BigInt(depth + 1) });
+      const byOffset = await client.users.listUsers({ tenantId, count: pageSize, startIndex: BigInt(offsetStart) });
       timings.offset[index]!.push(performance.now() - started);
-      if (byCursor.users.length !== pageSize || byOffset.users[0]?.id !== byCursor.users[0]?.id)
-        throw new Error(`the two listings disagree at depth ${depth}`);
+      // The page before, untimed, as the walk read it; then the timed page continues from where it ended.
+      if (depth > 0) await client.users.listUsers({ tenantId, count: pageSize, startIndex: BigInt(depth + 1 - pageSize) });
+      started = performance.now();
+      const byWalk = await client.users.listUsers({ tenantId, count: pageSize, startIndex: BigInt(depth + 1) });
+      timings.walk[index]!.push(performance.now() - started);
+      const firstId = byCursor.users[0]?.id;
+      if (byCursor.users.length !== pageSize || byWalk.users[0]?.id !== firstId || byOffset.users[depth + 1 - offsetStart]?.id !== firstId)
+        throw new Error(`the listings disagree at depth ${depth}`);
+      if (byWalk.totalResults !== BigInt(users)) throw new Error(`the walk's total is ${byWalk.totalResults}, not ${users}`);
     }
   }
-  console.log(`\n${"depth".padEnd(10)}${"cursor ms".padStart(12)}${"offset ms".padStart(12)}`);
+  console.log(`\n${"depth".padEnd(10)}${"cursor ms".padStart(12)}${"offset ms".padStart(12)}${"walk ms".padStart(12)}`);
   for (const [index, depth] of depths.entries()) {
     console.log(
-      `${String(depth).padEnd(10)}${median(timings.cursor[index]!).toFixed(2).padStart(12)}${median(timings.offset[index]!).toFixed(2).padStart(12)}`,
+      `${String(depth).padEnd(10)}${(["cursor", "offset", "walk"] as const).map((mode) => median(timings[mode][index]!).toFixed(2).padStart(12)).join("")}`,
     );
   }
-  const ratio = (mode: "cursor" | "offset") => (median(timings[mode][2]!) / median(timings[mode][0]!)).toFixed(2);
+  const ratio = (mode: "cursor" | "offset" | "walk") => (median(timings[mode][2]!) / median(timings[mode][0]!)).toFixed(2);
   const count = median(counting);
   const beyondCount = (index: number) => Math.max(0.01, median(timings.offset[index]!) - count);
   console.log(`counting all ${users} matches alone (part of every offset page): ${count.toFixed(2)} ms`);
   console.log(
     `\nlast page / first page: cursor ×${ratio("cursor")}, offset ×${ratio("offset")}; offset without its count ×${(beyondCount(2) / beyondCount(0)).toFixed(1)}`,
   );
-  console.log("(offset paging is the baseline; a cursor page should stay near ×1 at any depth)");
+  console.log(`startIndex walk (each page continuing the previous one): ×${ratio("walk")}`);
+  console.log("(offset paging is the baseline; a cursor page and a walk's next page should stay near ×1 at any depth)");
 } finally {
   client.close();
   await product.stop();

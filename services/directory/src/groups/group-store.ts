@@ -9,13 +9,14 @@ import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
-import type { KeysetPage } from "../query/list-paging.js";
+import { pageByOffset, type KeysetPage } from "../query/list-paging.js";
+import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
 import { MembershipDelta } from "../memberships/membership-delta.js";
 import { memberships } from "../memberships/membership-store.js";
 import { externalIdKey } from "../query/external-id-key.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
-import { compileGroupFilter, compileGroupSort } from "./compile-group-filter.js";
+import { compileGroupFilter, compileGroupSort, groupKeyset } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
@@ -84,7 +85,11 @@ async function orConflict<T>(write: () => Promise<T>, displayName: string): Prom
 }
 
 /** The groups table and its membership rows; every query is scoped by tenant. */
-export function createGroupStore(db: Knex, activity: ActivityOptions = defaultActivityOptions) {
+export function createGroupStore(
+  db: Knex,
+  activity: ActivityOptions = defaultActivityOptions,
+  positions: OffsetPositions = offsetPositionsOf(db),
+) {
   const groups = (trx: Knex | Knex.Transaction = db) => trx<GroupRow>("groups");
   const postgres = dialectOf(db) === "postgres";
 
@@ -166,7 +171,7 @@ export function createGroupStore(db: Knex, activity: ActivityOptions = defaultAc
     return { group: groupFromRow(row), hasMembers: await memberships.any(db, tenantId, row.id) };
   }
 
-  return {
+  const store = {
     async create(tenantId: string, group: Group, call: WriteCall = {}): Promise<Group> {
       const now = nowIso();
       const row: GroupRow = {
@@ -249,6 +254,7 @@ export function createGroupStore(db: Knex, activity: ActivityOptions = defaultAc
       return { groups: found.map(groupFromRow), missingKeys: missing };
     },
 
+    /** One offset page of groups, by OFFSET or continuing a walk; see the user store's list. */
     async list(
       tenantId: string,
       filter: Filter | undefined,
@@ -258,14 +264,31 @@ export function createGroupStore(db: Knex, activity: ActivityOptions = defaultAc
     ): Promise<{ groups: Group[]; totalResults: number }> {
       const countMatching = async () => Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { groups: [], totalResults: await countMatching() };
-      const query = matching(tenantId, filter).select("groups.*", db.raw("count(*) over () as total_results"));
-      for (const term of sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order))
-        query.orderByRaw(term);
-      const rows: Array<GroupRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
-      return {
-        groups: rows.map(groupFromRow),
-        totalResults: rows[0] === undefined ? await countMatching() : Number(rows[0].total_results),
-      };
+      const terms = sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order);
+      // Every group sort is a column, so every group walk can continue from a position.
+      const keyset = groupKeyset(sort);
+      const page = await pageByOffset(
+        { resource: "Group", tenantId, filter, keyset },
+        { startIndex, count },
+        {
+          positions,
+          changeSequence: () => changeSequenceOf(db, tenantId),
+          byOffset: async () => {
+            const query = matching(tenantId, filter).select("groups.*", db.raw("count(*) over () as total_results"));
+            for (const term of terms) query.orderByRaw(term);
+            const rows: Array<GroupRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
+            const last = rows[rows.length - 1];
+            return {
+              items: rows.map(groupFromRow),
+              last: last === undefined ? undefined : positionOf(keyset, last),
+              totalResults: rows[0] === undefined ? await countMatching() : Number(rows[0].total_results),
+            };
+          },
+          after: (position) => store.listAfter(tenantId, filter, keyset, position, count, false),
+          countAll: countMatching,
+        },
+      );
+      return { groups: page.items, totalResults: page.totalResults };
     },
 
     /** One cursor page of groups after a keyset position; see the user store's listAfter. */
@@ -347,6 +370,7 @@ export function createGroupStore(db: Knex, activity: ActivityOptions = defaultAc
       });
     },
   };
+  return store;
 }
 
 export type GroupStore = ReturnType<typeof createGroupStore>;

@@ -3,6 +3,7 @@ import { maxListIndex, type AttributePath } from "@scimgw/scim";
 import { attributePathFromProto } from "@scimgw/scim-proto";
 import { invalidArgument } from "../errors/directory-errors.js";
 import type { KeysetColumn, KeysetPosition } from "./keyset.js";
+import type { OffsetPositions } from "./offset-positions.js";
 import { decodePageToken, encodePageToken, queryFingerprint } from "./page-token.js";
 import type { SortDirection } from "./sort-direction.js";
 
@@ -80,4 +81,69 @@ export async function pageByCursor<T>(
     nextPageToken: page.next === undefined ? "" : encodePageToken(fingerprint, page.next),
     totalResults: BigInt(page.totalResults ?? 0),
   };
+}
+
+/** One offset page as a store reads it with OFFSET: the rows, the last row's position, and the window total. */
+export interface OffsetPage<T> {
+  items: T[];
+  /** The last row's keyset position; undefined for an empty page or a listing without a keyset. */
+  last: KeysetPosition | undefined;
+  totalResults: number;
+}
+
+/** What a store supplies to serve SCIM offset pages, by OFFSET or from a remembered position. */
+export interface OffsetReads<T> {
+  positions: OffsetPositions;
+  /** The tenant's last_change_seq; undefined when there is no such tenant (nothing is remembered then). */
+  changeSequence(): Promise<string | undefined>;
+  /** The page at startIndex by OFFSET, its total from the same query. */
+  byOffset(): Promise<OffsetPage<T>>;
+  /** `count` rows after a position in keyset order; `next` is set when more follow (listAfter without a total). */
+  after(position: KeysetPosition): Promise<KeysetPage<T>>;
+  /** Every match, counted. */
+  countAll(): Promise<number>;
+}
+
+/**
+ * One SCIM offset page (RFC 7644 §3.4.2.4). A page whose startIndex continues a walk this
+ * process served (see offset-positions.ts) seeks from the remembered position, in the order OFFSET
+ * would read, so every page of an import costs what the first does; any other startIndex (the
+ * first page, a jump, a retry after eviction, another replica's walk) pages by OFFSET as before.
+ * `keyset` is undefined for sorts cursor paging cannot seek on (a user's document attributes):
+ * those always page by OFFSET.
+ */
+export async function pageByOffset<T>(
+  query: { resource: string; tenantId: string; filter: unknown; keyset: readonly KeysetColumn[] | undefined },
+  paging: { startIndex: number; count: number },
+  reads: OffsetReads<T>,
+): Promise<{ items: T[]; totalResults: number }> {
+  const { keyset } = query;
+  // Read before the page, so a write committing meanwhile makes the remembered total look stale, never fresh.
+  const changeSeq = keyset === undefined ? undefined : await reads.changeSequence();
+  if (keyset === undefined || changeSeq === undefined) {
+    reads.positions.count("miss");
+    const page = await reads.byOffset();
+    return { items: page.items, totalResults: page.totalResults };
+  }
+  const fingerprint = queryFingerprint({ ...query, keyset });
+  const remembered = reads.positions.recall(query.tenantId, fingerprint, paging.startIndex);
+  let items: T[];
+  let totalResults: number;
+  let next: KeysetPosition | undefined;
+  if (remembered !== undefined) {
+    reads.positions.count("hit");
+    const page = await reads.after(remembered.position);
+    items = page.items;
+    next = page.next;
+    totalResults = remembered.changeSeq === changeSeq ? remembered.totalResults : await reads.countAll();
+  } else {
+    reads.positions.count("miss");
+    const page = await reads.byOffset();
+    items = page.items;
+    totalResults = page.totalResults;
+    next = items.length === paging.count && paging.startIndex - 1 + items.length < totalResults ? page.last : undefined;
+  }
+  if (next !== undefined)
+    reads.positions.remember(query.tenantId, fingerprint, paging.startIndex + items.length, { position: next, totalResults, changeSeq });
+  return { items, totalResults };
 }

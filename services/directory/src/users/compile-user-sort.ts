@@ -75,16 +75,31 @@ const cursorSortColumns: Record<string, SortColumn> = Object.fromEntries(
 const createdAtColumn = requireValue(cursorSortColumns["meta.created"], "meta.created is a cursor sort column");
 const idColumn = requireValue(cursorSortColumns["id"], "id is a cursor sort column");
 
+/** The column a sort reads when it is one cursor paging can seek on; undefined for document attributes. */
+function cursorSortColumn(by: AttributePath): { column: SortColumn | undefined; path: AttributePath } {
+  const resolved = resolveAttributePath(by, userResourceType, "invalidValue");
+  const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
+  return { column: resolved.extension === undefined ? cursorSortColumns[name] : undefined, path: resolved.path };
+}
+
 /** The keyset cursor paging lists users in: the offset listing's order (compileUserSort) on columns only. */
 export function userKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
   if (sort === undefined) return keysetOf(undefined, "ascending", createdAtColumn, idColumn);
-  const resolved = resolveAttributePath(sort.by, userResourceType, "invalidValue");
-  const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
-  const column = resolved.extension === undefined ? cursorSortColumns[name] : undefined;
+  const { column, path } = cursorSortColumn(sort.by);
   if (column === undefined) {
     throw invalidArgument(
-      `cursor paging cannot sort users by "${formatAttributePath(resolved.path)}"; sort by ${Object.keys(cursorSortColumns).join(", ")}, or page with start_index`,
+      `cursor paging cannot sort users by "${formatAttributePath(path)}"; sort by ${Object.keys(cursorSortColumns).join(", ")}, or page with start_index`,
     );
   }
   return keysetOf(column, sort.order, createdAtColumn, idColumn);
+}
+
+/**
+ * The keyset an offset listing can continue a startIndex walk on (pageByOffset): userKeyset's,
+ * or undefined when the sort is by a document attribute, which such a walk pages by OFFSET.
+ */
+export function offsetKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] | undefined {
+  if (sort === undefined) return userKeyset(undefined);
+  const { column } = cursorSortColumn(sort.by);
+  return column === undefined ? undefined : keysetOf(column, sort.order, createdAtColumn, idColumn);
 }

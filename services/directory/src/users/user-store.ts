@@ -14,12 +14,13 @@ import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
-import type { KeysetPage } from "../query/list-paging.js";
+import { pageByOffset, type KeysetPage } from "../query/list-paging.js";
+import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
 import { externalIdKey } from "../query/external-id-key.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import { compileUserFilter } from "./compile-user-filter.js";
-import { compileUserSort } from "./compile-user-sort.js";
+import { compileUserSort, offsetKeyset } from "./compile-user-sort.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
 import { userNameKey } from "./user-name-key.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
@@ -81,7 +82,11 @@ export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undef
  * The users table of one database. Every method takes the tenant and every query is scoped by
  * it; lookups go through the (tenant_id, ...) indexes.
  */
-export function createUserStore(db: Knex, activity: ActivityOptions = defaultActivityOptions) {
+export function createUserStore(
+  db: Knex,
+  activity: ActivityOptions = defaultActivityOptions,
+  positions: OffsetPositions = offsetPositionsOf(db),
+) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
@@ -186,7 +191,7 @@ export function createUserStore(db: Knex, activity: ActivityOptions = defaultAct
     }
   }
 
-  return {
+  const store = {
     async create(tenantId: string, user: User, call: WriteCall = {}): Promise<User> {
       const { signal } = call;
       const passwordHash = user.password === undefined ? null : await hashPassword(user.password, signal);
@@ -271,24 +276,42 @@ export function createUserStore(db: Knex, activity: ActivityOptions = defaultAct
 
     /**
      * One page in creation order (id breaks ties), or sorted, either way stable while an IdP walks
-     * startIndex upwards. The total comes from a window count in the same query; only a page
-     * past the end needs a second, counting query.
+     * startIndex upwards. By OFFSET, the total from a window count in the same query (only a page
+     * past the end needs a second, counting query); or, when the page continues a walk this
+     * process served, from the position the previous page ended at (pageByOffset).
      */
     async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: UserSort): Promise<UserPage> {
       const matching = () => matchingUsers(db, tenantId, filter);
       const countMatching = async () => Number((await matching().count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { users: [], totalResults: await countMatching() };
-      const query = matching().select("*", db.raw("count(*) over () as total_results"));
-      if (sort === undefined) query.orderBy([{ column: "created_at" }, { column: "id" }]);
-      else
-        for (const term of compileUserSort(sort.by, sort.order, dialectOf(db)))
-          query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-      const rows: Array<UserRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
-      const first = rows[0];
-      return {
-        users: rows.map(userFromRow),
-        totalResults: first === undefined ? await countMatching() : Number(first.total_results),
-      };
+      // Compiled first: it names a sort the SCIM core cannot resolve as it always has.
+      const terms = sort === undefined ? undefined : compileUserSort(sort.by, sort.order, dialectOf(db));
+      const keyset = offsetKeyset(sort);
+      const page = await pageByOffset(
+        { resource: "User", tenantId, filter, keyset },
+        { startIndex, count },
+        {
+          positions,
+          changeSequence: () => changeSequenceOf(db, tenantId),
+          byOffset: async () => {
+            const query = matching().select("*", db.raw("count(*) over () as total_results"));
+            if (terms === undefined) query.orderBy([{ column: "created_at" }, { column: "id" }]);
+            else for (const term of terms) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
+            const rows: Array<UserRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
+            const first = rows[0];
+            const last = rows[rows.length - 1];
+            return {
+              items: rows.map(userFromRow),
+              last: keyset === undefined || last === undefined ? undefined : positionOf(keyset, last),
+              totalResults: first === undefined ? await countMatching() : Number(first.total_results),
+            };
+          },
+          after: (position) =>
+            store.listAfter(tenantId, filter, requireValue(keyset, "a position implies a keyset"), position, count, false),
+          countAll: countMatching,
+        },
+      );
+      return { users: page.items, totalResults: page.totalResults };
     },
 
     /**
@@ -376,6 +399,7 @@ export function createUserStore(db: Knex, activity: ActivityOptions = defaultAct
       return Number((await users().where("tenant_id", tenantId).count({ n: "*" }).first())?.n ?? 0);
     },
   };
+  return store;
 }
 
 export type UserStore = ReturnType<typeof createUserStore>;
