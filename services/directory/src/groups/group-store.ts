@@ -9,7 +9,7 @@ import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
-import { pageByOffset, type KeysetPage } from "../query/list-paging.js";
+import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
 import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
 import { MembershipDelta } from "../memberships/membership-delta.js";
 import { memberships } from "../memberships/membership-store.js";
@@ -274,14 +274,14 @@ export function createGroupStore(
           positions,
           changeSequence: () => changeSequenceOf(db, tenantId),
           byOffset: async () => {
-            const query = matching(tenantId, filter).select("groups.*", db.raw("count(*) over () as total_results"));
+            const query = matching(tenantId, filter).select("groups.*");
             for (const term of terms) query.orderByRaw(term);
-            const rows: Array<GroupRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
+            const rows: GroupRow[] = await query.offset(startIndex - 1).limit(count);
             const last = rows[rows.length - 1];
             return {
               items: rows.map(groupFromRow),
               last: last === undefined ? undefined : positionOf(keyset, last),
-              totalResults: rows[0] === undefined ? await countMatching() : Number(rows[0].total_results),
+              totalResults: await totalOfOffsetPage({ startIndex, count }, rows.length, countMatching),
             };
           },
           after: (position) => store.listAfter(tenantId, filter, keyset, position, count, false),

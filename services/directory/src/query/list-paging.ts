@@ -112,6 +112,23 @@ export interface OffsetReads<T> {
  * `keyset` is undefined for sorts cursor paging cannot seek on (a user's document attributes):
  * those always page by OFFSET.
  */
+/**
+ * The total of an offset listing, from the page itself where it tells: a page that ended before
+ * `count` rows is the end of the listing (unless it is empty past the first index), so the total
+ * is where it ended, and a lookup such as Okta's `userName eq` costs its one query. Otherwise the
+ * matching rows are counted. A separate count rather than `count(*) over ()` in the page's query:
+ * the window made SQLite and PostgreSQL read every matching row, whole, before the LIMIT (1.5 s
+ * for the first page of 200,000 users on SQLite, against about 90 ms for the count alone).
+ */
+export async function totalOfOffsetPage(
+  paging: { startIndex: number; count: number },
+  returned: number,
+  countAll: () => Promise<number>,
+): Promise<number> {
+  if (returned < paging.count && (returned > 0 || paging.startIndex === 1)) return paging.startIndex - 1 + returned;
+  return countAll();
+}
+
 export async function pageByOffset<T>(
   query: { resource: string; tenantId: string; filter: unknown; keyset: readonly KeysetColumn[] | undefined },
   paging: { startIndex: number; count: number },

@@ -14,7 +14,7 @@ import { isUniqueViolation } from "../database/unique-violation.js";
 import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
-import { pageByOffset, type KeysetPage } from "../query/list-paging.js";
+import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
 import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
 import { externalIdKey } from "../query/external-id-key.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
@@ -294,16 +294,15 @@ export function createUserStore(
           positions,
           changeSequence: () => changeSequenceOf(db, tenantId),
           byOffset: async () => {
-            const query = matching().select("*", db.raw("count(*) over () as total_results"));
+            const query = matching();
             if (terms === undefined) query.orderBy([{ column: "created_at" }, { column: "id" }]);
             else for (const term of terms) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-            const rows: Array<UserRow & { total_results: number | string }> = await query.offset(startIndex - 1).limit(count);
-            const first = rows[0];
+            const rows = (await query.offset(startIndex - 1).limit(count)) as UserRow[];
             const last = rows[rows.length - 1];
             return {
               items: rows.map(userFromRow),
               last: keyset === undefined || last === undefined ? undefined : positionOf(keyset, last),
-              totalResults: first === undefined ? await countMatching() : Number(first.total_results),
+              totalResults: await totalOfOffsetPage({ startIndex, count }, rows.length, countMatching),
             };
           },
           after: (position) =>
