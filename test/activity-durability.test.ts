@@ -54,7 +54,9 @@ for (const store of await storeKindsUnderTest())
       killed = true;
       await Promise.all(load);
       assert.ok(failed > 0, "some writes were in flight or sent while the directory was down");
-      await product.startDirectories();
+      // Everything starts again on fresh ports: another test's service may have taken the killed
+      // directory's port meanwhile (files run side by side).
+      await product.restart();
 
       const entries = JSON.parse(await product.admin(["activity", "default", "--json", "--limit", "100000", "--status", "2xx"])) as Array<{
         requestId: string;
