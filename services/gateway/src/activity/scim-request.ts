@@ -7,6 +7,7 @@ import type { DirectoryClient } from "@scimgw/directory-client";
 import type { AuthenticatedState, KnownKey } from "../auth/authenticate.js";
 import { identityProviderOf } from "../http/identity-provider.js";
 import { operationOf } from "../http/operation.js";
+import { shownPath } from "../http/shown-path.js";
 import { requestIdOf } from "../observability/assign-request-id.js";
 import { redactQuery } from "../observability/redact-query.js";
 import { groupPatchAnswersWithBody } from "../routes/groups.js";
@@ -33,9 +34,8 @@ export function preciseNow(): number {
 
 const identityProviders = { okta: IdentityProvider.OKTA, entra: IdentityProvider.ENTRA, other: IdentityProvider.OTHER } as const;
 
-/** Longest User-Agent and path an entry keeps: room for any honest one, no room for a hostile one. */
+/** Longest User-Agent an entry keeps: room for any honest one, no room for a hostile one. */
 const maxUserAgentLength = 256;
-const maxPathLength = 256;
 
 function cut(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
@@ -61,7 +61,7 @@ export function scimRequestOf(request: RequestUnderway, key: Omit<KnownKey, "ten
     identityProvider: identityProviders[identityProviderOf(ctx.get("user-agent") || undefined)],
     userAgent: cut(ctx.get("user-agent"), maxUserAgentLength),
     method: ctx.method,
-    path: cut(ctx.path, maxPathLength),
+    path: shownPath(ctx.path),
     query: redactQuery(ctx.querystring),
     startedAt: { seconds: BigInt(seconds), nanos: Math.floor((startedAtMs - seconds * 1000) * 1e6) },
     successStatus: successStatusOf(ctx),

@@ -4,14 +4,12 @@ import { Code, RpcError } from "@scimgw/directory-client";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import { identityProviderOf } from "../http/identity-provider.js";
 import { operationOf } from "../http/operation.js";
+import { shownPath } from "../http/shown-path.js";
 import { redactQuery } from "./redact-query.js";
 import { failureOf, type RequestFailure } from "../errors/request-failure.js";
 
 /** Probes come every few seconds from every load balancer: at debug, so they don't drown the requests. */
 const probePaths = new Set(["/healthz", "/readyz", "/metrics"]);
-
-/** A path as logged: ids are UUIDs, but an unmatched path is whatever a client sent. */
-const maxPathLength = 256;
 
 /**
  * Which failures an operator should see at warn: a key the gateway refuses (an IdP configured with
@@ -62,7 +60,7 @@ export function logRequests(logger: Logger): Middleware<AuthenticatedState> {
           idp: identityProviderOf(ctx.get("user-agent") || undefined),
           operation: operationOf(ctx),
           method: ctx.method,
-          path: ctx.path.length > maxPathLength ? `${ctx.path.slice(0, maxPathLength)}…` : ctx.path,
+          path: shownPath(ctx.path),
           query: redactQuery(ctx.querystring),
           status: ctx.status,
           ...(failure?.scimType === undefined ? {} : { scimType: failure.scimType }),
