@@ -167,7 +167,7 @@ for (const store of await storeKindsUnderTest()) {
       );
 
       // Another tenant's key, known to the directory but revoked: its 401 belongs to that tenant's log.
-      const globexKey = await product.createTenant("globex");
+      const globexKey = await product.seedTenant("globex");
       const globexId = await product.tenantIdOf("globex");
       const globexKeys = JSON.parse(await product.admin(["keys", "list", "globex", "--json"])) as Array<{ id: string }>;
       await product.admin(["keys", "revoke", "globex", globexKeys[0]!.id]);

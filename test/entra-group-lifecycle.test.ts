@@ -168,7 +168,7 @@ for (const store of await storeKindsUnderTest())
       assertScimError(response, 400, "invalidValue");
       assert.ok(response.body.detail.includes(unknown), `the detail names the id: ${response.body.detail}`);
 
-      const otherTenant = scimClient(product.baseUrl, await product.createTenant(`other-${tag()}`));
+      const otherTenant = scimClient(product.baseUrl, await product.seedTenant(`other-${tag()}`));
       const foreign = assertUserResponse(await otherTenant.post("/Users", entraUser()), 201).id;
       const crossTenant = await patchGroup(group.id, legacyOp.add("members", entraMembers(u(1), foreign)));
       assertScimError(crossTenant, 400, "invalidValue");
@@ -185,7 +185,7 @@ for (const store of await storeKindsUnderTest())
 
     test("the other tenant sees none of these groups, and cannot read one by id", async () => {
       const group = await createGroup();
-      const otherTenant = scimClient(product.baseUrl, await product.createTenant(`other-${tag()}`));
+      const otherTenant = scimClient(product.baseUrl, await product.seedTenant(`other-${tag()}`));
       assert.equal(assertListResponse(await otherTenant.get("/Groups?excludedAttributes=members")).totalResults, 0);
       assertScimError(await otherTenant.get(`/Groups/${group.id}`), 404);
       assertScimError(await otherTenant.patch(`/Groups/${group.id}`, patchRequest(legacyOp.replace("displayName", "hijack"))), 404);

@@ -139,7 +139,7 @@ for (const store of await storeKindsUnderTest())
 
     /** A client for a new, empty tenant: the collection expects to run against an empty server. */
     async function emptyTenant(): Promise<ScimClient> {
-      return scimClient(product.baseUrl, await product.createTenant(`collection-${randomUUID()}`));
+      return scimClient(product.baseUrl, await product.seedTenant(`collection-${randomUUID()}`));
     }
 
     async function post(tenant: ScimClient, body: Record<string, unknown>): Promise<ScimJson> {

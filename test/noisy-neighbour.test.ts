@@ -98,7 +98,7 @@ for (const store of await storeKindsUnderTest())
 
     before(async () => {
       product = await Product.start({ store });
-      tenantAKey = await product.createTenant("noisy");
+      tenantAKey = await product.seedTenant("noisy");
       // A tenant-wide limit low enough that the attack's loops go past it within the run.
       await product.admin(["tenants", "limits", "noisy", "--per-second", "20", "--burst", "40"]);
       tenantA = scimClient(product.baseUrl, tenantAKey);

@@ -186,7 +186,7 @@ for (const store of await storeKindsUnderTest())
     test("another tenant's key sees none of this tenant's users", async () => {
       const userName = randomUserName("isolated");
       const created = await okta.post("/Users", oktaUser(userName));
-      const other = scimClient(product.baseUrl, await product.createTenant(`other-${Date.now()}`));
+      const other = scimClient(product.baseUrl, await product.seedTenant(`other-${Date.now()}`));
       assert.equal((await other.get(`/Users/${created.body.id}`)).status, 404);
       assert.equal((await other.get(lookup(userName))).body.totalResults, 0);
       assert.equal((await other.get("/Users")).body.totalResults, 0);

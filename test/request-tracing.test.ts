@@ -1,7 +1,8 @@
 // One SCIM request followed across both services, on every store: its id and its trace go from
 // the gateway's HTTP handler through the gRPC call into the directory's handler and its SQL.
 // Gateway and directory run in this one process (over a real socket), so one in-memory exporter
-// sees both sides' spans, wired as the services' main.ts wire them.
+// sees both sides' spans, wired as the services' main.ts wire them. Tracing is global to a process,
+// so this file runs in a process of its own (test-in-shards: own process).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes, randomUUID } from "node:crypto";

@@ -65,7 +65,7 @@ for (const store of await storeKindsUnderTest())
     after(() => product.stop());
 
     test("a key past its limit gets 429 with Retry-After and a SCIM body; another tenant is unaffected; a tenant limit set with the CLI applies after the key cache period", async () => {
-      const otherKey = await product.createTenant("neighbour");
+      const otherKey = await product.seedTenant("neighbour");
       const limited = await burst(product.baseUrl, product.apiKey, 40);
       assert.ok(limited.limited > 0, "the default tenant was limited");
       assert.match(limited.refused?.retryAfter ?? "", /^[1-9]\d*$/);
@@ -84,7 +84,7 @@ for (const store of await storeKindsUnderTest())
     });
 
     test("a credential limited to one tenant reads it, and is refused with TENANT_NOT_GRANTED for another, for streams and for key checks", async () => {
-      await product.createTenant("other");
+      await product.seedTenant("other");
       const otherId = await product.tenantIdOf("other");
       const defaultId = await product.tenantIdOf("default");
       await assert.rejects(product.admin(["credentials", "issue", "x", "--scope", "read-only"]), /--tenant .* or give --all-tenants/);

@@ -1,5 +1,5 @@
-// Tracing is global to a process; node --test runs each file in its own, so installing it here
-// touches no other test.
+// Tracing is global to a process, so this file runs in a process of its own
+// (test-in-shards: own process), and installing it here touches no other test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { trace } from "@opentelemetry/api";

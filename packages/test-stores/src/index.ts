@@ -11,7 +11,7 @@ export function uniqueSchemaName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString("hex")}`;
 }
 
-async function postgresProblem(): Promise<string | undefined> {
+async function postgresProblemOnce(): Promise<string | undefined> {
   const client = new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
@@ -24,6 +24,20 @@ async function postgresProblem(): Promise<string | undefined> {
   }
 }
 
+/**
+ * Asks three times, a second apart: on a loaded machine (the suites run many processes at once)
+ * one connection may time out, and in CI a single miss would fail the whole run.
+ */
+async function postgresProblem(): Promise<string | undefined> {
+  let problem: string | undefined;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    problem = await postgresProblemOnce();
+    if (problem === undefined) return undefined;
+    if (attempt < 3) await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return problem;
+}
+
 let discovered: Promise<StoreKind[]> | undefined;
 
 /**
@@ -31,8 +45,8 @@ let discovered: Promise<StoreKind[]> | undefined;
  * unreachable PostgreSQL throws; elsewhere a banner says loudly that the PostgreSQL half did not
  * run, and how to run it.
  */
-export function storeKindsUnderTest(): Promise<StoreKind[]> {
-  discovered ??= (async () => {
+export async function storeKindsUnderTest(): Promise<StoreKind[]> {
+  discovered ??= (async (): Promise<StoreKind[]> => {
     const problem = await postgresProblem();
     if (problem === undefined) return ["sqlite", "postgres"];
     const message = `PostgreSQL at ${testPostgresUrl} is unreachable (${problem}).`;
@@ -47,5 +61,9 @@ export function storeKindsUnderTest(): Promise<StoreKind[]> {
     );
     return ["sqlite"];
   })();
-  return discovered;
+  // Awaited here, so each caller awaits a promise of its own rather than the first caller's: when
+  // several test files share a process (scripts/test-in-shards.mjs), node:test finds the suite a
+  // test belongs to through the async context its registration ran in, which awaiting the shared
+  // promise directly would take from the first file.
+  return [...(await discovered)];
 }

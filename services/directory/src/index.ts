@@ -6,6 +6,8 @@ export { migrateToLatest, migrateAllDown } from "./database/migrations/migrate.j
 export { loadDirectoryConfig } from "./config.js";
 export { userContent } from "./users/user-row.js";
 export type { UserRow } from "./users/user-row.js";
+export { createTenantStore } from "./tenants/tenant-store.js";
+export { createApiKeyStore } from "./api-keys/api-key-store.js";
 export { createServiceCredentialStore, scopes } from "./service-credentials/service-credential-store.js";
 export type { Scope, ServiceCredentialInfo } from "./service-credentials/service-credential-store.js";
 export { bearer } from "./service-credentials/bearer.js";
