@@ -164,9 +164,17 @@ export class Product {
   }
 
   async startServices(): Promise<void> {
+    await this.startDirectoriesOnFreshPorts();
+    await this.startGateways();
+  }
+
+  private async startDirectoriesOnFreshPorts(): Promise<void> {
     this.directoryPorts = await Promise.all(Array.from({ length: this.options.directories ?? 1 }, () => freePort()));
     this.directoryAddresses = this.directoryPorts.map((port) => `127.0.0.1:${port}`);
     await this.startDirectories();
+  }
+
+  private async startGateways(): Promise<void> {
     const directoryPorts = this.directoryPorts;
     this.gatewayPorts = [];
     this.gateways = [];
@@ -208,6 +216,18 @@ export class Product {
   async stopServices(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     await Promise.all(this.gateways.map((gateway) => stopService(gateway, signal)));
     await Promise.all(this.directories.map((directory) => stopService(directory, signal)));
+  }
+
+  /**
+   * After stopDirectories (a crash, say): starts the directories again on fresh ports, since
+   * another suite's service may have taken the old ones meanwhile, and so new gateways, whose
+   * directory address is fixed at start. The old gateways stop (SIGTERM) while the directories
+   * start: a crash test restarts many times, and each stop waits for the gateway to drain.
+   */
+  async restartDirectories(): Promise<void> {
+    const gateways = this.gateways;
+    await Promise.all([Promise.all(gateways.map((gateway) => stopService(gateway))), this.startDirectoriesOnFreshPorts()]);
+    await this.startGateways();
   }
 
   async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
