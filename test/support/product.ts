@@ -164,14 +164,14 @@ export class Product {
   }
 
   async startServices(): Promise<void> {
-    await this.startDirectoriesOnFreshPorts();
+    await this.chooseDirectoryPorts();
+    await this.startDirectories();
     await this.startGateways();
   }
 
-  private async startDirectoriesOnFreshPorts(): Promise<void> {
+  private async chooseDirectoryPorts(): Promise<void> {
     this.directoryPorts = await Promise.all(Array.from({ length: this.options.directories ?? 1 }, () => freePort()));
     this.directoryAddresses = this.directoryPorts.map((port) => `127.0.0.1:${port}`);
-    await this.startDirectories();
   }
 
   private async startGateways(): Promise<void> {
@@ -221,13 +221,15 @@ export class Product {
   /**
    * After stopDirectories (a crash, say): starts the directories again on fresh ports, since
    * another suite's service may have taken the old ones meanwhile, and so new gateways, whose
-   * directory address is fixed at start. The old gateways stop (SIGTERM) while the directories
-   * start: a crash test restarts many times, and each stop waits for the gateway to drain.
+   * directory address is fixed at start. Everything happens at once, since a crash test restarts
+   * many times: the old gateways stop (SIGTERM, draining) while the directories and the new
+   * gateways start; a gateway calls its directory only when a request needs it, so it may start
+   * first.
    */
   async restartDirectories(): Promise<void> {
     const gateways = this.gateways;
-    await Promise.all([Promise.all(gateways.map((gateway) => stopService(gateway))), this.startDirectoriesOnFreshPorts()]);
-    await this.startGateways();
+    await this.chooseDirectoryPorts();
+    await Promise.all([...gateways.map((gateway) => stopService(gateway)), this.startDirectories(), this.startGateways()]);
   }
 
   async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
