@@ -40,11 +40,18 @@ export interface TenantStore {
 
 const writeMethods = ["POST", "PUT", "PATCH", "DELETE"];
 
-/** Reads what the checks need of one tenant, with a connection of the test's own. */
+/**
+ * Reads what the checks need of one tenant, with a connection of the test's own, in one snapshot:
+ * the gateway may record a read's activity entry meanwhile, and the counters and the rows read must
+ * be of the same moment. (SQLite's transaction reads one snapshot anyway and takes no level.)
+ */
 export async function readTenantStore(location: DatabaseLocation, tenantId: string): Promise<TenantStore> {
   const db = openDatabase(location);
   try {
-    return await readWith(db, tenantId);
+    return await db.transaction(
+      (trx) => readWith(trx, tenantId),
+      location.kind === "postgres" ? { isolationLevel: "repeatable read", readOnly: true } : {},
+    );
   } finally {
     await db.destroy();
   }
