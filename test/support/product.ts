@@ -164,9 +164,17 @@ export class Product {
   }
 
   async startServices(): Promise<void> {
+    await this.chooseDirectoryPorts();
+    await this.startDirectories();
+    await this.startGateways();
+  }
+
+  private async chooseDirectoryPorts(): Promise<void> {
     this.directoryPorts = await Promise.all(Array.from({ length: this.options.directories ?? 1 }, () => freePort()));
     this.directoryAddresses = this.directoryPorts.map((port) => `127.0.0.1:${port}`);
-    await this.startDirectories();
+  }
+
+  private async startGateways(): Promise<void> {
     const directoryPorts = this.directoryPorts;
     this.gatewayPorts = [];
     this.gateways = [];
@@ -208,6 +216,20 @@ export class Product {
   async stopServices(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     await Promise.all(this.gateways.map((gateway) => stopService(gateway, signal)));
     await Promise.all(this.directories.map((directory) => stopService(directory, signal)));
+  }
+
+  /**
+   * After stopDirectories (a crash, say): starts the directories again on fresh ports, since
+   * another suite's service may have taken the old ones meanwhile, and so new gateways, whose
+   * directory address is fixed at start. Everything happens at once, since a crash test restarts
+   * many times: the old gateways stop (SIGTERM, draining) while the directories and the new
+   * gateways start; a gateway calls its directory only when a request needs it, so it may start
+   * first.
+   */
+  async restartDirectories(): Promise<void> {
+    const gateways = this.gateways;
+    await this.chooseDirectoryPorts();
+    await Promise.all([...gateways.map((gateway) => stopService(gateway)), this.startDirectories(), this.startGateways()]);
   }
 
   async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
