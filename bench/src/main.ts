@@ -192,7 +192,7 @@ try {
         apiKey: importTenant.key,
         pageSize: settings.importPageSize,
         endPages: 10,
-        warmupPages: 10,
+        warmupSeconds: settings.warmupSeconds,
       });
       const rss = sampler.stop();
       const growthMiB = Object.fromEntries(Object.entries(rss).map(([service, { startMiB, peakMiB }]) => [service, peakMiB - startMiB]));

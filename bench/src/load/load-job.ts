@@ -40,8 +40,11 @@ export interface WalkJob {
   pageSize: number;
   /** Pages averaged at each end for the first/last comparison. */
   endPages: number;
-  /** Pages read (from startIndex 1) before the measured walk, so its first pages are not its coldest. */
-  warmupPages: number;
+  /**
+   * Seconds (and at least 10 pages) of walking from startIndex 1 before the measured walk, so that
+   * its first pages are not measured on cold code and caches while its last pages are warm.
+   */
+  warmupSeconds: number;
 }
 
 export type LoadJob = HttpJob | WalkJob;
@@ -67,6 +70,9 @@ export interface WalkFigures {
   /** Mean ms of the first and of the last `endPages` pages. */
   firstPagesMs: number;
   lastPagesMs: number;
+  /** Each of those pages, ms: one slow page among ten moves the mean. */
+  firstPagesEachMs: number[];
+  lastPagesEachMs: number[];
   /** lastPagesMs / firstPagesMs: 1 when a deep page costs what the first does. */
   lastToFirst: number;
   medianPageMs: number;

@@ -155,7 +155,8 @@ async function runHttp(job: HttpJob): Promise<HttpFigures> {
 
 async function runWalk(job: WalkJob): Promise<WalkFigures> {
   const headers = { authorization: `Bearer ${job.apiKey}`, accept: "application/scim+json" };
-  for (let page = 0; page < job.warmupPages; page++) {
+  const warmupEnds = performance.now() + job.warmupSeconds * 1000;
+  for (let page = 0; page < 10 || performance.now() < warmupEnds; page++) {
     const response = await fetch(`${job.origin}${job.basePath}/Users?startIndex=${1 + page * job.pageSize}&count=${job.pageSize}`, {
       headers,
     });
@@ -177,8 +178,10 @@ async function runWalk(job: WalkJob): Promise<WalkFigures> {
   }
   const totalSeconds = (performance.now() - started) / 1000;
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  const firstPagesMs = mean(pageMs.slice(0, job.endPages));
-  const lastPagesMs = mean(pageMs.slice(-job.endPages));
+  const firstPagesEachMs = pageMs.slice(0, job.endPages);
+  const lastPagesEachMs = pageMs.slice(-job.endPages);
+  const firstPagesMs = mean(firstPagesEachMs);
+  const lastPagesMs = mean(lastPagesEachMs);
   const sorted = [...pageMs].sort((a, b) => a - b);
   return {
     pages: pageMs.length,
@@ -186,6 +189,8 @@ async function runWalk(job: WalkJob): Promise<WalkFigures> {
     totalResults,
     firstPagesMs,
     lastPagesMs,
+    firstPagesEachMs,
+    lastPagesEachMs,
     lastToFirst: lastPagesMs / firstPagesMs,
     medianPageMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
     totalSeconds,
