@@ -40,7 +40,18 @@ const newcomerCount = 1_000;
 log(
   `${store}; workloads ${only.join(", ")}; concurrency ${settings.concurrency}; ${settings.durationSeconds} s each; ${settings.runs} run(s)`,
 );
-const product = await Product.start(store);
+const resultsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "../results");
+const resultsFile =
+  settings.outFile ??
+  path.join(
+    resultsFolder,
+    `${startedAt
+      .toISOString()
+      .replaceAll(":", "-")
+      .replace(/\.\d+Z$/, "Z")}.json`,
+  );
+const cpuProfileDir = settings.profile ? `${resultsFile.replace(/\.json$/, "")}-profiles` : undefined;
+const product = await Product.start(store, cpuProfileDir === undefined ? {} : { cpuProfileDir });
 const httpCeilings: HttpCeilings | undefined = has("get", "filter") ? await startHttpCeilings() : undefined;
 const load = await LoadGenerator.start();
 const origin = new URL(product.baseUrl).origin;
@@ -208,7 +219,7 @@ try {
     console.log(`\nrun ${run} of ${settings.runs}\n${renderRun(result)}\n`);
   }
 
-  const { outFile, ...measuredSettings } = settings;
+  const { outFile: _outFile, ...measuredSettings } = settings;
   const results: BenchResults = {
     startedAt: startedAt.toISOString(),
     machine,
@@ -217,19 +228,9 @@ try {
     runs,
     medianRatios: medianRatios(runs),
   };
-  const resultsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "../results");
-  const file =
-    outFile ??
-    path.join(
-      resultsFolder,
-      `${startedAt
-        .toISOString()
-        .replaceAll(":", "-")
-        .replace(/\.\d+Z$/, "Z")}.json`,
-    );
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`${renderSummary(results)}\nresults: ${path.relative(process.cwd(), path.resolve(file))}`);
+  mkdirSync(path.dirname(path.resolve(resultsFile)), { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`${renderSummary(results)}\nresults: ${path.relative(process.cwd(), path.resolve(resultsFile))}`);
 } catch (error) {
   // A failed statement's message carries all of its SQL (a seeding batch is megabytes of it).
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -239,4 +240,6 @@ try {
   await load.stop();
   await httpCeilings?.stop();
   await product.stop();
+  if (cpuProfileDir !== undefined)
+    console.log(`CPU profiles (open in Chrome DevTools or speedscope): ${path.relative(process.cwd(), cpuProfileDir)}`);
 }

@@ -43,9 +43,17 @@ async function freePort(): Promise<number> {
  * it: nothing in this process reads (and so pays for) the access log while the load runs. Ready
  * when the file has the service's "listening" line.
  */
-async function startService(main: string, env: NodeJS.ProcessEnv, logFile: string, readyMessage: string): Promise<ChildProcess> {
+async function startService(
+  main: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  readyMessage: string,
+  cpuProfileDir: string | undefined,
+): Promise<ChildProcess> {
   const log = openSync(logFile, "a");
-  const child = spawn(process.execPath, [main], { env, stdio: ["ignore", log, log] });
+  // V8 writes the profile when the process exits on its own, as both services do on SIGTERM.
+  const profiling = cpuProfileDir === undefined ? [] : ["--cpu-prof", `--cpu-prof-dir=${cpuProfileDir}`];
+  const child = spawn(process.execPath, [...profiling, main], { env, stdio: ["ignore", log, log] });
   closeSync(log);
   const startedAt = Date.now();
   while (!readFileSync(logFile, "utf8").includes(`"msg":"${readyMessage}"`)) {
@@ -77,7 +85,8 @@ export class Product {
     readonly store: StoreKind,
   ) {}
 
-  static async start(store: StoreKind): Promise<Product> {
+  /** With cpuProfileDir, each service writes a V8 CPU profile of its whole life there when it stops. */
+  static async start(store: StoreKind, options: { cpuProfileDir?: string } = {}): Promise<Product> {
     const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-bench-")), store);
     try {
       const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.credentialFile])) as {
@@ -90,6 +99,7 @@ export class Product {
         { ...product.env, DIRECTORY_PORT: String(directoryPort) },
         path.join(product.dataDir, "directory.log"),
         "directory listening",
+        options.cpuProfileDir,
       );
       const gatewayPort = await freePort();
       product.gateway = await startService(
@@ -106,6 +116,7 @@ export class Product {
         },
         path.join(product.dataDir, "gateway.log"),
         "gateway listening",
+        options.cpuProfileDir,
       );
       product.baseUrl = `http://127.0.0.1:${gatewayPort}/services/scim/v2`;
       return product;

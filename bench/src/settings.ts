@@ -30,6 +30,8 @@ export interface BenchSettings {
   only: WorkloadName[];
   /** Where the JSON goes. */
   outFile: string | undefined;
+  /** Whether the services write CPU profiles (next to the JSON). */
+  profile: boolean;
 }
 
 function positiveNumber(name: string, fallback: number): number {
@@ -71,5 +73,6 @@ export function readSettings(argv: string[] = process.argv.slice(2)): BenchSetti
     runs: Math.round(positiveNumber("RUNS", 1)),
     only: onlyList(argv),
     outFile: process.env.BENCH_OUT || undefined,
+    profile: process.env.PROFILE === "1" || process.env.PROFILE === "true",
   };
 }
