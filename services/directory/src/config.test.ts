@@ -3,10 +3,16 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { ConfigError } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
+import { sqliteReadConnectionsDefault } from "./database/open-database.js";
 
 test("the database defaults to a SQLite file in the data folder", () => {
   const config = loadDirectoryConfig({ DATA_DIR: "/tmp/scimgw-data" });
-  assert.deepEqual(config.database, { kind: "sqlite", filename: "/tmp/scimgw-data/directory.sqlite" });
+  assert.deepEqual(config.database, {
+    kind: "sqlite",
+    filename: "/tmp/scimgw-data/directory.sqlite",
+    readConnections: sqliteReadConnectionsDefault,
+    synchronous: "FULL",
+  });
   assert.equal(config.port, 50051);
   assert.equal(loadDirectoryConfig({}).dataDir, path.resolve("data"));
 });
@@ -15,11 +21,32 @@ test("DATABASE_URL names another SQLite file", () => {
   assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", DATABASE_URL: "sqlite:/var/lib/x.sqlite" }).database, {
     kind: "sqlite",
     filename: "/var/lib/x.sqlite",
+    readConnections: sqliteReadConnectionsDefault,
+    synchronous: "FULL",
   });
   assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", DATABASE_URL: "sqlite:rel.sqlite" }).database, {
     kind: "sqlite",
     filename: "/d/rel.sqlite",
+    readConnections: sqliteReadConnectionsDefault,
+    synchronous: "FULL",
   });
+});
+
+test("SQLite's read connections and sync mode are settings, checked", () => {
+  assert.deepEqual(loadDirectoryConfig({ DATA_DIR: "/d", SQLITE_READ_CONNECTIONS: "8", SQLITE_SYNCHRONOUS: "NORMAL" }).database, {
+    kind: "sqlite",
+    filename: "/d/directory.sqlite",
+    readConnections: 8,
+    synchronous: "NORMAL",
+  });
+  assert.throws(
+    () => loadDirectoryConfig({ SQLITE_READ_CONNECTIONS: "0" }),
+    (error: unknown) => error instanceof ConfigError && /SQLITE_READ_CONNECTIONS/.test(String(error)),
+  );
+  assert.throws(
+    () => loadDirectoryConfig({ SQLITE_SYNCHRONOUS: "OFF" }),
+    (error: unknown) => error instanceof ConfigError && /SQLITE_SYNCHRONOUS/.test(String(error)),
+  );
 });
 
 test("a postgres:// DATABASE_URL selects PostgreSQL with its pool, schema and timeout settings", () => {

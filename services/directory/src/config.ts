@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
 import type { ServerTlsFiles } from "@scimgw/grpc";
 import { metricsHost, metricsPort, type MetricsListen } from "@scimgw/metrics";
-import type { DatabaseLocation } from "./database/open-database.js";
+import { type DatabaseLocation, sqliteReadConnectionsDefault, sqliteSynchronousModes } from "./database/open-database.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -17,10 +17,12 @@ export const databaseSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, "must 
 
 export type PostgresSettings = Omit<Extract<DatabaseLocation, { kind: "postgres" }>, "kind" | "url">;
 
+export type SqliteSettings = Omit<Extract<DatabaseLocation, { kind: "sqlite" }>, "kind" | "filename">;
+
 /** Where a valid database URL points; the path of an SQLite URL is relative to baseDir. */
-export function locateDatabase(url: string, baseDir: string, postgres: PostgresSettings): DatabaseLocation {
+export function locateDatabase(url: string, baseDir: string, postgres: PostgresSettings, sqlite: SqliteSettings = {}): DatabaseLocation {
   return url.startsWith("sqlite:")
-    ? { kind: "sqlite", filename: path.resolve(baseDir, url.slice("sqlite:".length)) }
+    ? { kind: "sqlite", filename: path.resolve(baseDir, url.slice("sqlite:".length)), ...sqlite }
     : { kind: "postgres", url, ...postgres };
 }
 
@@ -35,6 +37,8 @@ const settings = z.object({
     .max(500)
     .default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  SQLITE_READ_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(sqliteReadConnectionsDefault),
+  SQLITE_SYNCHRONOUS: z.enum(sqliteSynchronousModes).default("FULL"),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
   DIRECTORY_PORT: port.default(50051),
   SERVICE_CREDENTIAL_CACHE_SECONDS: z.coerce.number().min(0).max(3600).default(10),
@@ -91,11 +95,16 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
   }
   const dataDir = path.resolve(data.DATA_DIR);
   const url = data.DATABASE_URL ?? `sqlite:${path.join(dataDir, "directory.sqlite")}`;
-  const database = locateDatabase(url, dataDir, {
-    schema: data.DATABASE_SCHEMA,
-    poolMax: data.DATABASE_POOL_MAX,
-    statementTimeoutMs: data.DATABASE_STATEMENT_TIMEOUT_MS,
-  });
+  const database = locateDatabase(
+    url,
+    dataDir,
+    {
+      schema: data.DATABASE_SCHEMA,
+      poolMax: data.DATABASE_POOL_MAX,
+      statementTimeoutMs: data.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    { readConnections: data.SQLITE_READ_CONNECTIONS, synchronous: data.SQLITE_SYNCHRONOUS },
+  );
   return {
     dataDir,
     database,

@@ -63,14 +63,17 @@ export interface DirectoryDependencies {
 }
 
 /**
- * How many calls of one tenant may use the store at once, by store: SQLite has one connection for
- * all tenants, so a few calls per tenant keep its queue short for everyone; PostgreSQL has
- * `poolMax` connections per replica, of which one tenant may take half.
+ * How many calls of one tenant may use the store at once, by store. PostgreSQL has `poolMax`
+ * connections per replica, of which one tenant may take half. SQLite has `poolMax` read
+ * connections and one writer shared by all tenants: a tenant may have twice the read connections
+ * in flight, enough for its writes to fill a group commit (group-commit.ts) while its reads keep
+ * the read connections busy, and few enough that every other tenant's calls still find a place in
+ * the queues.
  */
 export function defaultTenantLimits(db: Knex): TenantGateOptions {
   const poolMax = (db.client.config.pool?.max as number | undefined) ?? 2;
   return {
-    concurrency: dialectOf(db) === "sqlite" ? 4 : Math.max(2, Math.ceil(poolMax / 2)),
+    concurrency: dialectOf(db) === "sqlite" ? Math.max(4, 2 * poolMax) : Math.max(2, Math.ceil(poolMax / 2)),
     // Enough for an IdP's burst (Okta pushes a group's members with tens of parallel calls).
     queueLimit: 64,
     maxWaitMs: 5000,

@@ -143,8 +143,10 @@ export function createActivityStore(db: Knex) {
         for (const range of ranges) {
           for (;;) {
             if (limits.signal?.aborted) return deleted;
-            const batch = range(entries().where("tenant_id", tenant.id).select("seq")).limit(batchSize);
-            const removed = await entries().where("tenant_id", tenant.id).whereIn("seq", batch).delete();
+            const removed = await writeTransaction(db, undefined, (trx) => {
+              const batch = range(entries(trx).where("tenant_id", tenant.id).select("seq")).limit(batchSize);
+              return entries(trx).where("tenant_id", tenant.id).whereIn("seq", batch).delete();
+            });
             deleted += removed;
             if (removed < batchSize) break;
             await limits.betweenBatches?.();

@@ -4,6 +4,7 @@ import { dialectOf } from "../database/open-database.js";
 import { copiedTables, defaultBatchSize, readInBatches, type CopiedTable } from "./copied-tables.js";
 import { digestTable } from "./table-digest.js";
 import { CopyStoreError } from "../errors/copy-store-error.js";
+import { writeTransaction } from "../database/write-transaction.js";
 
 export { CopyStoreError } from "../errors/copy-store-error.js";
 
@@ -148,7 +149,7 @@ export async function copyStore(source: Knex, target: Knex, options: CopyOptions
   await migrateBothToLatest(source, target);
   const copied = await source.transaction(
     (snapshot) =>
-      target.transaction(async (write) => {
+      writeTransaction(target, undefined, async (write) => {
         await requireEmpty(write);
         const rowsCopied = new Map<string, number>();
         for (const table of copiedTables) rowsCopied.set(table.name, await copyTable(snapshot, write, table, batchSize, onProgress));

@@ -4,6 +4,7 @@ import { notFound } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { rateLimitOf, type TenantRateLimit, type TenantRow } from "../tenants/tenant-store.js";
 import { generateApiKey } from "./api-key.js";
+import { writeTransaction } from "../database/write-transaction.js";
 
 interface ApiKeyRow {
   tenant_id: string;
@@ -53,7 +54,7 @@ export function createApiKeyStore(db: Knex) {
         last_used_at: null,
         revoked_at: null,
       };
-      await db<ApiKeyRow>("api_keys").insert(row);
+      await writeTransaction(db, undefined, (trx) => trx<ApiKeyRow>("api_keys").insert(row));
       return { key: issued.key, info: fromRow(row) };
     },
 
@@ -75,17 +76,18 @@ export function createApiKeyStore(db: Knex) {
       if (row.revoked_at !== null) return { status: "revoked", key: fromRow(row) };
       if (row.suspended_at !== null) return { status: "suspended", key: fromRow(row) };
       const lastUsedAt = nowIso();
-      await db<ApiKeyRow>("api_keys").where({ tenant_id: row.tenant_id, id: row.id }).update({ last_used_at: lastUsedAt });
+      await writeTransaction(db, undefined, (trx) =>
+        trx<ApiKeyRow>("api_keys").where({ tenant_id: row.tenant_id, id: row.id }).update({ last_used_at: lastUsedAt }),
+      );
       return { status: "valid", key: fromRow({ ...row, last_used_at: lastUsedAt }), tenantRateLimit: rateLimitOf(row) };
     },
 
     /** Revokes a live key and returns it as revoked. */
     async revoke(tenantId: string, id: string): Promise<ApiKeyInfo> {
       const revokedAt = nowIso();
-      const updated = await db<ApiKeyRow>("api_keys")
-        .where({ tenant_id: tenantId, id })
-        .whereNull("revoked_at")
-        .update({ revoked_at: revokedAt });
+      const updated = await writeTransaction(db, undefined, (trx) =>
+        trx<ApiKeyRow>("api_keys").where({ tenant_id: tenantId, id }).whereNull("revoked_at").update({ revoked_at: revokedAt }),
+      );
       if (updated === 0) throw notFound(`live API key "${id}"`);
       const row = await db<ApiKeyRow>("api_keys").where({ tenant_id: tenantId, id }).first();
       return fromRow(requireValue(row, `API key "${id}", just revoked, can be read back (keys are never deleted)`));

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
 import type { ChangeEventRow } from "./change-event-row.js";
+import { writeTransaction } from "../database/write-transaction.js";
 
 /**
  * The change log as WatchChanges reads it, and its pruning. Events are written by recordChanges
@@ -25,7 +26,7 @@ export function createChangeStore(db: Knex) {
 
     /** Deletes every tenant's events that occurred before `cutoff` (ISO-8601 UTC); returns how many. */
     async deleteBefore(cutoff: string): Promise<number> {
-      return db("change_events").where("occurred_at", "<", cutoff).delete();
+      return writeTransaction(db, undefined, (trx) => trx("change_events").where("occurred_at", "<", cutoff).delete());
     },
   };
 }

@@ -2,13 +2,21 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
+import { createGroupCommitWriter, type GroupCommitWriter } from "./group-commit.js";
 
 /**
  * Where the directory keeps its data: an embedded SQLite file (the default, one directory
  * process), or a PostgreSQL database shared by any number of directory replicas.
  */
 export type DatabaseLocation =
-  | { kind: "sqlite"; filename: string }
+  | {
+      kind: "sqlite";
+      filename: string;
+      /** Connections serving reads beside the one writer (SQLITE_READ_CONNECTIONS); default sqliteReadConnectionsDefault. */
+      readConnections?: number;
+      /** How a commit reaches the disk (SQLITE_SYNCHRONOUS); default FULL. */
+      synchronous?: SqliteSynchronous;
+    }
   | {
       kind: "postgres";
       /** A libpq URL, postgres://user@host:port/database. */
@@ -22,21 +30,38 @@ export type DatabaseLocation =
     };
 
 /**
- * Per-connection settings SQLite forgets between connections, so they are applied to every
- * new one: WAL lets readers run beside the writer, NORMAL sync is durable across process crashes
- * in WAL mode, foreign keys are off by default in SQLite, the busy timeout makes a second process
- * (the admin CLI) wait for the writer instead of failing with SQLITE_BUSY, and LIKE is made
- * case-sensitive as it is in PostgreSQL (case-insensitive attributes are compared through folded
- * key columns, so LIKE must not fold on its own).
+ * How SQLite syncs a commit in WAL mode. FULL (the default) syncs the WAL at every commit: an
+ * acknowledged write survives power loss and an OS crash. NORMAL syncs only at checkpoints: an
+ * acknowledged write survives the process's crash, but the last commits before a power loss may be
+ * gone. Group commit (group-commit.ts) shares one sync among the writes that queued meanwhile,
+ * which is what makes FULL affordable.
  */
-const sqlitePragmas = [
-  // First, so that the pragmas after it wait for another process's write lock instead of failing.
-  "PRAGMA busy_timeout = 5000",
-  "PRAGMA journal_mode = WAL",
-  "PRAGMA synchronous = NORMAL",
-  "PRAGMA foreign_keys = ON",
-  "PRAGMA case_sensitive_like = ON",
-];
+export const sqliteSynchronousModes = ["FULL", "NORMAL"] as const;
+export type SqliteSynchronous = (typeof sqliteSynchronousModes)[number];
+
+/**
+ * Read connections by default: one per libuv thread-pool thread, as each sqlite3 statement runs
+ * on one; more would only queue there.
+ */
+export const sqliteReadConnectionsDefault = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+
+/**
+ * Per-connection settings SQLite forgets between connections, so they are applied to every
+ * new one: WAL lets readers run beside the writer, foreign keys are off by default in SQLite, the
+ * busy timeout makes a second process (the admin CLI) wait for the writer instead of failing with
+ * SQLITE_BUSY, and LIKE is made case-sensitive as it is in PostgreSQL (case-insensitive attributes
+ * are compared through folded key columns, so LIKE must not fold on its own).
+ */
+function sqlitePragmas(synchronous: SqliteSynchronous): string {
+  return [
+    // First, so that the pragmas after it wait for another process's write lock instead of failing.
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA journal_mode = WAL",
+    `PRAGMA synchronous = ${synchronous}`,
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA case_sensitive_like = ON",
+  ].join(";\n");
+}
 
 interface SqliteConnection {
   exec(sql: string, callback: (error: Error | null) => void): void;
@@ -77,26 +102,67 @@ const knexLog = {
   },
 };
 
-function openSqlite(filename: string): Knex {
-  prepareSqliteFile(filename);
+function sqliteKnex(filename: string, synchronous: SqliteSynchronous, connections: number): Knex {
   return knex({
     client: "sqlite3",
     connection: { filename },
     useNullAsDefault: true,
     log: knexLog,
     pool: {
-      // One connection: SQLite has one writer at a time anyway, and a single connection means a
-      // transaction never starts as a reader and then fails to upgrade (SQLITE_BUSY).
       min: 1,
-      max: 1,
+      max: connections,
       afterCreate(connection: SqliteConnection, done: (error: Error | null, connection: SqliteConnection) => void) {
-        connection.exec(sqlitePragmas.join(";\n"), (error) => {
+        connection.exec(sqlitePragmas(synchronous), (error) => {
           restrictSqliteCompanions(filename);
           done(error, connection);
         });
       },
     },
   });
+}
+
+/** The writer of each SQLite database opened here, beside the readers its Knex hands out. */
+const writers = new WeakMap<Knex, GroupCommitWriter>();
+
+/**
+ * The one writer of an SQLite database: its connection and the queue that commits writes in
+ * groups. Undefined for PostgreSQL (any pooled connection writes) and for an in-memory database
+ * (one connection, which is both).
+ */
+export function writerOf(db: Knex): GroupCommitWriter | undefined {
+  return writers.get(db);
+}
+
+/**
+ * SQLite in WAL mode: readers never wait for each other or for the writer, and there is one writer
+ * at a time. So reads get a pool of connections (the Knex returned, which every read uses as
+ * before), and writes get one connection of their own, reached through writerOf(db) by
+ * writeTransaction and the migrations. A single writing connection also means a write transaction
+ * never starts as a reader and then fails to upgrade (SQLITE_BUSY). An in-memory database exists
+ * per connection, so it keeps one connection for both.
+ */
+function openSqlite(location: Extract<DatabaseLocation, { kind: "sqlite" }>): Knex {
+  const { filename, readConnections = sqliteReadConnectionsDefault, synchronous = "FULL" } = location;
+  prepareSqliteFile(filename);
+  if (filename === ":memory:" || filename === "") return sqliteKnex(filename, synchronous, 1);
+  const readers = sqliteKnex(filename, synchronous, readConnections);
+  const writer = sqliteKnex(filename, synchronous, 1);
+  writers.set(readers, createGroupCommitWriter(writer));
+  const destroyReaders = readers.destroy.bind(readers);
+  // Closing the database closes both; knex's destroy is a property of the instance, so it is redefined there.
+  Object.defineProperty(readers, "destroy", {
+    configurable: true,
+    value: async (callback?: (error?: unknown) => void) => {
+      try {
+        await Promise.all([destroyReaders(), writer.destroy()]);
+        callback?.();
+      } catch (error) {
+        if (callback === undefined) throw error;
+        callback(error);
+      }
+    },
+  });
+  return readers;
 }
 
 /**
@@ -134,7 +200,7 @@ function openPostgres(location: Extract<DatabaseLocation, { kind: "postgres" }>)
 }
 
 export function openDatabase(location: DatabaseLocation): Knex {
-  return location.kind === "sqlite" ? openSqlite(location.filename) : openPostgres(location);
+  return location.kind === "sqlite" ? openSqlite(location) : openPostgres(location);
 }
 
 /** The SQL dialects the directory speaks. */

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
-import { Gauge, type Registry } from "prom-client";
+import { Counter, Gauge, type Registry } from "prom-client";
+import { writerOf } from "../database/open-database.js";
 
 /** The part of knex's connection pool (tarn) the gauges read. */
 interface ConnectionPool {
@@ -12,8 +13,9 @@ interface ConnectionPool {
 
 /**
  * The database connection pool as it is at scrape time: connections in use and idle, and the
- * queries waiting for one. On SQLite the pool is one connection for every tenant, so waiting
- * acquires are the directory's queue; on PostgreSQL, DATABASE_POOL_MAX per replica.
+ * queries waiting for one. On SQLite the pool is the read connections (SQLITE_READ_CONNECTIONS),
+ * and the one writer's queue and group commits have series of their own; on PostgreSQL the pool
+ * is DATABASE_POOL_MAX connections per replica, for reads and writes.
  */
 export function registerDatabasePoolMetrics(registry: Registry, db: Knex): void {
   // Undefined once the database is destroyed (a stopping directory): the gauges then read 0.
@@ -38,7 +40,39 @@ export function registerDatabasePoolMetrics(registry: Registry, db: Knex): void 
   gauge("scimgw_directory_db_pool_connections_opening", "Database connections being opened now.", (p) => p.numPendingCreates());
   gauge(
     "scimgw_directory_db_pool_connections_max",
-    "The most database connections the pool may open (1 on SQLite, DATABASE_POOL_MAX on PostgreSQL).",
+    "The most database connections the pool may open (SQLITE_READ_CONNECTIONS on SQLite, DATABASE_POOL_MAX on PostgreSQL).",
     (p) => p.max,
+  );
+  registerSqliteWriterMetrics(registry, db);
+}
+
+/** SQLite's writer: writes waiting for it, and how many writes each commit carried (group commit). */
+function registerSqliteWriterMetrics(registry: Registry, db: Knex): void {
+  const writer = writerOf(db);
+  if (writer === undefined) return;
+  new Gauge({
+    name: "scimgw_directory_sqlite_writes_queued",
+    help: "Writes waiting for SQLite's writer now (they commit together when it is free).",
+    registers: [registry],
+    collect() {
+      this.set(writer.counts.queued);
+    },
+  });
+  // Totals the writer keeps, read at scrape time; writes / commits is the mean group size.
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  total("scimgw_directory_sqlite_commits_total", "Transactions SQLite's writer committed.", () => writer.counts.commits);
+  total(
+    "scimgw_directory_sqlite_writes_committed_total",
+    "Writes SQLite's writer committed, alone or in groups.",
+    () => writer.counts.writesCommitted,
   );
 }

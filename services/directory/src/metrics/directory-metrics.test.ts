@@ -15,6 +15,7 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
 import { createDirectoryMetrics, type DirectoryMetrics } from "./directory-metrics.js";
+import { sqliteReadConnectionsDefault } from "../database/open-database.js";
 
 /** The value of one series in Prometheus' text format, e.g. `name{a="b"}`; undefined if absent. */
 async function seriesValue(metrics: DirectoryMetrics, series: string): Promise<number | undefined> {
@@ -74,11 +75,30 @@ for (const storeUnderTest of storesUnderTest) {
     });
 
     test("the connection pool is read at scrape time", async () => {
-      assert.equal(await seriesValue(metrics, "scimgw_directory_db_pool_connections_max"), storeUnderTest.name === "sqlite" ? 1 : 4);
+      assert.equal(
+        await seriesValue(metrics, "scimgw_directory_db_pool_connections_max"),
+        storeUnderTest.name === "sqlite" ? sqliteReadConnectionsDefault : 4,
+      );
       for (const gauge of ["in_use", "idle", "opening"]) {
         assert.ok((await seriesValue(metrics, `scimgw_directory_db_pool_connections_${gauge}`)) !== undefined, gauge);
       }
       assert.equal(await seriesValue(metrics, "scimgw_directory_db_pool_acquires_waiting"), 0);
+    });
+
+    test("SQLite's writer: its queue now, its commits and the writes they carried", {
+      skip: storeUnderTest.name !== "sqlite",
+    }, async () => {
+      const commitsBefore = (await seriesValue(metrics, "scimgw_directory_sqlite_commits_total")) ?? 0;
+      const writesBefore = (await seriesValue(metrics, "scimgw_directory_sqlite_writes_committed_total")) ?? 0;
+      const users = createClient(UserService, transport);
+      await Promise.all(
+        ["w1", "w2", "w3"].map((name) => users.createUser({ tenantId, user: create(UserSchema, { userName: `${name}@example.com` }) })),
+      );
+      const commits = ((await seriesValue(metrics, "scimgw_directory_sqlite_commits_total")) ?? 0) - commitsBefore;
+      const writes = ((await seriesValue(metrics, "scimgw_directory_sqlite_writes_committed_total")) ?? 0) - writesBefore;
+      assert.equal(writes, 3);
+      assert.ok(commits >= 1 && commits <= 3, `${commits} commits`);
+      assert.equal(await seriesValue(metrics, "scimgw_directory_sqlite_writes_queued"), 0);
     });
 
     test("a stream's lag is its tenant's newest sequence number minus the last one it sent", async () => {

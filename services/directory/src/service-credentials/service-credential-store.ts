@@ -3,6 +3,7 @@ import { nowIso } from "../database/timestamps.js";
 import { notFound } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { generateSecret } from "../secrets/secret.js";
+import { writeTransaction } from "../database/write-transaction.js";
 
 /** What a credential lets its holder do: read, or also write (the gateway writes). */
 export const scopes = ["read-only", "read-write"] as const;
@@ -82,7 +83,7 @@ export function createServiceCredentialStore(db: Knex) {
         revoked_at: null,
       };
       const granted = tenants === "all" ? [] : [...new Set(tenants)];
-      await db.transaction(async (trx) => {
+      await writeTransaction(db, undefined, async (trx) => {
         await trx<ServiceCredentialRow>("service_credentials").insert(row);
         if (granted.length > 0)
           await trx<GrantRow>("service_credential_tenants").insert(
@@ -100,17 +101,18 @@ export function createServiceCredentialStore(db: Knex) {
         .first();
       if (row === undefined) return undefined;
       const lastUsedAt = nowIso();
-      await db<ServiceCredentialRow>("service_credentials").where({ id: row.id }).update({ last_used_at: lastUsedAt });
+      await writeTransaction(db, undefined, (trx) =>
+        trx<ServiceCredentialRow>("service_credentials").where({ id: row.id }).update({ last_used_at: lastUsedAt }),
+      );
       const granted = row.all_tenants ? [] : ((await grantsOf([row.id])).get(row.id) ?? []);
       return fromRow({ ...row, last_used_at: lastUsedAt }, granted);
     },
 
     async revoke(id: string): Promise<ServiceCredentialInfo> {
       const revokedAt = nowIso();
-      const updated = await db<ServiceCredentialRow>("service_credentials")
-        .where({ id })
-        .whereNull("revoked_at")
-        .update({ revoked_at: revokedAt });
+      const updated = await writeTransaction(db, undefined, (trx) =>
+        trx<ServiceCredentialRow>("service_credentials").where({ id }).whereNull("revoked_at").update({ revoked_at: revokedAt }),
+      );
       if (updated === 0) throw notFound(`live service credential "${id}"`);
       const row = await db<ServiceCredentialRow>("service_credentials").where({ id }).first();
       const revoked = requireValue(row, `service credential "${id}", just revoked, can be read back (credentials are never deleted)`);

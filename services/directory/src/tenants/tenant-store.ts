@@ -4,6 +4,7 @@ import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { notFound, uniquenessViolation } from "../errors/directory-errors.js";
 import { validTenantName } from "./tenant-name.js";
+import { writeTransaction } from "../database/write-transaction.js";
 
 /** A tenant's own request rate as a token bucket; without one, the gateway's defaults apply. */
 export interface TenantRateLimit {
@@ -57,7 +58,7 @@ export function createTenantStore(db: Knex) {
         suspended_at: null,
       };
       try {
-        await db<TenantRow>("tenants").insert(row);
+        await writeTransaction(db, undefined, (trx) => trx<TenantRow>("tenants").insert(row));
       } catch (error) {
         if (isUniqueViolation(error)) throw uniquenessViolation(`a tenant named "${name}" already exists`, "name");
         throw error;
@@ -69,7 +70,7 @@ export function createTenantStore(db: Knex) {
     async rename(tenantId: string, typedName: string): Promise<Tenant> {
       const name = validTenantName(typedName);
       try {
-        const updated = await db<TenantRow>("tenants").where({ id: tenantId }).update({ name });
+        const updated = await writeTransaction(db, undefined, (trx) => trx<TenantRow>("tenants").where({ id: tenantId }).update({ name }));
         if (updated === 0) throw notFound(`tenant "${tenantId}"`);
       } catch (error) {
         if (isUniqueViolation(error)) throw uniquenessViolation(`a tenant named "${name}" already exists`, "name");
@@ -102,9 +103,11 @@ export function createTenantStore(db: Knex) {
         !(Number.isInteger(limit.perSecond) && limit.perSecond > 0 && Number.isInteger(limit.burst) && limit.burst >= limit.perSecond)
       )
         throw new RangeError("a rate limit needs a positive whole per-second rate and a burst at least as large");
-      const updated = await db<TenantRow>("tenants")
-        .where({ id: tenantId })
-        .update({ rate_limit_per_second: limit?.perSecond ?? null, rate_limit_burst: limit?.burst ?? null });
+      const updated = await writeTransaction(db, undefined, (trx) =>
+        trx<TenantRow>("tenants")
+          .where({ id: tenantId })
+          .update({ rate_limit_per_second: limit?.perSecond ?? null, rate_limit_burst: limit?.burst ?? null }),
+      );
       if (updated === 0) throw notFound(`tenant "${tenantId}"`);
       return this.resolve(tenantId);
     },
@@ -114,18 +117,20 @@ export function createTenantStore(db: Knex) {
      * suspended tenant keeps its first suspension time.
      */
     async suspend(tenantId: string): Promise<Tenant> {
-      const updated = await db<TenantRow>("tenants")
-        .where({ id: tenantId })
-        .update({
-          suspended_at: db.raw("coalesce(??, ?)", ["suspended_at", nowIso()]) as unknown as string,
-        });
+      const updated = await writeTransaction(db, undefined, (trx) =>
+        trx<TenantRow>("tenants")
+          .where({ id: tenantId })
+          .update({ suspended_at: trx.raw("coalesce(??, ?)", ["suspended_at", nowIso()]) as unknown as string }),
+      );
       if (updated === 0) throw notFound(`tenant "${tenantId}"`);
       return this.resolve(tenantId);
     },
 
     /** Ends a suspension: the tenant's live keys work again (within the same cache delay). */
     async resume(tenantId: string): Promise<Tenant> {
-      const updated = await db<TenantRow>("tenants").where({ id: tenantId }).update({ suspended_at: null });
+      const updated = await writeTransaction(db, undefined, (trx) =>
+        trx<TenantRow>("tenants").where({ id: tenantId }).update({ suspended_at: null }),
+      );
       if (updated === 0) throw notFound(`tenant "${tenantId}"`);
       return this.resolve(tenantId);
     },

@@ -13,7 +13,7 @@ import * as addServiceCredentialAllTenants from "./0011-add-service-credential-a
 import * as createServiceCredentialTenants from "./0012-create-service-credential-tenants.js";
 import * as normalizeExternalIds from "./0013-normalize-external-ids.js";
 import * as createActivityEntries from "./0014-create-activity-entries.js";
-import { dialectOf } from "../open-database.js";
+import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
 
@@ -80,7 +80,9 @@ export async function migrateToLatest(db: Knex): Promise<void> {
  * SQLite has no advisory locks: runners on the machine queue on a lock file instead, and the
  * usual restart, with nothing pending, costs one read.
  */
-async function migrateSqlite(db: Knex): Promise<void> {
+async function migrateSqlite(database: Knex): Promise<void> {
+  // On the writer's connection: the readers' connections never write.
+  const db = writerOf(database)?.knex ?? database;
   const filename = (db.client.config.connection as { filename: string }).filename;
   await withSqliteMigrationLock(filename, async () => {
     const version = await readSchemaVersion(db, migrationNames);
@@ -91,7 +93,7 @@ async function migrateSqlite(db: Knex): Promise<void> {
 
 /** Undoes every migration, newest first. For tests and for tearing an install down. */
 export async function migrateAllDown(db: Knex): Promise<void> {
-  await db.migrate.rollback({ migrationSource }, true);
+  await (writerOf(db)?.knex ?? db).migrate.rollback({ migrationSource }, true);
 }
 
 export const migrationNames = migrations.map(([name]) => name);

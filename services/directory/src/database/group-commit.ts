@@ -1,0 +1,139 @@
+import type { Knex } from "knex";
+import { runInterruptibly, transactionWithSignal } from "./transaction-with-signal.js";
+
+type Work<T> = (trx: Knex.Transaction) => Promise<T>;
+
+/** SQLite's one writer: writes queue here and commit in groups. */
+export interface GroupCommitWriter {
+  /** The writer's own connection, for the migrations. */
+  readonly knex: Knex;
+  /** Runs work in a transaction that honours signal as transactionWithSignal does; settles once committed. */
+  write<T>(signal: AbortSignal | undefined, work: Work<T>): Promise<T>;
+  /** For the metrics: writes waiting now, and transactions and writes committed so far. */
+  readonly counts: { readonly queued: number; readonly commits: number; readonly writesCommitted: number };
+}
+
+interface QueuedWrite {
+  signal: AbortSignal | undefined;
+  work: Work<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Thrown inside a group's transaction to roll the whole group back. */
+class GroupRolledBack extends Error {}
+
+/**
+ * Whether an error may have ended the transaction it happened in, not just its statement. SQLite
+ * may roll a transaction back on its own after SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or
+ * SQLITE_NOMEM, and always does when a writing statement is interrupted (SQLITE_INTERRUPT); only a
+ * constraint violation is known to leave it intact. So any SQLite error but that one counts.
+ */
+export function breaksTransaction(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null | undefined)?.code;
+  return typeof code === "string" && code.startsWith("SQLITE_") && code !== "SQLITE_CONSTRAINT";
+}
+
+/**
+ * Group commit on SQLite's one writing connection. Most of a small write's cost is its COMMIT (with
+ * synchronous=FULL, a sync of the WAL to disk), so the writer takes every write that queued while
+ * the previous commit ran and commits them together: one transaction, each write in a SAVEPOINT of
+ * its own, so a write that fails (a 409, a version mismatch) rolls back only itself and the others
+ * still commit. Each write runs after the ones before it in the group and sees their effects, as
+ * it would alone in that order, so uniqueness and version checks stay exact. Throughput grows with
+ * the number of writers waiting instead of being one transaction per round trip.
+ *
+ * A write settles only after its group's COMMIT. When the group cannot commit as a whole (an error
+ * that may have ended the transaction, or a caller that gave up after its write ran and must not
+ * find it committed), the group is rolled back and each of its writes whose caller still waits runs
+ * again alone, in order, with the same answer it would have had first. A write alone (the writer
+ * was idle) pays no savepoint.
+ */
+export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitWriter {
+  const queue: QueuedWrite[] = [];
+  let draining = false;
+  let commits = 0;
+  let writesCommitted = 0;
+
+  const commitAlone = (write: QueuedWrite) =>
+    transactionWithSignal(knex, write.signal, write.work).then((value) => {
+      commits += 1;
+      writesCommitted += 1;
+      write.resolve(value);
+    }, write.reject);
+
+  async function commitTogether(group: QueuedWrite[]): Promise<void> {
+    const outcomes = new Map<QueuedWrite, Outcome>();
+    try {
+      await knex.transaction(async (trx) => {
+        for (const write of group) {
+          if (write.signal?.aborted) continue;
+          try {
+            const value = await trx.transaction((savepoint) => runInterruptibly(savepoint, write.signal, write.work));
+            outcomes.set(write, { ok: true, value });
+          } catch (error) {
+            outcomes.set(write, { ok: false, error });
+            if (breaksTransaction(error) || write.signal?.aborted) throw new GroupRolledBack();
+          }
+        }
+        if (group.some((write) => write.signal?.aborted && outcomes.get(write)?.ok === true)) throw new GroupRolledBack();
+      });
+    } catch (error) {
+      // Nothing of the group is on disk. A COMMIT that failed (rather than a rollback asked for)
+      // may leave SQLite's transaction open on the connection; end it so that the next one can begin.
+      if (!(error instanceof GroupRolledBack)) await knex.raw("ROLLBACK").catch(() => {});
+      for (const write of group) {
+        if (write.signal?.aborted) write.reject(write.signal.reason);
+        else await commitAlone(write);
+      }
+      return;
+    }
+    commits += 1;
+    for (const write of group) {
+      const outcome = outcomes.get(write);
+      if (outcome === undefined) write.reject(write.signal?.reason);
+      else if (outcome.ok) {
+        writesCommitted += 1;
+        write.resolve(outcome.value);
+      } else write.reject(outcome.error);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      while (queue.length > 0) {
+        const group = queue.splice(0, maxGroup);
+        const [first] = group;
+        if (group.length === 1 && first !== undefined) await commitAlone(first);
+        else await commitTogether(group);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    knex,
+    counts: {
+      get queued() {
+        return queue.length;
+      },
+      get commits() {
+        return commits;
+      },
+      get writesCommitted() {
+        return writesCommitted;
+      },
+    },
+    write<T>(signal: AbortSignal | undefined, work: Work<T>): Promise<T> {
+      if (signal?.aborted) return Promise.reject(signal.reason);
+      return new Promise<T>((resolve, reject) => {
+        queue.push({ signal, work, resolve: resolve as (value: unknown) => void, reject });
+        if (!draining) void drain();
+      });
+    },
+  };
+}
