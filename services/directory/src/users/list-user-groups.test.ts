@@ -129,6 +129,22 @@ for (const storeUnderTest of storesUnderTest) {
       for (const [read, user] of Object.entries(reads)) assert.deepEqual(user?.groups, expected, read);
     });
 
+    test("GetUser and a userName eq lookup by offset are one statement each, nested groups and all", async () => {
+      const filter = filterToProto(parseFilter('userName eq "nested@example.com"'));
+      const statements: string[] = [];
+      const record = (query: { sql: string }) => statements.push(query.sql);
+      db.on("query", record);
+      try {
+        await service.getUser(create(GetUserRequestSchema, { tenantId, id: userId }), undefined as never);
+        assert.equal(statements.length, 1, statements.join("\n"));
+        // The tenant's change sequence, which the offset-position cache compares, is read in it too.
+        await service.listUsers(create(ListUsersRequestSchema, { tenantId, filter, startIndex: 1n, count: 10 }), undefined as never);
+        assert.equal(statements.length, 2, statements.join("\n"));
+      } finally {
+        db.removeListener("query", record);
+      }
+    });
+
     test("a user in no group has none; an unknown user, or a group's id, is NOT_FOUND", async () => {
       const loner = (await users.create(tenantId, create(UserSchema, { userName: "loner@example.com" }))).id;
       assert.deepEqual(await listGroups(true, loner), []);

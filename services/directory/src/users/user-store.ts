@@ -15,7 +15,13 @@ import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } f
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
-import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
+import {
+  changeSequenceColumn,
+  changeSequenceOfPage,
+  offsetPositionsOf,
+  type ChangeSequenceRow,
+  type OffsetPositions,
+} from "../query/offset-positions.js";
 import { externalIdKey } from "../query/external-id-key.js";
 import { keysPerQuery, lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
@@ -113,11 +119,18 @@ export function createUserStore(
    * statement instead of one for the users and one for their groups. The query runs as a derived
    * table, so its plan is the one it has alone and only the rows it returns have their groups
    * read; the outer ORDER BY sorts those few rows again, as SQL keeps no order out of a subquery.
+   * A page of a listing also reads the tenant's change sequence in it (changeSequenceColumn).
    */
-  async function selectWithGroups(query: Knex.QueryBuilder, order: readonly SqlCondition[]): Promise<UserRowWithGroups[]> {
-    const outer = db.select("users.*", groupsColumn).from(query.as("users"));
+  async function selectWithGroups(
+    query: Knex.QueryBuilder,
+    order: readonly SqlCondition[],
+    changeSequenceOf?: string,
+  ): Promise<Array<UserRowWithGroups & Partial<ChangeSequenceRow>>> {
+    const outer = db
+      .select("users.*", groupsColumn, ...(changeSequenceOf === undefined ? [] : [changeSequenceColumn(db, changeSequenceOf)]))
+      .from(query.as("users"));
     for (const term of order) outer.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-    return (await outer) as UserRowWithGroups[];
+    return (await outer) as Array<UserRowWithGroups & Partial<ChangeSequenceRow>>;
   }
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
@@ -329,16 +342,16 @@ export function createUserStore(
         { startIndex, count },
         {
           positions,
-          changeSequence: () => changeSequenceOf(db, tenantId),
           byOffset: async () => {
             const query = matching();
             for (const term of order) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-            const rows = await selectWithGroups(query.offset(startIndex - 1).limit(count), order);
+            const rows = await selectWithGroups(query.offset(startIndex - 1).limit(count), order, tenantId);
             const last = rows[rows.length - 1];
             return {
               items: rows.map(userWithGroupsFromRow),
               last: keyset === undefined || last === undefined ? undefined : positionOf(keyset, last),
               totalResults: await totalOfOffsetPage({ startIndex, count }, rows.length, countMatching),
+              changeSeq: changeSequenceOfPage(rows),
             };
           },
           after: (position) =>
@@ -362,13 +375,13 @@ export function createUserStore(
       count: number,
       withTotal: boolean,
     ): Promise<KeysetPage<User>> {
-      const rows: UserRowWithGroups[] = [];
+      const rows: Array<UserRowWithGroups & Partial<ChangeSequenceRow>> = [];
       const order = keysetOrderBy(keyset).map((sql) => ({ sql, bindings: [] }));
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
         const query = matchingUsers(db, tenantId, filter).andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
         for (const term of order) query.orderByRaw(term.sql);
-        rows.push(...(await selectWithGroups(query.limit(count + 1 - rows.length), order)));
+        rows.push(...(await selectWithGroups(query.limit(count + 1 - rows.length), order, tenantId)));
       }
       const page = rows.slice(0, count);
       const last = page[page.length - 1];
@@ -376,6 +389,7 @@ export function createUserStore(
         items: page.map(userWithGroupsFromRow),
         next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
         totalResults: withTotal ? Number((await matchingUsers(db, tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
+        changeSeq: changeSequenceOfPage(rows),
       };
     },
 
