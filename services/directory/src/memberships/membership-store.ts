@@ -37,7 +37,11 @@ export interface MemberGroup {
   type: "direct" | "indirect";
 }
 
-/** How each dialect folds the rows of a member's groups into one JSON value, in their order. */
+/**
+ * How each dialect folds the rows of a member's groups into one JSON value, in their order. An
+ * ORDER BY inside the aggregate is what makes the order certain: SQLite has it since 3.44 (the
+ * pinned sqlite3 bundles 3.52), PostgreSQL since 9.0.
+ */
 const groupsAggregate: Record<Dialect, (element: string, order: string) => string> = {
   sqlite: (element, order) => `json_group_array(json_array(${element}) ORDER BY ${order})`,
   // json_agg of no rows is NULL, where SQLite's json_group_array gives [].
