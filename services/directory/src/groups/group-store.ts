@@ -10,7 +10,13 @@ import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } f
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
-import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
+import {
+  changeSequenceColumn,
+  changeSequenceOfPage,
+  offsetPositionsOf,
+  type ChangeSequenceRow,
+  type OffsetPositions,
+} from "../query/offset-positions.js";
 import { MembershipDelta } from "../memberships/membership-delta.js";
 import { memberships } from "../memberships/membership-store.js";
 import { externalIdKey } from "../query/external-id-key.js";
@@ -272,16 +278,16 @@ export function createGroupStore(
         { startIndex, count },
         {
           positions,
-          changeSequence: () => changeSequenceOf(db, tenantId),
           byOffset: async () => {
-            const query = matching(tenantId, filter).select("groups.*");
+            const query = matching(tenantId, filter).select("groups.*", changeSequenceColumn(db, tenantId));
             for (const term of terms) query.orderByRaw(term);
-            const rows: GroupRow[] = await query.offset(startIndex - 1).limit(count);
+            const rows: Array<GroupRow & ChangeSequenceRow> = await query.offset(startIndex - 1).limit(count);
             const last = rows[rows.length - 1];
             return {
               items: rows.map(groupFromRow),
               last: last === undefined ? undefined : positionOf(keyset, last),
               totalResults: await totalOfOffsetPage({ startIndex, count }, rows.length, countMatching),
+              changeSeq: changeSequenceOfPage(rows),
             };
           },
           after: (position) => store.listAfter(tenantId, filter, keyset, position, count, false),
@@ -300,14 +306,14 @@ export function createGroupStore(
       count: number,
       withTotal: boolean,
     ): Promise<KeysetPage<Group>> {
-      const rows: GroupRow[] = [];
+      const rows: Array<GroupRow & ChangeSequenceRow> = [];
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
         const query = matching(tenantId, filter)
-          .select("groups.*")
+          .select("groups.*", changeSequenceColumn(db, tenantId))
           .andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
         for (const term of keysetOrderBy(keyset)) query.orderByRaw(term);
-        rows.push(...((await query.limit(count + 1 - rows.length)) as GroupRow[]));
+        rows.push(...((await query.limit(count + 1 - rows.length)) as Array<GroupRow & ChangeSequenceRow>));
       }
       const page = rows.slice(0, count);
       const last = page[page.length - 1];
@@ -315,6 +321,7 @@ export function createGroupStore(
         items: page.map(groupFromRow),
         next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
         totalResults: withTotal ? Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
+        changeSeq: changeSequenceOfPage(rows),
       };
     },
 

@@ -62,6 +62,8 @@ export interface KeysetPage<T> {
   items: T[];
   next: KeysetPosition | undefined;
   totalResults: number | undefined;
+  /** The tenant's last_change_seq read with the rows (changeSequenceColumn); undefined for an empty page. */
+  changeSeq: string | undefined;
 }
 
 /**
@@ -89,13 +91,13 @@ export interface OffsetPage<T> {
   /** The last row's keyset position; undefined for an empty page or a listing without a keyset. */
   last: KeysetPosition | undefined;
   totalResults: number;
+  /** The tenant's last_change_seq read with the rows (changeSequenceColumn); undefined for an empty page or an unknown tenant. */
+  changeSeq: string | undefined;
 }
 
 /** What a store supplies to serve SCIM offset pages, by OFFSET or from a remembered position. */
 export interface OffsetReads<T> {
   positions: OffsetPositions;
-  /** The tenant's last_change_seq; undefined when there is no such tenant (nothing is remembered then). */
-  changeSequence(): Promise<string | undefined>;
   /** The page at startIndex by OFFSET, its total from the same query. */
   byOffset(): Promise<OffsetPage<T>>;
   /** `count` rows after a position in keyset order; `next` is set when more follow (listAfter without a total). */
@@ -135,9 +137,7 @@ export async function pageByOffset<T>(
   reads: OffsetReads<T>,
 ): Promise<{ items: T[]; totalResults: number }> {
   const { keyset } = query;
-  // Read before the page, so a write committing meanwhile makes the remembered total look stale, never fresh.
-  const changeSeq = keyset === undefined ? undefined : await reads.changeSequence();
-  if (keyset === undefined || changeSeq === undefined) {
+  if (keyset === undefined) {
     reads.positions.count("miss");
     const page = await reads.byOffset();
     return { items: page.items, totalResults: page.totalResults };
@@ -147,20 +147,27 @@ export async function pageByOffset<T>(
   let items: T[];
   let totalResults: number;
   let next: KeysetPosition | undefined;
+  // The sequence is read with the page, before any count of the total, so a write committing
+  // meanwhile makes the remembered total look stale, never fresh. An empty page reads none: it
+  // is counted, and it remembers nothing.
+  let changeSeq: string | undefined;
   if (remembered !== undefined) {
     reads.positions.count("hit");
     const page = await reads.after(remembered.position);
     items = page.items;
     next = page.next;
-    totalResults = remembered.changeSeq === changeSeq ? remembered.totalResults : await reads.countAll();
+    changeSeq = page.changeSeq;
+    totalResults = changeSeq !== undefined && remembered.changeSeq === changeSeq ? remembered.totalResults : await reads.countAll();
   } else {
     reads.positions.count("miss");
     const page = await reads.byOffset();
     items = page.items;
     totalResults = page.totalResults;
+    changeSeq = page.changeSeq;
     next = items.length === paging.count && paging.startIndex - 1 + items.length < totalResults ? page.last : undefined;
   }
-  if (next !== undefined)
+  // Without a sequence (no such tenant) nothing is remembered.
+  if (next !== undefined && changeSeq !== undefined)
     reads.positions.remember(query.tenantId, fingerprint, paging.startIndex + items.length, { position: next, totalResults, changeSeq });
   return { items, totalResults };
 }

@@ -131,10 +131,23 @@ export function offsetPositionsOf(db: Knex): OffsetPositions {
 }
 
 /**
- * The tenant's last_change_seq as the cache compares it (one primary-key read); undefined for an
- * unknown tenant. Read here rather than through changes/, which would make a folder cycle.
+ * The tenant's last_change_seq as a column of a page's own statement, `change_seq` (an
+ * uncorrelated subquery: one primary-key read per statement, NULL for an unknown tenant). Read
+ * with the page rather than before it, a page costs one round trip instead of two, and the
+ * sequence is the one of the page's own snapshot, never later than a total counted after it.
+ * Read here rather than through changes/, which would make a folder cycle.
  */
-export async function changeSequenceOf(db: Knex, tenantId: string): Promise<string | undefined> {
-  const tenant: { last_change_seq: number | string } | undefined = await db("tenants").where("id", tenantId).first("last_change_seq");
-  return tenant === undefined ? undefined : String(tenant.last_change_seq);
+export function changeSequenceColumn(db: Knex, tenantId: string): Knex.Raw {
+  return db.raw("(SELECT last_change_seq FROM tenants WHERE id = ?) AS change_seq", [tenantId]);
+}
+
+/** A row read with changeSequenceColumn. */
+export interface ChangeSequenceRow {
+  change_seq: number | string | bigint | null;
+}
+
+/** The sequence as the cache compares it, from a page's first row; undefined for an empty page or an unknown tenant. */
+export function changeSequenceOfPage(rows: ReadonlyArray<Partial<ChangeSequenceRow>>): string | undefined {
+  const sequence = rows[0]?.change_seq;
+  return sequence === undefined || sequence === null ? undefined : String(sequence);
 }

@@ -1,7 +1,17 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
-import { GroupSchema, ListUserGroupsRequestSchema, UserSchema } from "@scimgw/proto";
+import {
+  BatchGetUsersRequestSchema,
+  GetUserRequestSchema,
+  GroupSchema,
+  ListUserGroupsRequestSchema,
+  ListUsersRequestSchema,
+  UserKeyKind,
+  UserSchema,
+} from "@scimgw/proto";
+import { parseFilter } from "@scimgw/scim";
+import { filterToProto } from "@scimgw/scim-proto";
 import { Code, RpcError } from "@scimgw/grpc";
 import type { Knex } from "knex";
 import { createGroupStore, type GroupStore } from "../groups/group-store.js";
@@ -94,6 +104,45 @@ for (const storeUnderTest of storesUnderTest) {
           ["gamma", "direct"],
         ],
       );
+    });
+
+    test("every read of the user carries the same groups: by key, listed by offset or cursor, batched", async () => {
+      const expected = (await users.withGroups(tenantId, [await users.get(tenantId, userId)]))[0]!.groups;
+      const userName = "nested@example.com";
+      const filter = filterToProto(parseFilter(`userName eq "${userName}"`));
+      const reads = {
+        GetUser: (await service.getUser(create(GetUserRequestSchema, { tenantId, id: userId }), undefined as never)).user,
+        "GetUser by userName": (await service.getUser(create(GetUserRequestSchema, { tenantId, userName }), undefined as never)).user,
+        "ListUsers by offset": (
+          await service.listUsers(create(ListUsersRequestSchema, { tenantId, filter, startIndex: 1n, count: 10 }), undefined as never)
+        ).users?.[0],
+        "ListUsers by cursor": (
+          await service.listUsers(create(ListUsersRequestSchema, { tenantId, filter, count: 10 }), undefined as never)
+        ).users?.[0],
+        BatchGetUsers: (
+          await service.batchGetUsers(
+            create(BatchGetUsersRequestSchema, { tenantId, keyKind: UserKeyKind.ID, keys: [userId] }),
+            undefined as never,
+          )
+        ).users?.[0],
+      };
+      for (const [read, user] of Object.entries(reads)) assert.deepEqual(user?.groups, expected, read);
+    });
+
+    test("GetUser and a userName eq lookup by offset are one statement each, nested groups and all", async () => {
+      const filter = filterToProto(parseFilter('userName eq "nested@example.com"'));
+      const statements: string[] = [];
+      const record = (query: { sql: string }) => statements.push(query.sql);
+      db.on("query", record);
+      try {
+        await service.getUser(create(GetUserRequestSchema, { tenantId, id: userId }), undefined as never);
+        assert.equal(statements.length, 1, statements.join("\n"));
+        // The tenant's change sequence, which the offset-position cache compares, is read in it too.
+        await service.listUsers(create(ListUsersRequestSchema, { tenantId, filter, startIndex: 1n, count: 10 }), undefined as never);
+        assert.equal(statements.length, 2, statements.join("\n"));
+      } finally {
+        db.removeListener("query", record);
+      }
     });
 
     test("a user in no group has none; an unknown user, or a group's id, is NOT_FOUND", async () => {

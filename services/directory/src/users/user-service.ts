@@ -61,14 +61,12 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
       const tenantId = requireTenant(request.tenantId);
       const key = exactlyOneKey({ id: request.id, user_name: request.userName, external_id: request.externalId });
       if (key.name === "id") requireId(key.value);
-      const [user] = await store.withGroups(tenantId, [await store.getBy(tenantId, getUserKeys[key.name], key.value)]);
-      return { user };
+      return { user: await store.getBy(tenantId, getUserKeys[key.name], key.value) };
     },
 
     async batchGetUsers(request) {
       const tenantId = requireTenant(request.tenantId);
-      const { users, missingKeys } = await store.batchGet(tenantId, userKeyOf(request.keyKind), request.keys);
-      return { users: await store.withGroups(tenantId, users), missingKeys };
+      return await store.batchGet(tenantId, userKeyOf(request.keyKind), request.keys);
     },
 
     async listUsers(request) {
@@ -79,13 +77,13 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
       const paging = listPagingOf(request);
       if (paging.kind === "offset") {
         const page = await store.list(tenantId, filter, paging.startIndex, paging.count, sort);
-        return { users: await store.withGroups(tenantId, page.users), totalResults: BigInt(page.totalResults) };
+        return { users: page.users, totalResults: BigInt(page.totalResults) };
       }
       const keyset = userKeyset(sort);
       const page = await pageByCursor({ resource: "User", tenantId, filter, keyset }, paging, (after) =>
         store.listAfter(tenantId, filter, keyset, after, paging.count, paging.includeTotal),
       );
-      return { users: await store.withGroups(tenantId, page.items), totalResults: page.totalResults, nextPageToken: page.nextPageToken };
+      return { users: page.items, totalResults: page.totalResults, nextPageToken: page.nextPageToken };
     },
 
     async listUserGroups(request) {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { create } from "@bufbuild/protobuf";
 import { GroupMembershipSchema, type User } from "@scimgw/proto";
-import { memberships } from "../memberships/membership-store.js";
+import { memberGroupsFromSql, memberGroupsSql, memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { userFromProto } from "@scimgw/scim-proto";
@@ -15,10 +15,17 @@ import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } f
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
-import { changeSequenceOf, offsetPositionsOf, type OffsetPositions } from "../query/offset-positions.js";
+import {
+  changeSequenceColumn,
+  changeSequenceOfPage,
+  offsetPositionsOf,
+  type ChangeSequenceRow,
+  type OffsetPositions,
+} from "../query/offset-positions.js";
 import { externalIdKey } from "../query/external-id-key.js";
-import { lookUpBatch } from "../query/lookup-by-key.js";
+import { keysPerQuery, lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
+import type { SqlCondition } from "../query/sql-condition.js";
 import { compileUserFilter } from "./compile-user-filter.js";
 import { compileUserSort, offsetKeyset } from "./compile-user-sort.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
@@ -51,6 +58,22 @@ export interface UserGroupView {
   displayName: string;
   direct: boolean;
 }
+
+/** A users row with its groups, as memberGroupsSql selects them. */
+type UserRowWithGroups = UserRow & { member_groups: Parameters<typeof memberGroupsFromSql>[0] };
+
+/** A user with its read-only `groups` (direct and nested) filled. */
+function userWithGroupsFromRow(row: UserRowWithGroups): User {
+  const user = userFromRow(row);
+  user.groups = memberGroupsFromSql(row.member_groups).map((group) => create(GroupMembershipSchema, group));
+  return user;
+}
+
+/** The order users are listed and looked up in when no sort is asked: creation, the id breaking ties. */
+const creationOrder: readonly SqlCondition[] = [
+  { sql: '"created_at" ASC', bindings: [] },
+  { sql: '"id" ASC', bindings: [] },
+];
 
 /** Rewrites a user, outside any transaction (it may run again after a lost race); may throw to abort the change. */
 export type UserEdit = (current: User) => User | Promise<User>;
@@ -88,6 +111,27 @@ export function createUserStore(
   positions: OffsetPositions = offsetPositionsOf(db),
 ) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
+  const dialect = dialectOf(db);
+  const groupsColumn = db.raw(`${memberGroupsSql(dialect, "users")} AS member_groups`);
+
+  /**
+   * The rows a users query selects, each with its groups, in `order` (the query's own): one
+   * statement instead of one for the users and one for their groups. The query runs as a derived
+   * table, so its plan is the one it has alone and only the rows it returns have their groups
+   * read; the outer ORDER BY sorts those few rows again, as SQL keeps no order out of a subquery.
+   * A page of a listing also reads the tenant's change sequence in it (changeSequenceColumn).
+   */
+  async function selectWithGroups(
+    query: Knex.QueryBuilder,
+    order: readonly SqlCondition[],
+    changeSequenceOf?: string,
+  ): Promise<Array<UserRowWithGroups & Partial<ChangeSequenceRow>>> {
+    const outer = db
+      .select("users.*", groupsColumn, ...(changeSequenceOf === undefined ? [] : [changeSequenceColumn(db, changeSequenceOf)]))
+      .from(query.as("users"));
+    for (const term of order) outer.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
+    return (await outer) as Array<UserRowWithGroups & Partial<ChangeSequenceRow>>;
+  }
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
     try {
@@ -242,40 +286,46 @@ export function createUserStore(
     },
 
     /**
-     * One user by any key, through the key's index. Two rows are read so that an externalId held
+     * One user with its groups by any key, through the key's index. Two rows are read so that an externalId held
      * by several users is refused rather than answered with an arbitrary one.
      */
     async getBy(tenantId: string, key: UserKey, value: string): Promise<User> {
       const { column, normalize } = keyColumns[key];
-      const rows = await users()
-        .where("tenant_id", tenantId)
-        .andWhere(column, normalize(value))
-        .orderBy([{ column: "created_at" }, { column: "id" }])
-        .limit(2);
+      const rows = await selectWithGroups(
+        users()
+          .where("tenant_id", tenantId)
+          .andWhere(column, normalize(value))
+          .orderBy([{ column: "created_at" }, { column: "id" }])
+          .limit(2),
+        creationOrder,
+      );
       const [row] = rows;
       if (row === undefined) throw notFound(key === "id" ? `user "${value}"` : `user with ${key} "${value}"`);
       if (rows.length > 1) throw ambiguousExternalId("users", value);
-      return userFromRow(row);
+      return userWithGroupsFromRow(row);
     },
 
-    /** Users by a batch of keys of one kind (see lookUpBatch), one query per slice of keys. */
+    /** Users with their groups by a batch of keys of one kind (see lookUpBatch), one query per slice of keys. */
     async batchGet(tenantId: string, key: UserKey, keys: readonly string[]): Promise<{ users: User[]; missingKeys: string[] }> {
       const { column, normalize } = keyColumns[key];
-      const { found, missing } = await lookUpBatch<UserRow>(keys, {
+      const { found, missing } = await lookUpBatch<UserRowWithGroups>(keys, {
         normalize,
         fetch: (slice) =>
-          users()
-            .where("tenant_id", tenantId)
-            .whereIn(column, slice)
-            .orderBy([{ column: "created_at" }, { column: "id" }]),
+          selectWithGroups(
+            users()
+              .where("tenant_id", tenantId)
+              .whereIn(column, slice)
+              .orderBy([{ column: "created_at" }, { column: "id" }]),
+            creationOrder,
+          ),
         keyOf: (row) => requireValue(row[column], `rows fetched by ${column} hold one`),
         idOf: (row) => row.id,
       });
-      return { users: found.map(userFromRow), missingKeys: missing };
+      return { users: found.map(userWithGroupsFromRow), missingKeys: missing };
     },
 
     /**
-     * One page in creation order (id breaks ties), or sorted, either way stable while an IdP walks
+     * One page of users with their groups in creation order (id breaks ties), or sorted, either way stable while an IdP walks
      * startIndex upwards. By OFFSET, the total from a window count in the same query (only a page
      * past the end needs a second, counting query); or, when the page continues a walk this
      * process served, from the position the previous page ended at (pageByOffset).
@@ -285,24 +335,23 @@ export function createUserStore(
       const countMatching = async () => Number((await matching().count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { users: [], totalResults: await countMatching() };
       // Compiled first: it names a sort the SCIM core cannot resolve as it always has.
-      const terms = sort === undefined ? undefined : compileUserSort(sort.by, sort.order, dialectOf(db));
+      const order = sort === undefined ? creationOrder : compileUserSort(sort.by, sort.order, dialect);
       const keyset = offsetKeyset(sort);
       const page = await pageByOffset(
         { resource: "User", tenantId, filter, keyset },
         { startIndex, count },
         {
           positions,
-          changeSequence: () => changeSequenceOf(db, tenantId),
           byOffset: async () => {
             const query = matching();
-            if (terms === undefined) query.orderBy([{ column: "created_at" }, { column: "id" }]);
-            else for (const term of terms) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-            const rows = (await query.offset(startIndex - 1).limit(count)) as UserRow[];
+            for (const term of order) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
+            const rows = await selectWithGroups(query.offset(startIndex - 1).limit(count), order, tenantId);
             const last = rows[rows.length - 1];
             return {
-              items: rows.map(userFromRow),
+              items: rows.map(userWithGroupsFromRow),
               last: keyset === undefined || last === undefined ? undefined : positionOf(keyset, last),
               totalResults: await totalOfOffsetPage({ startIndex, count }, rows.length, countMatching),
+              changeSeq: changeSequenceOfPage(rows),
             };
           },
           after: (position) =>
@@ -314,7 +363,7 @@ export function createUserStore(
     },
 
     /**
-     * One cursor page: the users after a keyset position, read as index ranges from the position
+     * One cursor page: the users, with their groups, after a keyset position, read as index ranges from the position
      * on (keysetRanges), so a page costs the same at any depth. One row more than asked tells
      * whether another page follows. The total, when asked, is a separate count of every match.
      */
@@ -326,19 +375,21 @@ export function createUserStore(
       count: number,
       withTotal: boolean,
     ): Promise<KeysetPage<User>> {
-      const rows: UserRow[] = [];
+      const rows: Array<UserRowWithGroups & Partial<ChangeSequenceRow>> = [];
+      const order = keysetOrderBy(keyset).map((sql) => ({ sql, bindings: [] }));
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
         const query = matchingUsers(db, tenantId, filter).andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
-        for (const term of keysetOrderBy(keyset)) query.orderByRaw(term);
-        rows.push(...((await query.limit(count + 1 - rows.length)) as UserRow[]));
+        for (const term of order) query.orderByRaw(term.sql);
+        rows.push(...(await selectWithGroups(query.limit(count + 1 - rows.length), order, tenantId)));
       }
       const page = rows.slice(0, count);
       const last = page[page.length - 1];
       return {
-        items: page.map(userFromRow),
+        items: page.map(userWithGroupsFromRow),
         next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
         totalResults: withTotal ? Number((await matchingUsers(db, tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
+        changeSeq: changeSequenceOfPage(rows),
       };
     },
 
@@ -367,28 +418,39 @@ export function createUserStore(
       });
     },
 
-    /** Fills the read-only `groups` of users (direct and nested) with one query for all of them. */
+    /**
+     * Fills the read-only `groups` of users read without them (a write's result), one query per
+     * slice of users; reads select them with the users (selectWithGroups).
+     */
     async withGroups(tenantId: string, found: User[]): Promise<User[]> {
-      if (found.length === 0) return found;
-      const groupsOf = await memberships.groupsOf(
-        db,
-        tenantId,
-        found.map((user) => user.id),
-      );
+      const groupsOf = new Map<string, UserRowWithGroups["member_groups"]>();
+      for (let start = 0; start < found.length; start += keysPerQuery) {
+        const rows: Array<Pick<UserRowWithGroups, "id" | "member_groups">> = await users()
+          .where("tenant_id", tenantId)
+          .whereIn(
+            "id",
+            found.slice(start, start + keysPerQuery).map((user) => user.id),
+          )
+          .select("id", groupsColumn);
+        for (const row of rows) groupsOf.set(row.id, row.member_groups);
+      }
       for (const user of found) {
-        user.groups = (groupsOf.get(user.id) ?? []).map((group) => create(GroupMembershipSchema, group));
+        const groups = groupsOf.get(user.id);
+        user.groups = groups === undefined ? [] : memberGroupsFromSql(groups).map((group) => create(GroupMembershipSchema, group));
       }
       return found;
     },
 
     /**
-     * The groups a user belongs to, directly or (when asked) through nested groups, with the
-     * recursive query that fills User.groups. NOT_FOUND when the tenant has no such user.
+     * The groups a user belongs to, directly or (when asked) through nested groups, as User.groups
+     * has them, read with the user: NOT_FOUND when the tenant has no such user.
      */
     async groupsOfUser(tenantId: string, userId: string, includeIndirect: boolean): Promise<UserGroupView[]> {
-      if ((await users().where({ tenant_id: tenantId, id: userId }).first("id")) === undefined) throw notFound(`user "${userId}"`);
-      const groups = (await memberships.groupsOf(db, tenantId, [userId])).get(userId) ?? [];
-      return groups
+      const row: Pick<UserRowWithGroups, "member_groups"> | undefined = await users()
+        .where({ tenant_id: tenantId, id: userId })
+        .first(groupsColumn);
+      if (row === undefined) throw notFound(`user "${userId}"`);
+      return memberGroupsFromSql(row.member_groups)
         .filter((group) => includeIndirect || group.type === "direct")
         .map((group) => ({ groupId: group.value, displayName: group.display, direct: group.type === "direct" }));
     },
