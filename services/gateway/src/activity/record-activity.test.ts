@@ -28,8 +28,12 @@ const userId = "2819c223-7f76-453a-919d-413861904646";
 const writesServed: ScimRequest[] = [];
 function served(options?: { metadata?: Record<string, string | Buffer> }): void {
   const value = options?.metadata?.[scimRequestMetadataKey];
-  assert.ok(Buffer.isBuffer(value), "every user call carries the SCIM request it serves");
+  assert.ok(Buffer.isBuffer(value), "every user write carries the SCIM request it serves");
   writesServed.push(fromBinary(ScimRequestSchema, value));
+}
+/** A read carries none: its entry is the gateway's, and the directory would ignore it. */
+function servedRead(options?: { metadata?: Record<string, string | Buffer> }): void {
+  assert.equal(options?.metadata?.[scimRequestMetadataKey], undefined, "a read carries no SCIM request");
 }
 
 const directory = {
@@ -51,11 +55,11 @@ const directory = {
   },
   users: {
     async listUsers(_request: unknown, options?: { metadata?: Record<string, string | Buffer> }) {
-      served(options);
+      servedRead(options);
       return { users: [], totalResults: 0n };
     },
     async getUser(request: { id: string }, options?: { metadata?: Record<string, string | Buffer> }) {
-      served(options);
+      servedRead(options);
       return { user: create(UserSchema, { id: request.id, userName: "ada@example.com" }) };
     },
     async createUser(request: { user: { userName: string } }, options?: { metadata?: Record<string, string | Buffer> }) {

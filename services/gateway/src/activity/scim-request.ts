@@ -79,10 +79,27 @@ function scimRequestMetadata(): Record<string, Buffer> | undefined {
 
 type Method = (request: unknown, options?: { metadata?: Record<string, string | Buffer> }) => unknown;
 
-/** A service's client whose every call carries the SCIM request it serves. */
+/**
+ * The calls whose handlers read the SCIM request: the writes, which record their activity entry
+ * from it (the directory's writeCallOf). A read's entry is the gateway's own (recordActivity), so
+ * a read carries none: encoding it cost every GET and search a ScimRequest, its binary form and a
+ * base64 header on the wire, for the directory to ignore.
+ */
+const recordingMethods = new Set([
+  "createUser",
+  "replaceUser",
+  "patchUser",
+  "deleteUser",
+  "createGroup",
+  "replaceGroup",
+  "patchGroup",
+  "deleteGroup",
+]);
+
+/** A service's client whose writes carry the SCIM request they serve. */
 function carrying<T extends object>(service: DescService, client: T | undefined): T | undefined {
   if (client === undefined) return undefined;
-  const methods = new Set(service.methods.map((method) => method.localName));
+  const methods = new Set(service.methods.map((method) => method.localName).filter((name) => recordingMethods.has(name)));
   return new Proxy(client, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
@@ -97,7 +114,7 @@ function carrying<T extends object>(service: DescService, client: T | undefined)
 }
 
 /**
- * The directory client whose user and group calls carry the SCIM request they serve (metadata
+ * The directory client whose user and group writes carry the SCIM request they serve (metadata
  * `scimgw-scim-request-bin`): the directory records a successful write's activity entry in the
  * write's own transaction from it, so an acknowledged write always has its entry.
  */
