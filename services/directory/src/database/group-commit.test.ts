@@ -1,6 +1,7 @@
 // Group commit on SQLite's one writer (issue 14): writes queued while a commit runs commit
 // together, each in its own savepoint; one write's failure or abort costs only that write; and
 // readers never wait for the writer.
+import { AsyncLocalStorage } from "node:async_hooks";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -187,5 +188,29 @@ test("commits sync to disk (synchronous=FULL) unless the setting says NORMAL, on
     } finally {
       await opened.close();
     }
+  }
+});
+
+test("each write's work runs in its caller's async context (its trace, its request id), not the drain's", async () => {
+  const opened = await openThings();
+  try {
+    const request = new AsyncLocalStorage<string>();
+    const holder = request.run("holder", () => holdWriter(opened.db));
+    await holder.running;
+    const seen = Promise.all(
+      ["first", "second"].map((id) =>
+        request.run(id, () =>
+          writeTransaction(opened.db, undefined, async (trx) => {
+            await trx("things").insert({ name: id });
+            return request.getStore();
+          }),
+        ),
+      ),
+    );
+    holder.release();
+    await holder.done;
+    assert.deepEqual(await seen, ["first", "second"]);
+  } finally {
+    await opened.close();
   }
 });

@@ -1,3 +1,4 @@
+import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
 import { runInterruptibly, transactionWithSignal } from "./transaction-with-signal.js";
 
@@ -131,7 +132,9 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
     write<T>(signal: AbortSignal | undefined, work: Work<T>): Promise<T> {
       if (signal?.aborted) return Promise.reject(signal.reason);
       return new Promise<T>((resolve, reject) => {
-        queue.push({ signal, work, resolve: resolve as (value: unknown) => void, reject });
+        // The work runs in the drain, started by whichever write came first; bound here, its
+        // statements stay in their caller's context (its trace, its request id).
+        queue.push({ signal, work: AsyncResource.bind(work), resolve: resolve as (value: unknown) => void, reject });
         if (!draining) void drain();
       });
     },

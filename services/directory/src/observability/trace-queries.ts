@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { Knex } from "knex";
-import { dialectOf } from "../database/open-database.js";
+import { dialectOf, writerOf } from "../database/open-database.js";
 
 const tracer = trace.getTracer("@scimgw/directory");
 
@@ -21,6 +21,11 @@ const maxStatementLength = 2048;
  * Attached by main only while tracing, as the listeners cost a map entry per statement.
  */
 export function traceQueries(db: Knex): void {
+  // SQLite's writes run on the writer's own connection, which is a Knex of its own.
+  for (const connections of [db, writerOf(db)?.knex]) if (connections !== undefined) traceStatementsOf(connections);
+}
+
+function traceStatementsOf(db: Knex): void {
   const system = dialectOf(db) === "postgres" ? "postgresql" : "sqlite";
   const open = new Map<string, Span>();
   const finish = (query: QueryEvent, error?: unknown) => {
