@@ -59,7 +59,8 @@ export async function listUsers(
   let more = false;
   do {
     const page = await users.listAfter(tenant.id, filter, keyset, after, Math.min(pageSize, limit - listed), false);
-    const pageUsers = await users.withGroups(tenant.id, page.items);
+    // Listed with their groups (listAfter reads them in the same statement).
+    const pageUsers = page.items;
     listed += pageUsers.length;
     after = page.next;
     more = after !== undefined;
@@ -99,8 +100,8 @@ async function resolveUser(users: UserStore, tenantId: string, idOrUserName: str
 export async function showUser({ db, out }: AdminContext, tenantRef: string, userRef: string, options: { json?: boolean }): Promise<void> {
   const users = createUserStore(db);
   const tenant = await createTenantStore(db).resolve(tenantRef);
-  const [user] = await users.withGroups(tenant.id, [await resolveUser(users, tenant.id, userRef)]);
-  if (user === undefined) throw notFound(`user "${userRef}"`);
+  // With its groups: getBy reads them in the same statement.
+  const user = await resolveUser(users, tenant.id, userRef);
   const summary = userSummary(user);
   const emails = user.emails.map((email) => ({ value: email.value, type: email.type ?? null, primary: email.primary ?? false }));
   const { rows: activity } = await createActivityStore(db).listLatestFirst({ tenantId: tenant.id, resourceId: user.id }, shownActivity);

@@ -62,10 +62,14 @@ export interface UserGroupView {
 /** A users row with its groups, as memberGroupsSql selects them. */
 type UserRowWithGroups = UserRow & { member_groups: Parameters<typeof memberGroupsFromSql>[0] };
 
+/** User.groups from the column memberGroupsSql selects. */
+const groupsFromColumn = (value: UserRowWithGroups["member_groups"]) =>
+  memberGroupsFromSql(value).map((group) => create(GroupMembershipSchema, group));
+
 /** A user with its read-only `groups` (direct and nested) filled. */
 function userWithGroupsFromRow(row: UserRowWithGroups): User {
   const user = userFromRow(row);
-  user.groups = memberGroupsFromSql(row.member_groups).map((group) => create(GroupMembershipSchema, group));
+  user.groups = groupsFromColumn(row.member_groups);
   return user;
 }
 
@@ -436,7 +440,7 @@ export function createUserStore(
       }
       for (const user of found) {
         const groups = groupsOf.get(user.id);
-        user.groups = groups === undefined ? [] : memberGroupsFromSql(groups).map((group) => create(GroupMembershipSchema, group));
+        user.groups = groups === undefined ? [] : groupsFromColumn(groups);
       }
       return found;
     },
