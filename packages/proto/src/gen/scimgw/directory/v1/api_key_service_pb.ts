@@ -4,13 +4,225 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file scimgw/directory/v1/api_key_service.proto.
  */
 export const file_scimgw_directory_v1_api_key_service: GenFile = /*@__PURE__*/
-  fileDesc("CilzY2ltZ3cvZGlyZWN0b3J5L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSIpChNWZXJpZnlBcGlLZXlSZXF1ZXN0EhIKCmtleV9zaGEyNTYYASABKAkiqAEKFFZlcmlmeUFwaUtleVJlc3BvbnNlEhEKCXRlbmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkSRAoRdGVuYW50X3JhdGVfbGltaXQYAyABKAsyJC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlRlbmFudFJhdGVMaW1pdEgAiAEBEhEKCWtleV9sYWJlbBgEIAEoCUIUChJfdGVuYW50X3JhdGVfbGltaXQiNAoPVGVuYW50UmF0ZUxpbWl0EhIKCnBlcl9zZWNvbmQYASABKA0SDQoFYnVyc3QYAiABKA0ydAoNQXBpS2V5U2VydmljZRJjCgxWZXJpZnlBcGlLZXkSKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlZlcmlmeUFwaUtleVJlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlZlcmlmeUFwaUtleVJlc3BvbnNlYgZwcm90bzM");
+  fileDesc("CilzY2ltZ3cvZGlyZWN0b3J5L3YxL2FwaV9rZXlfc2VydmljZS5wcm90bxITc2NpbWd3LmRpcmVjdG9yeS52MSLIAQoGQXBpS2V5EgoKAmlkGAEgASgJEhEKCXRlbmFudF9pZBgCIAEoCRINCgVsYWJlbBgDIAEoCRIuCgpjcmVhdGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxsYXN0X3VzZWRfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJldm9rZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjYKEklzc3VlQXBpS2V5UmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSDQoFbGFiZWwYAiABKAkiUAoTSXNzdWVBcGlLZXlSZXNwb25zZRILCgNrZXkYASABKAkSLAoHYXBpX2tleRgCIAEoCzIbLnNjaW1ndy5kaXJlY3RvcnkudjEuQXBpS2V5IkAKEkxpc3RBcGlLZXlzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSFwoPaW5jbHVkZV9yZXZva2VkGAIgASgIIkQKE0xpc3RBcGlLZXlzUmVzcG9uc2USLQoIYXBpX2tleXMYASADKAsyGy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkFwaUtleSI4ChNSZXZva2VBcGlLZXlSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIOCgZrZXlfaWQYAiABKAkiRAoUUmV2b2tlQXBpS2V5UmVzcG9uc2USLAoHYXBpX2tleRgBIAEoCzIbLnNjaW1ndy5kaXJlY3RvcnkudjEuQXBpS2V5IikKE1ZlcmlmeUFwaUtleVJlcXVlc3QSEgoKa2V5X3NoYTI1NhgBIAEoCSKoAQoUVmVyaWZ5QXBpS2V5UmVzcG9uc2USEQoJdGVuYW50X2lkGAEgASgJEg4KBmtleV9pZBgCIAEoCRJEChF0ZW5hbnRfcmF0ZV9saW1pdBgDIAEoCzIkLnNjaW1ndy5kaXJlY3RvcnkudjEuVGVuYW50UmF0ZUxpbWl0SACIAQESEQoJa2V5X2xhYmVsGAQgASgJQhQKEl90ZW5hbnRfcmF0ZV9saW1pdCI0Cg9UZW5hbnRSYXRlTGltaXQSEgoKcGVyX3NlY29uZBgBIAEoDRINCgVidXJzdBgCIAEoDTKdAwoNQXBpS2V5U2VydmljZRJjCgxWZXJpZnlBcGlLZXkSKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlZlcmlmeUFwaUtleVJlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlZlcmlmeUFwaUtleVJlc3BvbnNlEmAKC0lzc3VlQXBpS2V5Eicuc2NpbWd3LmRpcmVjdG9yeS52MS5Jc3N1ZUFwaUtleVJlcXVlc3QaKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLklzc3VlQXBpS2V5UmVzcG9uc2USYAoLTGlzdEFwaUtleXMSJy5zY2ltZ3cuZGlyZWN0b3J5LnYxLkxpc3RBcGlLZXlzUmVxdWVzdBooLnNjaW1ndy5kaXJlY3RvcnkudjEuTGlzdEFwaUtleXNSZXNwb25zZRJjCgxSZXZva2VBcGlLZXkSKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLlJldm9rZUFwaUtleVJlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLlJldm9rZUFwaUtleVJlc3BvbnNlYgZwcm90bzM", [file_google_protobuf_timestamp]);
+
+/**
+ * An API key as an operator sees it: never its secret.
+ *
+ * @generated from message scimgw.directory.v1.ApiKey
+ */
+export type ApiKey = Message<"scimgw.directory.v1.ApiKey"> & {
+  /**
+   * The key's public identifier (safe to log and show).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The tenant it belongs to.
+   *
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * The label given when it was issued (e.g. "okta-prod").
+   *
+   * @generated from field: string label = 3;
+   */
+  label: string;
+
+  /**
+   * When it was issued.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 4;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When a request last presented it (updated at most once a minute); unset if never.
+   *
+   * @generated from field: google.protobuf.Timestamp last_used_at = 5;
+   */
+  lastUsedAt?: Timestamp | undefined;
+
+  /**
+   * When it was revoked; unset while it is live.
+   *
+   * @generated from field: google.protobuf.Timestamp revoked_at = 6;
+   */
+  revokedAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.ApiKey.
+ * Use `create(ApiKeySchema)` to create a new message.
+ */
+export const ApiKeySchema: GenMessage<ApiKey> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 0);
+
+/**
+ * Request of ApiKeyService.IssueApiKey.
+ *
+ * @generated from message scimgw.directory.v1.IssueApiKeyRequest
+ */
+export type IssueApiKeyRequest = Message<"scimgw.directory.v1.IssueApiKeyRequest"> & {
+  /**
+   * The tenant to issue the key for.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * A label naming who uses the key (e.g. "okta-prod"), 1 to 64 printable characters.
+   *
+   * @generated from field: string label = 2;
+   */
+  label: string;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.IssueApiKeyRequest.
+ * Use `create(IssueApiKeyRequestSchema)` to create a new message.
+ */
+export const IssueApiKeyRequestSchema: GenMessage<IssueApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 1);
+
+/**
+ * Response of ApiKeyService.IssueApiKey.
+ *
+ * @generated from message scimgw.directory.v1.IssueApiKeyResponse
+ */
+export type IssueApiKeyResponse = Message<"scimgw.directory.v1.IssueApiKeyResponse"> & {
+  /**
+   * The key's secret (`scimgw_…`): shown once, stored nowhere.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * The key's public record.
+   *
+   * @generated from field: scimgw.directory.v1.ApiKey api_key = 2;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.IssueApiKeyResponse.
+ * Use `create(IssueApiKeyResponseSchema)` to create a new message.
+ */
+export const IssueApiKeyResponseSchema: GenMessage<IssueApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 2);
+
+/**
+ * Request of ApiKeyService.ListApiKeys.
+ *
+ * @generated from message scimgw.directory.v1.ListApiKeysRequest
+ */
+export type ListApiKeysRequest = Message<"scimgw.directory.v1.ListApiKeysRequest"> & {
+  /**
+   * The tenant whose keys to list.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * Also list revoked keys.
+   *
+   * @generated from field: bool include_revoked = 2;
+   */
+  includeRevoked: boolean;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.ListApiKeysRequest.
+ * Use `create(ListApiKeysRequestSchema)` to create a new message.
+ */
+export const ListApiKeysRequestSchema: GenMessage<ListApiKeysRequest> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 3);
+
+/**
+ * Response of ApiKeyService.ListApiKeys.
+ *
+ * @generated from message scimgw.directory.v1.ListApiKeysResponse
+ */
+export type ListApiKeysResponse = Message<"scimgw.directory.v1.ListApiKeysResponse"> & {
+  /**
+   * The keys, newest first.
+   *
+   * @generated from field: repeated scimgw.directory.v1.ApiKey api_keys = 1;
+   */
+  apiKeys: ApiKey[];
+};
+
+/**
+ * Describes the message scimgw.directory.v1.ListApiKeysResponse.
+ * Use `create(ListApiKeysResponseSchema)` to create a new message.
+ */
+export const ListApiKeysResponseSchema: GenMessage<ListApiKeysResponse> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 4);
+
+/**
+ * Request of ApiKeyService.RevokeApiKey.
+ *
+ * @generated from message scimgw.directory.v1.RevokeApiKeyRequest
+ */
+export type RevokeApiKeyRequest = Message<"scimgw.directory.v1.RevokeApiKeyRequest"> & {
+  /**
+   * The tenant the key belongs to.
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * The key's id. NOT_FOUND when the tenant has no such key.
+   *
+   * @generated from field: string key_id = 2;
+   */
+  keyId: string;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.RevokeApiKeyRequest.
+ * Use `create(RevokeApiKeyRequestSchema)` to create a new message.
+ */
+export const RevokeApiKeyRequestSchema: GenMessage<RevokeApiKeyRequest> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 5);
+
+/**
+ * Response of ApiKeyService.RevokeApiKey.
+ *
+ * @generated from message scimgw.directory.v1.RevokeApiKeyResponse
+ */
+export type RevokeApiKeyResponse = Message<"scimgw.directory.v1.RevokeApiKeyResponse"> & {
+  /**
+   * The key, now revoked.
+   *
+   * @generated from field: scimgw.directory.v1.ApiKey api_key = 1;
+   */
+  apiKey?: ApiKey | undefined;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.RevokeApiKeyResponse.
+ * Use `create(RevokeApiKeyResponseSchema)` to create a new message.
+ */
+export const RevokeApiKeyResponseSchema: GenMessage<RevokeApiKeyResponse> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_api_key_service, 6);
 
 /**
  * Request of ApiKeyService.VerifyApiKey.
@@ -31,7 +243,7 @@ export type VerifyApiKeyRequest = Message<"scimgw.directory.v1.VerifyApiKeyReque
  * Use `create(VerifyApiKeyRequestSchema)` to create a new message.
  */
 export const VerifyApiKeyRequestSchema: GenMessage<VerifyApiKeyRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_api_key_service, 0);
+  messageDesc(file_scimgw_directory_v1_api_key_service, 7);
 
 /**
  * Response of ApiKeyService.VerifyApiKey.
@@ -76,7 +288,7 @@ export type VerifyApiKeyResponse = Message<"scimgw.directory.v1.VerifyApiKeyResp
  * Use `create(VerifyApiKeyResponseSchema)` to create a new message.
  */
 export const VerifyApiKeyResponseSchema: GenMessage<VerifyApiKeyResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_api_key_service, 1);
+  messageDesc(file_scimgw_directory_v1_api_key_service, 8);
 
 /**
  * A request rate limit as a token bucket: `per_second` tokens are added each second, up to `burst`.
@@ -104,12 +316,12 @@ export type TenantRateLimit = Message<"scimgw.directory.v1.TenantRateLimit"> & {
  * Use `create(TenantRateLimitSchema)` to create a new message.
  */
 export const TenantRateLimitSchema: GenMessage<TenantRateLimit> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_api_key_service, 2);
+  messageDesc(file_scimgw_directory_v1_api_key_service, 9);
 
 /**
- * Resolves the API keys that identity providers present to the gateway. Keys themselves never
- * cross this API: the gateway sends the SHA-256 of the presented key, and the directory stores
- * only that hash.
+ * The API keys that identity providers present to the gateway. The directory stores only each
+ * key's SHA-256: a key's secret crosses this API once, in IssueApiKey's response, and the gateway
+ * verifies presented keys by their hash.
  *
  * @generated from service scimgw.directory.v1.ApiKeyService
  */
@@ -123,6 +335,37 @@ export const ApiKeyService: GenService<{
     methodKind: "unary";
     input: typeof VerifyApiKeyRequestSchema;
     output: typeof VerifyApiKeyResponseSchema;
+  },
+  /**
+   * Issues a new key for a tenant (admin scope). The response holds the only copy of the secret.
+   *
+   * @generated from rpc scimgw.directory.v1.ApiKeyService.IssueApiKey
+   */
+  issueApiKey: {
+    methodKind: "unary";
+    input: typeof IssueApiKeyRequestSchema;
+    output: typeof IssueApiKeyResponseSchema;
+  },
+  /**
+   * A tenant's keys, newest first, with when each was last used (admin scope). Never secrets.
+   *
+   * @generated from rpc scimgw.directory.v1.ApiKeyService.ListApiKeys
+   */
+  listApiKeys: {
+    methodKind: "unary";
+    input: typeof ListApiKeysRequestSchema;
+    output: typeof ListApiKeysResponseSchema;
+  },
+  /**
+   * Revokes one of a tenant's keys at once (admin scope); gateways refuse it within their
+   * verification cache's lifetime. Revoking a revoked key returns it unchanged.
+   *
+   * @generated from rpc scimgw.directory.v1.ApiKeyService.RevokeApiKey
+   */
+  revokeApiKey: {
+    methodKind: "unary";
+    input: typeof RevokeApiKeyRequestSchema;
+    output: typeof RevokeApiKeyResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_scimgw_directory_v1_api_key_service, 0);
