@@ -53,11 +53,11 @@ export interface DirectoryClient {
   apiKeys: ServiceClient<(typeof ApiKeyService)["method"]>;
   /** The provisioning activity log: what identity providers sent each tenant, and what they were answered. */
   activity: ServiceClient<(typeof ActivityService)["method"]>;
-  /** Tenants with their health, and what `scimgw-admin tenants` does (admin scope). */
+  /** Tenants with their health (admin scope). */
   tenants: ServiceClient<(typeof TenantService)["method"]>;
-  /** The console's operator sign-in and sessions (admin scope). */
+  /** The console's operators and their sessions (admin scope). */
   operators: ServiceClient<(typeof OperatorService)["method"]>;
-  /** Setup links for customers' IT admins, and what a link's token may do (admin scope). */
+  /** Setup links for customers' IT admins (admin scope). */
   setupLinks: ServiceClient<(typeof SetupLinkService)["method"]>;
   /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
   watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
