@@ -34,7 +34,8 @@ export interface ConsoleOptions {
   assetsFolder?: string;
 }
 
-const defaultAssets = path.join(path.dirname(fileURLToPath(import.meta.url)), "assets");
+/** This package's built assets (from src/ in tests as from dist/). */
+const defaultAssets = path.join(path.dirname(fileURLToPath(import.meta.url)), "../dist/assets");
 
 /**
  * The one error sink: a refusal meant for the person is shown with its status; a directory

@@ -16,5 +16,6 @@ export function isSameOrigin(ctx: Context, expectedOrigin: string): boolean {
 
 /** The origin the console's pages are served from: CONSOLE_PUBLIC_URL, else the request's own (Host, and X-Forwarded-* behind TRUST_PROXY). */
 export function consoleOrigin(ctx: Context, publicUrl: string | undefined): string {
-  return publicUrl ?? ctx.origin;
+  // Not ctx.origin: Koa 3 answers that from the request's Origin header, which is what is checked.
+  return publicUrl ?? `${ctx.protocol}://${ctx.host}`;
 }
