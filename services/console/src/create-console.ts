@@ -81,6 +81,11 @@ export function createConsole(options: ConsoleOptions): Koa {
     pollMs: options.pollMs ?? 500,
   };
   const app = new Koa({ proxy: options.trustProxy ?? false });
+  // A browser leaving a live view closes its stream early: routine, not an error worth a line.
+  app.on("error", (error: { code?: string }) => {
+    if (error.code === "ERR_STREAM_PREMATURE_CLOSE" || error.code === "ECONNRESET" || error.code === "EPIPE") return;
+    options.logger.error({ err: error }, "console response failed");
+  });
   app.use(securityHeaders);
   app.use(renderErrors(context));
   app.use(serveAssets(options.assetsFolder ?? defaultAssets));

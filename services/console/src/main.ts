@@ -21,7 +21,6 @@ async function main(): Promise<void> {
     ...(config.CONSOLE_PUBLIC_URL === undefined ? {} : { publicUrl: config.CONSOLE_PUBLIC_URL }),
     ...(config.scimPublicOrigin === undefined ? {} : { scimOrigin: config.scimPublicOrigin }),
   });
-  app.on("error", (error: unknown) => logger.debug({ err: error }, "connection error"));
   const server = app.listen(config.CONSOLE_PORT, config.CONSOLE_HOST);
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const address = server.address();

@@ -34,6 +34,7 @@ export function page({ title, body, operator, trail = [] }: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · scimgw</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/console.css">
 <script type="module" src="/assets/console.js"></script>
 </head>
