@@ -6,7 +6,7 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason, TenantSchema, TenantSummarySchema, UserSchema } from "@scimgw/proto";
 import { pino } from "pino";
-import type { ConsoleDirectory } from "./console-context.js";
+import type { ConsoleDirectory } from "./context/console-context.js";
 import { createConsole } from "./create-console.js";
 import { contentSecurityPolicy } from "./http/security-headers.js";
 

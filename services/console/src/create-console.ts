@@ -4,7 +4,7 @@ import { bodyParser } from "@koa/bodyparser";
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import type { Logger } from "pino";
-import type { ConsoleContext, ConsoleDirectory } from "./console-context.js";
+import type { ConsoleContext, ConsoleDirectory } from "./context/console-context.js";
 import { ConsoleError } from "./errors/console-error.js";
 import { explainRpcError } from "./errors/explain-rpc-error.js";
 import { documentOf, html } from "./html/html.js";

@@ -1,6 +1,6 @@
 export { createConsole } from "./create-console.js";
 export type { ConsoleOptions } from "./create-console.js";
-export type { ConsoleDirectory } from "./console-context.js";
+export type { ConsoleDirectory } from "./context/console-context.js";
 export { loadConsoleConfig } from "./config.js";
 export type { ConsoleConfig } from "./config.js";
 export { html, escapeHtml } from "./html/html.js";

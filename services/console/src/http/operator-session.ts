@@ -1,7 +1,7 @@
 import type { Context, Next } from "koa";
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
-import type { ConsoleContext, OperatorState } from "../console-context.js";
+import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
 import { csrfTokenMatches } from "./csrf-token.js";
 import { consoleOrigin, isSameOrigin } from "./same-origin.js";

@@ -3,7 +3,7 @@ import type { Context } from "koa";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { ChangedResourceType, ChangeKind, StatusClass, type ActivityEntry } from "@scimgw/proto";
 import { isResourceId } from "@scimgw/scim-proto";
-import type { ConsoleContext, OperatorState } from "../console-context.js";
+import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { html } from "../html/html.js";
 import { notice } from "../html/layout.js";
 import { identityProviderName } from "../html/format.js";

@@ -1,5 +1,5 @@
 import type { Context } from "koa";
-import type { OperatorState } from "../console-context.js";
+import type { OperatorState } from "../context/console-context.js";
 import { documentOf, type Html } from "../html/html.js";
 import { page } from "../html/layout.js";
 

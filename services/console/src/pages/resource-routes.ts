@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import { groupResourceType, userResourceType } from "@scimgw/scim";
 import { groupFromProto, isResourceId, userFromProto } from "@scimgw/scim-proto";
-import type { ConsoleContext, OperatorState } from "../console-context.js";
+import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
 import { explainRpcError } from "../errors/explain-rpc-error.js";
 import { html, type Html } from "../html/html.js";

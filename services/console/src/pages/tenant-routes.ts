@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import { isResourceId } from "@scimgw/scim-proto";
-import type { ConsoleContext, OperatorState } from "../console-context.js";
+import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
 import { explainRpcError } from "../errors/explain-rpc-error.js";
 import { html } from "../html/html.js";

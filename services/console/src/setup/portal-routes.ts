@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason, IdentityProvider } from "@scimgw/proto";
-import type { ConsoleContext } from "../console-context.js";
+import type { ConsoleContext } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
 import { documentOf } from "../html/html.js";
 import { page, shownOnce } from "../html/layout.js";
