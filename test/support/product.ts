@@ -124,7 +124,16 @@ export class Product {
     };
     // The console's all-tenants admin credential, kept in a file as `pnpm start` keeps it.
     if (options.console)
-      await product.admin(["credentials", "ensure", "console", "--scope", "admin", "--all-tenants", "--file", product.consoleCredentialFile]);
+      await product.admin([
+        "credentials",
+        "ensure",
+        "console",
+        "--scope",
+        "admin",
+        "--all-tenants",
+        "--file",
+        product.consoleCredentialFile,
+      ]);
     product.apiKey = bootstrap.key;
     await product.startServices();
     return product;
