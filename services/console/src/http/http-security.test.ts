@@ -27,6 +27,9 @@ test("state changes must come from the console's own origin", () => {
     [{ origin, "sec-fetch-site": "cross-site" }, false],
     [{ origin, "sec-fetch-site": "same-site" }, false],
     [{ origin: "null" }, false],
+    // A form's POST under Referrer-Policy: no-referrer.
+    [{ origin: "null", "sec-fetch-site": "same-origin" }, true],
+    [{ origin: "https://evil.example", "sec-fetch-site": "same-origin" }, false],
     [{}, false],
   ];
   for (const [headers, expected] of rows) assert.equal(isSameOrigin(contextWith(headers), origin), expected, JSON.stringify(headers));
