@@ -9,6 +9,7 @@ import {
   file_google_rpc_status,
   GroupService,
   OperatorService,
+  SetupLinkService,
   TenantService,
   UserService,
 } from "@scimgw/proto";
@@ -22,6 +23,8 @@ import { retryingConflicts } from "./database/store-errors.js";
 import { dialectOf } from "./database/open-database.js";
 import { createOperatorService } from "./operators/operator-service.js";
 import { createOperatorSessions, type OperatorSessionOptions } from "./operators/operator-sessions.js";
+import { createSetupLinkService } from "./setup-links/setup-link-service.js";
+import { createSetupLinkStore } from "./setup-links/setup-link-store.js";
 import { createTenantService } from "./administration/tenant-service.js";
 import { createTenantStore } from "./tenants/tenant-store.js";
 import { createTenantGate, gatedByTenant, type TenantGateOptions } from "./tenants/tenant-gate.js";
@@ -70,6 +73,8 @@ export interface DirectoryDependencies {
   operatorSessionHours?: number;
   /** Operators' sign-in limits and clock; tests shorten and move them. */
   operatorSessions?: Pick<OperatorSessionOptions, "limits" | "now">;
+  /** The clock setup links expire by, in epoch ms; tests move it. Default Date.now. */
+  setupLinkClock?: () => number;
 }
 
 /**
@@ -90,7 +95,16 @@ export function defaultTenantLimits(db: Knex): TenantGateOptions {
   };
 }
 
-const services = [UserService, GroupService, ChangeService, ApiKeyService, ActivityService, TenantService, OperatorService];
+const services = [
+  UserService,
+  GroupService,
+  ChangeService,
+  ApiKeyService,
+  ActivityService,
+  TenantService,
+  OperatorService,
+  SetupLinkService,
+];
 
 /**
  * Builds the directory's gRPC server with all its services; binding and listening is main's job.
@@ -106,6 +120,7 @@ export function createDirectoryServer({
   activity = defaultActivityOptions,
   operatorSessionHours = 12,
   operatorSessions = {},
+  setupLinkClock = Date.now,
 }: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
@@ -147,6 +162,18 @@ export function createDirectoryServer({
 
   // Administration (the console): not gated by tenant, as a listing is about every tenant at once.
   addService(server, TenantService, retryingConflicts(createTenantService(db, createTenantStore(db))), hooks);
+  addService(
+    server,
+    SetupLinkService,
+    retryingConflicts(
+      createSetupLinkService({
+        links: createSetupLinkStore(db, { now: setupLinkClock }),
+        keys: createApiKeyStore(db),
+        activity: createActivityStore(db),
+      }),
+    ),
+    hooks,
+  );
   // Not retried on a conflict: a retried sign-in would count as a second attempt.
   addService(
     server,

@@ -16,6 +16,7 @@ import { createUserStore } from "../users/user-store.js";
 import { createGroupStore } from "../groups/group-store.js";
 import { createOperatorSessions } from "../operators/operator-sessions.js";
 import { createOperatorStore } from "../operators/operator-store.js";
+import { createSetupLinkStore } from "../setup-links/setup-link-store.js";
 import { copiedTables } from "./copied-tables.js";
 import { copyStore, CopyStoreError } from "./copy-store.js";
 import { digestTable } from "./table-digest.js";
@@ -185,6 +186,10 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       }),
     ),
   );
+  // Setup links: a live one and a revoked one.
+  const setupLinks = createSetupLinkStore(db);
+  await setupLinks.create(tenantIds[0]!, 0, "ops@example.com");
+  await setupLinks.revoke(tenantIds[1]!, (await setupLinks.create(tenantIds[1]!, 3600_000, "ops@example.com")).link.id);
   // Console operators: one signed in (a session), and a failed sign-in still in its window.
   await createOperatorStore(db).add("ops@example.com", "correct horse battery");
   const sessions = createOperatorSessions(db, { sessionHours: 12 });
@@ -205,6 +210,7 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       activity_entries: Number((await db("activity_entries").count({ n: "*" }).first())?.n),
       service_credentials: 4,
       service_credential_tenants: 1,
+      setup_links: 2,
       operators: 1,
       operator_sessions: 1,
       operator_sign_in_failures: 1,
@@ -385,6 +391,7 @@ for (const from of storesUnderTest)
             activity_entries: 0,
             service_credentials: 0,
             service_credential_tenants: 0,
+            setup_links: 0,
             operators: 0,
             operator_sessions: 0,
             operator_sign_in_failures: 0,
@@ -436,6 +443,7 @@ for (const from of storesUnderTest)
             activity_entries: 0,
             service_credentials: 0,
             service_credential_tenants: 0,
+            setup_links: 0,
             operators: 0,
             operator_sessions: 0,
             operator_sign_in_failures: 0,

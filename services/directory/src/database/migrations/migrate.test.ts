@@ -14,6 +14,7 @@ const tables = [
   "operators",
   "operator_sessions",
   "operator_sign_in_failures",
+  "setup_links",
 ];
 
 for (const store of storesUnderTest) {

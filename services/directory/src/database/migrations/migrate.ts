@@ -16,6 +16,7 @@ import * as createActivityEntries from "./0014-create-activity-entries.js";
 import * as createOperators from "./0015-create-operators.js";
 import * as createOperatorSessions from "./0016-create-operator-sessions.js";
 import * as createOperatorSignInFailures from "./0017-create-operator-sign-in-failures.js";
+import * as createSetupLinks from "./0018-create-setup-links.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -44,6 +45,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0015-create-operators", createOperators],
   ["0016-create-operator-sessions", createOperatorSessions],
   ["0017-create-operator-sign-in-failures", createOperatorSignInFailures],
+  ["0018-create-setup-links", createSetupLinks],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */
