@@ -119,21 +119,11 @@ export class Product {
 
   static async start(options: ProductOptions = {}): Promise<Product> {
     const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-e2e-")), options);
-    const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as {
-      key: string;
-    };
-    // The console's all-tenants admin credential, kept in a file as `pnpm start` keeps it.
-    if (options.console)
-      await product.admin([
-        "credentials",
-        "ensure",
-        "console",
-        "--scope",
-        "admin",
-        "--all-tenants",
-        "--file",
-        product.consoleCredentialFile,
-      ]);
+    // With the console, bootstrap also issues its admin credential, exactly as `pnpm start` does.
+    const consoleCredential = options.console ? ["--console-credential-file", product.consoleCredentialFile] : [];
+    const bootstrap = JSON.parse(
+      await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile, ...consoleCredential]),
+    ) as { key: string };
     product.apiKey = bootstrap.key;
     await product.startServices();
     return product;
