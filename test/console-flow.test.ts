@@ -149,6 +149,7 @@ for (const store of browser === undefined ? [] : await storeKindsUnderTest())
       );
       await checkPage(portal, "portal-checklist", store);
       await portal.setViewportSize({ width: 390, height: 844 });
+      assert.equal(await portal.evaluate("document.documentElement.scrollWidth"), 390, "nothing is wider than a phone");
       if (store === "sqlite") await screenshot(portal, "portal-phone");
     });
 
@@ -214,6 +215,7 @@ for (const store of browser === undefined ? [] : await storeKindsUnderTest())
       await page.goto(tenantUrl);
       await checkPage(page, "tenant", store);
       await page.setViewportSize({ width: 390, height: 844 });
+      assert.equal(await page.evaluate("document.documentElement.scrollWidth"), 390, "nothing is wider than a phone: tables scroll");
       if (store === "sqlite") await screenshot(page, "tenant-phone");
       await page.setViewportSize({ width: 1280, height: 900 });
       assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);

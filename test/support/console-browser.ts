@@ -64,8 +64,8 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical");
 }
 
-/** Saves the page as docs/console/<name>.png. */
+/** Saves the page as <name>.png, with secrets shown once (keys, setup links) masked: screenshots are committed. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(screenshotFolder, { recursive: true });
-  await page.screenshot({ path: path.join(screenshotFolder, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(screenshotFolder, `${name}.png`), fullPage: true, mask: [page.locator(".secret-value")] });
 }
