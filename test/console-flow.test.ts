@@ -45,7 +45,8 @@ for (const store of browser === undefined ? [] : await storeKindsUnderTest())
     const tenantName = `acme-${store}`;
 
     before(async () => {
-      product = await Product.start({ store, console: true });
+      // Keys are verified again every second, so a suspension or a revocation shows at once.
+      product = await Product.start({ store, console: true, gatewayEnv: { API_KEY_CACHE_SECONDS: "1" } });
       await product.admin(["operators", "add", operator.email, "--password-stdin"], {}, `${operator.password}\n`);
       operatorContext = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
       await operatorContext.grantPermissions(["clipboard-read", "clipboard-write"], { origin: product.consoleUrl });
@@ -148,6 +149,9 @@ for (const store of browser === undefined ? [] : await storeKindsUnderTest())
         `checklist ticked ${connectorMs.toFixed(0)} ms after the connector test, ${userMs.toFixed(0)} ms after the user's creation\n`,
       );
       await checkPage(portal, "portal-checklist", store);
+      await portal.goto(`${setupLink}/entra`);
+      await portal.getByText("Tenant URL").first().waitFor();
+      await checkPage(portal, "portal-entra", store);
       await portal.setViewportSize({ width: 390, height: 844 });
       assert.equal(await portal.evaluate("document.documentElement.scrollWidth"), 390, "nothing is wider than a phone");
       if (store === "sqlite") await screenshot(portal, "portal-phone");
@@ -219,6 +223,39 @@ for (const store of browser === undefined ? [] : await storeKindsUnderTest())
       if (store === "sqlite") await screenshot(page, "tenant-phone");
       await page.setViewportSize({ width: 1280, height: 900 });
       assert.equal(await page.evaluate(() => (globalThis as { __xss?: number }).__xss), undefined);
+    });
+
+    test("the tenant page sets and removes a rate limit, suspends and resumes, and revokes a key, each felt at the gateway", async () => {
+      await page.goto(tenantUrl);
+      await page.getByLabel("Per second").fill("200");
+      await page.getByLabel("Burst").fill("800");
+      await page.getByRole("button", { name: "Set the limit" }).click();
+      await page.getByText("requests per second, bursts of").waitFor();
+      await page.getByRole("button", { name: "Use the defaults" }).click();
+      await page.getByText("The gateways' defaults apply.").waitFor();
+      await page.getByLabel("Per second").fill("5");
+      await page.getByLabel("Burst").fill("1");
+      await page.getByRole("button", { name: "Set the limit" }).click();
+      await page.locator(".notice.error").waitFor();
+
+      await page.getByRole("button", { name: "Suspend the tenant" }).click();
+      await page.getByText("This tenant is suspended").waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      const suspended = await scim(product, operatorKey, "GET", "/Users?count=1");
+      assert.equal(suspended.status, 401);
+      assert.match(((await suspended.json()) as { detail: string }).detail, /suspended/);
+      await page.getByRole("button", { name: "Resume the tenant" }).click();
+      await page.getByRole("button", { name: "Suspend the tenant" }).waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      assert.equal((await scim(product, operatorKey, "GET", "/Users?count=1")).status, 200);
+
+      await page.getByRole("button", { name: /Revoke key okta-prod/ }).click();
+      await page
+        .getByRole("row", { name: /okta-prod/ })
+        .getByText("revoked")
+        .waitFor();
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      assert.equal((await scim(product, operatorKey, "GET", "/Users?count=1")).status, 401);
     });
   });
 
