@@ -17,10 +17,15 @@ export function followActivity(root: Document): void {
   source.addEventListener("open", () => setLiveState(null, "Live: new requests appear at the top."));
   source.addEventListener("activity", (event) => {
     const entry = JSON.parse((event as MessageEvent<string>).data) as ActivityRow;
-    const row = textRow(
-      [entry.time, String(entry.status), entry.request, entry.idp, entry.latency, entry.outcome],
-      ["", "", "", "", "num", ""],
-    );
+    const row = textRow([entry.time, "", "", entry.idp, entry.latency, entry.outcome], ["", "", "", "", "num", ""]);
+    // The same cells as the server's rows: the status as a badge, the request as code (text only).
+    const badge = document.createElement("span");
+    badge.className = `badge ${entry.status >= 500 ? "bad" : entry.status >= 400 ? "warn" : "ok"}`;
+    badge.textContent = String(entry.status);
+    row.cells[1]?.append(badge);
+    const code = document.createElement("code");
+    code.textContent = entry.request;
+    row.cells[2]?.append(code);
     row.classList.add(entry.status >= 400 ? "row-failed" : "row-ok", "fresh");
     body.prepend(row);
     root.querySelector(".empty-note")?.remove();
