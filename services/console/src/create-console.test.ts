@@ -161,6 +161,31 @@ test("behind HTTPS the cookie is Secure with the __Host- prefix", async () => {
   }
 });
 
+test("behind a trusted proxy that says https, the cookie is Secure too; an untrusted proxy's word is ignored", async () => {
+  for (const trustProxy of [true, false]) {
+    const app = createConsole({ directory, logger: pino({ level: "silent" }), assetsFolder, trustProxy });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const response = await fetch(`http://127.0.0.1:${port}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-forwarded-proto": "https",
+          origin: trustProxy ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`,
+        },
+        body: new URLSearchParams({ email: "ops@example.com", password: "right" }),
+      });
+      assert.equal(response.status, 303);
+      assert.equal(/; Secure$/.test(response.headers.get("set-cookie") ?? ""), trustProxy);
+    } finally {
+      server.close();
+    }
+  }
+});
+
 test("setup links: unknown is 404, expired 410, and neither names the tenant", async () => {
   const unknown = await fetch(`${base}/setup/unknown-token-0000000`);
   assert.equal(unknown.status, 404);
