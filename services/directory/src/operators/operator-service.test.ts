@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Knex } from "knex";
-import { OperatorService } from "@scimgw/proto";
+import { ErrorReason, OperatorService } from "@scimgw/proto";
 import { Code, createClient, type RpcError, type Transport } from "@scimgw/grpc";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { refusedWith, serveDirectory, type ServedDirectory } from "../test-support/serve-directory.js";
@@ -145,6 +145,25 @@ for (const storeUnderTest of storesUnderTest) {
       // The first failure leaves the window 15 minutes after it was made: four remain.
       clock = start + 15 * minute;
       assert.ok((await signIn("dave@example.com", password, "203.0.113.99")).sessionToken);
+    });
+
+    test("attempts at once are counted as they come: of 10 with a wrong password, 5 are checked and 5 refused", async () => {
+      await createOperatorStore(db).add("judy@example.com", password);
+      clock += 60 * minute;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => signIn("judy@example.com", "not the password", `192.0.2.${100 + i}`)),
+      );
+      const reasons = outcomes.map((outcome) =>
+        outcome.status === "rejected" ? ErrorReason[(outcome.reason as RpcError).reason] : "signed in",
+      );
+      assert.deepEqual(
+        [
+          reasons.filter((reason) => reason === "INVALID_OPERATOR_CREDENTIALS").length,
+          reasons.filter((reason) => reason === "RATE_LIMITED").length,
+        ],
+        [5, 5],
+        reasons.join(", "),
+      );
     });
 
     test("a success starts the account's count again; the address's count it leaves", async () => {
