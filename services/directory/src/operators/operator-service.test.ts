@@ -53,6 +53,10 @@ for (const storeUnderTest of storesUnderTest) {
       assert.equal(stored.token_sha256, createHash("sha256").update(started.sessionToken).digest("hex"));
       assert.doesNotMatch(JSON.stringify(await db("operator_sessions")), new RegExp(started.sessionToken));
 
+      await assert.rejects(
+        operators.startOperatorSession({ email: "alice@example.com", password, clientAddress: " " }),
+        refusedWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT"),
+      );
       const read = await operators.getOperatorSession({ sessionToken: started.sessionToken });
       assert.deepEqual(read.session, started.session);
       assert.doesNotMatch(JSON.stringify(await db("operators")), /correct horse/, "the password is stored hashed");
@@ -106,9 +110,17 @@ for (const storeUnderTest of storesUnderTest) {
         .where({ token_sha256: createHash("sha256").update(third).digest("hex") })
         .update({ expires_at: "2000-01-01T00:00:00.000Z" });
       await ended(third);
+      const sessionsOf = async () =>
+        (
+          await db("operator_sessions")
+            .join("operators", "operators.id", "operator_sessions.operator_id")
+            .where("operators.email", "carol@example.com")
+        ).length;
+      assert.equal(await sessionsOf(), 1, "the first two, expired by the clock, were deleted as the third started");
 
       // A new password ends every session; the old password stops working.
       const fourth = (await signIn("carol@example.com")).sessionToken;
+      assert.equal(await sessionsOf(), 1, "and the third, expired, as the fourth started");
       const fifth = (await signIn("carol@example.com")).sessionToken;
       // (At least these two: the store's clock is the real one, to which the expired sessions above are still live.)
       assert.ok((await store.setPassword("carol@example.com", "a brand new password")).endedSessions >= 2);
