@@ -91,9 +91,15 @@ for (const store of await storeKindsUnderTest())
       assert.match(listing, /billing.*read-only.*live/);
       assert.match(listing, /gateway \(pnpm start\).*read-write.*live/);
       assert.doesNotMatch(listing, new RegExp(issued.credential));
+      const consoleCredential = JSON.parse(
+        await product.admin(["credentials", "issue", "console", "--scope", "admin", "--all-tenants", "--json"]),
+      ) as {
+        scope: string;
+      };
+      assert.equal(consoleCredential.scope, "admin");
       await assert.rejects(
-        product.admin(["credentials", "issue", "x", "--scope", "admin", "--all-tenants"]),
-        /--scope.*Allowed choices are read-only, read-write/s,
+        product.admin(["credentials", "issue", "x", "--scope", "root", "--all-tenants"]),
+        /--scope.*Allowed choices are read-only, read-write, admin/s,
       );
 
       const gateway = (JSON.parse(await product.admin(["credentials", "list", "--json"])) as Array<{ id: string; name: string }>).find(

@@ -1,5 +1,14 @@
 import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
-import { ActivityService, ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
+import {
+  ActivityService,
+  ApiKeyService,
+  GroupService,
+  OperatorService,
+  SetupLinkService,
+  TenantService,
+  UserService,
+  type ChangeEvent,
+} from "@scimgw/proto";
 import {
   channelCredentialsFromFiles,
   createClient,
@@ -44,6 +53,12 @@ export interface DirectoryClient {
   apiKeys: ServiceClient<(typeof ApiKeyService)["method"]>;
   /** The provisioning activity log: what identity providers sent each tenant, and what they were answered. */
   activity: ServiceClient<(typeof ActivityService)["method"]>;
+  /** Tenants with their health (admin scope). */
+  tenants: ServiceClient<(typeof TenantService)["method"]>;
+  /** The console's operators and their sessions (admin scope). */
+  operators: ServiceClient<(typeof OperatorService)["method"]>;
+  /** Setup links for customers' IT admins (admin scope). */
+  setupLinks: ServiceClient<(typeof SetupLinkService)["method"]>;
   /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
   watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
   close(): void;
@@ -84,6 +99,9 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     groups: createClient(GroupService, transport),
     apiKeys: createClient(ApiKeyService, transport),
     activity: createClient(ActivityService, transport),
+    tenants: createClient(TenantService, transport),
+    operators: createClient(OperatorService, transport),
+    setupLinks: createClient(SetupLinkService, transport),
     watchChanges: (tenantId, watchOptions) => watchChanges(transport, tenantId, watchOptions),
     close: () => transport.close(),
   };

@@ -8,6 +8,7 @@ import {
   file_google_rpc_error_details,
   file_google_rpc_status,
   GroupService,
+  TenantService,
   UserService,
 } from "@scimgw/proto";
 import { addService, directoryMessageLimitOptions, type ServerHooks } from "@scimgw/grpc";
@@ -18,6 +19,8 @@ import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
 import { dialectOf } from "./database/open-database.js";
+import { createTenantService } from "./administration/tenant-service.js";
+import { createTenantStore } from "./tenants/tenant-store.js";
 import { createTenantGate, gatedByTenant, type TenantGateOptions } from "./tenants/tenant-gate.js";
 import { toDirectoryError } from "./errors/directory-errors.js";
 import { createChangeService } from "./changes/change-service.js";
@@ -80,7 +83,7 @@ export function defaultTenantLimits(db: Knex): TenantGateOptions {
   };
 }
 
-const services = [UserService, GroupService, ChangeService, ApiKeyService, ActivityService];
+const services = [UserService, GroupService, ChangeService, ApiKeyService, ActivityService, TenantService];
 
 /**
  * Builds the directory's gRPC server with all its services; binding and listening is main's job.
@@ -132,6 +135,9 @@ export function createDirectoryServer({
   // Gated like the resources: a tenant's log reader waits its turn with that tenant's other calls.
   // RecordActivity names no tenant and passes the gate: it is one call a second per gateway.
   addService(server, ActivityService, gatedByTenant(gate, retryingConflicts(createActivityService(createActivityStore(db)))), hooks);
+
+  // Administration (the console): not gated by tenant, as a listing is about every tenant at once.
+  addService(server, TenantService, retryingConflicts(createTenantService(db, createTenantStore(db))), hooks);
 
   addHealthService(server, { db, services: services.map((service) => service.typeName) });
   // The google.rpc files describe the error details our statuses carry (grpc-status-details-bin).

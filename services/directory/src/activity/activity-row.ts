@@ -41,6 +41,11 @@ const identityProviders: ReadonlyArray<readonly [IdentityProvider, string]> = [
   [IdentityProvider.OTHER, "other"],
 ];
 
+/** The identity provider an entry's identity_provider column names. */
+export function identityProviderOfStored(name: string): IdentityProvider {
+  return identityProviders.find(([, stored]) => stored === name)?.[0] ?? IdentityProvider.UNSPECIFIED;
+}
+
 /** Text a column holds at most: the gateway cuts these already, other callers may not. */
 function cut(value: string, max: number): string {
   return value.length > max ? `${value.slice(0, max - 1)}…` : value;
@@ -104,7 +109,7 @@ export function activityEntryFromRow(row: ActivityRow): ActivityEntry {
       requestId: row.request_id,
       keyId: row.key_id,
       keyLabel: row.key_label,
-      identityProvider: identityProviders.find(([, name]) => name === row.identity_provider)?.[0] ?? IdentityProvider.UNSPECIFIED,
+      identityProvider: identityProviderOfStored(row.identity_provider),
       userAgent: row.user_agent,
       method: row.method,
       path: row.path,
@@ -121,7 +126,8 @@ export function activityEntryFromRow(row: ActivityRow): ActivityEntry {
   });
 }
 
-function timestampOfInstant(instant: string) {
+/** A stored activity instant as a protobuf Timestamp, microseconds kept. */
+export function timestampOfInstant(instant: string) {
   const timestamp = timestampFromMs(Date.parse(`${instant.slice(0, 19)}Z`));
   timestamp.nanos = Number(instant.slice(20, 26)) * 1000;
   return timestamp;

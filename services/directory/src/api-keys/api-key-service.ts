@@ -1,6 +1,13 @@
 import { ErrorReason, type ApiKeyService } from "@scimgw/proto";
 import { Code, RpcError, type ServiceImplementationOf } from "@scimgw/grpc";
+import { invalidArgument } from "../errors/directory-errors.js";
+import { apiKeyMessageOf } from "./api-key-message.js";
 import type { ApiKeyStore } from "./api-key-store.js";
+
+function requiredTenantId(tenantId: string): string {
+  if (tenantId === "") throw invalidArgument("tenant_id is required");
+  return tenantId;
+}
 
 export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<typeof ApiKeyService> {
   return {
@@ -28,6 +35,29 @@ export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<
         keyLabel: key.label,
         ...(verdict.tenantRateLimit === null ? {} : { tenantRateLimit: verdict.tenantRateLimit }),
       };
+    },
+
+    // The label rule (api-key-label.ts) and the tenant's existence are the store's, as for the CLI.
+    async issueApiKey(request) {
+      const { key, info } = await keys.issue(requiredTenantId(request.tenantId), request.label);
+      return { key, apiKey: apiKeyMessageOf(info) };
+    },
+
+    async listApiKeys(request) {
+      const all = await keys.list(requiredTenantId(request.tenantId), { liveOnly: !request.includeRevoked });
+      return { apiKeys: all.reverse().map(apiKeyMessageOf) };
+    },
+
+    async revokeApiKey(request) {
+      const tenantId = requiredTenantId(request.tenantId);
+      try {
+        return { apiKey: apiKeyMessageOf(await keys.revoke(tenantId, request.keyId)) };
+      } catch (error) {
+        // Revoking a revoked key (a retried click) returns it as first revoked; an unknown key stays NOT_FOUND.
+        const existing = await keys.find(tenantId, request.keyId);
+        if (existing === undefined || existing.revokedAt === null) throw error;
+        return { apiKey: apiKeyMessageOf(existing) };
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import { notFound } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { rateLimitOf, type TenantRateLimit, type TenantRow } from "../tenants/tenant-store.js";
 import { generateApiKey } from "./api-key.js";
+import { validApiKeyLabel } from "./api-key-label.js";
 import { writeTransaction } from "../database/write-transaction.js";
 
 interface ApiKeyRow {
@@ -42,8 +43,12 @@ const fromRow = (row: ApiKeyRow): ApiKeyInfo => ({
 
 export function createApiKeyStore(db: Knex) {
   return {
-    /** Issues a key for a tenant; the returned secret is the only copy there will ever be. */
-    async issue(tenantId: string, label: string): Promise<{ key: string; info: ApiKeyInfo }> {
+    /**
+     * Issues a key for a tenant; the returned secret is the only copy there will ever be. Refuses a
+     * label validApiKeyLabel refuses, and a tenant that does not exist (NOT_FOUND).
+     */
+    async issue(tenantId: string, typedLabel: string): Promise<{ key: string; info: ApiKeyInfo }> {
+      const label = validApiKeyLabel(typedLabel);
       const issued = generateApiKey();
       const row: ApiKeyRow = {
         tenant_id: tenantId,
@@ -54,7 +59,11 @@ export function createApiKeyStore(db: Knex) {
         last_used_at: null,
         revoked_at: null,
       };
-      await writeTransaction(db, undefined, (trx) => trx<ApiKeyRow>("api_keys").insert(row));
+      await writeTransaction(db, undefined, async (trx) => {
+        // Checked in the transaction: a foreign-key failure's wording differs by store.
+        if ((await trx("tenants").where({ id: tenantId }).first("id")) === undefined) throw notFound(`tenant "${tenantId}"`);
+        await trx<ApiKeyRow>("api_keys").insert(row);
+      });
       return { key: issued.key, info: fromRow(row) };
     },
 
@@ -93,8 +102,17 @@ export function createApiKeyStore(db: Knex) {
       return fromRow(requireValue(row, `API key "${id}", just revoked, can be read back (keys are never deleted)`));
     },
 
-    async list(tenantId: string): Promise<ApiKeyInfo[]> {
-      const rows = await db<ApiKeyRow>("api_keys").where({ tenant_id: tenantId }).orderBy("created_at");
+    /** One of a tenant's keys, revoked or not; undefined when the tenant has no key of that id. */
+    async find(tenantId: string, id: string): Promise<ApiKeyInfo | undefined> {
+      const row = await db<ApiKeyRow>("api_keys").where({ tenant_id: tenantId, id }).first();
+      return row === undefined ? undefined : fromRow(row);
+    },
+
+    /** A tenant's keys, oldest first (the CLI's order), revoked ones too unless `liveOnly`. */
+    async list(tenantId: string, { liveOnly = false }: { liveOnly?: boolean } = {}): Promise<ApiKeyInfo[]> {
+      const query = db<ApiKeyRow>("api_keys").where({ tenant_id: tenantId });
+      if (liveOnly) query.whereNull("revoked_at");
+      const rows = await query.orderBy([{ column: "created_at" }, { column: "id" }]);
       return rows.map(fromRow);
     },
   };

@@ -41,6 +41,11 @@ export function invalidArgument(detail: string): RpcError {
   return new RpcError(Code.INVALID_ARGUMENT, detail, { reason: ErrorReason.INVALID_ARGUMENT });
 }
 
+/** A value an admin gave (a tenant name, a key label, a rate limit) that its rule refuses; `detail` states the rule. */
+export function invalidValue(detail: string): RpcError {
+  return new RpcError(Code.INVALID_ARGUMENT, detail, { reason: ErrorReason.INVALID_VALUE });
+}
+
 /**
  * A SCIM rule broken inside the directory (while applying a PATCH or validating a user) is an
  * INVALID_ARGUMENT whose reason is the scimType, so the client still gets the RFC's error.

@@ -1,4 +1,4 @@
-import type { Scope } from "./service-credential-store.js";
+import { scopes, type Scope } from "./service-credential-store.js";
 
 /**
  * The scope each RPC needs, by full method name. Every method the directory serves must be listed
@@ -29,13 +29,33 @@ const requiredScopes: Readonly<Record<string, Scope>> = {
   // Checking identity providers' API keys is the gateway's job, and the gateway holds a
   // read-write credential; a reader has no reason to test keys.
   "scimgw.directory.v1.ApiKeyService/VerifyApiKey": "read-write",
+  // Administering the install is the console's job: a key or a tenant is not the gateway's to make.
+  "scimgw.directory.v1.ApiKeyService/IssueApiKey": "admin",
+  "scimgw.directory.v1.ApiKeyService/ListApiKeys": "admin",
+  "scimgw.directory.v1.ApiKeyService/RevokeApiKey": "admin",
+  "scimgw.directory.v1.TenantService/ListTenants": "admin",
+  "scimgw.directory.v1.TenantService/GetTenant": "admin",
+  "scimgw.directory.v1.TenantService/CreateTenant": "admin",
+  "scimgw.directory.v1.TenantService/RenameTenant": "admin",
+  "scimgw.directory.v1.TenantService/SuspendTenant": "admin",
+  "scimgw.directory.v1.TenantService/ResumeTenant": "admin",
+  "scimgw.directory.v1.TenantService/SetTenantRateLimit": "admin",
+  "scimgw.directory.v1.OperatorService/StartOperatorSession": "admin",
+  "scimgw.directory.v1.OperatorService/GetOperatorSession": "admin",
+  "scimgw.directory.v1.OperatorService/EndOperatorSession": "admin",
+  "scimgw.directory.v1.SetupLinkService/CreateSetupLink": "admin",
+  "scimgw.directory.v1.SetupLinkService/ListSetupLinks": "admin",
+  "scimgw.directory.v1.SetupLinkService/RevokeSetupLink": "admin",
+  "scimgw.directory.v1.SetupLinkService/OpenSetupLink": "admin",
+  "scimgw.directory.v1.SetupLinkService/IssueSetupApiKey": "admin",
+  "scimgw.directory.v1.SetupLinkService/ListSetupActivity": "admin",
 };
 
 export function requiredScopeOf(method: string): Scope | undefined {
   return Object.hasOwn(requiredScopes, method) ? requiredScopes[method] : undefined;
 }
 
-/** Whether a credential of scope `granted` may call a method that needs `required`. */
+/** Whether a credential of scope `granted` may call a method that needs `required`: scopes are ranked, each including those below. */
 export function scopeAllows(granted: Scope, required: Scope): boolean {
-  return granted === "read-write" || required === "read-only";
+  return scopes.indexOf(granted) >= scopes.indexOf(required);
 }

@@ -5,8 +5,12 @@ import { requireValue } from "../errors/require-value.js";
 import { generateSecret } from "../secrets/secret.js";
 import { writeTransaction } from "../database/write-transaction.js";
 
-/** What a credential lets its holder do: read, or also write (the gateway writes). */
-export const scopes = ["read-only", "read-write"] as const;
+/**
+ * What a credential lets its holder do, each scope including the ones before it: read; also write
+ * the tenants' data (the gateway); also administer the install (tenants, API keys, operators and
+ * setup links: the console).
+ */
+export const scopes = ["read-only", "read-write", "admin"] as const;
 export type Scope = (typeof scopes)[number];
 
 /** Prefixed unlike API keys, so neither can be mistaken for the other in a config file or a leak report. */

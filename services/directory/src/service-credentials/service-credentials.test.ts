@@ -5,7 +5,17 @@ import assert from "node:assert/strict";
 import { Metadata, ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
 import type { Knex } from "knex";
-import { ApiKeyService, ChangeService, GroupService, UserService, ErrorReason } from "@scimgw/proto";
+import {
+  ActivityService,
+  ApiKeyService,
+  ChangeService,
+  GroupService,
+  OperatorService,
+  SetupLinkService,
+  TenantService,
+  UserService,
+  ErrorReason,
+} from "@scimgw/proto";
 import { Code, createClient, createTransport, RpcError } from "@scimgw/grpc";
 import { create } from "@bufbuild/protobuf";
 import { UserSchema } from "@scimgw/proto";
@@ -16,8 +26,8 @@ import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { bearer } from "./bearer.js";
 import { createCallAuthorizer } from "./call-authorizer.js";
 import { hashSecret } from "../secrets/secret.js";
-import { requiredScopeOf } from "./required-scopes.js";
-import { createServiceCredentialStore, type ServiceCredentialStore } from "./service-credential-store.js";
+import { requiredScopeOf, scopeAllows } from "./required-scopes.js";
+import { createServiceCredentialStore, scopes, type ServiceCredentialStore } from "./service-credential-store.js";
 
 const refusedWith = (code: number, reason: string) => (error: unknown) => {
   assert.ok(error instanceof RpcError, String(error));
@@ -34,12 +44,26 @@ async function listen(server: Server): Promise<string> {
 }
 
 test("every RPC of every service has a required scope, and the table names no method that does not exist", () => {
-  const methods = [UserService, GroupService, ChangeService, ApiKeyService].flatMap((service) =>
-    service.methods.map((method) => `${service.typeName}/${method.name}`),
-  );
+  const methods = [
+    UserService,
+    GroupService,
+    ChangeService,
+    ApiKeyService,
+    ActivityService,
+    TenantService,
+    OperatorService,
+    SetupLinkService,
+  ].flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`));
   for (const method of methods) assert.ok(requiredScopeOf(method), `${method} has no required scope`);
   assert.equal(requiredScopeOf("scimgw.directory.v1.UserService/NoSuchMethod"), undefined);
   assert.equal(requiredScopeOf("toString"), undefined);
+});
+
+test("scopes are ranked: admin includes read-write, which includes read-only", () => {
+  assert.deepEqual(
+    scopes.map((granted) => scopes.filter((required) => scopeAllows(granted, required))),
+    [["read-only"], ["read-only", "read-write"], ["read-only", "read-write", "admin"]],
+  );
 });
 
 test("a flood of unknown tokens does not evict live credentials from the cache; the Bearer scheme is case-insensitive", async () => {

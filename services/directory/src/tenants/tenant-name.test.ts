@@ -36,7 +36,7 @@ test("an empty, overlong, control-character or id-shaped name is refused as an i
       (error) =>
         error instanceof RpcError &&
         error.code === Code.INVALID_ARGUMENT &&
-        error.reason === ErrorReason.INVALID_ARGUMENT &&
+        error.reason === ErrorReason.INVALID_VALUE &&
         why.test(error.message),
       name,
     );

@@ -1,4 +1,4 @@
-import { invalidArgument } from "../errors/directory-errors.js";
+import { invalidValue } from "../errors/directory-errors.js";
 
 /** The width of the tenants.name column (migration 0001); PostgreSQL counts it in characters. */
 export const tenantNameMaxLength = 200;
@@ -10,19 +10,19 @@ const tenantIdShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
  * Characters a terminal acts on rather than prints (C0, DEL, C1) and those that make text read in
  * another order than it is stored (bidi controls): a name is typed by admins and shown in every listing.
  */
-const controlCharacter = /[\p{Cc}\p{Bidi_Control}]/u;
+export const controlCharacter = /[\p{Cc}\p{Bidi_Control}]/u;
 
 /**
  * The name a tenant may have, trimmed of surrounding whitespace; refuses anything else with an
- * INVALID_ARGUMENT that says why. Admin commands take a tenant as "id or name", so a name shaped
+ * INVALID_ARGUMENT (INVALID_VALUE) that says why. Admin commands take a tenant as "id or name", so a name shaped
  * like an id could name two tenants at once.
  */
 export function validTenantName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === "") throw invalidArgument("a tenant name must not be empty");
+  if (trimmed === "") throw invalidValue("a tenant name must not be empty");
   if ([...trimmed].length > tenantNameMaxLength)
-    throw invalidArgument(`a tenant name must be at most ${tenantNameMaxLength} characters, not ${[...trimmed].length}`);
-  if (controlCharacter.test(trimmed)) throw invalidArgument("a tenant name must not contain control characters");
-  if (tenantIdShape.test(trimmed)) throw invalidArgument(`a tenant name must not look like a tenant id: "${trimmed}"`);
+    throw invalidValue(`a tenant name must be at most ${tenantNameMaxLength} characters, not ${[...trimmed].length}`);
+  if (controlCharacter.test(trimmed)) throw invalidValue("a tenant name must not contain control characters");
+  if (tenantIdShape.test(trimmed)) throw invalidValue(`a tenant name must not look like a tenant id: "${trimmed}"`);
   return trimmed;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
-import { notFound, uniquenessViolation } from "../errors/directory-errors.js";
+import { invalidValue, notFound, uniquenessViolation } from "../errors/directory-errors.js";
 import { validTenantName } from "./tenant-name.js";
 import { writeTransaction } from "../database/write-transaction.js";
 
@@ -102,7 +102,7 @@ export function createTenantStore(db: Knex) {
         limit !== null &&
         !(Number.isInteger(limit.perSecond) && limit.perSecond > 0 && Number.isInteger(limit.burst) && limit.burst >= limit.perSecond)
       )
-        throw new RangeError("a rate limit needs a positive whole per-second rate and a burst at least as large");
+        throw invalidValue("a rate limit needs a whole per-second rate of at least 1 and a burst at least as large");
       const updated = await writeTransaction(db, undefined, (trx) =>
         trx<TenantRow>("tenants")
           .where({ id: tenantId })
