@@ -1,6 +1,7 @@
 import {
   groupResourceType,
   resolveAttributePath,
+  resolveSortBy,
   ScimError,
   type AttributeDefinition,
   type AttributePath,
@@ -26,9 +27,20 @@ const groupColumns: Record<string, GroupColumn> = {
   id: idColumn,
   displayName: { column: "groups.display_name_key", nullable: false },
   externalId: { column: "groups.external_id", nullable: true },
+  // Every group has meta (RFC 7643 §3.1), so `meta pr` is the presence of meta.created; comparing
+  // or sorting the complex meta itself is refused by the SCIM core.
+  meta: createdAtColumn,
   "meta.created": createdAtColumn,
   "meta.lastModified": { column: "groups.last_modified", nullable: false },
 };
+
+/** The attributes a group is filtered and sorted by, as error details name them. */
+const sortable = Object.keys(groupColumns).filter((name) => name !== "meta");
+
+/** Why meta.resourceType, meta.location and meta.version have no column: the gateway makes them. */
+function derivedWhy(name: string): string {
+  return name.startsWith("meta.") ? ": it is derived when a group is rendered (the location from the gateway's base URL)" : "";
+}
 
 /** The sub-attributes of members (RFC 7643 §4.2), and `value`, which `members eq "id"` compares. */
 const memberSubAttributes = requireValue(
@@ -110,7 +122,7 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlConditi
     if (column === undefined)
       throw ScimError.of(
         "invalidFilter",
-        `filtering groups on "${name}" is not supported; filterable: ${[...Object.keys(groupColumns), "members.value", "members.type"].join(", ")}`,
+        `filtering groups on "${name}" is not supported${derivedWhy(name)}; filterable: ${[...sortable, "members.value", "members.type"].join(", ")}`,
       );
     return build({ sql: quoted(column.column), bindings: [] }, column.nullable, resolved.subAttribute ?? resolved.attribute, name);
   }
@@ -159,11 +171,12 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlConditi
 }
 
 function sortColumn(path: AttributePath): GroupColumn {
-  const resolved = resolveAttributePath(path, groupResourceType, "invalidValue");
+  // The SCIM core refuses what names no order (meta itself: a singular complex attribute).
+  const resolved = resolveSortBy(path, groupResourceType);
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
   if (column === undefined)
-    throw ScimError.of("invalidValue", `groups can be sorted by ${Object.keys(groupColumns).join(", ")}, not "${name}"`);
+    throw ScimError.of("invalidValue", `groups can be sorted by ${sortable.join(", ")}, not "${name}"${derivedWhy(name)}`);
   return column;
 }
 

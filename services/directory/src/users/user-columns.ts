@@ -10,6 +10,9 @@ export const userColumns: Record<string, { column: string; nullable: boolean }> 
   userName: { column: "user_name_key", nullable: false },
   externalId: { column: "external_id", nullable: true },
   active: { column: "active", nullable: false },
+  // Every user has meta (RFC 7643 §3.1: the service provider sets it), so `meta pr` is the
+  // presence of meta.created; comparing or sorting the complex meta itself is refused upstream.
+  meta: { column: "created_at", nullable: false },
   "meta.created": { column: "created_at", nullable: false },
   "meta.lastModified": { column: "last_modified", nullable: false },
 };
