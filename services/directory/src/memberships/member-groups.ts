@@ -145,3 +145,25 @@ export function firstMemberGroup(dialect: Dialect, member: string, column: keyof
     (g) => ` ORDER BY ${listOrder(g)} LIMIT 1`,
   )})`;
 }
+
+/**
+ * `member IN` the members of one group at any depth, for `groups.value eq "<id>"` (and `groups eq`):
+ * the same answer as someMemberGroup's EXISTS — the user is in the group, or in a group nested in
+ * it, exactly when the group is among the groups its representation lists — but walked down from
+ * the one group through the primary key (tenant, group, member) once per statement, instead of up
+ * from every user of the tenant (an EXISTS per user, which read every user's memberships). Only
+ * member groups are walked into; UNION ends a cycle. `groupId` is the condition's comparison of
+ * `m.group_id`, built by the filter compiler (so the literal is folded by its rule).
+ */
+export function memberOfGroupAtAnyDepth(member: string, tenantId: string, groupId: (column: string) => SqlCondition): SqlCondition {
+  const anchor = groupId("m.group_id");
+  return {
+    sql: `${member}.id IN (WITH RECURSIVE descendants(member_id, member_type) AS (
+      SELECT m.member_id, m.member_type FROM group_members m WHERE m.tenant_id = ? AND ${anchor.sql}
+      UNION
+      SELECT c.member_id, c.member_type FROM descendants d CROSS JOIN group_members c
+        WHERE d.member_type = 'Group' AND c.tenant_id = ? AND c.group_id = d.member_id
+    ) SELECT member_id FROM descendants WHERE member_type = 'User')`,
+    bindings: [tenantId, ...anchor.bindings, tenantId],
+  };
+}

@@ -248,6 +248,21 @@ for (const storeUnderTest of storesUnderTest) {
       });
     }
 
+    if (storeUnderTest.name === "sqlite") {
+      test('groups.value eq "<id>" walks down from that one group through the primary key, not up from every user', async () => {
+        const filter = resolveFilter(parseFilter(withIds('groups.value eq "{staff}"')), userResourceType);
+        const { sql, bindings } = matchingUsers(db, tenant, filter).toSQL();
+        const plan: Array<{ detail: string }> = await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings);
+        const details = plan.map((row) => row.detail);
+        assert.ok(
+          details.some((detail) => /SEARCH m USING (COVERING INDEX|PRIMARY KEY|INDEX) .*group_id=\?/.test(detail)),
+          details.join("\n"),
+        );
+        // No recursion per user: the walk up through the member index is not in the plan.
+        for (const detail of details) assert.doesNotMatch(detail, /group_members_tenant_member_index|CORRELATED/, details.join("\n"));
+      });
+    }
+
     test("the filters above are not all trivial: most select some users but not all", async () => {
       let selective = 0;
       for (const text of filters) {

@@ -1,6 +1,6 @@
 import { resolveAttributePath, ScimError, userResourceType, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
-import { someMemberGroup, type MemberGroupColumns } from "../memberships/member-groups.js";
+import { memberOfGroupAtAnyDepth, someMemberGroup, type MemberGroupColumns } from "../memberships/member-groups.js";
 import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { jsonAccess } from "../query/json-access.js";
 import type { SqlCondition } from "../query/sql-condition.js";
@@ -46,7 +46,7 @@ function element(inner: Filter, parent: AttributeDefinition, sqlOf: ElementValue
  * read from the search document, which is a scan within the tenant (correct, but unindexed:
  * README says which filters are fast).
  */
-export function compileUserFilter(filter: Filter, dialect: Dialect): SqlCondition {
+export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: string): SqlCondition {
   const json = jsonAccess[dialect];
   const source = "search";
   const isGroups = (attribute: AttributeDefinition, extension: string | undefined) =>
@@ -93,6 +93,15 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
   return compileFilterTree(filter, {
     compare: (node) => {
       const resolved = resolveAttributePath(node.path, userResourceType);
+      const groupValue = isGroups(resolved.attribute, resolved.extension) && (resolved.subAttribute?.name ?? "value") === "value";
+      if (groupValue && node.operator === "eq" && typeof node.value === "string") {
+        // "Who is in this group": walked down from the group, not up from every user.
+        const value = subAttributeOf(resolved.attribute, { attribute: "value" });
+        const literal = node.value;
+        return memberOfGroupAtAnyDepth("users", tenantId, (column) =>
+          comparison({ sql: column, bindings: [] }, false, value, "eq", literal, "groups.value"),
+        );
+      }
       if (resolved.attribute.multiValued) {
         const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
         return multiValuedComparison(

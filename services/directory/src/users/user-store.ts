@@ -100,7 +100,7 @@ const maxUpdateAttempts = 20;
 export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<UserRow> {
   const query = db<UserRow>("users").where("tenant_id", tenantId);
   if (filter !== undefined) {
-    const condition = compileUserFilter(filter, dialectOf(db));
+    const condition = compileUserFilter(filter, dialectOf(db), tenantId);
     query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
   }
   return query;
