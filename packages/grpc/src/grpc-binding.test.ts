@@ -165,6 +165,31 @@ test("a call past its deadline fails with DEADLINE_EXCEEDED and the handler's si
   }
 });
 
+test("a call that was answered never aborts its handler's signal afterwards", async () => {
+  // grpc-js emits "cancelled" when a unary call's stream closes, answered or not; aborting then
+  // built an RpcError (a stack trace) per call for nobody: 1.4% of the directory's CPU under GETs.
+  const signals: AbortSignal[] = [];
+  const server = await startServer((s) =>
+    addService(s, ApiKeyService, {
+      ...unused(ApiKeyService),
+      verifyApiKey: async (_request, context) => {
+        signals.push(context.signal);
+        return { tenantId: "t", keyId: "k" };
+      },
+    }),
+  );
+  const transport = createTransport(server.address);
+  try {
+    const client = createClient(ApiKeyService, transport);
+    for (let i = 0; i < 20; i++) await client.verifyApiKey({ keySha256: "x" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(signals.filter((signal) => signal.aborted).length, 0);
+  } finally {
+    transport.close();
+    await server.stop();
+  }
+});
+
 test("aborting the caller's signal cancels the call", async () => {
   const server = await startServer((s) =>
     addService(s, ApiKeyService, { ...unused(ApiKeyService), verifyApiKey: () => new Promise(() => {}) }),
