@@ -91,11 +91,12 @@ try {
       warmupSeconds: settings.warmupSeconds,
       seconds: settings.durationSeconds,
       workload,
+      cpuOf: product.pids,
     });
     return { figures, rss: sampler.stop() };
   }
 
-  async function onCeiling(ceilingOrigin: string): Promise<HttpFigures> {
+  async function onCeiling(ceilingOrigin: string, cpuOf: Record<string, number>): Promise<HttpFigures> {
     return load.http({
       origin: ceilingOrigin,
       basePath: "",
@@ -104,6 +105,7 @@ try {
       warmupSeconds: settings.warmupSeconds,
       seconds: settings.durationSeconds,
       workload: { kind: "fixed", path: "/" },
+      cpuOf,
     });
   }
 
@@ -111,8 +113,8 @@ try {
     const ceilings: CeilingResults = {};
     if (httpCeilings !== undefined) {
       log(`run ${run}: ceilings: bare Koa, Koa → gRPC`);
-      ceilings.bareKoa = await onCeiling(httpCeilings.bareKoa);
-      ceilings.koaGrpc = await onCeiling(httpCeilings.koaGrpc);
+      ceilings.bareKoa = await onCeiling(httpCeilings.bareKoa, httpCeilings.pids.bareKoa);
+      ceilings.koaGrpc = await onCeiling(httpCeilings.koaGrpc, httpCeilings.pids.koaGrpc);
     }
     if (has("post", "put", "patch")) {
       log(`run ${run}: ceiling: knex+sqlite3`);

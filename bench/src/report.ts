@@ -5,6 +5,15 @@ const whole = (value: number) => Math.round(value).toLocaleString("en-US");
 const fixed = (value: number | undefined, digits = 2) => (value === undefined || !Number.isFinite(value) ? "—" : value.toFixed(digits));
 const mib = (value: number | undefined) => (value === undefined ? "—" : value.toFixed(0));
 
+/** CPU ms per request by process, and their sum: the most requests per second 2 cores allow is 2,000 / sum. */
+function cpuPerRequest(cpu: Record<string, number> | undefined): string {
+  if (cpu === undefined || Object.keys(cpu).length === 0) return "—";
+  const sum = Object.values(cpu).reduce((total, value) => total + value, 0);
+  return `${Object.entries(cpu)
+    .map(([name, ms]) => `${name} ${fixed(ms)}`)
+    .join(", ")}; sum ${fixed(sum)}`;
+}
+
 function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [], compact: true } });
 }
@@ -12,9 +21,17 @@ function table(head: string[]): Table.Table {
 /** One run as a table: the ceilings, then each workload with its ratio to its ceiling and the services' memory. */
 export function renderRun(run: RunResult): string {
   const lines: string[] = [];
-  const ceilings = table(["ceiling", "per s", "p50 ms", "p99 ms", "note"]);
+  const ceilings = table(["ceiling", "per s", "p50 ms", "p99 ms", "note", "CPU ms per request"]);
   const { bareKoa, koaGrpc, sqlite } = run.ceilings;
-  if (bareKoa) ceilings.push(["bare Koa, small JSON", whole(bareKoa.perSecond), fixed(bareKoa.p50Ms, 0), fixed(bareKoa.p99Ms, 0), ""]);
+  if (bareKoa)
+    ceilings.push([
+      "bare Koa, small JSON",
+      whole(bareKoa.perSecond),
+      fixed(bareKoa.p50Ms, 0),
+      fixed(bareKoa.p99Ms, 0),
+      "",
+      cpuPerRequest(bareKoa.cpuMsPerRequest),
+    ]);
   if (koaGrpc)
     ceilings.push([
       "Koa → grpc-js unary, trivial handler",
@@ -22,11 +39,19 @@ export function renderRun(run: RunResult): string {
       fixed(koaGrpc.p50Ms, 0),
       fixed(koaGrpc.p99Ms, 0),
       bareKoa ? `${fixed(koaGrpc.perSecond / bareKoa.perSecond)}× bare Koa` : "",
+      cpuPerRequest(koaGrpc.cpuMsPerRequest),
     ]);
   if (sqlite) {
-    ceilings.push(["knex+sqlite3 autocommit INSERT, sync FULL", whole(sqlite.insertFullPerSecond), "", "", "rows/s; the writes' ceiling"]);
-    ceilings.push(["knex+sqlite3 autocommit INSERT, sync NORMAL", whole(sqlite.insertNormalPerSecond), "", "", "rows/s"]);
-    ceilings.push(["knex+sqlite3 indexed SELECT", whole(sqlite.selectPerSecond), "", "", "selects/s"]);
+    ceilings.push([
+      "knex+sqlite3 autocommit INSERT, sync FULL",
+      whole(sqlite.insertFullPerSecond),
+      "",
+      "",
+      "rows/s; the writes' ceiling",
+      "",
+    ]);
+    ceilings.push(["knex+sqlite3 autocommit INSERT, sync NORMAL", whole(sqlite.insertNormalPerSecond), "", "", "rows/s", ""]);
+    ceilings.push(["knex+sqlite3 indexed SELECT", whole(sqlite.selectPerSecond), "", "", "selects/s", ""]);
   }
   if (ceilings.length > 0) lines.push(ceilings.toString());
 
@@ -42,6 +67,7 @@ export function renderRun(run: RunResult): string {
       "directory RSS MiB",
       "gateway RSS MiB",
       "not 2xx",
+      "CPU ms per request",
     ]);
     for (const workload of run.workloads) {
       const { figures, rss } = workload;
@@ -56,6 +82,7 @@ export function renderRun(run: RunResult): string {
         `${mib(rss.directory?.startMiB)} → ${mib(rss.directory?.peakMiB)}`,
         `${mib(rss.gateway?.startMiB)} → ${mib(rss.gateway?.peakMiB)}`,
         figures.non2xx + figures.errors === 0 ? "0" : `${figures.non2xx + figures.errors} ${JSON.stringify(figures.statuses)}`,
+        cpuPerRequest(figures.cpuMsPerRequest),
       ]);
     }
     lines.push(workloads.toString());

@@ -15,7 +15,13 @@ export interface HttpCeilings {
   bareKoa: string;
   /** Origin of the Koa handler that calls the trivial gRPC handler. */
   koaGrpc: string;
+  /** The processes serving each origin, for counting their CPU. */
+  pids: { bareKoa: Record<string, number>; koaGrpc: Record<string, number> };
   stop: () => Promise<void>;
+}
+
+function pidsOf(pids: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(pids).filter((entry): entry is [string, number] => entry[1] !== undefined));
 }
 
 export async function startHttpCeilings(): Promise<HttpCeilings> {
@@ -27,6 +33,10 @@ export async function startHttpCeilings(): Promise<HttpCeilings> {
   return {
     bareKoa: `http://127.0.0.1:${bare.ready.port}`,
     koaGrpc: `http://127.0.0.1:${viaGrpc.ready.port}`,
+    pids: {
+      bareKoa: pidsOf({ koa: bare.child.pid }),
+      koaGrpc: pidsOf({ koa: viaGrpc.child.pid, "grpc handler": grpc.child.pid }),
+    },
     async stop() {
       await Promise.all([bare.stop(), viaGrpc.stop()]);
       await grpc.stop();

@@ -29,6 +29,8 @@ export interface HttpJob {
   warmupSeconds: number;
   seconds: number;
   workload: HttpWorkload;
+  /** Processes whose CPU to count over the measured seconds, by name (e.g. gateway, directory). */
+  cpuOf: Record<string, number>;
 }
 
 /** An IdP's import: every user by startIndex pages, one page after the other, as Okta reads them. */
@@ -61,6 +63,11 @@ export interface HttpFigures {
   non2xx: number;
   statuses: Record<string, number>;
   errors: number;
+  /**
+   * CPU milliseconds per completed request over the measured seconds, by process: those of
+   * HttpJob.cpuOf and the load generator's own.
+   */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 export interface WalkFigures {

@@ -3,6 +3,7 @@
 // with its figures. HTTP load is autocannon's; an import walk is sequential fetches.
 import autocannon from "autocannon";
 import type { HttpFigures, HttpJob, HttpWorkload, LoadAnswer, LoadJob, WalkFigures, WalkJob } from "./load-job.js";
+import { countCpu } from "./process-cpu.js";
 
 const userSchema = "urn:ietf:params:scim:schemas:core:2.0:User";
 const patchOpSchema = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -139,7 +140,9 @@ async function runHttp(job: HttpJob): Promise<HttpFigures> {
   });
   // The same requests, unmeasured: connections open, code paths JIT-compiled, caches filled.
   await autocannon(options(job.warmupSeconds));
+  const cpu = countCpu(job.cpuOf);
   const result = await autocannon(options(job.seconds));
+  const cpuMsPerRequest = cpu.perRequest(result["2xx"] + result.non2xx);
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]));
   return {
     perSecond: result["2xx"] / result.duration,
@@ -150,6 +153,7 @@ async function runHttp(job: HttpJob): Promise<HttpFigures> {
     non2xx: result.non2xx,
     statuses,
     errors: result.errors,
+    cpuMsPerRequest,
   };
 }
 

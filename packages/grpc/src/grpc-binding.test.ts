@@ -42,6 +42,7 @@ function unused<S extends GenServiceMethods>(service: GenService<S>): ServiceImp
 test("a unary call round-trips messages through the generated schemas", async () => {
   const server = await startServer((s) =>
     addService(s, ApiKeyService, {
+      ...unused(ApiKeyService),
       verifyApiKey: async (request) => ({ tenantId: `tenant-of-${request.keySha256}`, keyId: "k1" }),
     }),
   );
@@ -59,6 +60,7 @@ test("a unary call round-trips messages through the generated schemas", async ()
 test("an RpcError reaches the client with its code, message, reason and metadata", async () => {
   const server = await startServer((s) =>
     addService(s, ApiKeyService, {
+      ...unused(ApiKeyService),
       verifyApiKey: async () => {
         throw new RpcError(Code.UNAUTHENTICATED, "unknown key", { reason: ErrorReason.UNKNOWN_API_KEY, metadata: { hint: "rotate" } });
       },
@@ -110,6 +112,7 @@ test("an unexpected failure becomes INTERNAL without leaking its message, and th
       s,
       ApiKeyService,
       {
+        ...unused(ApiKeyService),
         verifyApiKey: async () => {
           throw new Error("database password is hunter2");
         },
@@ -162,8 +165,35 @@ test("a call past its deadline fails with DEADLINE_EXCEEDED and the handler's si
   }
 });
 
+test("a call that was answered never aborts its handler's signal afterwards", async () => {
+  // grpc-js emits "cancelled" when a unary call's stream closes, answered or not; aborting then
+  // built an RpcError (a stack trace) per call for nobody: 1.4% of the directory's CPU under GETs.
+  const signals: AbortSignal[] = [];
+  const server = await startServer((s) =>
+    addService(s, ApiKeyService, {
+      ...unused(ApiKeyService),
+      verifyApiKey: async (_request, context) => {
+        signals.push(context.signal);
+        return { tenantId: "t", keyId: "k" };
+      },
+    }),
+  );
+  const transport = createTransport(server.address);
+  try {
+    const client = createClient(ApiKeyService, transport);
+    for (let i = 0; i < 20; i++) await client.verifyApiKey({ keySha256: "x" });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(signals.filter((signal) => signal.aborted).length, 0);
+  } finally {
+    transport.close();
+    await server.stop();
+  }
+});
+
 test("aborting the caller's signal cancels the call", async () => {
-  const server = await startServer((s) => addService(s, ApiKeyService, { verifyApiKey: () => new Promise(() => {}) }));
+  const server = await startServer((s) =>
+    addService(s, ApiKeyService, { ...unused(ApiKeyService), verifyApiKey: () => new Promise(() => {}) }),
+  );
   const transport = createTransport(server.address);
   try {
     const controller = new AbortController();
@@ -187,6 +217,7 @@ test("the authorize hook sees the transport's metadata and refuses unary and str
       s,
       ApiKeyService,
       {
+        ...unused(ApiKeyService),
         verifyApiKey: async () => {
           handled++;
           return { tenantId: "t", keyId: "k" };
@@ -254,6 +285,7 @@ test("observers see every call's end once, with its code, and run its work in th
       s,
       ApiKeyService,
       {
+        ...unused(ApiKeyService),
         verifyApiKey: async (request) => {
           await new Promise((resolve) => setImmediate(resolve));
           seenInHandler.push(serverRequest.getStore());
@@ -347,7 +379,7 @@ test("TLS and mutual TLS from PEM files: a client without the server's CA or wit
       );
     }
     const server = new Server();
-    addService(server, ApiKeyService, { verifyApiKey: async () => ({ tenantId: "t", keyId: "k" }) });
+    addService(server, ApiKeyService, { ...unused(ApiKeyService), verifyApiKey: async () => ({ tenantId: "t", keyId: "k" }) });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(
         "127.0.0.1:0",

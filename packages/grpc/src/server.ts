@@ -98,8 +98,11 @@ function contextOf(
   method: DescMethod,
 ): { context: CallContext; finish(): void } {
   const controller = new AbortController();
+  // grpc-js emits "cancelled" when the stream closes, also after the call was answered: only a
+  // call still running is cancelled (an RpcError, with its stack trace, per call was pure cost).
+  let answered = false;
   call.on("cancelled", () => {
-    if (!controller.signal.aborted) controller.abort(new RpcError(Code.CANCELLED, "the caller cancelled the call"));
+    if (!answered && !controller.signal.aborted) controller.abort(new RpcError(Code.CANCELLED, "the caller cancelled the call"));
   });
   const raw = call.getDeadline();
   const deadline = raw instanceof Date ? raw : Number.isFinite(raw) ? new Date(raw) : undefined;
@@ -121,7 +124,10 @@ function contextOf(
       peer: call.getPeer(),
       method: `${method.parent.typeName}/${method.name}`,
     },
-    finish: () => clearTimeout(timer),
+    finish: () => {
+      answered = true;
+      clearTimeout(timer);
+    },
   };
 }
 

@@ -62,6 +62,7 @@ export { checkPatchOperationCount, parsePatchRequest } from "./patch/parse-patch
 export { parsePatchPath } from "./patch/parse-patch-path.js";
 export { applyPatch } from "./patch/apply-patch.js";
 export { parseListQuery, parseSearchRequest } from "./messages/list-query.js";
+export { resolveSortBy } from "./messages/resolve-sort-by.js";
 export type { ListQuery, PagingLimits, SortOrder } from "./messages/list-query.js";
 
 // Versions and ETags (RFC 7644 §3.14)

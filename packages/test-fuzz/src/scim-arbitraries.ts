@@ -31,7 +31,11 @@ const userPaths = [
   "phoneNumbers.type",
   "addresses.postalCode",
   "addresses.type",
+  "groups",
   "groups.value",
+  "groups.display",
+  "groups.type",
+  "groups.$ref",
   "roles.value",
   "x509Certificates.value",
   "meta.created",
@@ -100,6 +104,8 @@ export const seededFragments = [
   "İ",
   "e\u0301",
   "é",
+  "direct",
+  "INDIRECT",
 ];
 
 const randomCase = (word: string): fc.Arbitrary<string> =>

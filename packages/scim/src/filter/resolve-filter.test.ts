@@ -80,3 +80,13 @@ test("resolveFilter uses the caller's scimType (invalidPath inside PATCH paths)"
     (error: unknown) => error instanceof ScimError && error.scimType === "invalidPath",
   );
 });
+
+test("rfc7643 7 resolveFilter refuses the never-returned password: only its hash is kept", () => {
+  for (const source of ["password pr", 'password eq "s3cret"', 'title pr or not (PASSWORD sw "a")']) {
+    assert.throws(
+      () => resolveFilter(parseFilter(source), userResourceType),
+      (error) => error instanceof ScimError && error.scimType === "invalidFilter" && /never returned/.test(error.message),
+      source,
+    );
+  }
+});

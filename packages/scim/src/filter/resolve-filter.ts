@@ -112,7 +112,7 @@ interface PathTarget {
 function resolvePath(path: AttributePath, scope: Scope, scimType: ScimType): PathTarget {
   if (scope.kind === "resource") {
     const resolved = resolveAttributePath(path, scope.resourceType, scimType);
-    return { path: resolved.path, definition: resolved.subAttribute ?? resolved.attribute };
+    return neverFiltered({ path: resolved.path, definition: resolved.subAttribute ?? resolved.attribute }, scimType);
   }
   const parent = scope.parent;
   const sub =
@@ -123,7 +123,21 @@ function resolvePath(path: AttributePath, scope: Scope, scimType: ScimType): Pat
       `inside ${parent.name}[...] name a sub-attribute of "${parent.name}" (${(parent.subAttributes ?? []).map((s) => s.name).join(", ")}); "${formatAttributePath(path)}" is not one`,
     );
   }
-  return { path: { attribute: sub.name }, definition: sub };
+  return neverFiltered({ path: { attribute: sub.name }, definition: sub }, scimType);
+}
+
+/**
+ * An attribute that is never returned (the password) is not filterable here: RFC 7643 §7 lets a
+ * service provider allow it in filters, and this one keeps only a salted hash of it, so a filter
+ * could neither be answered nor be checked against any representation; answering "no match" would
+ * be wrong for every user that has one.
+ */
+function neverFiltered(target: PathTarget, scimType: ScimType): PathTarget {
+  if (target.definition.returned !== "never") return target;
+  throw ScimError.of(
+    scimType,
+    `"${formatAttributePath(target.path)}" is never returned (RFC 7643 §7) and only its hash is kept, so it cannot be filtered on`,
+  );
 }
 
 /**

@@ -3,9 +3,9 @@ import type { Filter } from "../filter/filter-ast.js";
 import type { AttributePath } from "../schema/attribute-path.js";
 import { parseFilter } from "../filter/parse-filter.js";
 import { resolveFilter } from "../filter/resolve-filter.js";
+import { resolveSortBy } from "./resolve-sort-by.js";
 import { parseAttributeList } from "./parse-attribute-list.js";
 import { isJsonObject } from "../resource/json-value.js";
-import { resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import type { ResourceTypeDefinition } from "../schema/schema-definition.js";
 import { urn } from "../schema/urns.js";
 import { defaultScimLimits, maxListIndex, type ScimLimits } from "../limits/scim-limits.js";
@@ -81,11 +81,7 @@ function parseListQueryFields(
     count: Math.min(clampIndex(count ?? limits.defaultCount, 0), limits.maxCount),
     ...(raw.sortBy !== undefined
       ? {
-          sortBy: resolveAttributePath(
-            parseAttributeList(raw.sortBy, resourceType)[0] ?? unknownSortBy(raw.sortBy),
-            resourceType,
-            "invalidValue",
-          ).path,
+          sortBy: resolveSortBy(parseAttributeList(raw.sortBy, resourceType)[0] ?? unknownSortBy(raw.sortBy), resourceType).path,
         }
       : {}),
     sortOrder: sortOrder ?? "ascending",

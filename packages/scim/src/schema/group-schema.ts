@@ -7,8 +7,14 @@ export const groupSchema: SchemaDefinition = {
   name: "Group",
   description: "Group",
   attributes: [
-    // §4.2 calls displayName REQUIRED; both Okta and Entra always send it.
-    attribute("displayName", "string", { description: "A human-readable name for the Group.", required: true }),
+    // §4.2 calls displayName REQUIRED; both Okta and Entra always send it. Entra requires it unique
+    // (MS-USE), and the directory enforces that per tenant, in any letter case (caseExact false), with
+    // a 409: RFC 7643 §7 has `uniqueness` say what the server enforces, so it says "server".
+    attribute("displayName", "string", {
+      description: "A human-readable name for the Group, unique within the tenant.",
+      required: true,
+      uniqueness: "server",
+    }),
     attribute("members", "complex", {
       description: "A list of members of the Group.",
       multiValued: true,

@@ -11,7 +11,8 @@ function multiValuedSubAttributes(options: {
   return [
     attribute("value", options.valueType ?? "string", {
       description: "The attribute's significant value.",
-      caseExact: options.caseExactValue ?? false,
+      // RFC 7643 §2.3.6: "A binary is case exact", and filters compare base64 exactly.
+      caseExact: options.caseExactValue ?? options.valueType === "binary",
       ...(options.referenceTypes ? { referenceTypes: options.referenceTypes } : {}),
     }),
     attribute("display", "string", { description: "A human-readable name, primarily used for display purposes." }),

@@ -1,11 +1,13 @@
 import {
   groupResourceType,
   resolveAttributePath,
+  resolveSortBy,
   ScimError,
   type AttributeDefinition,
   type AttributePath,
   type Filter,
 } from "@scimgw/scim";
+import type { Dialect } from "../database/open-database.js";
 import { requireValue } from "../errors/require-value.js";
 import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
@@ -25,9 +27,20 @@ const groupColumns: Record<string, GroupColumn> = {
   id: idColumn,
   displayName: { column: "groups.display_name_key", nullable: false },
   externalId: { column: "groups.external_id", nullable: true },
+  // Every group has meta (RFC 7643 §3.1), so `meta pr` is the presence of meta.created; comparing
+  // or sorting the complex meta itself is refused by the SCIM core.
+  meta: createdAtColumn,
   "meta.created": createdAtColumn,
   "meta.lastModified": { column: "groups.last_modified", nullable: false },
 };
+
+/** The attributes a group is filtered and sorted by, as error details name them. */
+const sortable = Object.keys(groupColumns).filter((name) => name !== "meta");
+
+/** Why meta.resourceType, meta.location and meta.version have no column: the gateway makes them. */
+function derivedWhy(name: string): string {
+  return name.startsWith("meta.") ? ": it is derived when a group is rendered (the location from the gateway's base URL)" : "";
+}
 
 /** The sub-attributes of members (RFC 7643 §4.2), and `value`, which `members eq "id"` compares. */
 const memberSubAttributes = requireValue(
@@ -39,8 +52,16 @@ const memberValue = requireValue(
   "the Group schema's members attribute has a value sub-attribute",
 );
 
-/** members.value and members.type live in the membership rows. */
-const memberColumns: Record<string, string> = { value: "m.member_id", type: "m.member_type" };
+/**
+ * members.value and members.type live in the membership rows. member_type holds "User" or "Group"
+ * as RFC 7643 §4.2 spells them, while members.type is caseExact false, so it is compared folded:
+ * lower() folds those ASCII words exactly as the SCIM core does, and PostgreSQL must then compare
+ * by code point like SQLite (the column has the database's collation, not byteOrderedText's).
+ */
+const memberColumns: Record<Dialect, Record<string, string>> = {
+  sqlite: { value: "m.member_id", type: "lower(m.member_type)" },
+  postgres: { value: "m.member_id", type: 'lower(m.member_type) COLLATE "C"' },
+};
 
 function quoted(column: string): string {
   return column
@@ -56,13 +77,25 @@ function existsMember(inner: SqlCondition): SqlCondition {
   };
 }
 
+/** Why a sub-attribute of members without a column cannot be filtered on. */
+const memberRefusals: Record<string, string> = {
+  display: "it is read from each member's own resource when a group is rendered, not kept with the membership",
+  $ref: "it is the member's URL, which the gateway makes from its base URL when it renders a group",
+};
+
 function memberLeaf(
+  dialect: Dialect,
   sub: AttributeDefinition,
   build: (expression: SqlCondition, definition: AttributeDefinition) => SqlCondition,
 ): SqlCondition {
-  const column = memberColumns[sub.name];
-  if (column === undefined)
-    throw ScimError.of("invalidFilter", `filtering on members.${sub.name} is not supported; use members.value or members.type`);
+  const column = memberColumns[dialect][sub.name];
+  if (column === undefined) {
+    const why = memberRefusals[sub.name] ?? "it is not kept with the membership";
+    throw ScimError.of(
+      "invalidFilter",
+      `filtering groups on members.${sub.name} is not supported: ${why}; use members.value or members.type`,
+    );
+  }
   return build({ sql: column, bindings: [] }, sub);
 }
 
@@ -72,7 +105,7 @@ function memberLeaf(
  * EXISTS over the membership rows' (tenant, member) index, so finding a user's groups never reads a
  * whole group.
  */
-export function compileGroupFilter(filter: Filter): SqlCondition {
+export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlCondition {
   function leaf(
     path: AttributePath,
     build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition,
@@ -80,14 +113,16 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
     const resolved = resolveAttributePath(path, groupResourceType);
     if (resolved.attribute.name === "members") {
       const sub = resolved.subAttribute ?? memberValue;
-      return existsMember(memberLeaf(sub, (expression, definition) => build(expression, false, definition, `members.${sub.name}`)));
+      return existsMember(
+        memberLeaf(dialect, sub, (expression, definition) => build(expression, false, definition, `members.${sub.name}`)),
+      );
     }
     const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
     const column = groupColumns[name];
     if (column === undefined)
       throw ScimError.of(
         "invalidFilter",
-        `filtering groups on "${name}" is not supported; filterable: ${[...Object.keys(groupColumns), "members.value", "members.type"].join(", ")}`,
+        `filtering groups on "${name}" is not supported${derivedWhy(name)}; filterable: ${[...sortable, "members.value", "members.type"].join(", ")}`,
       );
     return build({ sql: quoted(column.column), bindings: [] }, column.nullable, resolved.subAttribute ?? resolved.attribute, name);
   }
@@ -101,11 +136,11 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
     compileFilterTree(inner, {
       compare: (node) => {
         const sub = memberSub(node.path);
-        return memberLeaf(sub, (expression, definition) =>
+        return memberLeaf(dialect, sub, (expression, definition) =>
           comparison(expression, false, definition, node.operator, node.value, `members.${sub.name}`),
         );
       },
-      present: (node) => memberLeaf(memberSub(node.path), (expression, definition) => presence(expression, definition)),
+      present: (node) => memberLeaf(dialect, memberSub(node.path), (expression, definition) => presence(expression, definition)),
       valuePath: refuseNestedValuePath,
     });
 
@@ -114,7 +149,12 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
       const resolved = resolveAttributePath(node.path, groupResourceType);
       if (resolved.attribute.name === "members") {
         const sub = resolved.subAttribute ?? memberValue;
-        return multiValuedComparison((build) => existsMember(memberLeaf(sub, build)), node.operator, node.value, `members.${sub.name}`);
+        return multiValuedComparison(
+          (build) => existsMember(memberLeaf(dialect, sub, build)),
+          node.operator,
+          node.value,
+          `members.${sub.name}`,
+        );
       }
       return leaf(node.path, (expression, nullable, definition, name) =>
         comparison(expression, nullable, definition, node.operator, node.value, name),
@@ -131,11 +171,12 @@ export function compileGroupFilter(filter: Filter): SqlCondition {
 }
 
 function sortColumn(path: AttributePath): GroupColumn {
-  const resolved = resolveAttributePath(path, groupResourceType, "invalidValue");
+  // The SCIM core refuses what names no order (meta itself: a singular complex attribute).
+  const resolved = resolveSortBy(path, groupResourceType);
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
   if (column === undefined)
-    throw ScimError.of("invalidValue", `groups can be sorted by ${Object.keys(groupColumns).join(", ")}, not "${name}"`);
+    throw ScimError.of("invalidValue", `groups can be sorted by ${sortable.join(", ")}, not "${name}"${derivedWhy(name)}`);
   return column;
 }
 

@@ -226,6 +226,12 @@ for (const storeUnderTest of storesUnderTest) {
         `members.value ne "${u(1)}"`,
         `members ne "${u(2)}"`,
         `members.value eq "${u(2)}"`,
+        // members.type is caseExact false (RFC 7643 §4.2), and the rows spell it "User".
+        'members.type eq "User"',
+        'members.type eq "user"',
+        'members.type ne "Group"',
+        'members.type gt "u"',
+        `members[type eq "USER" and value eq "${u(2)}"]`,
       ]) {
         const filter = resolveFilter(parseFilter(`displayName sw "${prefix}" and (${text})`), groupResourceType);
         const listed = await service.listGroups(

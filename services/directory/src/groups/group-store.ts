@@ -103,7 +103,7 @@ export function createGroupStore(
   function matching(tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<GroupRow> {
     const query = groups().where("groups.tenant_id", tenantId);
     if (filter !== undefined) {
-      const condition = compileGroupFilter(filter);
+      const condition = compileGroupFilter(filter, dialectOf(db));
       query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
     }
     return query;

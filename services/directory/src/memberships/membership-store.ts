@@ -1,7 +1,6 @@
 import type { Knex } from "knex";
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
-import type { Dialect } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { recordChanges, type Change } from "../changes/change-log.js";
 import { requireValue } from "../errors/require-value.js";
@@ -28,70 +27,6 @@ export interface MemberView {
   value: string;
   type: MemberType;
   display?: string;
-}
-
-/** One of a member's groups, as User.groups reports it. */
-export interface MemberGroup {
-  value: string;
-  display: string;
-  type: "direct" | "indirect";
-}
-
-/**
- * How each dialect folds the rows of a member's groups into one JSON value, in their order. An
- * ORDER BY inside the aggregate is what makes the order certain: SQLite has it since 3.44 (the
- * pinned sqlite3 bundles 3.52), PostgreSQL since 9.0.
- */
-const groupsAggregate: Record<Dialect, (element: string, order: string) => string> = {
-  sqlite: (element, order) => `json_group_array(json_array(${element}) ORDER BY ${order})`,
-  // json_agg of no rows is NULL, where SQLite's json_group_array gives [].
-  postgres: (element, order) => `coalesce(json_agg(json_build_array(${element}) ORDER BY ${order}), '[]')`,
-};
-
-/**
- * group_members read by member, through the index that leads with the member. SQLite has no
- * statistics (nothing runs ANALYZE) and, guessing that tenant_id alone is selective, chose the
- * covering primary key (tenant, group, member) on tenant_id alone, and in the recursion put
- * group_members outside the queue of groups found: either way it read every membership of the
- * tenant, 60–115 ms per user in a tenant with a group of 100,000 members against 0.7 ms. INDEXED BY
- * makes the statement fail to prepare, rather than scan, if the index ever goes missing; the
- * recursion's CROSS JOIN keeps SQLite's loop order (PostgreSQL plans it as any inner join).
- */
-const membershipsByMember: Record<Dialect, (alias: string) => string> = {
-  sqlite: (alias) => `group_members AS ${alias} INDEXED BY group_members_tenant_member_index`,
-  postgres: (alias) => `group_members AS ${alias}`,
-};
-
-/**
- * SQL for the groups of the member row `member` (a table or alias with tenant_id and id), direct
- * and through nested groups at any depth, as a scalar subquery: a JSON array of
- * [id, displayName, direct] ordered by folded displayName then id, identically on both stores.
- * A statement that selects users selects their groups with it, so GetUser and a `userName eq`
- * lookup are one statement, not one for the user and one for its groups. The recursion collects
- * groups with UNION, which drops one already found, so a cycle of groups ends once its groups are
- * all found; `direct` is then one primary-key lookup per group.
- */
-export function memberGroupsSql(dialect: Dialect, member: string): string {
-  return `(WITH RECURSIVE ancestry(group_id) AS (
-      SELECT m.group_id FROM ${membershipsByMember[dialect]("m")} WHERE m.tenant_id = ${member}.tenant_id AND m.member_id = ${member}.id
-      UNION
-      SELECT parent.group_id FROM ancestry a CROSS JOIN ${membershipsByMember[dialect]("parent")}
-        WHERE parent.tenant_id = ${member}.tenant_id AND parent.member_id = a.group_id
-    )
-    SELECT ${groupsAggregate[dialect](
-      `g.id, g.display_name, EXISTS (SELECT 1 FROM group_members d WHERE d.tenant_id = g.tenant_id AND d.group_id = g.id AND d.member_id = ${member}.id)`,
-      "g.display_name_key, g.id",
-    )}
-      FROM ancestry a JOIN groups g ON g.tenant_id = ${member}.tenant_id AND g.id = a.group_id)`;
-}
-
-/**
- * The groups memberGroupsSql selected: SQLite returns the JSON as text, PostgreSQL's driver parses
- * json itself; `direct` is 0/1 on SQLite and a boolean on PostgreSQL.
- */
-export function memberGroupsFromSql(value: string | Array<[string, string, number | boolean]>): MemberGroup[] {
-  const rows: Array<[string, string, number | boolean]> = typeof value === "string" ? JSON.parse(value) : value;
-  return rows.map(([id, displayName, direct]) => ({ value: id, display: displayName, type: direct ? "direct" : "indirect" }));
 }
 
 /** Which of these ids are members of the group already. */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { Knex } from "knex";
-import { OperatorService } from "@scimgw/proto";
+import { ErrorReason, OperatorService } from "@scimgw/proto";
 import { Code, createClient, type RpcError, type Transport } from "@scimgw/grpc";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { refusedWith, serveDirectory, type ServedDirectory } from "../test-support/serve-directory.js";
@@ -53,6 +53,10 @@ for (const storeUnderTest of storesUnderTest) {
       assert.equal(stored.token_sha256, createHash("sha256").update(started.sessionToken).digest("hex"));
       assert.doesNotMatch(JSON.stringify(await db("operator_sessions")), new RegExp(started.sessionToken));
 
+      await assert.rejects(
+        operators.startOperatorSession({ email: "alice@example.com", password, clientAddress: " " }),
+        refusedWith(Code.INVALID_ARGUMENT, "INVALID_ARGUMENT"),
+      );
       const read = await operators.getOperatorSession({ sessionToken: started.sessionToken });
       assert.deepEqual(read.session, started.session);
       assert.doesNotMatch(JSON.stringify(await db("operators")), /correct horse/, "the password is stored hashed");
@@ -106,9 +110,17 @@ for (const storeUnderTest of storesUnderTest) {
         .where({ token_sha256: createHash("sha256").update(third).digest("hex") })
         .update({ expires_at: "2000-01-01T00:00:00.000Z" });
       await ended(third);
+      const sessionsOf = async () =>
+        (
+          await db("operator_sessions")
+            .join("operators", "operators.id", "operator_sessions.operator_id")
+            .where("operators.email", "carol@example.com")
+        ).length;
+      assert.equal(await sessionsOf(), 1, "the first two, expired by the clock, were deleted as the third started");
 
       // A new password ends every session; the old password stops working.
       const fourth = (await signIn("carol@example.com")).sessionToken;
+      assert.equal(await sessionsOf(), 1, "and the third, expired, as the fourth started");
       const fifth = (await signIn("carol@example.com")).sessionToken;
       // (At least these two: the store's clock is the real one, to which the expired sessions above are still live.)
       assert.ok((await store.setPassword("carol@example.com", "a brand new password")).endedSessions >= 2);
@@ -145,6 +157,25 @@ for (const storeUnderTest of storesUnderTest) {
       // The first failure leaves the window 15 minutes after it was made: four remain.
       clock = start + 15 * minute;
       assert.ok((await signIn("dave@example.com", password, "203.0.113.99")).sessionToken);
+    });
+
+    test("attempts at once are counted as they come: of 10 with a wrong password, 5 are checked and 5 refused", async () => {
+      await createOperatorStore(db).add("judy@example.com", password);
+      clock += 60 * minute;
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) => signIn("judy@example.com", "not the password", `192.0.2.${100 + i}`)),
+      );
+      const reasons = outcomes.map((outcome) =>
+        outcome.status === "rejected" ? ErrorReason[(outcome.reason as RpcError).reason] : "signed in",
+      );
+      assert.deepEqual(
+        [
+          reasons.filter((reason) => reason === "INVALID_OPERATOR_CREDENTIALS").length,
+          reasons.filter((reason) => reason === "RATE_LIMITED").length,
+        ],
+        [5, 5],
+        reasons.join(", "),
+      );
     });
 
     test("a success starts the account's count again; the address's count it leaves", async () => {

@@ -91,6 +91,9 @@ export function createOperatorSessions(db: Knex, { sessionHours, limits = defaul
       };
       await writeTransaction(db, signal, async (trx) => {
         await forgetAttempt(trx, attempt.id);
+        // The operator's expired sessions go as a new one starts, so their rows stay few. (Ended
+        // ones stay until they expire: a sign-in within the failure window restarts its count.)
+        await trx<SessionRow>("operator_sessions").where({ operator_id: row.id }).andWhere("expires_at", "<=", session.created_at).delete();
         await trx<SessionRow>("operator_sessions").insert(session);
       });
       return { token, session: { operator: operatorOfRow(row), expiresAt: session.expires_at, csrfToken: session.csrf_token } };

@@ -1,6 +1,7 @@
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
 import type { Knex } from "knex";
+import { dialectOf } from "../database/open-database.js";
 
 /**
  * How many failed sign-ins the directory allows within a window: per account (guessing one
@@ -16,6 +17,14 @@ export interface SignInLimits {
 export const defaultSignInLimits: SignInLimits = { perAccount: 5, perAddress: 20, windowMs: 15 * 60 * 1000 };
 
 const failures = (trx: Knex | Knex.Transaction) => trx("operator_sign_in_failures");
+
+/**
+ * PostgreSQL advisory lock classes (the two-key form's first key) for sign-ins of one account and
+ * from one address: an arbitrary pair beside the migration lock's single key. Always taken in this
+ * order, account first, so two sign-ins never wait on each other in a cycle.
+ */
+const accountLockClass = 740_606;
+const addressLockClass = 740_607;
 
 /**
  * When the limit on one subject lifts: the `limit`-th latest failure since `since` leaves the
@@ -49,6 +58,13 @@ export async function refuseIfLimited(
   attempt: { email: string; clientAddress: string; now: number },
   limits: SignInLimits,
 ): Promise<void> {
+  // On PostgreSQL two attempts' transactions would each count the failures before either recorded
+  // its own, and both pass the limit; each waits here for the other's commit instead, and then
+  // counts it (READ COMMITTED reads afresh at every statement). SQLite commits one writer at a time.
+  if (dialectOf(trx) === "postgres") {
+    await trx.raw("select pg_advisory_xact_lock(?, hashtext(?))", [accountLockClass, attempt.email]);
+    await trx.raw("select pg_advisory_xact_lock(?, hashtext(?))", [addressLockClass, attempt.clientAddress]);
+  }
   const windowStart = new Date(attempt.now - limits.windowMs).toISOString();
   const lastSignIn: { at?: string | null } | undefined = await trx("operator_sessions as s")
     .join("operators as o", "o.id", "s.operator_id")

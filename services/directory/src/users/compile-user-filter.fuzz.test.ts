@@ -4,12 +4,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { UserSchema } from "@scimgw/proto";
+import { GroupSchema, UserSchema } from "@scimgw/proto";
 import { createFilterPredicate, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
 import { filterFromProto, filterToProto, userFromProto } from "@scimgw/scim-proto";
 import { fuzzParameters, garbledFilterText, userFilterText } from "@scimgw/test-fuzz";
 import fc from "fast-check";
 import type { Knex } from "knex";
+import { createGroupStore } from "../groups/group-store.js";
+import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore, type UserStore } from "./user-store.js";
@@ -49,6 +51,18 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
   { userName: "é", externalId: "e\u0301", displayName: "İı" },
 ];
 
+/**
+ * The seeded groups (display name, then members: indexes into `users`, or names of groups), so
+ * that User.groups, which is derived from the memberships, has direct, nested and cyclic values to
+ * filter: the names reuse the generators' fragments so that `groups.display` comparisons match.
+ */
+const groups: Array<[string, Array<number | string>]> = [
+  ["Tour Guide", [0, 2]],
+  ["Straße", ["Tour Guide", 1]],
+  ["İı", [4, "e\u0301"]],
+  ["e\u0301", ["İı"]],
+];
+
 /** A filter as the directory receives it, or undefined when the SCIM core refuses it (as the gateway would). */
 function resolvedOrRefused(text: string): Filter | undefined {
   try {
@@ -71,37 +85,70 @@ for (const storeUnderTest of storesUnderTest) {
       store = createUserStore(db);
       tenant = (await createTenantStore(db).create("fuzz")).id;
       const noise = (await createTenantStore(db).create("noise")).id;
-      for (const init of users) {
-        await store.create(tenant, create(UserSchema, init));
-        await store.create(noise, create(UserSchema, init)); // another tenant's twins must never match
+      for (const tenantId of [tenant, noise]) {
+        // Another tenant's twins, in groups of the same names, must never match.
+        const userIds: string[] = [];
+        for (const init of users) userIds.push((await store.create(tenantId, create(UserSchema, init))).id);
+        const groupIds = new Map<string, string>();
+        for (const [displayName] of groups) {
+          groupIds.set(displayName, (await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName }))).id);
+        }
+        for (const [displayName, members] of groups) {
+          const ids = members.map((member) => (typeof member === "number" ? userIds[member] : groupIds.get(member)) ?? "");
+          await db.transaction((trx) => memberships.add(trx, tenantId, groupIds.get(displayName) ?? "", ids));
+        }
+        if (tenantId === tenant) seededGroupIds.push(...groupIds.values());
       }
     });
+    const seededGroupIds: string[] = [];
     after(() => dispose());
 
     test("each generated filter selects what the in-memory evaluator selects, or is a ScimError", { timeout: 120_000 }, async () => {
       const all = (await store.list(tenant, undefined, 1, 1000)).users;
       const resources = all.map((user) => ({ userName: user.userName, resource: userFromProto(user) }));
       let compared = 0;
+      // Group ids are drawn at random when the groups are made, so no generator knows them: these
+      // put them into generated filters, as an IdP looking for a group's members would.
+      const groupId = fc.constantFrom(...seededGroupIds).chain((id) => fc.constantFrom(id, id.toUpperCase(), id.slice(0, 8)));
+      const withGroupId = fc
+        .tuple(
+          userFilterText,
+          fc.constantFrom("and", "or"),
+          fc.constantFrom("groups.value", "groups", 'groups[type eq "direct" and value', "not (groups.value"),
+          fc.constantFrom("eq", "ne", "sw", "gt"),
+          groupId,
+        )
+        .map(([other, keyword, path, operator, id]) => {
+          const closing = path.startsWith("groups[") ? "]" : path.startsWith("not") ? ")" : "";
+          return `${other} ${keyword} ${path} ${operator} "${id}"${closing}`;
+        });
       await fc.assert(
-        fc.asyncProperty(fc.oneof({ weight: 5, arbitrary: userFilterText }, { weight: 1, arbitrary: garbledFilterText }), async (text) => {
-          const filter = resolvedOrRefused(text);
-          if (filter === undefined) return;
-          const predicate = createFilterPredicate(filter, userResourceType);
-          const expected = resources
-            .filter(({ resource }) => predicate(resource))
-            .map(({ userName }) => userName)
-            .sort();
-          let page: Awaited<ReturnType<UserStore["list"]>>;
-          try {
-            page = await store.list(tenant, filter, 1, 1000);
-          } catch (error) {
-            if (error instanceof ScimError && error.status === 400) return;
-            throw error;
-          }
-          compared += 1;
-          assert.deepEqual(page.users.map((user) => user.userName).sort(), expected, text);
-          assert.equal(page.totalResults, expected.length, text);
-        }),
+        fc.asyncProperty(
+          fc.oneof(
+            { weight: 5, arbitrary: userFilterText },
+            { weight: 1, arbitrary: garbledFilterText },
+            { weight: 2, arbitrary: withGroupId },
+          ),
+          async (text) => {
+            const filter = resolvedOrRefused(text);
+            if (filter === undefined) return;
+            const predicate = createFilterPredicate(filter, userResourceType);
+            const expected = resources
+              .filter(({ resource }) => predicate(resource))
+              .map(({ userName }) => userName)
+              .sort();
+            let page: Awaited<ReturnType<UserStore["list"]>>;
+            try {
+              page = await store.list(tenant, filter, 1, 1000);
+            } catch (error) {
+              if (error instanceof ScimError && error.status === 400) return;
+              throw error;
+            }
+            compared += 1;
+            assert.deepEqual(page.users.map((user) => user.userName).sort(), expected, text);
+            assert.equal(page.totalResults, expected.length, text);
+          },
+        ),
         fuzzParameters(150, { timeout: 10_000 }),
       );
       assert.ok(compared > 0, "no generated filter reached the database");

@@ -3,13 +3,15 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { UserSchema } from "@scimgw/proto";
+import { GroupSchema, UserSchema } from "@scimgw/proto";
 import { matchesFilter, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
 import { userFromProto } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
+import { createGroupStore } from "../groups/group-store.js";
+import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
-import { createUserStore, type UserStore } from "./user-store.js";
+import { createUserStore, matchingUsers, type UserStore } from "./user-store.js";
 
 const users: Array<MessageInitShape<typeof UserSchema>> = [
   {
@@ -115,7 +117,45 @@ const filters = [
   'meta.lastModified lt "2000-01-01T00:00:00+02:00"',
   "name.FamilyName eq Employee and (emails.Value co example.com or emails.Value co example.org)",
   'id eq "not-an-id"',
+  // User.groups is derived from the memberships (RFC 7643 §4.1.2): a filter on it reads the groups
+  // the representation lists, direct and nested, with the same `type`. {staff} and friends are the
+  // ids of the groups seeded below (bjensen in Tour Guides, inside Staff; Straße in Staff; bare in
+  // Cycle A, which holds Cycle B, which holds Cycle A; odd_50% in none).
+  'groups.value eq "{staff}"',
+  'groups.value eq "{STAFF}"',
+  'groups eq "{tour}"',
+  'groups.value ne "{tour}"',
+  'groups.value gt "{staff}"',
+  "groups pr",
+  "not (groups pr)",
+  "groups eq null",
+  "groups.display pr",
+  'groups.display eq "STAFF"',
+  'groups.display co "tour"',
+  'groups.display sw "CYCLE"',
+  'groups.display lt "s"',
+  'groups.type eq "direct"',
+  'groups.type eq "Indirect"',
+  'groups.type ne "direct"',
+  'groups[value eq "{staff}" and type eq "direct"]',
+  'groups[value eq "{staff}" and type eq "indirect"]',
+  // Not the same group: bjensen is in Staff indirectly and in Tour Guides directly.
+  'groups.value eq "{staff}" and groups.type eq "direct"',
+  'groups[display eq "cycle b" and type eq "indirect"]',
+  'groups[not (type eq "direct")]',
+  'not (groups[type eq "indirect"])',
+  '(groups[display co "cycle"] or groups.value eq "{tour}") and emails pr',
+  'userName sw "b" and not (groups.display eq "Staff")',
 ];
+
+/** The seeded groups: display name, then its members (indexes into `users`, or names of groups). */
+const groups: Array<[string, Array<number | string>]> = [
+  ["Tour Guides", [0]],
+  ["Staff", ["Tour Guides", 1]],
+  ["Cycle A", [3]],
+  ["Cycle B", ["Cycle A"]],
+];
+const placeholders: Record<string, string> = { "{tour}": "Tour Guides", "{staff}": "Staff", "{STAFF}": "Staff" };
 
 for (const storeUnderTest of storesUnderTest) {
   describe(`filters as SQL agree with the SCIM core on ${storeUnderTest.name}`, () => {
@@ -128,16 +168,36 @@ for (const storeUnderTest of storesUnderTest) {
       store = createUserStore(db);
       tenant = (await createTenantStore(db).create("filters")).id;
       const noise = (await createTenantStore(db).create("noise")).id;
-      for (const init of users) {
-        await store.create(tenant, create(UserSchema, init));
-        await store.create(noise, create(UserSchema, init)); // another tenant's twins must never match
+      for (const tenantId of [tenant, noise]) {
+        // Another tenant's twins, with groups of the same names, must never match.
+        const userIds: string[] = [];
+        for (const init of users) userIds.push((await store.create(tenantId, create(UserSchema, init))).id);
+        const groupIds = new Map<string, string>();
+        for (const [displayName] of groups) {
+          groupIds.set(displayName, (await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName }))).id);
+        }
+        for (const [displayName, members] of groups) {
+          const ids = members.map((member) => (typeof member === "number" ? userIds[member] : groupIds.get(member)) ?? "");
+          await db.transaction((trx) => memberships.add(trx, tenantId, groupIds.get(displayName) ?? "", ids));
+        }
+        // Cycle B is a member of Cycle A too: the walk up from a member must end.
+        await db.transaction((trx) => memberships.add(trx, tenantId, groupIds.get("Cycle A") ?? "", [groupIds.get("Cycle B") ?? ""]));
+        if (tenantId === tenant) {
+          for (const [placeholder, displayName] of Object.entries(placeholders)) {
+            const id = groupIds.get(displayName) ?? "";
+            groupIdOf[placeholder] = placeholder === placeholder.toUpperCase() ? id.toUpperCase() : id;
+          }
+        }
       }
     });
+    const groupIdOf: Record<string, string> = {};
+    /** The filter with the seeded groups' ids in place of their placeholders. */
+    const withIds = (text: string) => text.replace(/\{[a-zA-Z]+\}/g, (placeholder) => groupIdOf[placeholder] ?? placeholder);
     after(() => dispose());
 
     for (const text of filters) {
       test(text, async () => {
-        const filter = resolveFilter(parseFilter(text), userResourceType);
+        const filter = resolveFilter(parseFilter(withIds(text)), userResourceType);
         const all = (await store.list(tenant, undefined, 1, 1000)).users;
         const expected = all
           .filter((user) => matchesFilter(userFromProto(user), filter, userResourceType))
@@ -163,10 +223,50 @@ for (const storeUnderTest of storesUnderTest) {
       }
     });
 
+    test("groups.$ref is refused with invalidFilter saying why: only the gateway knows the group's URL", async () => {
+      for (const text of ["groups.$ref pr", 'groups[$ref co "Groups"]', 'groups.$ref eq "x" or groups pr']) {
+        await assert.rejects(
+          store.list(tenant, resolveFilter(parseFilter(text), userResourceType), 1, 10),
+          (error) => error instanceof ScimError && error.scimType === "invalidFilter" && /base URL/.test(error.message),
+          text,
+        );
+      }
+    });
+
+    if (storeUnderTest.name === "sqlite") {
+      test("a groups filter walks each user's memberships up from the user, through the (tenant, member) index", async () => {
+        const filter = resolveFilter(parseFilter(withIds('groups[value eq "{staff}" and type eq "direct"]')), userResourceType);
+        const { sql, bindings } = matchingUsers(db, tenant, filter).toSQL();
+        const plan: Array<{ detail: string }> = await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings);
+        const details = plan.map((row) => row.detail);
+        assert.ok(
+          details.some((detail) => /group_members_tenant_member_index/.test(detail)),
+          details.join("\n"),
+        );
+        // Every read of group_members or groups is an index search, never a scan of them.
+        for (const detail of details) assert.doesNotMatch(detail, /SCAN (m|parent|d|g|group_members|groups)\b/, details.join("\n"));
+      });
+    }
+
+    if (storeUnderTest.name === "sqlite") {
+      test('groups.value eq "<id>" walks down from that one group through the primary key, not up from every user', async () => {
+        const filter = resolveFilter(parseFilter(withIds('groups.value eq "{staff}"')), userResourceType);
+        const { sql, bindings } = matchingUsers(db, tenant, filter).toSQL();
+        const plan: Array<{ detail: string }> = await db.raw(`EXPLAIN QUERY PLAN ${sql}`, bindings);
+        const details = plan.map((row) => row.detail);
+        assert.ok(
+          details.some((detail) => /SEARCH m USING (COVERING INDEX|PRIMARY KEY|INDEX) .*group_id=\?/.test(detail)),
+          details.join("\n"),
+        );
+        // No recursion per user: the walk up through the member index is not in the plan.
+        for (const detail of details) assert.doesNotMatch(detail, /group_members_tenant_member_index|CORRELATED/, details.join("\n"));
+      });
+    }
+
     test("the filters above are not all trivial: most select some users but not all", async () => {
       let selective = 0;
       for (const text of filters) {
-        const count = (await store.list(tenant, resolveFilter(parseFilter(text), userResourceType), 1, 0)).totalResults;
+        const count = (await store.list(tenant, resolveFilter(parseFilter(withIds(text)), userResourceType), 1, 0)).totalResults;
         if (count > 0 && count < users.length) selective++;
       }
       assert.ok(selective >= filters.length * 0.7, `only ${selective} of ${filters.length} filters are selective`);

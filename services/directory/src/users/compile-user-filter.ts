@@ -1,19 +1,58 @@
 import { resolveAttributePath, ScimError, userResourceType, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
+import { memberOfGroupAtAnyDepth, someMemberGroup, type MemberGroupColumns } from "../memberships/member-groups.js";
 import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
 import { jsonAccess } from "../query/json-access.js";
 import type { SqlCondition } from "../query/sql-condition.js";
 import { documentPath } from "./search-document.js";
-import { userColumns } from "./user-columns.js";
+import { groupsSubAttributeRefusal, userColumns, userGroupsColumns } from "./user-columns.js";
+
+/** One sub-attribute of one of the user's groups as SQL, or a 400 when it cannot be answered exactly. */
+function groupsColumn(sub: AttributeDefinition, group: MemberGroupColumns): SqlCondition {
+  const column = userGroupsColumns[sub.name];
+  if (column === undefined) throw ScimError.of("invalidFilter", `filtering users on ${groupsSubAttributeRefusal(sub.name)}`);
+  return { sql: group[column], bindings: [] };
+}
+
+/** The sub-attribute a value filter's path names: resolveFilter has already checked it exists. */
+function subAttributeOf(parent: AttributeDefinition, path: AttributePath): AttributeDefinition {
+  const found = parent.subAttributes?.find((candidate) => candidate.name === path.attribute);
+  if (found === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of "${parent.name}"`);
+  return found;
+}
+
+/** A sub-attribute's SQL over one value of the parent a value filter `parent[...]` tests. */
+type ElementValue = (sub: AttributeDefinition) => SqlCondition;
+
+/** Compiles a value filter's inner condition against one value of `parent`. */
+function element(inner: Filter, parent: AttributeDefinition, sqlOf: ElementValue): SqlCondition {
+  return compileFilterTree(inner, {
+    compare: (node) => {
+      const definition = subAttributeOf(parent, node.path);
+      return comparison(sqlOf(definition), true, definition, node.operator, node.value, `${parent.name}.${definition.name}`);
+    },
+    present: (node) => {
+      const definition = subAttributeOf(parent, node.path);
+      return presence(sqlOf(definition), definition);
+    },
+    valuePath: refuseNestedValuePath,
+  });
+}
 
 /**
- * Compiles a resolved SCIM filter over users into one parameterised SQL condition. Column-backed
- * attributes use their (indexed) columns; every other attribute is read from the search document,
- * which is a scan within the tenant (correct, but unindexed: README says which filters are fast).
+ * Compiles a resolved SCIM filter over users into one parameterised SQL condition over the `users`
+ * table. Column-backed attributes use their (indexed) columns; `groups` is an EXISTS over the
+ * user's groups, walked from the user through the (tenant, member) index; every other attribute is
+ * read from the search document, which is a scan within the tenant (correct, but unindexed:
+ * README says which filters are fast).
  */
-export function compileUserFilter(filter: Filter, dialect: Dialect): SqlCondition {
+export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: string): SqlCondition {
   const json = jsonAccess[dialect];
   const source = "search";
+  const isGroups = (attribute: AttributeDefinition, extension: string | undefined) =>
+    extension === undefined && attribute.name === "groups";
+  /** Some group of the user, as its representation lists them, satisfies the condition. */
+  const someGroup = (condition: (group: MemberGroupColumns) => SqlCondition) => someMemberGroup(dialect, "users", condition);
 
   function leaf(
     path: AttributePath,
@@ -32,6 +71,11 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
       // them would match nothing while the representation shows a value, so it is refused.
       throw ScimError.of("invalidFilter", `filtering users on "${name}" is not supported; of meta, meta.created and meta.lastModified are`);
     }
+    if (isGroups(resolved.attribute, resolved.extension)) {
+      // `groups pr` and `groups eq "id"` read the groups' value (RFC 7643 §2.4: the significant value).
+      const sub = resolved.subAttribute ?? subAttributeOf(resolved.attribute, { attribute: "value" });
+      return someGroup((group) => build(groupsColumn(sub, group), false, sub, `groups.${sub.name}`));
+    }
     if (resolved.attribute.multiValued) {
       // Some value satisfies the comparison (RFC 7644 §3.4.2.2); on a complex attribute without a
       // sub-attribute, the comparison is of its `value`.
@@ -46,29 +90,18 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
     return build(json.scalar(source, documentKey, definition.type), true, definition, name);
   }
 
-  /** Compiles a value filter's inner condition against one element of the array. */
-  function element(inner: Filter, parent: AttributeDefinition, elementSource: string): SqlCondition {
-    const sub = (path: AttributePath) => {
-      const found = parent.subAttributes?.find((candidate) => candidate.name === path.attribute);
-      if (found === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of "${parent.name}"`);
-      return { definition: found, expression: json.scalar(elementSource, [found.name], found.type), name: `${parent.name}.${found.name}` };
-    };
-    return compileFilterTree(inner, {
-      compare: (node) => {
-        const { definition, expression, name } = sub(node.path);
-        return comparison(expression, true, definition, node.operator, node.value, name);
-      },
-      present: (node) => {
-        const { definition, expression } = sub(node.path);
-        return presence(expression, definition);
-      },
-      valuePath: refuseNestedValuePath,
-    });
-  }
-
   return compileFilterTree(filter, {
     compare: (node) => {
       const resolved = resolveAttributePath(node.path, userResourceType);
+      const groupValue = isGroups(resolved.attribute, resolved.extension) && (resolved.subAttribute?.name ?? "value") === "value";
+      if (groupValue && node.operator === "eq" && typeof node.value === "string") {
+        // "Who is in this group": walked down from the group, not up from every user.
+        const value = subAttributeOf(resolved.attribute, { attribute: "value" });
+        const literal = node.value;
+        return memberOfGroupAtAnyDepth("users", tenantId, (column) =>
+          comparison({ sql: column, bindings: [] }, false, value, "eq", literal, "groups.value"),
+        );
+      }
       if (resolved.attribute.multiValued) {
         const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
         return multiValuedComparison(
@@ -85,10 +118,16 @@ export function compileUserFilter(filter: Filter, dialect: Dialect): SqlConditio
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, userResourceType);
+      if (isGroups(resolved.attribute, resolved.extension)) {
+        // RFC 7644 §3.4.2.2: every condition in the brackets holds for one and the same group.
+        return someGroup((group) => element(node.filter, resolved.attribute, (sub) => groupsColumn(sub, group)));
+      }
       // A value filter on a single-valued complex attribute (the enterprise manager) tests that one
       // object; only a multi-valued attribute has elements to search.
       const over = resolved.attribute.multiValued ? json.existsElement : json.existsObject;
-      return over(source, documentPath(resolved.path), (elementSource) => element(node.filter, resolved.attribute, elementSource));
+      return over(source, documentPath(resolved.path), (elementSource) =>
+        element(node.filter, resolved.attribute, (sub) => json.scalar(elementSource, [sub.name], sub.type)),
+      );
     },
   });
 }

@@ -1,8 +1,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
-import { UserSchema } from "@scimgw/proto";
+import { GroupSchema, UserSchema } from "@scimgw/proto";
+import { ScimError } from "@scimgw/scim";
 import type { Knex } from "knex";
+import { createGroupStore } from "../groups/group-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore, type UserStore } from "./user-store.js";
@@ -28,6 +30,12 @@ for (const storeUnderTest of storesUnderTest) {
       );
       await store.create(tenant, create(UserSchema, { userName: "Alice", name: { familyName: "alpha" }, emails: [{ value: "m@x" }] }));
       await store.create(tenant, create(UserSchema, { userName: "bob", title: "A", name: { familyName: "Beta" } }));
+      // Alice is in zoo directly and, through it, in Apes; carol is in Birds; bob in no group.
+      const idOf = async (userName: string) => (await store.getBy(tenant, "userName", userName)).id;
+      const groups = createGroupStore(db);
+      const zoo = await groups.create(tenant, create(GroupSchema, { displayName: "zoo", members: [{ value: await idOf("Alice") }] }));
+      await groups.create(tenant, create(GroupSchema, { displayName: "Apes", members: [{ value: zoo.id }] }));
+      await groups.create(tenant, create(GroupSchema, { displayName: "Birds", members: [{ value: await idOf("carol") }] }));
     });
     after(() => dispose());
 
@@ -52,6 +60,40 @@ for (const storeUnderTest of storesUnderTest) {
 
     test("a multi-valued attribute sorts by its primary value, else its first", async () => {
       assert.deepEqual(await order("emails", "ascending"), ["carol", "Alice", "bob"]);
+    });
+
+    test("groups sort by the first group the representation lists (RFC 7644 §3.4.2.3: groups have no primary)", async () => {
+      assert.deepEqual(await order("groups", "ascending", "display"), ["Alice", "carol", "bob"]);
+      assert.deepEqual(await order("groups", "descending", "display"), ["bob", "carol", "Alice"]);
+      // Alice's first group is Apes, which she is in through zoo.
+      assert.deepEqual(await order("groups", "ascending", "type"), ["carol", "Alice", "bob"]);
+      const firstGroup = new Map(
+        (await store.list(tenant, undefined, 1, 10)).users.map((user) => [user.userName, user.groups[0]?.value ?? "\uffff"]),
+      );
+      // Ids are lowercase ASCII, where code-unit order is the stores' byte order.
+      const byFirstGroup = [...firstGroup.keys()].sort((a, b) => {
+        const [x, y] = [firstGroup.get(a) ?? "", firstGroup.get(b) ?? ""];
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+      assert.deepEqual(await order("groups", "ascending"), byFirstGroup);
+      assert.deepEqual(await order("groups", "ascending", "value"), byFirstGroup);
+    });
+
+    test("a sort that names no order the directory can keep is a 400 invalidValue saying why", async () => {
+      const refusals: Array<[string, string | undefined, RegExp]> = [
+        ["name", undefined, /sub-attribute/],
+        ["password", undefined, /never returned/],
+        ["meta", "location", /derived/],
+        ["meta", "version", /derived/],
+        ["groups", "$ref", /base URL/],
+      ];
+      for (const [attribute, subAttribute, detail] of refusals) {
+        await assert.rejects(
+          order(attribute, "ascending", subAttribute),
+          (error) => error instanceof ScimError && error.scimType === "invalidValue" && detail.test(error.message),
+          `${attribute}.${subAttribute}`,
+        );
+      }
     });
 
     test("paging a sorted list is stable", async () => {

@@ -1,5 +1,6 @@
-import { formatAttributePath, resolveAttributePath, userResourceType, type AttributePath } from "@scimgw/scim";
+import { formatAttributePath, resolveAttributePath, resolveSortBy, ScimError, userResourceType, type AttributePath } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
+import { firstMemberGroup } from "../memberships/member-groups.js";
 import { invalidArgument } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { postgresPath, sqlitePath } from "../query/json-access.js";
@@ -7,7 +8,7 @@ import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js
 import type { SortDirection } from "../query/sort-direction.js";
 import type { SqlCondition } from "../query/sql-condition.js";
 import { documentPath } from "./search-document.js";
-import { userColumns } from "./user-columns.js";
+import { groupsSubAttributeRefusal, userColumns, userGroupsColumns } from "./user-columns.js";
 
 /**
  * ORDER BY terms for SCIM's sortBy/sortOrder (RFC 7644 §3.4.2.3). Strings sort by their folded
@@ -17,13 +18,28 @@ import { userColumns } from "./user-columns.js";
  * breaks ties, so paging through a sorted list is stable.
  */
 export function compileUserSort(path: AttributePath, order: SortDirection, dialect: Dialect): SqlCondition[] {
-  const resolved = resolveAttributePath(path, userResourceType);
+  // The SCIM core refuses what names no order (a singular complex attribute, the password).
+  const resolved = resolveSortBy(path, userResourceType);
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const direction = order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST";
   const column = resolved.extension === undefined ? userColumns[name] : undefined;
+  const core = resolved.extension === undefined;
   let expression: SqlCondition;
   if (column !== undefined) {
     expression = { sql: `"${column.column}"`, bindings: [] };
+  } else if (core && resolved.attribute.name === "meta") {
+    // As for filters: resourceType, location and version are made when a user is rendered and are
+    // in no column or document, so a sort by them would silently be the creation order.
+    throw ScimError.of(
+      "invalidValue",
+      `users cannot be sorted by "${name}": it is derived when a user is rendered; of meta, sort by meta.created or meta.lastModified`,
+    );
+  } else if (core && resolved.attribute.name === "groups") {
+    // RFC 7644 §3.4.2.3: by the first group (groups have no primary), in the representation's order.
+    const sub = resolved.subAttribute?.name ?? "value";
+    const groupColumn = userGroupsColumns[sub];
+    if (groupColumn === undefined) throw ScimError.of("invalidValue", `sorting users by ${groupsSubAttributeRefusal(sub)}`);
+    expression = { sql: firstMemberGroup(dialect, "users", groupColumn), bindings: [] };
   } else if (resolved.attribute.multiValued) {
     const sub = resolved.subAttribute?.name ?? (resolved.attribute.subAttributes ? "value" : undefined);
     const arrayPath = documentPath(resolved.path);

@@ -1,10 +1,11 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { ErrorReason, UserSchema } from "@scimgw/proto";
+import { ErrorReason, ScimRequestSchema, UserSchema } from "@scimgw/proto";
 import type { Filter } from "@scimgw/scim";
 import type { Knex } from "knex";
 import { RpcError, Code } from "@scimgw/grpc";
+import { writerOf } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore, type UserStore } from "./user-store.js";
@@ -41,6 +42,25 @@ for (const storeUnderTest of storesUnderTest)
       otherTenant = (await createTenantStore(db).create("t2")).id;
     });
     after(() => dispose());
+
+    test("a create with its activity entry writes four statements: user, sequence claim, activity, change event", async () => {
+      // Every write of SQLite queues on one connection, so each statement in a write transaction
+      // costs every tenant's writes; the sequence claim reads its new numbers with RETURNING.
+      const statements: string[] = [];
+      const record = (query: { sql: string }) => {
+        if (!/^(begin|commit|rollback|savepoint|release)/i.test(query.sql)) statements.push(query.sql);
+      };
+      const connections = [db, writerOf(db)?.knex].filter((knex) => knex !== undefined);
+      for (const knex of connections) knex.on("query", record);
+      const scimRequest = create(ScimRequestSchema, { requestId: "r1", method: "POST", path: "/Users", successStatus: 201 });
+      try {
+        await store.create(tenant, user("counted@example.com"), { scimRequest });
+      } finally {
+        for (const knex of connections) knex.removeListener("query", record);
+      }
+      assert.equal(statements.length, 4, statements.join("\n"));
+      assert.match(statements[1]!, /returning/i);
+    });
 
     test("create assigns id and meta; get returns what was stored", async () => {
       const created = await store.create(tenant, user("ada@example.com", { externalId: "ext-1", name: { givenName: "Ada" } }));

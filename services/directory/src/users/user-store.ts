@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import { create } from "@bufbuild/protobuf";
 import { GroupMembershipSchema, type User } from "@scimgw/proto";
-import { memberGroupsFromSql, memberGroupsSql, memberships } from "../memberships/membership-store.js";
+import { memberGroupsFromSql, memberGroupsSql } from "../memberships/member-groups.js";
+import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { userFromProto } from "@scimgw/scim-proto";
@@ -99,7 +100,7 @@ const maxUpdateAttempts = 20;
 export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<UserRow> {
   const query = db<UserRow>("users").where("tenant_id", tenantId);
   if (filter !== undefined) {
-    const condition = compileUserFilter(filter, dialectOf(db));
+    const condition = compileUserFilter(filter, dialectOf(db), tenantId);
     query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
   }
   return query;

@@ -1,0 +1,330 @@
+// Every attribute /Schemas declares for Users (core and enterprise) and Groups, with the common
+// id, externalId and meta, filters, sorts and projects as its declaration says, through the real
+// gateway and directory on every store (RFC 7643 §7: the declaration says what the server does).
+// The list is read from /Schemas itself, so an attribute declared tomorrow is walked too.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  commonAttributes,
+  matchesFilter,
+  parseFilter,
+  resolveFilter,
+  toComparableText,
+  urn,
+  type ResourceTypeDefinition,
+} from "@scimgw/scim";
+import { groupResourceType, userResourceType } from "@scimgw/scim";
+import { storeKindsUnderTest } from "@scimgw/test-stores";
+import { Product } from "./support/product.js";
+import { scimClient, type ScimClient, type ScimJson } from "./support/scim-client.js";
+
+/** A declared attribute or sub-attribute, as /Schemas describes it. */
+interface Declared {
+  /** The path as a client writes it: `name.givenName`, `urn:…:User:manager.value`. */
+  path: string;
+  /** The extension URN holding it, undefined for core and common attributes. */
+  schema?: string;
+  attribute: string;
+  sub?: string;
+  definition: ScimJson;
+  /** Whether one resource holds at most one value of it (it and its parent are singular). */
+  singular: boolean;
+}
+
+/**
+ * What the server refuses, with a 400 saying why, instead of answering from data it does not
+ * hold: values the gateway makes when rendering (URLs, the ETag, the resource type), the
+ * member display read from each member, and the never-returned password. Anything else refused,
+ * or any of these answered, fails the walk.
+ */
+const refusedFilters = new Set([
+  "Users password",
+  "Users groups.$ref",
+  "Users meta.resourceType",
+  "Users meta.location",
+  "Users meta.version",
+  "Groups members.display",
+  "Groups members.$ref",
+  "Groups meta.resourceType",
+  "Groups meta.location",
+  "Groups meta.version",
+]);
+const refusedSorts = new Set([
+  "Users password",
+  "Users meta.resourceType",
+  "Users meta.location",
+  "Users meta.version",
+  "Groups meta.resourceType",
+  "Groups meta.location",
+  "Groups meta.version",
+]);
+
+function declaredAttributes(schemas: ScimJson[], core: string, extensions: string[]): Declared[] {
+  const declared: Declared[] = [];
+  const walk = (attributes: ScimJson[], schema: string | undefined) => {
+    for (const definition of attributes) {
+      const prefix = schema === undefined ? "" : `${schema}:`;
+      declared.push({
+        path: `${prefix}${definition.name}`,
+        ...(schema ? { schema } : {}),
+        attribute: definition.name,
+        definition,
+        singular: !definition.multiValued,
+      });
+      for (const sub of definition.subAttributes ?? []) {
+        declared.push({
+          path: `${prefix}${definition.name}.${sub.name}`,
+          ...(schema ? { schema } : {}),
+          attribute: definition.name,
+          sub: sub.name,
+          definition: sub,
+          singular: !definition.multiValued && !sub.multiValued,
+        });
+      }
+    }
+  };
+  // id, externalId and meta are common to every resource (RFC 7643 §3.1), not in its schema.
+  walk(JSON.parse(JSON.stringify(commonAttributes)), undefined);
+  walk(schemas.find((s) => s.id === core).attributes, undefined);
+  for (const extension of extensions) walk(schemas.find((s) => s.id === extension).attributes, extension);
+  return declared;
+}
+
+/** The values a resource's representation holds at a declared path (array elements spread). */
+function valuesAt(resource: ScimJson, declared: Declared): unknown[] {
+  const container = declared.schema === undefined ? resource : resource[declared.schema];
+  const spread = (value: unknown): unknown[] => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+  const values = spread(container?.[declared.attribute]);
+  return declared.sub === undefined ? values : values.flatMap((element) => spread((element as ScimJson)?.[declared.sub as string]));
+}
+
+/**
+ * A writable value of a declared attribute for variant "a" or "B": strings differ in letter case
+ * first, so a caseExact attribute and a caseExact-false one sort the two differently.
+ */
+function sample(definition: ScimJson, variant: "a" | "B"): unknown {
+  if (definition.mutability === "readOnly") return undefined;
+  const one = (): unknown => {
+    switch (definition.type) {
+      case "complex": {
+        const object: Record<string, unknown> = {};
+        for (const sub of definition.subAttributes ?? []) {
+          const value = sample(sub, variant);
+          if (value !== undefined) object[sub.name] = value;
+        }
+        return object;
+      }
+      case "boolean":
+        return variant === "a";
+      case "binary":
+        return variant === "a" ? "YWFh" : "QkJC";
+      case "reference":
+        return `https://example.com/${variant}-${definition.name}`;
+      case "dateTime":
+        return variant === "a" ? "2030-01-01T00:00:00Z" : "2020-01-01T00:00:00Z";
+      case "integer":
+      case "decimal":
+        return variant === "a" ? 1 : 2;
+      default:
+        if (definition.canonicalValues?.length) return definition.canonicalValues[variant === "a" ? 0 : 1] ?? definition.canonicalValues[0];
+        return `${variant}-${definition.name}`;
+    }
+  };
+  return definition.multiValued ? [one()] : one();
+}
+
+function sampleResource(schemas: ScimJson[], core: string, extensions: string[], variant: "a" | "B"): ScimJson {
+  const resource: ScimJson = { schemas: [core, ...extensions] };
+  const fill = (target: ScimJson, attributes: ScimJson[]) => {
+    for (const definition of attributes) {
+      const value = sample(definition, variant);
+      if (value !== undefined) target[definition.name] = value;
+    }
+  };
+  fill(resource, schemas.find((s) => s.id === core).attributes);
+  resource.externalId = `${variant}-externalId`;
+  for (const extension of extensions) {
+    resource[extension] = {};
+    fill(resource[extension], schemas.find((s) => s.id === extension).attributes);
+  }
+  return resource;
+}
+
+/** The sort key of a representation's single value, per the declaration; undefined when unassigned. */
+function sortKey(values: unknown[], definition: ScimJson): string | number | undefined {
+  const [value] = values;
+  if (value === undefined || value === "") return undefined;
+  if (typeof value === "boolean") return Number(value);
+  if (typeof value === "number") return value;
+  if (definition.type === "dateTime") return new Date(String(value)).toISOString();
+  return toComparableText(String(value), definition.caseExact === true);
+}
+
+function literal(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+for (const store of await storeKindsUnderTest()) {
+  describe(`every declared attribute filters, sorts and projects as /Schemas says on ${store}`, () => {
+    let product: Product;
+    let scim: ScimClient;
+    /** Seeded resources in creation order, as the server represents them, per endpoint. */
+    const seeded: Record<"Users" | "Groups", ScimJson[]> = { Users: [], Groups: [] };
+    const declared: Record<"Users" | "Groups", Declared[]> = { Users: [], Groups: [] };
+    const resourceTypes: Record<"Users" | "Groups", ResourceTypeDefinition> = { Users: userResourceType, Groups: groupResourceType };
+
+    before(async () => {
+      // The walk sends a few hundred requests at once; the key's rate limit is not under test.
+      const unlimited = { RATE_LIMIT_KEY_PER_SECOND: "100000", RATE_LIMIT_KEY_BURST: "100000" };
+      product = await Product.start({
+        store,
+        gatewayEnv: { ...unlimited, RATE_LIMIT_TENANT_PER_SECOND: "100000", RATE_LIMIT_TENANT_BURST: "100000" },
+      });
+      scim = scimClient(product.baseUrl, product.apiKey);
+      const schemas = (await scim.get("/Schemas")).body.Resources as ScimJson[];
+      declared.Users = declaredAttributes(schemas, urn.user, [urn.enterpriseUser]);
+      declared.Groups = declaredAttributes(schemas, urn.group, []);
+      const created = async (endpoint: string, body: ScimJson) => {
+        const response = await scim.post(endpoint, body);
+        assert.equal(response.status, 201, JSON.stringify(response.body));
+        return response.body.id as string;
+      };
+      // a and B hold a value of every writable attribute, differing; c holds only what is required.
+      const userIds = [
+        await created("/Users", sampleResource(schemas, urn.user, [urn.enterpriseUser], "a")),
+        await created("/Users", sampleResource(schemas, urn.user, [urn.enterpriseUser], "B")),
+        await created("/Users", { schemas: [urn.user], userName: "c-userName" }),
+      ];
+      // Group a holds user a; group B holds group a, so user a is in B indirectly (RFC 7643 §4.1.2).
+      const groupA = await created("/Groups", {
+        schemas: [urn.group],
+        displayName: "a-Group",
+        externalId: "a-externalId",
+        members: [{ value: userIds[0] }],
+      });
+      const groupB = await created("/Groups", {
+        schemas: [urn.group],
+        displayName: "B-Group",
+        externalId: "B-externalId",
+        members: [{ value: groupA }],
+      });
+      const groupC = await created("/Groups", { schemas: [urn.group], displayName: "c-Group" });
+      for (const id of userIds) seeded.Users.push((await scim.get(`/Users/${id}`)).body);
+      for (const id of [groupA, groupB, groupC]) seeded.Groups.push((await scim.get(`/Groups/${id}`)).body);
+    });
+    after(() => product.stop());
+
+    const ids = (body: ScimJson) => (body.Resources ?? []).map((resource: ScimJson) => resource.id as string);
+
+    for (const endpoint of ["Users", "Groups"] as const) {
+      test(`${endpoint}: pr and eq on each attribute match what the representations show`, async () => {
+        const resourceType = resourceTypes[endpoint];
+        const walked: string[] = [];
+        for (const attribute of declared[endpoint]) {
+          const simple = attribute.definition.type !== "complex";
+          const [value] = valuesAt(seeded[endpoint][0], attribute);
+          const filters = [`${attribute.path} pr`, ...(simple && value !== undefined ? [`${attribute.path} eq ${literal(value)}`] : [])];
+          for (const text of filters) {
+            const response = await scim.get(`/${endpoint}?count=100&filter=${encodeURIComponent(text)}`);
+            if (refusedFilters.has(`${endpoint} ${attribute.path}`)) {
+              assert.equal(response.status, 400, `${text} is refused`);
+              assert.equal(response.body.scimType, "invalidFilter", text);
+              assert.ok(String(response.body.detail ?? "").length > 20, `${text}: the 400 says why (${response.body.detail})`);
+              continue;
+            }
+            assert.equal(response.status, 200, `${text}: ${JSON.stringify(response.body)}`);
+            const filter = resolveFilter(parseFilter(text), resourceType);
+            const expected = seeded[endpoint].filter((resource) => matchesFilter(resource, filter, resourceType)).map((r) => r.id);
+            assert.deepEqual(ids(response.body).sort(), expected.sort(), `${text} selects the resources whose representation matches`);
+            if (value !== undefined) assert.ok(expected.includes(seeded[endpoint][0].id), `${text} matches the resource it was taken from`);
+            if (text.includes(" eq ") && attribute.definition.mutability !== "readOnly" && attribute.definition.type !== "boolean") {
+              assert.ok(!expected.includes(seeded[endpoint][1].id), `${text} does not match the other seeded resource`);
+            }
+            walked.push(text);
+          }
+        }
+        assert.ok(walked.length >= declared[endpoint].length, `${walked.length} filters walked`);
+      });
+
+      test(`${endpoint}: sortBy on each singular attribute orders as declared (caseExact), or is a 400 saying why`, async () => {
+        for (const attribute of declared[endpoint].filter((a) => a.singular && a.definition.type !== "complex")) {
+          for (const order of ["ascending", "descending"] as const) {
+            const response = await scim.get(`/${endpoint}?count=100&sortBy=${encodeURIComponent(attribute.path)}&sortOrder=${order}`);
+            if (refusedSorts.has(`${endpoint} ${attribute.path}`)) {
+              assert.equal(response.status, 400, `sortBy=${attribute.path} is refused`);
+              assert.equal(response.body.scimType, "invalidValue", attribute.path);
+              assert.ok(String(response.body.detail ?? "").length > 20, `sortBy=${attribute.path}: the 400 says why`);
+              continue;
+            }
+            assert.equal(response.status, 200, `sortBy=${attribute.path}: ${JSON.stringify(response.body)}`);
+            // RFC 7644 §3.4.2.3: unassigned values last ascending, first descending; ties keep creation order.
+            const keyed = seeded[endpoint].map((resource, index) => ({
+              id: resource.id,
+              index,
+              key: sortKey(valuesAt(resource, attribute), attribute.definition),
+            }));
+            const direction = order === "ascending" ? 1 : -1;
+            keyed.sort((x, y) => {
+              if (x.key === undefined || y.key === undefined) {
+                if (x.key === y.key) return x.index - y.index;
+                return (x.key === undefined ? 1 : -1) * direction;
+              }
+              if (x.key === y.key) return x.index - y.index;
+              return (x.key < y.key ? -1 : 1) * direction;
+            });
+            assert.deepEqual(
+              ids(response.body),
+              keyed.map((k) => k.id),
+              `sortBy=${attribute.path} ${order} (caseExact ${attribute.definition.caseExact})`,
+            );
+          }
+        }
+      });
+
+      test(`${endpoint}: uniqueness "server" is enforced in any letter case where caseExact is false, "none" is not`, async () => {
+        const [original] = seeded[endpoint];
+        const core = endpoint === "Users" ? urn.user : urn.group;
+        const required = endpoint === "Users" ? { userName: "d-userName" } : { displayName: "d-Group" };
+        const topLevel = declared[endpoint].filter(
+          (a) => a.sub === undefined && a.schema === undefined && a.definition.mutability !== "readOnly",
+        );
+        for (const attribute of topLevel.filter((a) => a.definition.uniqueness === "server")) {
+          const value = String(original[attribute.attribute]);
+          const copy = attribute.definition.caseExact ? value : value.toUpperCase();
+          const response = await scim.post(`/${endpoint}`, { schemas: [core], ...required, [attribute.attribute]: copy });
+          assert.equal(response.status, 409, `${attribute.path} ${JSON.stringify(copy)} is taken`);
+          assert.equal(response.body.scimType, "uniqueness", attribute.path);
+        }
+        // Every writable simple value of the original again, but the unique ones: accepted.
+        const twin: ScimJson = { schemas: [core], ...required };
+        for (const attribute of topLevel.filter((a) => a.definition.uniqueness === "none" && a.definition.type !== "complex")) {
+          if (original[attribute.attribute] !== undefined) twin[attribute.attribute] = original[attribute.attribute];
+        }
+        const created = await scim.post(`/${endpoint}`, twin);
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.equal((await scim.delete(`/${endpoint}/${created.body.id}`)).status, 204);
+      });
+
+      test(`${endpoint}: attributes= and excludedAttributes= return or omit each attribute per its "returned"`, async () => {
+        const [resource] = seeded[endpoint];
+        for (const attribute of declared[endpoint]) {
+          const returned = attribute.definition.returned;
+          const held = valuesAt(resource, attribute).length > 0;
+          const asked = (await scim.get(`/${endpoint}/${resource.id}?attributes=${encodeURIComponent(attribute.path)}`)).body;
+          assert.equal(
+            valuesAt(asked, attribute).length > 0,
+            returned !== "never" && held,
+            `attributes=${attribute.path} (returned ${returned})`,
+          );
+          const excluded = (await scim.get(`/${endpoint}/${resource.id}?excludedAttributes=${encodeURIComponent(attribute.path)}`)).body;
+          assert.equal(
+            valuesAt(excluded, attribute).length > 0,
+            returned === "always" && held,
+            `excludedAttributes=${attribute.path} (returned ${returned})`,
+          );
+          if (returned === "never") assert.equal(held, false, `${attribute.path} is never in a representation`);
+        }
+      });
+    }
+  });
+}
