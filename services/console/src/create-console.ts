@@ -10,6 +10,7 @@ import { explainRpcError } from "./errors/explain-rpc-error.js";
 import { documentOf, html } from "./html/html.js";
 import { notice, page } from "./html/layout.js";
 import { requireOperator } from "./http/operator-session.js";
+import { loggedPath, logRequests } from "./http/log-requests.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { serveAssets } from "./http/serve-assets.js";
 import { isSecure, setSessionCookie } from "./http/session-cookie.js";
@@ -50,7 +51,7 @@ function renderErrors(context: { logger: Logger; publicUrl: string | undefined }
     } catch (error) {
       const explained =
         error instanceof ConsoleError ? { status: error.status, message: error.message, unexpected: false } : explainRpcError(error);
-      if (explained.unexpected) context.logger.error({ err: error, path: ctx.path }, "console request failed");
+      if (explained.unexpected) context.logger.error({ err: error, path: loggedPath(ctx.path) }, "console request failed");
       if (explained.status === 401 && !(error instanceof ConsoleError) && ctx.method === "GET") {
         setSessionCookie(ctx, isSecure(ctx, context.publicUrl), undefined);
         ctx.redirect("/login");
@@ -87,6 +88,7 @@ export function createConsole(options: ConsoleOptions): Koa {
     options.logger.error({ err: error }, "console response failed");
   });
   app.use(securityHeaders);
+  app.use(logRequests(options.logger));
   app.use(renderErrors(context));
   app.use(serveAssets(options.assetsFolder ?? defaultAssets));
   // Forms only: the console takes no JSON and no uploads.
