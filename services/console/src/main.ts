@@ -1,5 +1,5 @@
 import { exitWithFailure } from "@scimgw/config";
-import { createDirectoryClient } from "@scimgw/directory-client";
+import { createDirectoryClient, followCredentialFile } from "@scimgw/directory-client";
 import { createLogger } from "@scimgw/observability";
 import { loadConsoleConfig } from "./config.js";
 import { createConsole } from "./create-console.js";
@@ -8,9 +8,14 @@ import { explainStartFailure } from "./errors/explain-start-failure.js";
 async function main(): Promise<void> {
   const config = loadConsoleConfig(process.env);
   const logger = createLogger({ name: "console", level: config.LOG_LEVEL });
+  // A credential replaced on disk (bootstrap after a revocation) is used within a second.
+  const credentialFile =
+    config.DIRECTORY_CREDENTIAL_FILE === undefined
+      ? undefined
+      : followCredentialFile(config.DIRECTORY_CREDENTIAL_FILE, config.directoryCredential, logger);
   const directory = createDirectoryClient({
     address: config.DIRECTORY_ADDRESS,
-    serviceCredential: config.directoryCredential,
+    serviceCredential: credentialFile?.current ?? config.directoryCredential,
     defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
     ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     // Live views (Server-Sent Events) never end by themselves: close them with the idle ones.
     server.close(() => {
       directory.close();
+      credentialFile?.close();
       logger.info("console stopped");
     });
     server.closeAllConnections();
