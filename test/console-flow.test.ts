@@ -249,6 +249,17 @@ for (const store of browser === undefined ? [] : await storeKindsUnderTest())
       await new Promise((resolve) => setTimeout(resolve, 1200));
       assert.equal((await scim(product, operatorKey, "GET", "/Users?count=1")).status, 200);
 
+      // A portal left open learns at once that its link was revoked; the link's pages are gone.
+      const portal = await adminContext.newPage();
+      await portal.goto(`${setupLink}/okta`);
+      await portal.getByText("Listening for requests").waitFor();
+      await page.getByRole("button", { name: /Revoke setup link/ }).click();
+      await page.getByRole("cell", { name: "revoked" }).waitFor();
+      await portal.getByText("This setup link was revoked").waitFor({ timeout: 3000 });
+      const gone = await portal.goto(setupLink);
+      assert.equal(gone?.status(), 410);
+      await checkPage(portal, "portal-revoked", store);
+
       await page.getByRole("button", { name: /Revoke key okta-prod/ }).click();
       await page
         .getByRole("row", { name: /okta-prod/ })
