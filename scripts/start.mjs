@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Starts the product on one machine: migrates and bootstraps the directory's database, then runs
-// the directory and the gateway as two processes and prints where SCIM clients should connect.
+// the directory, the gateway and the console as three processes and prints where SCIM clients and
+// operators should connect.
 // Settings come from the environment (see README "Settings"); each service validates its own.
 //
 // Readiness comes from the services' health (the directory's grpc.health.v1 Check, the gateway's
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const directoryMain = path.join(root, "services/directory/dist/main.js");
 const gatewayMain = path.join(root, "services/gateway/dist/main.js");
+const consoleMain = path.join(root, "services/console/dist/main.js");
 const adminMain = path.join(root, "services/directory/dist/admin/main.js");
 const { checkHealth, connectProbe } = await import(path.join(root, "services/directory/dist/operations/directory-probe.js"));
 const { tlsFilesFromEnv } = await import(path.join(root, "packages/directory-client/dist/index.js"));
@@ -64,8 +66,8 @@ process.on("exit", () => {
  * Runs a built program as a child. Children get a process group of their own (detached), so a
  * terminal's Ctrl+C reaches only this script, which stops them once, in order, with SIGTERM.
  */
-function launch(name, main, args, stdout) {
-  const child = spawn(process.execPath, [main, ...args], { env, stdio: ["ignore", stdout, "inherit"], detached: true });
+function launch(name, main, args, stdout, childEnv = env) {
+  const child = spawn(process.execPath, [main, ...args], { env: childEnv, stdio: ["ignore", stdout, "inherit"], detached: true });
   children.add(child);
   child.once("exit", (code, signal) => {
     children.delete(child);
@@ -104,9 +106,17 @@ if (env.DIRECTORY_CREDENTIAL === undefined) env.DIRECTORY_CREDENTIAL_FILE ??= pa
 // The first API key waits here (owner-only) until a start shows it, so a start that fails after
 // bootstrap does not lose it; with FIRST_API_KEY_FILE it stays in that file and is never printed.
 const keyFile = env.FIRST_API_KEY_FILE ?? path.join(env.DATA_DIR, "first-api-key");
+// The console's own admin-scope, all-tenants credential, beside the gateway's: issued by bootstrap
+// at first start, replaced if revoked. The console gets it, and only it, as its credential.
+env.CONSOLE_PORT ??= "8090";
+const consoleCredentialFile = env.CONSOLE_CREDENTIAL_FILE ?? path.join(env.DATA_DIR, "console.credential");
+const consoleEnv = { ...env, DIRECTORY_CREDENTIAL_FILE: consoleCredentialFile };
+delete consoleEnv.DIRECTORY_CREDENTIAL;
+// The SCIM base URL the setup portal shows: the gateway's public origin.
+consoleEnv.SCIM_PUBLIC_BASE_URL ??= (env.PUBLIC_BASE_URL ?? `http://localhost:${env.GATEWAY_PORT}`).replace(/\/+$/, "");
 
 async function bootstrap() {
-  const args = ["bootstrap", "--key-file", keyFile];
+  const args = ["bootstrap", "--key-file", keyFile, "--console-credential-file", consoleCredentialFile];
   if (env.DIRECTORY_CREDENTIAL_FILE !== undefined) args.push("--gateway-credential-file", env.DIRECTORY_CREDENTIAL_FILE);
   const child = launch("bootstrap", adminMain, args, "pipe");
   let output = "";
@@ -164,11 +174,26 @@ async function gatewayReady() {
   );
 }
 
+async function consoleReady() {
+  const host = env.CONSOLE_HOST === undefined || ["0.0.0.0", "::"].includes(env.CONSOLE_HOST) ? "127.0.0.1" : env.CONSOLE_HOST;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${env.CONSOLE_PORT}/healthz`;
+  await waitUntil(
+    async () => {
+      const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      return response.status === 200 || `HTTP ${response.status}`;
+    },
+    performance.now() + gatewayReadyTimeoutMs,
+    (reason) => `the console is not up after ${gatewayReadyTimeoutMs / 1000} s: ${reason}; stopping`,
+  );
+}
+
 const state = await bootstrap();
 launch("directory", directoryMain, [], "inherit");
 await directoryServing();
 launch("gateway", gatewayMain, [], "inherit");
 await gatewayReady();
+launch("console", consoleMain, [], "inherit", consoleEnv);
+await consoleReady();
 ready = true;
 
 const baseUrl = `${(env.PUBLIC_BASE_URL ?? `http://localhost:${env.GATEWAY_PORT}`).replace(/\/+$/, "")}/services/scim/v2`;
@@ -184,7 +209,9 @@ if (env.FIRST_API_KEY_FILE !== undefined && existsSync(keyFile)) {
 } else {
   lines.push(`  API key:          issue one with \`${admin} keys issue ${state.tenant}\` (existing keys keep working)`);
 }
+const consoleUrl = env.CONSOLE_PUBLIC_URL ?? `http://localhost:${env.CONSOLE_PORT}`;
 lines.push(
+  `  Console:          ${consoleUrl} (sign in as an operator: \`${admin} operators add <email>\`)`,
   `  Check users:      ${admin} users list ${state.tenant}`,
   `  gRPC directory:   ${env.DIRECTORY_ADDRESS} (internal services: \`${admin} credentials issue <name> --scope read-only --tenant ${state.tenant}\`)`,
   "  Stop:             Ctrl+C",

@@ -12,6 +12,7 @@ import { ServerCredentials, type Server } from "@grpc/grpc-js";
 import { pino } from "pino";
 import {
   createDirectoryServer,
+  createOperatorStore,
   createServiceCredentialStore,
   migrateToLatest,
   openDatabase,
@@ -25,6 +26,10 @@ import {
   ChangeService,
   GroupKeyKind,
   GroupService,
+  IdentityProvider,
+  OperatorService,
+  SetupLinkService,
+  TenantService,
   PatchOperationType,
   SortOrder,
   UserKeyKind,
@@ -128,6 +133,9 @@ for (const store of await storeKindsUnderTest()) {
         users: recorded("UserService", client.users),
         groups: recorded("GroupService", client.groups),
         apiKeys: recorded("ApiKeyService", client.apiKeys),
+        tenants: recorded("TenantService", client.tenants),
+        operators: recorded("OperatorService", client.operators),
+        setupLinks: recorded("SetupLinkService", client.setupLinks),
         watchChanges: (...args: Parameters<DirectoryClient["watchChanges"]>) => {
           called.add("ChangeService/watchChanges");
           return client.watchChanges(...args);
@@ -596,8 +604,59 @@ for (const store of await storeKindsUnderTest()) {
       assert.ok(churned.inserted > 20 && churned.deleted > 20, `the walks ran while users were written: ${JSON.stringify(churned)}`);
     });
 
+    test("the console's calls: tenants, API keys, operator sessions and setup links, with the admin scope only", async () => {
+      const credentials = createServiceCredentialStore(db);
+      const admin = connect((await credentials.issue("console", "admin", "all")).secret);
+      await assert.rejects(writer.tenants.listTenants({}), failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"));
+      await assert.rejects(writer.apiKeys.issueApiKey({ tenantId, label: "x" }), failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"));
+
+      const created = (await admin.tenants.createTenant({ name: "console-made" })).tenant;
+      const id = created?.id ?? "";
+      assert.equal((await admin.tenants.renameTenant({ tenantId: id, name: "console-renamed" })).tenant?.name, "console-renamed");
+      assert.ok((await admin.tenants.suspendTenant({ tenantId: id })).tenant?.suspendedAt);
+      assert.equal((await admin.tenants.resumeTenant({ tenantId: id })).tenant?.suspendedAt, undefined);
+      const limited = await admin.tenants.setTenantRateLimit({ tenantId: id, rateLimit: { perSecond: 2, burst: 4 } });
+      assert.equal(limited.tenant?.rateLimit?.burst, 4);
+      assert.ok((await admin.tenants.listTenants({})).tenants.some((summary) => summary.tenant?.name === "console-renamed"));
+      assert.equal((await admin.tenants.getTenant({ tenantId: id })).tenant?.health?.userCount, 0n);
+
+      const issued = await admin.apiKeys.issueApiKey({ tenantId: id, label: "okta-prod" });
+      const keySha256 = createHash("sha256").update(issued.key).digest("hex");
+      assert.equal((await writer.apiKeys.verifyApiKey({ keySha256 })).tenantId, id, "the gateway accepts it at once");
+      assert.deepEqual(
+        (await admin.apiKeys.listApiKeys({ tenantId: id })).apiKeys.map((key) => key.label),
+        ["okta-prod"],
+      );
+      assert.ok((await admin.apiKeys.revokeApiKey({ tenantId: id, keyId: issued.apiKey?.id ?? "" })).apiKey?.revokedAt);
+
+      await createOperatorStore(db).add("ops@example.com", "correct horse battery");
+      const signedIn = await admin.operators.startOperatorSession({
+        email: "OPS@example.com",
+        password: "correct horse battery",
+        clientAddress: "127.0.0.1",
+      });
+      assert.equal(
+        (await admin.operators.getOperatorSession({ sessionToken: signedIn.sessionToken })).session?.operator?.email,
+        "ops@example.com",
+      );
+      await admin.operators.endOperatorSession({ sessionToken: signedIn.sessionToken });
+      await assert.rejects(
+        admin.operators.getOperatorSession({ sessionToken: signedIn.sessionToken }),
+        failsWith(Code.UNAUTHENTICATED, "OPERATOR_SESSION_ENDED"),
+      );
+
+      const link = await admin.setupLinks.createSetupLink({ tenantId: id, createdBy: "ops@example.com" });
+      assert.equal((await admin.setupLinks.openSetupLink({ token: link.token })).tenantName, "console-renamed");
+      const setupKey = await admin.setupLinks.issueSetupApiKey({ token: link.token, identityProvider: IdentityProvider.OKTA });
+      assert.equal(setupKey.apiKey?.label, `okta (setup link ${link.setupLink?.id})`);
+      assert.deepEqual((await admin.setupLinks.listSetupActivity({ token: link.token })).entries, []);
+      assert.equal((await admin.setupLinks.listSetupLinks({ tenantId: id })).setupLinks.length, 1);
+      await admin.setupLinks.revokeSetupLink({ tenantId: id, setupLinkId: link.setupLink?.id ?? "" });
+      await assert.rejects(admin.setupLinks.openSetupLink({ token: link.token }), failsWith(Code.UNAUTHENTICATED, "SETUP_LINK_REVOKED"));
+    });
+
     test("every RPC of every service was called through the client", () => {
-      const expected = [UserService, GroupService, ApiKeyService].flatMap((service) =>
+      const expected = [UserService, GroupService, ApiKeyService, TenantService, OperatorService, SetupLinkService].flatMap((service) =>
         service.methods.map((method) => `${service.name}/${method.localName}`),
       );
       expected.push(...ChangeService.methods.map((method) => `ChangeService/${method.localName}`));

@@ -26,6 +26,7 @@ async function start(env: Record<string, string>): Promise<Start> {
     PATH: process.env.PATH,
     DIRECTORY_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
+    CONSOLE_PORT: String(await freePort()),
     // Free ports, not the fixed defaults: other suites run beside this one.
     GATEWAY_METRICS_PORT: "0",
     DIRECTORY_METRICS_PORT: "0",
@@ -98,8 +99,11 @@ for (const level of ["warn", "error", "debug"])
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
     assert.match(run.stdout(), /API key: +scimgw_\S+$/m);
     assert.equal(existsSync(path.join(dataDir, "first-api-key")), false, "a shown key is not kept on disk");
+    const consoleUrl = /Console: +(http:\/\/localhost:\d+) /m.exec(run.stdout())?.[1];
+    assert.ok(consoleUrl !== undefined, run.stdout());
+    assert.equal((await fetch(`${consoleUrl.replace("localhost", "127.0.0.1")}/login`)).status, 200);
     const services = childrenOf(run.child.pid!);
-    assert.equal(services.length, 2, JSON.stringify(services));
+    assert.equal(services.length, 3, JSON.stringify(services));
     run.child.kill("SIGTERM");
     assert.equal(await run.exited, 0, "a stop asked for once the product is up is a normal end");
     for (const service of services) assert.equal(alive(service.pid), false, service.args);

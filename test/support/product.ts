@@ -13,6 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const directoryMain = path.join(root, "services/directory/dist/main.js");
 const gatewayMain = path.join(root, "services/gateway/dist/main.js");
 const adminMain = path.join(root, "services/directory/dist/admin/main.js");
+const consoleMain = path.join(root, "services/console/dist/main.js");
 
 /** A port nobody listens on right now. */
 export async function freePort(): Promise<number> {
@@ -79,6 +80,10 @@ export interface ProductOptions {
   directories?: number;
   /** How many gateways; gateway i talks to directory i mod directories. Default 1. */
   gateways?: number;
+  /** Also start the console (services/console), after the gateways, with its own admin credential. */
+  console?: boolean;
+  /** Console settings to override. */
+  consoleEnv?: Record<string, string>;
 }
 
 /**
@@ -94,6 +99,8 @@ export class Product {
   private directories: RunningService[] = [];
   private gateways: RunningService[] = [];
   private gatewayPorts: number[] = [];
+  private consoleService: RunningService | undefined;
+  private consolePort = 0;
   private directoryPorts: number[] = [];
   /** The API key of the tenant "default" created at bootstrap. */
   apiKey = "";
@@ -112,12 +119,25 @@ export class Product {
 
   static async start(options: ProductOptions = {}): Promise<Product> {
     const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-e2e-")), options);
-    const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile])) as {
-      key: string;
-    };
+    // With the console, bootstrap also issues its admin credential, exactly as `pnpm start` does.
+    const consoleCredential = options.console ? ["--console-credential-file", product.consoleCredentialFile] : [];
+    const bootstrap = JSON.parse(
+      await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile, ...consoleCredential]),
+    ) as { key: string };
     product.apiKey = bootstrap.key;
     await product.startServices();
     return product;
+  }
+
+  /** Where the console's admin credential is kept. */
+  get consoleCredentialFile(): string {
+    return path.join(this.dataDir, "console.credential");
+  }
+
+  /** The console's URL (http://127.0.0.1:port), when started with `console: true`. */
+  get consoleUrl(): string {
+    if (this.consolePort === 0) throw new Error("the console was not started (ProductOptions.console)");
+    return `http://127.0.0.1:${this.consolePort}`;
   }
 
   /** Where bootstrap keeps the gateways' service credential, exactly as `pnpm start` does. */
@@ -167,6 +187,26 @@ export class Product {
     await this.chooseDirectoryPorts();
     await this.startDirectories();
     await this.startGateways();
+    if (this.options.console) await this.startConsole();
+  }
+
+  private async startConsole(): Promise<void> {
+    const port = await freePort();
+    this.consoleService = await startService(
+      consoleMain,
+      {
+        ...this.env,
+        CONSOLE_HOST: "127.0.0.1",
+        CONSOLE_PORT: String(port),
+        DIRECTORY_ADDRESS: this.directoryAddresses[0],
+        DIRECTORY_CREDENTIAL_FILE: this.consoleCredentialFile,
+        // The SCIM base URL the setup portal shows: this product's first gateway.
+        SCIM_PUBLIC_BASE_URL: new URL(this.baseUrl).origin,
+        ...this.options.consoleEnv,
+      },
+      "console listening",
+    );
+    this.consolePort = port;
   }
 
   private async chooseDirectoryPorts(): Promise<void> {
@@ -214,6 +254,7 @@ export class Product {
 
   /** Stops every service; SIGKILL simulates a crash (nothing gets to flush or drain). */
   async stopServices(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    await stopService(this.consoleService, signal);
     await Promise.all(this.gateways.map((gateway) => stopService(gateway, signal)));
     await Promise.all(this.directories.map((directory) => stopService(directory, signal)));
   }
@@ -238,8 +279,11 @@ export class Product {
   }
 
   /** Runs the admin CLI against this product's database and returns its stdout. */
-  async admin(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
-    const { stdout } = await promisify(execFile)(process.execPath, [adminMain, ...args], { env: { ...this.env, ...extraEnv } });
+  async admin(args: string[], extraEnv: Record<string, string> = {}, stdin?: string): Promise<string> {
+    const run = promisify(execFile)(process.execPath, [adminMain, ...args], { env: { ...this.env, ...extraEnv } });
+    // e.g. `operators add <email> --password-stdin`
+    if (stdin !== undefined) run.child.stdin?.end(stdin);
+    const { stdout } = await run;
     return stdout;
   }
 

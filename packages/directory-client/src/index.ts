@@ -1,5 +1,7 @@
 export { createDirectoryClient } from "./create-directory-client.js";
 export { tlsFilesFromEnv } from "./tls-files-from-env.js";
+export { followCredentialFile } from "./follow-credential-file.js";
+export type { CredentialFileLogger, FollowedCredential } from "./follow-credential-file.js";
 export type { ChannelTlsFiles } from "@scimgw/grpc";
 export type { DirectoryClient, DirectoryClientOptions } from "./create-directory-client.js";
 export { watchChanges } from "./watch-changes.js";

@@ -115,3 +115,13 @@ test("metrics are served on loopback port 9465 by default, on another port or no
   assert.equal(loadDirectoryConfig({ DIRECTORY_METRICS_PORT: "off" }).metrics, undefined);
   assert.throws(() => loadDirectoryConfig({ DIRECTORY_METRICS_PORT: "9465x" }), /DIRECTORY_METRICS_PORT: must be a port number/);
 });
+
+test("an operator's console session lasts OPERATOR_SESSION_HOURS, 12 by default, 1 to 720", () => {
+  assert.equal(loadDirectoryConfig({}).operatorSessionHours, 12);
+  assert.equal(loadDirectoryConfig({ OPERATOR_SESSION_HOURS: "8" }).operatorSessionHours, 8);
+  for (const bad of ["0", "721", "1.5", "twelve"])
+    assert.throws(
+      () => loadDirectoryConfig({ OPERATOR_SESSION_HOURS: bad }),
+      (error: unknown) => error instanceof ConfigError && /OPERATOR_SESSION_HOURS/.test(String(error)),
+    );
+});

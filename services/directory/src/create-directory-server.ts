@@ -8,6 +8,8 @@ import {
   file_google_rpc_error_details,
   file_google_rpc_status,
   GroupService,
+  OperatorService,
+  SetupLinkService,
   TenantService,
   UserService,
 } from "@scimgw/proto";
@@ -19,6 +21,10 @@ import { createApiKeyService } from "./api-keys/api-key-service.js";
 import { createApiKeyStore } from "./api-keys/api-key-store.js";
 import { retryingConflicts } from "./database/store-errors.js";
 import { dialectOf } from "./database/open-database.js";
+import { createOperatorService } from "./operators/operator-service.js";
+import { createOperatorSessions, type OperatorSessionOptions } from "./operators/operator-sessions.js";
+import { createSetupLinkService } from "./setup-links/setup-link-service.js";
+import { createSetupLinkStore } from "./setup-links/setup-link-store.js";
 import { createTenantService } from "./administration/tenant-service.js";
 import { createTenantStore } from "./tenants/tenant-store.js";
 import { createTenantGate, gatedByTenant, type TenantGateOptions } from "./tenants/tenant-gate.js";
@@ -63,6 +69,12 @@ export interface DirectoryDependencies {
   metrics?: DirectoryMetrics;
   /** What writes' activity entries keep (ACTIVITY_RECORD_VALUES). Default: attribute names only. */
   activity?: ActivityOptions;
+  /** How long an operator's console session lasts (OPERATOR_SESSION_HOURS). Default 12. */
+  operatorSessionHours?: number;
+  /** Operators' sign-in limits and clock; tests shorten and move them. */
+  operatorSessions?: Pick<OperatorSessionOptions, "limits" | "now">;
+  /** The clock setup links expire by, in epoch ms; tests move it. Default Date.now. */
+  setupLinkClock?: () => number;
 }
 
 /**
@@ -83,7 +95,16 @@ export function defaultTenantLimits(db: Knex): TenantGateOptions {
   };
 }
 
-const services = [UserService, GroupService, ChangeService, ApiKeyService, ActivityService, TenantService];
+const services = [
+  UserService,
+  GroupService,
+  ChangeService,
+  ApiKeyService,
+  ActivityService,
+  TenantService,
+  OperatorService,
+  SetupLinkService,
+];
 
 /**
  * Builds the directory's gRPC server with all its services; binding and listening is main's job.
@@ -97,6 +118,9 @@ export function createDirectoryServer({
   tenantLimits = {},
   metrics,
   activity = defaultActivityOptions,
+  operatorSessionHours = 12,
+  operatorSessions = {},
+  setupLinkClock = Date.now,
 }: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
@@ -138,6 +162,25 @@ export function createDirectoryServer({
 
   // Administration (the console): not gated by tenant, as a listing is about every tenant at once.
   addService(server, TenantService, retryingConflicts(createTenantService(db, createTenantStore(db))), hooks);
+  addService(
+    server,
+    SetupLinkService,
+    retryingConflicts(
+      createSetupLinkService({
+        links: createSetupLinkStore(db, { now: setupLinkClock }),
+        keys: createApiKeyStore(db),
+        activity: createActivityStore(db),
+      }),
+    ),
+    hooks,
+  );
+  // Not retried on a conflict: a retried sign-in would count as a second attempt.
+  addService(
+    server,
+    OperatorService,
+    createOperatorService(createOperatorSessions(db, { sessionHours: operatorSessionHours, ...operatorSessions })),
+    hooks,
+  );
 
   addHealthService(server, { db, services: services.map((service) => service.typeName) });
   // The google.rpc files describe the error details our statuses carry (grpc-status-details-bin).

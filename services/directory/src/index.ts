@@ -11,6 +11,8 @@ export { createApiKeyStore } from "./api-keys/api-key-store.js";
 export { createServiceCredentialStore, scopes } from "./service-credentials/service-credential-store.js";
 export type { Scope, ServiceCredentialInfo } from "./service-credentials/service-credential-store.js";
 export { bearer } from "./service-credentials/bearer.js";
+export { createOperatorStore } from "./operators/operator-store.js";
+export type { Operator } from "./operators/operator-store.js";
 export { pruneChanges } from "./changes/prune-changes.js";
 export { beginShutdown, markNotServing } from "./create-directory-server.js";
 export { traceQueries } from "./observability/trace-queries.js";

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     db,
     logger,
     credentialCacheMs: config.credentialCacheMs,
+    operatorSessionHours: config.operatorSessionHours,
     tenantLimits: config.tenantLimits,
     metrics,
     activity: { recordValues: config.activity.recordValues },

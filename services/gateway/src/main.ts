@@ -1,9 +1,8 @@
 import { exitWithFailure } from "@scimgw/config";
-import { createDirectoryClient } from "@scimgw/directory-client";
+import { createDirectoryClient, followCredentialFile } from "@scimgw/directory-client";
 import { createLogger, outgoingCallMetadata, startTracing } from "@scimgw/observability";
 import { loadGatewayConfig } from "./config.js";
 import { createGateway, scimRoot } from "./create-gateway.js";
-import { followCredentialFile } from "./auth/follow-credential-file.js";
 import { explainStartFailure } from "./errors/explain-start-failure.js";
 import { createMemoryRateLimiterStore, createPostgresRateLimiterStore } from "./rate-limit/rate-limiter-store.js";
 import { serveMetrics } from "@scimgw/metrics";

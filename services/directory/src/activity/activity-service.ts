@@ -8,6 +8,11 @@ import { latestFirst, type ActivityFilter, type ActivityStore } from "./activity
 /** Entries per page when the caller names no size, and the most a page holds. */
 const defaultPageSize = 100;
 const maxPageSize = 1000;
+
+/** The entries a page holds for a request's page_size (0: the default). */
+export function activityPageSize(requested: number): number {
+  return requested === 0 ? defaultPageSize : Math.min(requested, maxPageSize);
+}
 /** The most entries one RecordActivity call may carry (the gateway sends a batch a second). */
 export const maxRecordedPerCall = 1000;
 
@@ -39,7 +44,7 @@ export function createActivityService(store: ActivityStore): ServiceImplementati
   return {
     async listActivity(request) {
       const filter = filterOf(request);
-      const limit = request.pageSize === 0 ? defaultPageSize : Math.min(request.pageSize, maxPageSize);
+      const limit = activityPageSize(request.pageSize);
       // Read first: entries recorded while the page is read are then after it, and a follower that
       // starts after latest_seq sees them.
       const latestSeq = await store.latestSeq(filter.tenantId);

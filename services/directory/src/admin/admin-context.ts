@@ -12,4 +12,9 @@ export interface Output {
 export interface AdminContext {
   db: Knex;
   out: Output;
+  /**
+   * Everything piped to the command (a secret given with --password-stdin, so it never appears in
+   * the shell history or the process list); undefined when stdin is a terminal or not available.
+   */
+  readInput?: () => Promise<string | undefined>;
 }

@@ -56,6 +56,10 @@ export const copiedTables: readonly CopiedTable[] = [
     integerColumns: ["seq", "status", "status_class"],
     jsonColumns: [],
   },
+  { name: "setup_links", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
+  { name: "operators", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
+  { name: "operator_sessions", primaryKey: ["token_sha256"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
+  { name: "operator_sign_in_failures", primaryKey: ["id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
 ];
 
 export type Row = Record<string, unknown>;

@@ -14,6 +14,9 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
 import { createGroupStore } from "../groups/group-store.js";
+import { createOperatorSessions } from "../operators/operator-sessions.js";
+import { createOperatorStore } from "../operators/operator-store.js";
+import { createSetupLinkStore } from "../setup-links/setup-link-store.js";
 import { copiedTables } from "./copied-tables.js";
 import { copyStore, CopyStoreError } from "./copy-store.js";
 import { digestTable } from "./table-digest.js";
@@ -183,6 +186,15 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       }),
     ),
   );
+  // Setup links: a live one and a revoked one.
+  const setupLinks = createSetupLinkStore(db);
+  await setupLinks.create(tenantIds[0]!, 0, "ops@example.com");
+  await setupLinks.revoke(tenantIds[1]!, (await setupLinks.create(tenantIds[1]!, 3600_000, "ops@example.com")).link.id);
+  // Console operators: one signed in (a session), and a failed sign-in still in its window.
+  await createOperatorStore(db).add("ops@example.com", "correct horse battery");
+  const sessions = createOperatorSessions(db, { sessionHours: 12 });
+  await sessions.start("ops@example.com", "correct horse battery", "192.0.2.1");
+  await sessions.start("ops@example.com", "wrong password", "192.0.2.1").catch(() => undefined);
   return {
     tenantIds,
     liveKeys,
@@ -198,6 +210,10 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       activity_entries: Number((await db("activity_entries").count({ n: "*" }).first())?.n),
       service_credentials: 4,
       service_credential_tenants: 1,
+      setup_links: 2,
+      operators: 1,
+      operator_sessions: 1,
+      operator_sign_in_failures: 1,
     },
   };
 }
@@ -375,6 +391,10 @@ for (const from of storesUnderTest)
             activity_entries: 0,
             service_credentials: 0,
             service_credential_tenants: 0,
+            setup_links: 0,
+            operators: 0,
+            operator_sessions: 0,
+            operator_sign_in_failures: 0,
           });
         });
 
@@ -423,6 +443,10 @@ for (const from of storesUnderTest)
             activity_entries: 0,
             service_credentials: 0,
             service_credential_tenants: 0,
+            setup_links: 0,
+            operators: 0,
+            operator_sessions: 0,
+            operator_sign_in_failures: 0,
           });
         });
       });

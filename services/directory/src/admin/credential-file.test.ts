@@ -8,6 +8,7 @@ import path from "node:path";
 import type { Knex } from "knex";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createServiceCredentialStore } from "../service-credentials/service-credential-store.js";
+import { hashSecret } from "../secrets/secret.js";
 import { bootstrap } from "./bootstrap-command.js";
 import { ensureCredential } from "./credential-commands.js";
 
@@ -42,6 +43,32 @@ for (const storeUnderTest of storesUnderTest) {
         1,
         "one live credential, not one per start",
       );
+    });
+
+    test("bootstrap --console-credential-file issues the console's admin, all-tenants credential once, beside the gateway's", async () => {
+      const context = { db, out: { write: () => undefined } };
+      const credentials = createServiceCredentialStore(db);
+      const gatewayFile = path.join(folder, "beside", "gateway.credential");
+      const consoleFile = path.join(folder, "beside", "console.credential");
+      const first = await bootstrap(context, "default", { gatewayCredentialFile: gatewayFile, consoleCredentialFile: consoleFile });
+      assert.deepEqual([first.gatewayCredential, first.consoleCredential], ["issued", "issued"]);
+      assert.equal(modeOf(consoleFile), 0o600);
+      const secret = readFileSync(consoleFile, "utf8").trim();
+      assert.match(secret, /^scimgw_svc_/);
+      const held = await credentials.verify(hashSecret(secret));
+      assert.deepEqual([held?.name, held?.scope, held?.tenants], ["console", "admin", "all"]);
+      assert.notEqual(readFileSync(gatewayFile, "utf8").trim(), secret, "the gateway has a credential of its own");
+      assert.equal((await credentials.verify(hashSecret(readFileSync(gatewayFile, "utf8").trim())))?.scope, "read-write");
+
+      const again = await bootstrap(context, "default", { gatewayCredentialFile: gatewayFile, consoleCredentialFile: consoleFile });
+      assert.equal(again.consoleCredential, "kept");
+      assert.equal(readFileSync(consoleFile, "utf8").trim(), secret);
+      assert.equal(
+        (await credentials.list()).filter((c) => c.name === "console" && c.revokedAt === null).length,
+        1,
+        "one live console credential, not one per start",
+      );
+      assert.equal((await bootstrap(context, "default")).consoleCredential, undefined, "nothing without the option");
     });
 
     test("a file holding the wrong scope is replaced and its credential revoked; a stale .tmp does not widen the mode", async () => {

@@ -16,6 +16,7 @@ import { addCredentialCommands } from "./credential-commands.js";
 import { addGroupCommands } from "./group-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
+import { addOperatorCommands } from "./operator-commands.js";
 import { addTenantCommands } from "./tenant-commands.js";
 import { addUserCommands } from "./user-commands.js";
 
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadDirectoryConfig(process.env);
   if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });
   const db = openDatabase(config.database);
-  const context: AdminContext = { db, out: process.stdout };
+  const context: AdminContext = { db, out: process.stdout, readInput: readPipedStdin };
   // exitOverride: a usage error is thrown (exit 2, like every other usage error) after commander printed it.
   const program = new Command("scimgw-admin")
     .description("Administer the SCIM gateway's directory")
@@ -73,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
   addTenantCommands(program, context);
   addKeyCommands(program, context);
   addCredentialCommands(program, context);
+  addOperatorCommands(program, context);
   addUserCommands(program, context);
   addGroupCommands(program, context);
   addActivityCommand(program, context);
@@ -84,6 +86,14 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await db.destroy();
   }
+}
+
+/** What was piped to stdin; undefined when stdin is a terminal (nothing would end the read). */
+async function readPipedStdin(): Promise<string | undefined> {
+  if (process.stdin.isTTY) return undefined;
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**

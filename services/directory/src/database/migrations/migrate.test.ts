@@ -4,7 +4,18 @@ import { storesUnderTest } from "../../test-support/stores-under-test.js";
 import { migrateAllDown, migrateToLatest, migrationNames } from "./migrate.js";
 import { openDatabase } from "../open-database.js";
 
-const tables = ["tenants", "api_keys", "users", "groups", "group_members", "change_events"];
+const tables = [
+  "tenants",
+  "api_keys",
+  "users",
+  "groups",
+  "group_members",
+  "change_events",
+  "operators",
+  "operator_sessions",
+  "operator_sign_in_failures",
+  "setup_links",
+];
 
 for (const store of storesUnderTest) {
   test(`${store.name}: migrations go up, all the way down, and up again`, async () => {

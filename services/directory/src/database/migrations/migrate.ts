@@ -13,6 +13,10 @@ import * as addServiceCredentialAllTenants from "./0011-add-service-credential-a
 import * as createServiceCredentialTenants from "./0012-create-service-credential-tenants.js";
 import * as normalizeExternalIds from "./0013-normalize-external-ids.js";
 import * as createActivityEntries from "./0014-create-activity-entries.js";
+import * as createOperators from "./0015-create-operators.js";
+import * as createOperatorSessions from "./0016-create-operator-sessions.js";
+import * as createOperatorSignInFailures from "./0017-create-operator-sign-in-failures.js";
+import * as createSetupLinks from "./0018-create-setup-links.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -38,6 +42,10 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0012-create-service-credential-tenants", createServiceCredentialTenants],
   ["0013-normalize-external-ids", normalizeExternalIds],
   ["0014-create-activity-entries", createActivityEntries],
+  ["0015-create-operators", createOperators],
+  ["0016-create-operator-sessions", createOperatorSessions],
+  ["0017-create-operator-sign-in-failures", createOperatorSignInFailures],
+  ["0018-create-setup-links", createSetupLinks],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

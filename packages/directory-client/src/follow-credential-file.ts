@@ -1,5 +1,10 @@
 import { readFileSync, unwatchFile, watchFile } from "node:fs";
-import type { Logger } from "pino";
+
+/** Where a followed file's news goes: a pino logger fits. */
+export interface CredentialFileLogger {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
 
 export interface FollowedCredential {
   /** The credential the file holds now. */
@@ -9,11 +14,13 @@ export interface FollowedCredential {
 
 /**
  * Keeps up with DIRECTORY_CREDENTIAL_FILE: when an operator replaces a revoked credential
- * (`admin bootstrap --gateway-credential-file …` rewrites the file atomically), the gateway uses
- * the new one within a second, without a restart that would drop every IdP's requests. A file
- * that becomes unreadable or malformed keeps the last good credential.
+ * (`admin bootstrap --gateway-credential-file …` or `--console-credential-file …` rewrites the file
+ * atomically), the service uses the new one within a second, without a restart that would drop
+ * every IdP's requests (the gateway) or every operator's live views (the console). A file that
+ * becomes unreadable or malformed keeps the last good credential. Give `current` to
+ * createDirectoryClient as its serviceCredential.
  */
-export function followCredentialFile(file: string, initial: string, logger: Logger): FollowedCredential {
+export function followCredentialFile(file: string, initial: string, logger: CredentialFileLogger): FollowedCredential {
   let credential = initial;
   // watchFile polls stat by path, so it also sees the file replaced by a rename, unlike fs.watch.
   watchFile(file, { interval: 500, persistent: false }, () => {

@@ -1,0 +1,25 @@
+import type { DirectoryClient } from "@scimgw/directory-client";
+import type { Logger } from "pino";
+
+/** What the console calls: the directory's typed client, nothing else. */
+export type ConsoleDirectory = Pick<
+  DirectoryClient,
+  "tenants" | "operators" | "setupLinks" | "apiKeys" | "activity" | "users" | "groups" | "watchChanges"
+>;
+
+/** What every route of the console shares. */
+export interface ConsoleContext {
+  directory: ConsoleDirectory;
+  logger: Logger;
+  /** CONSOLE_PUBLIC_URL: the origin setup links start with; unset, each request's own. */
+  publicUrl: string | undefined;
+  /** The gateway's public origin: the SCIM base URL shown is `{origin}/services/scim/v2`. */
+  scimOrigin: string;
+  /** How often live views ask the directory for new activity. */
+  pollMs: number;
+}
+
+/** The signed-in operator, on ctx.state of every operator route. */
+export interface OperatorState {
+  operator: { email: string; csrfToken: string };
+}

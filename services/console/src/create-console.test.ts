@@ -1,0 +1,196 @@
+import assert from "node:assert/strict";
+import type { AddressInfo } from "node:net";
+import { after, before, test } from "node:test";
+import { create } from "@bufbuild/protobuf";
+import { timestampNow } from "@bufbuild/protobuf/wkt";
+import { Code, RpcError } from "@scimgw/grpc";
+import { ErrorReason, TenantSchema, TenantSummarySchema, UserSchema } from "@scimgw/proto";
+import { pino } from "pino";
+import type { ConsoleDirectory } from "./context/console-context.js";
+import { createConsole } from "./create-console.js";
+import { contentSecurityPolicy } from "./http/security-headers.js";
+
+const tenantId = "0b6e7c52-8d5f-4a8e-9c3e-2f1d7a6b5c4d";
+const userId = "4f7d2c1a-9b8e-4c6d-8a5f-3e2d1c0b9a87";
+const hostile = "<img src=x onerror=window.__xss=1>";
+const sessionToken = "session-token-1234567890";
+const csrfToken = "csrf-token-abcdef";
+const calls: string[] = [];
+
+/** The directory as the console sees it, with only what these tests reach. */
+const directory = {
+  operators: {
+    async getOperatorSession({ sessionToken: token }: { sessionToken: string }) {
+      if (token !== sessionToken) throw new RpcError(Code.UNAUTHENTICATED, "ended", { reason: ErrorReason.OPERATOR_SESSION_ENDED });
+      return { session: { operator: { email: "ops@example.com" }, csrfToken } };
+    },
+    async startOperatorSession({ password }: { password: string }) {
+      if (password === "limited")
+        throw new RpcError(Code.RESOURCE_EXHAUSTED, "slow down", {
+          reason: ErrorReason.RATE_LIMITED,
+          metadata: { retry_after_seconds: "300" },
+        });
+      if (password !== "right") throw new RpcError(Code.UNAUTHENTICATED, "no", { reason: ErrorReason.INVALID_OPERATOR_CREDENTIALS });
+      return { sessionToken, session: { csrfToken } };
+    },
+    async endOperatorSession() {
+      return {};
+    },
+  },
+  tenants: {
+    async listTenants() {
+      return {
+        tenants: [
+          create(TenantSummarySchema, { tenant: create(TenantSchema, { id: tenantId, name: hostile, createdAt: timestampNow() }) }),
+        ],
+      };
+    },
+    async getTenant() {
+      return { tenant: create(TenantSummarySchema, { tenant: create(TenantSchema, { id: tenantId, name: hostile }) }) };
+    },
+    async createTenant({ name }: { name: string }) {
+      calls.push(`createTenant ${name}`);
+      return { tenant: create(TenantSchema, { id: tenantId, name }) };
+    },
+  },
+  apiKeys: { listApiKeys: async () => ({ apiKeys: [] }) },
+  setupLinks: {
+    listSetupLinks: async () => ({ setupLinks: [] }),
+    async openSetupLink({ token }: { token: string }) {
+      if (token === "expired-token-000000") throw new RpcError(Code.UNAUTHENTICATED, "expired", { reason: ErrorReason.SETUP_LINK_EXPIRED });
+      throw new RpcError(Code.UNAUTHENTICATED, "unknown", { reason: ErrorReason.UNKNOWN_SETUP_LINK });
+    },
+  },
+  users: {
+    async getUser() {
+      return { user: create(UserSchema, { id: userId, userName: hostile, displayName: hostile }) };
+    },
+  },
+  activity: { listActivity: async () => ({ entries: [], latestSeq: 0n, nextPageToken: "" }) },
+} as unknown as ConsoleDirectory;
+
+/** The stylesheet's source folder: this package's own build is not a dependency of its tests. */
+const assetsFolder = new URL("../assets", import.meta.url).pathname;
+let base = "";
+let close = () => {};
+
+before(async () => {
+  const app = createConsole({ directory, logger: pino({ level: "silent" }), assetsFolder });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  close = () => server.close();
+});
+after(() => close());
+
+const cookie = `scimgw_session=${sessionToken}`;
+const post = (path: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
+  fetch(`${base}${path}`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie, origin: base, ...headers },
+    body: new URLSearchParams(body),
+  });
+
+test("every response carries the CSP and the other security headers", async () => {
+  for (const path of ["/login", "/tenants", "/setup/unknown-token-0000000", "/nowhere", "/assets/console.css"]) {
+    const response = await fetch(`${base}${path}`, { redirect: "manual", headers: { cookie } });
+    assert.equal(response.headers.get("content-security-policy"), contentSecurityPolicy, path);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(response.headers.get("referrer-policy"), "no-referrer");
+  }
+  assert.equal((await fetch(`${base}/tenants`, { headers: { cookie } })).headers.get("cache-control"), "no-store");
+});
+
+test("without a session a page sends the browser to sign in", async () => {
+  const response = await fetch(`${base}/tenants`, { redirect: "manual" });
+  assert.equal(response.status, 302);
+  assert.match(response.headers.get("location") ?? "", /^\/login\?next=/);
+});
+
+test("hostile values from the directory are text", async () => {
+  for (const path of ["/tenants", `/tenants/${tenantId}/users/${userId}`]) {
+    const page = await (await fetch(`${base}${path}`, { headers: { cookie } })).text();
+    assert.ok(!page.includes(hostile), path);
+    assert.ok(page.includes("&lt;img src=x onerror=window.__xss=1&gt;"), path);
+  }
+});
+
+test("a state change needs the session's CSRF token and the console's origin", async () => {
+  calls.length = 0;
+  const refusals = [
+    await post("/tenants", { name: "acme" }),
+    await post("/tenants", { name: "acme", csrf_token: "wrong" }),
+    await post("/tenants", { name: "acme", csrf_token: csrfToken }, { origin: "https://evil.example" }),
+    await post("/tenants", { name: "acme", csrf_token: csrfToken }, { "sec-fetch-site": "cross-site" }),
+  ];
+  for (const response of refusals) assert.equal(response.status, 403);
+  assert.deepEqual(calls, []);
+  const accepted = await post("/tenants", { name: "acme", csrf_token: csrfToken });
+  assert.equal(accepted.status, 303);
+  assert.deepEqual(calls, ["createTenant acme"]);
+});
+
+test("sign-in: the cookie is HttpOnly and SameSite=Strict; wrong credentials and the rate limit are said plainly", async () => {
+  const ok = await post("/login", { email: "ops@example.com", password: "right" }, { cookie: "" });
+  assert.equal(ok.status, 303);
+  assert.match(ok.headers.get("set-cookie") ?? "", /^scimgw_session=session-token-1234567890; HttpOnly; SameSite=Strict; Path=\//);
+  const wrong = await post("/login", { email: "ops@example.com", password: "nope" }, { cookie: "" });
+  assert.equal(wrong.status, 401);
+  assert.match(await wrong.text(), /The email or the password is wrong/);
+  const limited = await post("/login", { email: "ops@example.com", password: "limited" }, { cookie: "" });
+  assert.equal(limited.status, 429);
+  assert.match(await limited.text(), /Too many failed sign-ins; try again in 5 minutes/);
+  assert.equal((await post("/login", { email: "a", password: "right" }, { cookie: "", origin: "https://evil.example" })).status, 403);
+});
+
+test("behind HTTPS the cookie is Secure with the __Host- prefix", async () => {
+  const app = createConsole({ directory, logger: pino({ level: "silent" }), assetsFolder, publicUrl: "https://console.example.com" });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  try {
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://console.example.com" },
+      body: new URLSearchParams({ email: "ops@example.com", password: "right" }),
+    });
+    assert.match(response.headers.get("set-cookie") ?? "", /^__Host-scimgw_session=[^;]+; HttpOnly; SameSite=Strict; Path=\/; Secure$/);
+  } finally {
+    server.close();
+  }
+});
+
+test("behind a trusted proxy that says https, the cookie is Secure too; an untrusted proxy's word is ignored", async () => {
+  for (const trustProxy of [true, false]) {
+    const app = createConsole({ directory, logger: pino({ level: "silent" }), assetsFolder, trustProxy });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const response = await fetch(`http://127.0.0.1:${port}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "x-forwarded-proto": "https",
+          origin: trustProxy ? `https://127.0.0.1:${port}` : `http://127.0.0.1:${port}`,
+        },
+        body: new URLSearchParams({ email: "ops@example.com", password: "right" }),
+      });
+      assert.equal(response.status, 303);
+      assert.equal(/; Secure$/.test(response.headers.get("set-cookie") ?? ""), trustProxy);
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test("setup links: unknown is 404, expired 410, and neither names the tenant", async () => {
+  const unknown = await fetch(`${base}/setup/unknown-token-0000000`);
+  assert.equal(unknown.status, 404);
+  const expired = await fetch(`${base}/setup/expired-token-000000`);
+  assert.equal(expired.status, 410);
+  assert.match(await expired.text(), /has expired/);
+  assert.equal((await fetch(`${base}/setup/<script>`)).status, 404);
+});
