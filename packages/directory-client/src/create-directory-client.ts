@@ -1,5 +1,5 @@
 import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/grpc-js";
-import { ActivityService, ApiKeyService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
+import { ActivityService, ApiKeyService, EntitlementService, GroupService, UserService, type ChangeEvent } from "@scimgw/proto";
 import {
   channelCredentialsFromFiles,
   createClient,
@@ -44,6 +44,8 @@ export interface DirectoryClient {
   apiKeys: ServiceClient<(typeof ApiKeyService)["method"]>;
   /** The provisioning activity log: what identity providers sent each tenant, and what they were answered. */
   activity: ServiceClient<(typeof ActivityService)["method"]>;
+  /** The tenant's catalog of entitlements and roles (publish it before an IdP discovers it), and who holds which. */
+  entitlements: ServiceClient<(typeof EntitlementService)["method"]>;
   /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
   watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
   close(): void;
@@ -84,6 +86,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     groups: createClient(GroupService, transport),
     apiKeys: createClient(ApiKeyService, transport),
     activity: createClient(ActivityService, transport),
+    entitlements: createClient(EntitlementService, transport),
     watchChanges: (tenantId, watchOptions) => watchChanges(transport, tenantId, watchOptions),
     close: () => transport.close(),
   };

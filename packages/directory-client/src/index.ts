@@ -8,6 +8,7 @@ export { Code, RpcError, maxDirectoryMessageBytes } from "@scimgw/grpc";
 export {
   ChangeKind,
   ChangedResourceType,
+  EntitlementKind,
   ErrorReason,
   GroupKeyKind,
   IdentityProvider,
@@ -15,4 +16,4 @@ export {
   StatusClass,
   UserKeyKind,
 } from "@scimgw/proto";
-export type { ActivityEntry, ChangeEvent, User, Group } from "@scimgw/proto";
+export type { ActivityEntry, AssignmentChange, ChangeEvent, Entitlement, EntitlementType, User, Group } from "@scimgw/proto";

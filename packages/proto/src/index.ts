@@ -15,6 +15,7 @@ export * from "./gen/scimgw/directory/v1/change_service_pb.js";
 export * from "./gen/scimgw/directory/v1/error_reason_pb.js";
 export * from "./gen/scimgw/directory/v1/activity_pb.js";
 export * from "./gen/scimgw/directory/v1/activity_service_pb.js";
+export * from "./gen/scimgw/directory/v1/entitlement_service_pb.js";
 
 /**
  * The gRPC metadata key under which a call carries the SCIM request it serves (a serialized
