@@ -51,6 +51,7 @@ const settings = z.object({
   ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   ACTIVITY_MAX_ENTRIES_PER_TENANT: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
   ACTIVITY_RECORD_VALUES: flagSetting.default(false),
+  UNKNOWN_ENTITLEMENTS: z.enum(["refuse", "record"]).default("refuse"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Prometheus metrics on an HTTP port of their own, loopback by default (README "Operations › Metrics").
   DIRECTORY_METRICS_HOST: metricsHost,
@@ -69,6 +70,8 @@ export interface DirectoryConfig {
   activity: { retentionDays: number; maxEntriesPerTenant: number; recordValues: boolean };
   /** How long a service credential's verification is reused: the delay before a revocation bites. */
   credentialCacheMs: number;
+  /** Entitlements and roles values naming no catalog entry: refused (400), or stored and counted. */
+  unknownEntitlements: "refuse" | "record";
   /** Per-tenant limits on calls in the store at once; unset ones default by store (see defaultTenantLimits). */
   tenantLimits: { concurrency?: number; queueLimit?: number };
   /** TLS for the gRPC port; with a client CA, callers must present a certificate it signed. Unset: plaintext. */
@@ -118,6 +121,7 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
       recordValues: data.ACTIVITY_RECORD_VALUES,
     },
     credentialCacheMs: data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
+    unknownEntitlements: data.UNKNOWN_ENTITLEMENTS,
     tenantLimits: {
       ...(data.DIRECTORY_TENANT_CONCURRENCY === undefined ? {} : { concurrency: data.DIRECTORY_TENANT_CONCURRENCY }),
       ...(data.DIRECTORY_TENANT_QUEUE === undefined ? {} : { queueLimit: data.DIRECTORY_TENANT_QUEUE }),

@@ -29,6 +29,14 @@ const requiredScopes: Readonly<Record<string, Scope>> = {
   // Checking identity providers' API keys is the gateway's job, and the gateway holds a
   // read-write credential; a reader has no reason to test keys.
   "scimgw.directory.v1.ApiKeyService/VerifyApiKey": "read-write",
+  "scimgw.directory.v1.EntitlementService/ListEntitlementTypes": "read-only",
+  "scimgw.directory.v1.EntitlementService/GetEntitlement": "read-only",
+  "scimgw.directory.v1.EntitlementService/ListEntitlements": "read-only",
+  "scimgw.directory.v1.EntitlementService/ListUsersWithEntitlement": "read-only",
+  "scimgw.directory.v1.EntitlementService/PutEntitlementType": "read-write",
+  "scimgw.directory.v1.EntitlementService/DeleteEntitlementType": "read-write",
+  "scimgw.directory.v1.EntitlementService/UpsertEntitlement": "read-write",
+  "scimgw.directory.v1.EntitlementService/DeleteEntitlement": "read-write",
 };
 
 export function requiredScopeOf(method: string): Scope | undefined {

@@ -13,6 +13,10 @@ import * as addServiceCredentialAllTenants from "./0011-add-service-credential-a
 import * as createServiceCredentialTenants from "./0012-create-service-credential-tenants.js";
 import * as normalizeExternalIds from "./0013-normalize-external-ids.js";
 import * as createActivityEntries from "./0014-create-activity-entries.js";
+import * as createEntitlementTypes from "./0015-create-entitlement-types.js";
+import * as createEntitlements from "./0016-create-entitlements.js";
+import * as addChangeEventDetails from "./0017-add-change-event-details.js";
+import * as widenChangeEventResource from "./0018-widen-change-event-resource.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -38,6 +42,10 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0012-create-service-credential-tenants", createServiceCredentialTenants],
   ["0013-normalize-external-ids", normalizeExternalIds],
   ["0014-create-activity-entries", createActivityEntries],
+  ["0015-create-entitlement-types", createEntitlementTypes],
+  ["0016-create-entitlements", createEntitlements],
+  ["0017-add-change-event-details", addChangeEventDetails],
+  ["0018-widen-change-event-resource", widenChangeEventResource],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

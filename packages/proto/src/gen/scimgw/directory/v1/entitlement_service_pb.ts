@@ -651,9 +651,10 @@ export const EntitlementKindSchema: GenEnum<EntitlementKind> = /*@__PURE__*/
  */
 export const EntitlementService: GenService<{
   /**
-   * Creates or updates one catalog type of a tenant. FAILED_PRECONDITION when its kind would
-   * change while it has entries; ALREADY_EXISTS (reason UNIQUENESS) when another type of the
-   * tenant has the endpoint; INVALID_ARGUMENT (reason INVALID_VALUE) for a bad name or endpoint.
+   * Creates or updates one catalog type of a tenant. INVALID_ARGUMENT with reason MUTABILITY when
+   * its kind would change while it has entries; ALREADY_EXISTS (reason UNIQUENESS) when another
+   * type of the tenant has the endpoint; INVALID_ARGUMENT (reason INVALID_VALUE) for a bad name,
+   * endpoint or description; NOT_FOUND when the tenant does not exist.
    *
    * @generated from rpc scimgw.directory.v1.EntitlementService.PutEntitlementType
    */
