@@ -14,6 +14,7 @@ import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
 import { addGroupCommands } from "./group-commands.js";
+import { addEntitlementCommands } from "./entitlement-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { addTenantCommands } from "./tenant-commands.js";
@@ -75,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
   addCredentialCommands(program, context);
   addUserCommands(program, context);
   addGroupCommands(program, context);
+  addEntitlementCommands(program, context);
   addActivityCommand(program, context);
   addCopyStoreCommand(program, context, config.database);
   addBackupCommand(program, context, config.database);

@@ -1,7 +1,7 @@
 import { ScimError } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import type { AssignmentValue } from "../changes/change-log.js";
-import { assignmentDelta, type AssignmentCheck } from "../users/assignment-delta.js";
+import { assignedType, assignmentDelta, type AssignmentCheck } from "../users/assignment-delta.js";
 import { catalogKey } from "./catalog-names.js";
 
 /** What the directory does with a value that names no catalog entry (UNKNOWN_ENTITLEMENTS). */
@@ -9,16 +9,10 @@ export type UnknownEntitlements = "refuse" | "record";
 
 const kindOfAttribute = { entitlements: "entitlement", roles: "role" } as const;
 
-/**
- * The `type` Entra writes on every app role it provisions, whatever the mapping says
- * (MicrosoftDocs/entra-docs#391): it names no catalog type, so such a role is read as untyped.
- */
-export const entraRoleType = "WindowsAzureActiveDirectoryRole";
-
-/** The catalog type a value names, folded; "" for none. */
+/** The catalog type a value names, folded; "" for none (Entra's own role type is none). */
 function typeKeyOf(value: AssignmentValue): string {
-  if (value.attribute === "roles" && value.type === entraRoleType) return "";
-  return value.type === "" ? "" : catalogKey(value.type);
+  const type = assignedType(value.attribute, value.type);
+  return type === "" ? "" : catalogKey(type);
 }
 
 function describe(value: AssignmentValue): string {

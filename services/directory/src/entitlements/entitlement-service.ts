@@ -8,7 +8,7 @@ import { decodePageToken, encodePageToken, queryFingerprint } from "../query/pag
 import type { KeysetColumn } from "../query/keyset.js";
 import { userKeyset } from "../users/compile-user-sort.js";
 import type { UserStore } from "../users/user-store.js";
-import { entraRoleType } from "./assignment-check.js";
+import { entraRoleType } from "../users/assignment-delta.js";
 import { kindOfProto, typeFromRow, type CatalogStore } from "./catalog-store.js";
 
 function requireTenant(tenantId: string): string {

@@ -4,6 +4,17 @@ import type { AssignmentValue } from "../changes/change-log.js";
 
 const attributes = ["entitlements", "roles"] as const;
 
+/**
+ * The `type` Entra writes on every app role it provisions, whatever the mapping says
+ * (MicrosoftDocs/entra-docs#391): it names no catalog type, so such a role counts as untyped.
+ */
+export const entraRoleType = "WindowsAzureActiveDirectoryRole";
+
+/** The type a held value names, for comparing assignments: Entra's own role type is none. */
+export function assignedType(attribute: "entitlements" | "roles", type: string | undefined): string {
+  return type === undefined || (attribute === "roles" && type === entraRoleType) ? "" : type;
+}
+
 /** A user's entitlements and roles values, each once, by (attribute, type, value). */
 function assignmentsOf(user: User | undefined): Map<string, AssignmentValue> {
   const held = new Map<string, AssignmentValue>();
@@ -12,7 +23,7 @@ function assignmentsOf(user: User | undefined): Map<string, AssignmentValue> {
     for (const item of user[attribute]) {
       if (item.value === undefined) continue;
       const assignment = { attribute, type: item.type ?? "", value: item.value };
-      held.set(JSON.stringify([attribute, assignment.type, assignment.value]), assignment);
+      held.set(JSON.stringify([attribute, assignedType(attribute, item.type), assignment.value]), assignment);
     }
   }
   return held;
