@@ -41,6 +41,7 @@ import { changeEventFromRow, type ChangeEventRow } from "../changes/change-event
 import type { AssignmentValue } from "../changes/change-log.js";
 import { toDirectoryError } from "../errors/directory-errors.js";
 import { offsetPositionsOf } from "../query/offset-positions.js";
+import { writeTransaction } from "../database/write-transaction.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserService } from "../users/user-service.js";
@@ -356,6 +357,42 @@ for (const storeUnderTest of storesUnderTest) {
       // A value the user already holds is not checked again (the catalog may have dropped it since).
       const replaced = (await patch(created.id, { op: "replace", path: "name.givenName", value: "Ada" })).user!;
       assert.equal(replaced.name?.givenName, "Ada");
+    });
+
+    test("a catalog delete racing an assignment: the write waits for it and is refused, never kept against a deleted entry", async () => {
+      await rpc(
+        UpsertEntitlementResponseSchema,
+        catalog().upsertEntitlement(
+          create(UpsertEntitlementRequestSchema, { tenantId, entitlement: { type: "License", id: "race", displayName: "Race" } }),
+          call,
+        ),
+      );
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      // The delete's transaction stays open (its row lock held on PostgreSQL, the writer on SQLite).
+      let deleted = () => {};
+      const deleteRan = new Promise<void>((resolve) => {
+        deleted = resolve;
+      });
+      const deleting = writeTransaction(db, undefined, async (trx) => {
+        await trx("entitlements").where({ tenant_id: tenantId, type_key: "license", id: "race" }).delete();
+        deleted();
+        await held;
+      });
+      await deleteRan;
+      const assigning = createUser(tenantId, { entitlements: [{ value: "race", type: "License" }] });
+      let settled = false;
+      void assigning.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.equal(settled, false, "the assignment waits for the delete's transaction");
+      release();
+      await deleting;
+      await assert.rejects(assigning, rejects(Code.INVALID_ARGUMENT, "INVALID_VALUE", /"race"/));
     });
 
     test("tenants without a catalog keep values as sent; UNKNOWN_ENTITLEMENTS=record stores and reports them", async () => {
