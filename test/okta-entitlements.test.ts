@@ -238,6 +238,16 @@ for (const store of await storeKindsUnderTest()) {
         ["DELETE", "/Roles/admin"],
       ] as const)
         assertScimError(await scim.send(method, path, { body: { schemas: [entitlementUrn], id: "x", displayName: "x" } }), 405);
+      // RFC 7644 §3.4.2.4: startIndex below 1 is 1; count=0 returns only totalResults; past the end, none.
+      const first = (await scim.get("/Licenses?startIndex=0&count=1")).body;
+      assert.deepEqual([first.startIndex, first.itemsPerPage, first.Resources[0].id], [1, 1, "basic"]);
+      const counted = (await scim.get("/Licenses?count=0")).body;
+      assert.deepEqual([counted.totalResults, counted.itemsPerPage, counted.Resources?.length ?? 0], [2, 0, 0]);
+      const past = (await scim.get("/Licenses?startIndex=3")).body;
+      assert.deepEqual([past.totalResults, past.itemsPerPage, past.startIndex], [2, 0, 3]);
+      assertScimError(await scim.get("/Licenses?sortBy=displayName"), 400, "invalidValue");
+      const projected = (await scim.get("/Licenses/pro?attributes=displayName")).body;
+      assert.deepEqual(Object.keys(projected).sort(), ["displayName", "id", "schemas"]);
       assertScimError(await scim.get("/Seats"), 404);
       // /Users' missing methods are still 405, not swallowed by the catalog's paths.
       assertScimError(await scim.send("DELETE", "/Users"), 405);
