@@ -288,6 +288,13 @@ for (const store of await storeKindsUnderTest()) {
       ]);
       assert.deepEqual(read.roles, [{ value: "admin", display: "Administrator" }]);
 
+      // Okta's PATCH style ("Support PATCH for User"): a path-less replace; the same values change nothing.
+      const patched = await scim.patch(`/Users/${id}`, {
+        schemas: [patchOpUrn],
+        Operations: [{ op: "replace", value: { roles: [{ value: "admin", display: "Administrator" }] } }],
+      });
+      assert.equal(patched.status, 200);
+      assert.equal(patched.body.meta.version, replaced.body.meta.version);
       const refused = await scim.put(`/Users/${id}`, { ...current, entitlements: [{ value: "gold", display: "Gold", type: "License" }] });
       assertScimError(refused, 400, "invalidValue");
       assert.match(refused.body.detail, /"gold" of type "License"/);
