@@ -45,7 +45,11 @@ export interface CatalogRoutesOptions {
   limits: ScimLimits;
   /** Authenticates the request's API key, as for /Users. */
   authenticate: Middleware<AuthenticatedState>;
-  /** The rate limits, applied once the path is known to be a catalog endpoint (other paths pass on to the SCIM routes, which apply them). */
+  /**
+   * The rate limits, applied before the tenant's types are read: every path that reaches this
+   * middleware costs a directory call, and none of them matches a SCIM route (which would count
+   * the request again), so each costs one token like any other request.
+   */
   limitRates: Middleware<AuthenticatedState>;
 }
 
@@ -63,7 +67,7 @@ function isoOf(timestamp: Parameters<typeof timestampDate>[0] | undefined): stri
  * A middleware rather than routes: the endpoints differ per tenant, and a `/:endpoint` route would
  * answer for /Users' and /Groups' missing methods, which must stay 405. Paths under the gateway's
  * own segments pass by untouched; a path that names no catalog type of the tenant passes on to
- * the SCIM routes' own 404.
+ * the SCIM routes' own 404 (with a key: without one it is 401 here, as for /Users).
  */
 export function catalogRoutes({
   directory,
@@ -83,14 +87,16 @@ export function catalogRoutes({
     // Tests hand the gateway partial fakes of the directory: without a catalog service, no catalog.
     if (servedSegments.has(endpointSegment.toLowerCase()) || directory.entitlements === undefined) return next();
     let handled = false;
-    await authenticate(ctx, async () => {
-      const tenantId = ctx.state.tenant.tenantId;
-      const { types } = await directory.entitlements.listEntitlementTypes({ tenantId });
-      const type = types.find((candidate) => candidate.endpoint.toLowerCase() === `/${endpointSegment}`.toLowerCase());
-      if (type === undefined) return;
-      handled = true;
-      await limitRates(ctx, () => serve(type));
-    });
+    await authenticate(ctx, () =>
+      limitRates(ctx, async () => {
+        const tenantId = ctx.state.tenant.tenantId;
+        const { types } = await directory.entitlements.listEntitlementTypes({ tenantId });
+        const type = types.find((candidate) => candidate.endpoint.toLowerCase() === `/${endpointSegment}`.toLowerCase());
+        if (type === undefined) return;
+        handled = true;
+        await serve(type);
+      }),
+    );
     if (!handled) await passOn(ctx, next);
 
     async function serve(type: EntitlementType): Promise<void> {
