@@ -101,6 +101,10 @@ export function catalogRoutes({
 
     async function serve(type: EntitlementType): Promise<void> {
       const tenantId = ctx.state.tenant.tenantId;
+      // Named as a route names itself (http/operation.ts), so logs, metrics, traces and the
+      // activity log tell Okta's catalog reads from unmatched paths.
+      (ctx as Context & { _matchedRouteName?: string })._matchedRouteName =
+        ctx.method !== "GET" && ctx.method !== "HEAD" ? "catalog.write" : rawId === undefined ? "catalog.list" : "catalog.get";
       if (ctx.method !== "GET" && ctx.method !== "HEAD") {
         ctx.set("Allow", "GET, HEAD");
         throw ScimError.status(
