@@ -115,3 +115,12 @@ test("metrics are served on loopback port 9465 by default, on another port or no
   assert.equal(loadDirectoryConfig({ DIRECTORY_METRICS_PORT: "off" }).metrics, undefined);
   assert.throws(() => loadDirectoryConfig({ DIRECTORY_METRICS_PORT: "9465x" }), /DIRECTORY_METRICS_PORT: must be a port number/);
 });
+
+test("UNKNOWN_ENTITLEMENTS: refuse by default, or record; nothing else", () => {
+  assert.equal(loadDirectoryConfig({}).unknownEntitlements, "refuse");
+  assert.equal(loadDirectoryConfig({ UNKNOWN_ENTITLEMENTS: "record" }).unknownEntitlements, "record");
+  assert.throws(
+    () => loadDirectoryConfig({ UNKNOWN_ENTITLEMENTS: "ignore" }),
+    (error: unknown) => error instanceof ConfigError && /UNKNOWN_ENTITLEMENTS/.test(String(error)),
+  );
+});
