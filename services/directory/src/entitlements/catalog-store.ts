@@ -11,6 +11,7 @@ import {
 } from "@scimgw/proto";
 import { catalogFilterAttributes, findAttribute, ScimError, toComparableText, type CatalogType, type Filter } from "@scimgw/scim";
 import { recordChanges, type Change } from "../changes/change-log.js";
+import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
@@ -129,6 +130,23 @@ function compileEntryFilter(filter: Filter, catalogType: Pick<CatalogType, "name
   });
 }
 
+/** Two publishers created the same type or entry at once: the loser's write runs again, and updates. */
+class CreatedMeanwhile extends Error {}
+
+/**
+ * Runs a catalog write again when it lost a race to create the same row (its transaction rolled
+ * back whole): the next attempt finds the row and updates it, as an upsert promises.
+ */
+async function upserting<T>(write: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!(error instanceof CreatedMeanwhile) || attempt >= 3) throw error;
+    }
+  }
+}
+
 /** The catalog tables of one database: every query is scoped by the tenant. */
 export function createCatalogStore(db: Knex) {
   const types = (trx: Knex | Knex.Transaction = db) => trx<EntitlementTypeRow>("entitlement_types");
@@ -162,57 +180,72 @@ export function createCatalogStore(db: Knex) {
       const kind = kindOfProto(type.kind);
       const endpoint = checkEndpoint(type.endpoint);
       const description = checkDescription(type.description);
-      return await writeTransaction(db, signal, async (trx) => {
-        await requireTenant(trx, tenantId);
-        const existing = await types(trx)
-          .where({ tenant_id: tenantId, name_key: catalogKey(name) })
-          .first();
-        const now = nowIso();
-        const content = { name, kind, endpoint, endpoint_key: catalogKey(endpoint), description };
-        if (existing !== undefined) {
-          const unchanged =
-            existing.name === name && existing.kind === kind && existing.endpoint === endpoint && existing.description === description;
-          if (unchanged) return { type: typeFromRow(existing), created: false };
-          if (existing.kind !== kind && (await entries(trx).where({ tenant_id: tenantId, type_key: existing.name_key }).first("id")))
-            throw ScimError.of("mutability", `catalog type "${existing.name}" has entries: its kind cannot change; delete the type first`);
-        }
-        const version = existing === undefined ? 1 : Number(existing.version) + 1;
-        try {
-          if (existing === undefined)
-            await types(trx).insert({
-              tenant_id: tenantId,
-              name_key: catalogKey(name),
-              ...content,
-              version,
-              created_at: now,
-              last_modified: now,
-            });
-          else
-            await types(trx)
-              .where({ tenant_id: tenantId, name_key: existing.name_key })
-              .update({ ...content, version, last_modified: now });
-        } catch (error) {
-          if (isUniqueViolation(error))
+      return await upserting(() =>
+        writeTransaction(db, signal, async (trx) => {
+          await requireTenant(trx, tenantId);
+          const existing = await types(trx)
+            .where({ tenant_id: tenantId, name_key: catalogKey(name) })
+            .first();
+          const now = nowIso();
+          const content = { name, kind, endpoint, endpoint_key: catalogKey(endpoint), description };
+          if (existing !== undefined) {
+            const unchanged =
+              existing.name === name && existing.kind === kind && existing.endpoint === endpoint && existing.description === description;
+            if (unchanged) return { type: typeFromRow(existing), created: false };
+            if (existing.kind !== kind && (await entries(trx).where({ tenant_id: tenantId, type_key: existing.name_key }).first("id")))
+              throw ScimError.of(
+                "mutability",
+                `catalog type "${existing.name}" has entries: its kind cannot change; delete the type first`,
+              );
+          }
+          const version = existing === undefined ? 1 : Number(existing.version) + 1;
+          try {
+            if (existing === undefined)
+              await types(trx).insert({
+                tenant_id: tenantId,
+                name_key: catalogKey(name),
+                ...content,
+                version,
+                created_at: now,
+                last_modified: now,
+              });
+            else
+              await types(trx)
+                .where({ tenant_id: tenantId, name_key: existing.name_key })
+                .update({ ...content, version, last_modified: now });
+          } catch (error) {
+            if (!isUniqueViolation(error)) throw error;
+            // The endpoint taken, or (PostgreSQL only: SQLite's one writer runs writes one after the
+            // other) the same name created by a concurrent call, which PostgreSQL reports once that
+            // call has committed, so a read outside this aborted transaction sees which it was.
+            const raced =
+              existing === undefined &&
+              dialectOf(db) === "postgres" &&
+              (await db<EntitlementTypeRow>("entitlement_types")
+                .where({ tenant_id: tenantId, endpoint_key: catalogKey(endpoint) })
+                .whereNot({ name_key: catalogKey(name) })
+                .first("name")) === undefined;
+            if (raced) throw new CreatedMeanwhile();
             throw uniquenessViolation(`another catalog type of this tenant is served at ${endpoint}`, "endpoint");
-          throw error;
-        }
-        await recordChanges(trx, tenantId, [
-          {
-            resourceType: "EntitlementType",
-            resourceId: name,
-            catalogType: name,
-            kind: existing === undefined ? "created" : "updated",
-            version: BigInt(version),
-            changedAttributes:
-              existing === undefined ? ["description", "endpoint", "kind", "name"] : changedTypeAttributes(existing, content),
-          },
-        ]);
-        const saved = await types(trx)
-          .where({ tenant_id: tenantId, name_key: catalogKey(name) })
-          .first();
-        if (saved === undefined) throw new Error("a catalog type vanished inside its own write");
-        return { type: typeFromRow(saved), created: existing === undefined };
-      });
+          }
+          await recordChanges(trx, tenantId, [
+            {
+              resourceType: "EntitlementType",
+              resourceId: name,
+              catalogType: name,
+              kind: existing === undefined ? "created" : "updated",
+              version: BigInt(version),
+              changedAttributes:
+                existing === undefined ? ["description", "endpoint", "kind", "name"] : changedTypeAttributes(existing, content),
+            },
+          ]);
+          const saved = await types(trx)
+            .where({ tenant_id: tenantId, name_key: catalogKey(name) })
+            .first();
+          if (saved === undefined) throw new Error("a catalog type vanished inside its own write");
+          return { type: typeFromRow(saved), created: existing === undefined };
+        }),
+      );
     },
 
     /** Deletes a type and its entries, each with its event (the entries' first). */
@@ -255,48 +288,56 @@ export function createCatalogStore(db: Knex) {
       const id = checkEntryId(entry.id);
       const displayName = checkDisplayName(entry.displayName);
       const description = checkDescription(entry.description);
-      return await writeTransaction(db, signal, async (trx) => {
-        const type = await typeRow(tenantId, entry.type, trx);
-        const existing = await entries(trx).where({ tenant_id: tenantId, type_key: type.name_key, id }).first();
-        if (existing !== undefined && existing.display_name === displayName && existing.description === description)
-          return { entitlement: entryFromRow(existing, type.name), created: false };
-        const now = nowIso();
-        const version = existing === undefined ? 1 : Number(existing.version) + 1;
-        const content = { display_name: displayName, display_name_key: toComparableText(displayName, false), description };
-        if (existing === undefined)
-          await entries(trx).insert({
-            tenant_id: tenantId,
-            type_key: type.name_key,
-            id,
-            ...content,
-            version,
-            created_at: now,
-            last_modified: now,
-          });
-        else
-          await entries(trx)
-            .where({ tenant_id: tenantId, type_key: type.name_key, id })
-            .update({ ...content, version, last_modified: now });
-        await recordChanges(trx, tenantId, [
-          {
-            resourceType: entryResourceType(type.kind),
-            resourceId: id,
-            catalogType: type.name,
-            kind: existing === undefined ? "created" : "updated",
-            version: BigInt(version),
-            changedAttributes:
-              existing === undefined
-                ? ["description", "displayName"].filter((name) => name !== "description" || description !== "")
-                : [
-                    ...(existing.description === description ? [] : ["description"]),
-                    ...(existing.display_name === displayName ? [] : ["displayName"]),
-                  ],
-          },
-        ]);
-        const saved = await entries(trx).where({ tenant_id: tenantId, type_key: type.name_key, id }).first();
-        if (saved === undefined) throw new Error("a catalog entry vanished inside its own write");
-        return { entitlement: entryFromRow(saved, type.name), created: existing === undefined };
-      });
+      return await upserting(() =>
+        writeTransaction(db, signal, async (trx) => {
+          const type = await typeRow(tenantId, entry.type, trx);
+          const existing = await entries(trx).where({ tenant_id: tenantId, type_key: type.name_key, id }).first();
+          if (existing !== undefined && existing.display_name === displayName && existing.description === description)
+            return { entitlement: entryFromRow(existing, type.name), created: false };
+          const now = nowIso();
+          const version = existing === undefined ? 1 : Number(existing.version) + 1;
+          const content = { display_name: displayName, display_name_key: toComparableText(displayName, false), description };
+          if (existing === undefined) {
+            try {
+              await entries(trx).insert({
+                tenant_id: tenantId,
+                type_key: type.name_key,
+                id,
+                ...content,
+                version,
+                created_at: now,
+                last_modified: now,
+              });
+            } catch (error) {
+              // Created by a concurrent upsert: the next attempt updates it.
+              if (isUniqueViolation(error)) throw new CreatedMeanwhile();
+              throw error;
+            }
+          } else
+            await entries(trx)
+              .where({ tenant_id: tenantId, type_key: type.name_key, id })
+              .update({ ...content, version, last_modified: now });
+          await recordChanges(trx, tenantId, [
+            {
+              resourceType: entryResourceType(type.kind),
+              resourceId: id,
+              catalogType: type.name,
+              kind: existing === undefined ? "created" : "updated",
+              version: BigInt(version),
+              changedAttributes:
+                existing === undefined
+                  ? ["description", "displayName"].filter((name) => name !== "description" || description !== "")
+                  : [
+                      ...(existing.description === description ? [] : ["description"]),
+                      ...(existing.display_name === displayName ? [] : ["displayName"]),
+                    ],
+            },
+          ]);
+          const saved = await entries(trx).where({ tenant_id: tenantId, type_key: type.name_key, id }).first();
+          if (saved === undefined) throw new Error("a catalog entry vanished inside its own write");
+          return { entitlement: entryFromRow(saved, type.name), created: existing === undefined };
+        }),
+      );
     },
 
     async deleteEntry(tenantId: string, typeName: string, id: string, signal?: AbortSignal): Promise<void> {

@@ -281,6 +281,43 @@ for (const storeUnderTest of storesUnderTest) {
       await assert.rejects(filtered('type eq "Role"', "Role"), rejects(Code.INVALID_ARGUMENT, "INVALID_FILTER"));
     });
 
+    test("publishers racing to create the same type or entry all succeed; one of them created it", async () => {
+      const types = await Promise.all(
+        Array.from({ length: 6 }, () =>
+          rpc(
+            PutEntitlementTypeResponseSchema,
+            catalog().putEntitlementType(
+              create(PutEntitlementTypeRequestSchema, {
+                tenantId,
+                type: { name: "Seat", kind: EntitlementKind.ENTITLEMENT, endpoint: "/Seats" },
+              }),
+              call,
+            ),
+          ),
+        ),
+      );
+      assert.equal(types.filter((put) => put.created).length, 1);
+      const entries = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          rpc(
+            UpsertEntitlementResponseSchema,
+            catalog().upsertEntitlement(
+              create(UpsertEntitlementRequestSchema, {
+                tenantId,
+                entitlement: { type: "Seat", id: "s-race", displayName: `Seat ${i % 2}` },
+              }),
+              call,
+            ),
+          ),
+        ),
+      );
+      assert.equal(entries.filter((upsert) => upsert.created).length, 1);
+      await rpc(
+        DeleteEntitlementTypeResponseSchema,
+        catalog().deleteEntitlementType(create(DeleteEntitlementTypeRequestSchema, { tenantId, name: "Seat" }), call),
+      );
+    });
+
     test("a tenant never sees another's catalog", async () => {
       await assert.rejects(
         rpc(
