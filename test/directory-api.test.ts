@@ -23,6 +23,8 @@ import {
 } from "@scimgw/directory";
 import {
   ApiKeyService,
+  EntitlementKind,
+  EntitlementService,
   ChangeService,
   GroupKeyKind,
   GroupService,
@@ -136,6 +138,7 @@ for (const store of await storeKindsUnderTest()) {
         tenants: recorded("TenantService", client.tenants),
         operators: recorded("OperatorService", client.operators),
         setupLinks: recorded("SetupLinkService", client.setupLinks),
+        entitlements: recorded("EntitlementService", client.entitlements),
         watchChanges: (...args: Parameters<DirectoryClient["watchChanges"]>) => {
           called.add("ChangeService/watchChanges");
           return client.watchChanges(...args);
@@ -655,10 +658,90 @@ for (const store of await storeKindsUnderTest()) {
       await assert.rejects(admin.setupLinks.openSetupLink({ token: link.token }), failsWith(Code.UNAUTHENTICATED, "SETUP_LINK_REVOKED"));
     });
 
-    test("every RPC of every service was called through the client", () => {
-      const expected = [UserService, GroupService, ApiKeyService, TenantService, OperatorService, SetupLinkService].flatMap((service) =>
-        service.methods.map((method) => `${service.name}/${method.localName}`),
+    test("entitlements: the catalog published, read and looked up; a reader cannot publish", async () => {
+      const put = await writer.entitlements.putEntitlementType({
+        tenantId,
+        type: { name: "License", kind: EntitlementKind.ENTITLEMENT, endpoint: "/Licenses", description: "Licenses" },
+      });
+      assert.equal(put.created, true);
+      await assert.rejects(
+        writer.entitlements.putEntitlementType({ tenantId, type: { name: "Seat", kind: EntitlementKind.ENTITLEMENT, endpoint: "/Users" } }),
+        failsWith(Code.INVALID_ARGUMENT, "INVALID_VALUE"),
       );
+      await writer.entitlements.putEntitlementType({ tenantId, type: { name: "Temp", kind: EntitlementKind.ROLE, endpoint: "/Temps" } });
+      await assert.rejects(
+        reader.entitlements.deleteEntitlementType({ tenantId, name: "Temp" }),
+        failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+      );
+      assert.equal((await writer.entitlements.deleteEntitlementType({ tenantId, name: "Temp" })).deletedEntries, 0n);
+      const { entitlement } = await writer.entitlements.upsertEntitlement({
+        tenantId,
+        entitlement: { type: "License", id: "pro", displayName: "Pro", description: "Pro seats" },
+      });
+      assert.equal(entitlement?.meta?.version, 1n);
+      await writer.entitlements.upsertEntitlement({ tenantId, entitlement: { type: "License", id: "gone", displayName: "Gone" } });
+      await writer.entitlements.deleteEntitlement({ tenantId, type: "License", id: "gone" });
+      await assert.rejects(
+        reader.entitlements.upsertEntitlement({ tenantId, entitlement: { type: "License", id: "x", displayName: "X" } }),
+        failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+      );
+      await assert.rejects(
+        reader.entitlements.putEntitlementType({ tenantId, type: { name: "X", kind: EntitlementKind.ROLE, endpoint: "/X" } }),
+        failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+      );
+      await assert.rejects(
+        reader.entitlements.deleteEntitlement({ tenantId, type: "License", id: "pro" }),
+        failsWith(Code.PERMISSION_DENIED, "INSUFFICIENT_SCOPE"),
+      );
+      assert.deepEqual(
+        (await reader.entitlements.listEntitlementTypes({ tenantId })).types.map((type) => type.name),
+        ["License"],
+      );
+      assert.equal((await reader.entitlements.getEntitlement({ tenantId, type: "license", id: "pro" })).entitlement?.displayName, "Pro");
+      await assert.rejects(
+        reader.entitlements.getEntitlement({ tenantId, type: "License", id: "gone" }),
+        failsWith(Code.NOT_FOUND, "NOT_FOUND"),
+      );
+      const listed = await reader.entitlements.listEntitlements({ tenantId, type: "License", startIndex: 1n, count: 10 });
+      assert.deepEqual(
+        listed.entitlements.map((e) => e.id),
+        ["pro"],
+      );
+      await assert.rejects(
+        writer.users.createUser({
+          tenantId,
+          user: { userName: "no-gold@example.com", entitlements: [{ value: "gold", type: "License" }] },
+        }),
+        failsWith(Code.INVALID_ARGUMENT, "INVALID_VALUE"),
+      );
+      const holder = (
+        await writer.users.createUser({
+          tenantId,
+          user: { userName: "pro@example.com", entitlements: [{ value: "pro", type: "License" }] },
+        })
+      ).user!;
+      const holders = await reader.entitlements.listUsersWithEntitlement({
+        tenantId,
+        kind: EntitlementKind.ENTITLEMENT,
+        type: "License",
+        value: "pro",
+      });
+      assert.deepEqual(
+        holders.users.map((u) => u.id),
+        [holder.id],
+      );
+    });
+
+    test("every RPC of every service was called through the client", () => {
+      const expected = [
+        UserService,
+        GroupService,
+        ApiKeyService,
+        TenantService,
+        OperatorService,
+        SetupLinkService,
+        EntitlementService,
+      ].flatMap((service) => service.methods.map((method) => `${service.name}/${method.localName}`));
       expected.push(...ChangeService.methods.map((method) => `ChangeService/${method.localName}`));
       assert.deepEqual(
         expected.filter((method) => !called.has(method)),

@@ -2,6 +2,7 @@ import { credentials as grpcCredentials, type ChannelCredentials } from "@grpc/g
 import {
   ActivityService,
   ApiKeyService,
+  EntitlementService,
   GroupService,
   OperatorService,
   SetupLinkService,
@@ -59,6 +60,8 @@ export interface DirectoryClient {
   operators: ServiceClient<(typeof OperatorService)["method"]>;
   /** Setup links for customers' IT admins (admin scope). */
   setupLinks: ServiceClient<(typeof SetupLinkService)["method"]>;
+  /** The tenant's catalog of entitlements and roles (publish it before an IdP discovers it), and who holds which. */
+  entitlements: ServiceClient<(typeof EntitlementService)["method"]>;
   /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
   watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
   close(): void;
@@ -102,6 +105,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     tenants: createClient(TenantService, transport),
     operators: createClient(OperatorService, transport),
     setupLinks: createClient(SetupLinkService, transport),
+    entitlements: createClient(EntitlementService, transport),
     watchChanges: (tenantId, watchOptions) => watchChanges(transport, tenantId, watchOptions),
     close: () => transport.close(),
   };

@@ -10,6 +10,7 @@ export { Code, RpcError, maxDirectoryMessageBytes } from "@scimgw/grpc";
 export {
   ChangeKind,
   ChangedResourceType,
+  EntitlementKind,
   ErrorReason,
   GroupKeyKind,
   IdentityProvider,
@@ -17,4 +18,4 @@ export {
   StatusClass,
   UserKeyKind,
 } from "@scimgw/proto";
-export type { ActivityEntry, ChangeEvent, User, Group } from "@scimgw/proto";
+export type { ActivityEntry, AssignmentChange, ChangeEvent, Entitlement, EntitlementType, User, Group } from "@scimgw/proto";

@@ -26,6 +26,17 @@ export { enterpriseUserSchema, userSchema } from "./schema/user-schema.js";
 export { groupSchema } from "./schema/group-schema.js";
 export { groupResourceType, userResourceType } from "./schema/resource-types.js";
 export {
+  catalogFilterAttributes,
+  catalogResourceType,
+  maxCatalogDescriptionLength,
+  oktaCatalogUrn,
+  oktaEntitlementSchema,
+  oktaRoleSchema,
+} from "./schema/okta-catalog-schemas.js";
+export type { CatalogType } from "./schema/okta-catalog-schemas.js";
+export { catalogEntryResource } from "./resource/catalog-entry-resource.js";
+export type { CatalogEntry } from "./resource/catalog-entry-resource.js";
+export {
   findExtensionSchema,
   formatAttributePath,
   lookupAttributePath,

@@ -125,3 +125,12 @@ test("an operator's console session lasts OPERATOR_SESSION_HOURS, 12 by default,
       (error: unknown) => error instanceof ConfigError && /OPERATOR_SESSION_HOURS/.test(String(error)),
     );
 });
+
+test("UNKNOWN_ENTITLEMENTS: refuse by default, or record; nothing else", () => {
+  assert.equal(loadDirectoryConfig({}).unknownEntitlements, "refuse");
+  assert.equal(loadDirectoryConfig({ UNKNOWN_ENTITLEMENTS: "record" }).unknownEntitlements, "record");
+  assert.throws(
+    () => loadDirectoryConfig({ UNKNOWN_ENTITLEMENTS: "ignore" }),
+    (error: unknown) => error instanceof ConfigError && /UNKNOWN_ENTITLEMENTS/.test(String(error)),
+  );
+});

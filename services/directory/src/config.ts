@@ -53,6 +53,7 @@ const settings = z.object({
   ACTIVITY_RECORD_VALUES: flagSetting.default(false),
   // A console sign-in lasts this long (at most 30 days); signing out ends it sooner.
   OPERATOR_SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(12),
+  UNKNOWN_ENTITLEMENTS: z.enum(["refuse", "record"]).default("refuse"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Prometheus metrics on an HTTP port of their own, loopback by default (README "Operations › Metrics").
   DIRECTORY_METRICS_HOST: metricsHost,
@@ -73,6 +74,8 @@ export interface DirectoryConfig {
   credentialCacheMs: number;
   /** How long an operator's console session lasts. */
   operatorSessionHours: number;
+  /** Entitlements and roles values naming no catalog entry: refused (400), or stored and counted. */
+  unknownEntitlements: "refuse" | "record";
   /** Per-tenant limits on calls in the store at once; unset ones default by store (see defaultTenantLimits). */
   tenantLimits: { concurrency?: number; queueLimit?: number };
   /** TLS for the gRPC port; with a client CA, callers must present a certificate it signed. Unset: plaintext. */
@@ -123,6 +126,7 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     },
     credentialCacheMs: data.SERVICE_CREDENTIAL_CACHE_SECONDS * 1000,
     operatorSessionHours: data.OPERATOR_SESSION_HOURS,
+    unknownEntitlements: data.UNKNOWN_ENTITLEMENTS,
     tenantLimits: {
       ...(data.DIRECTORY_TENANT_CONCURRENCY === undefined ? {} : { concurrency: data.DIRECTORY_TENANT_CONCURRENCY }),
       ...(data.DIRECTORY_TENANT_QUEUE === undefined ? {} : { queueLimit: data.DIRECTORY_TENANT_QUEUE }),

@@ -5,6 +5,7 @@ import {
   ActivityService,
   ApiKeyService,
   ChangeService,
+  EntitlementService,
   file_google_rpc_error_details,
   file_google_rpc_status,
   GroupService,
@@ -42,6 +43,10 @@ import { requiredScopeOf } from "./service-credentials/required-scopes.js";
 import { createServiceCredentialStore } from "./service-credentials/service-credential-store.js";
 import { createUserService } from "./users/user-service.js";
 import { createUserStore } from "./users/user-store.js";
+import { createAssignmentCheck, type UnknownEntitlements } from "./entitlements/assignment-check.js";
+import { createCatalogStore } from "./entitlements/catalog-store.js";
+import { createEntitlementService } from "./entitlements/entitlement-service.js";
+import { offsetPositionsOf } from "./query/offset-positions.js";
 import type { DirectoryMetrics } from "./metrics/directory-metrics.js";
 
 export { markNotServing } from "./operations/health.js";
@@ -75,6 +80,8 @@ export interface DirectoryDependencies {
   operatorSessions?: Pick<OperatorSessionOptions, "limits" | "now">;
   /** The clock setup links expire by, in epoch ms; tests move it. Default Date.now. */
   setupLinkClock?: () => number;
+  /** Entitlements and roles values naming no catalog entry (UNKNOWN_ENTITLEMENTS). Default: refused. */
+  unknownEntitlements?: UnknownEntitlements;
 }
 
 /**
@@ -104,6 +111,7 @@ const services = [
   TenantService,
   OperatorService,
   SetupLinkService,
+  EntitlementService,
 ];
 
 /**
@@ -121,6 +129,7 @@ export function createDirectoryServer({
   operatorSessionHours = 12,
   operatorSessions = {},
   setupLinkClock = Date.now,
+  unknownEntitlements = "refuse",
 }: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
@@ -141,7 +150,19 @@ export function createDirectoryServer({
   };
   // The gate is outside the conflict retries: a call keeps its one slot while it retries.
   const gate = createTenantGate({ ...defaultTenantLimits(db), ...tenantLimits });
-  addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(createUserStore(db, activity)))), hooks);
+  // Values recorded although unknown are logged and counted: the catalog is not published yet.
+  const checkAssignments = createAssignmentCheck(unknownEntitlements, (tenantId, values) => {
+    logger.warn({ tenant: tenantId, values }, "entitlements or roles recorded that name no catalog entry (UNKNOWN_ENTITLEMENTS=record)");
+    for (const value of values) metrics?.countUnknownAssignments?.(value.attribute, 1);
+  });
+  const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments);
+  addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(userStore))), hooks);
+  addService(
+    server,
+    EntitlementService,
+    gatedByTenant(gate, retryingConflicts(createEntitlementService(createCatalogStore(db), userStore))),
+    hooks,
+  );
   addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity)))), hooks);
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();

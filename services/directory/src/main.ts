@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     tenantLimits: config.tenantLimits,
     metrics,
     activity: { recordValues: config.activity.recordValues },
+    unknownEntitlements: config.unknownEntitlements,
   });
   const serverCredentials = config.tls === undefined ? ServerCredentials.createInsecure() : serverCredentialsFromFiles(config.tls);
   // grpc-js logs a failed bind itself before reporting it; the report becomes one line (explain-failure.ts).

@@ -1,4 +1,4 @@
-import Koa, { type Context } from "koa";
+import Koa, { type Context, type Middleware } from "koa";
 import Router from "@koa/router";
 import { bodyParser } from "@koa/bodyparser";
 import type { Logger } from "pino";
@@ -21,6 +21,7 @@ import { logRequests } from "./observability/log-requests.js";
 import { traceDirectoryCalls } from "./observability/trace-directory-calls.js";
 import { traceRequests } from "./observability/trace-requests.js";
 import { discoveryRoutes } from "./routes/discovery.js";
+import { catalogResourceTypes, catalogRoutes } from "./routes/catalog.js";
 import { groupRoutes } from "./routes/groups.js";
 import { rootSearch } from "./routes/root-search.js";
 import { userRoutes } from "./routes/users.js";
@@ -103,38 +104,49 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
     options.onRateLimited?.(limit, tenantId);
   };
 
+  const authenticateKey = authenticate(
+    async (keySha256) => {
+      let verified: Awaited<ReturnType<DirectoryClient["apiKeys"]["verifyApiKey"]>>;
+      try {
+        verified = await directory.apiKeys.verifyApiKey({ keySha256 });
+      } catch (error) {
+        const refused = verdictOfRefusal(error);
+        if (refused === undefined) throw error;
+        return refused;
+      }
+      const limit = verified.tenantRateLimit;
+      const tenant = {
+        tenantId: verified.tenantId,
+        keyId: verified.keyId,
+        keyLabel: verified.keyLabel,
+        ...(limit === undefined ? {} : { rateLimit: { perSecond: limit.perSecond, burst: limit.burst } }),
+      };
+      return { valid: true, tenant };
+    },
+    options.apiKeyCache,
+    {
+      counter: rateLimits.store.failureCounter("failed-auth", rateLimits.failedAuthenticationsPerMinute, 60),
+      onRefused: onRateLimited,
+    },
+  );
+  const limitRates = enforceRateLimits(rateLimits.store, rateLimits, onRateLimited);
+  // The API key and the rate limits, as every SCIM request has them; discovery and the catalog
+  // endpoints use them too (the same key cache).
+  const authenticated: Middleware<AuthenticatedState> = (ctx, next) => authenticateKey(ctx, () => limitRates(ctx, next));
+
   const discovery = new Router({ prefix: scimRoot });
-  const discoveryDocuments = discoveryRoutes({ resourceTypes: [userResourceType, groupResourceType], scimBaseUrl, paging: options.paging });
+  const discoveryDocuments = discoveryRoutes({
+    resourceTypes: [userResourceType, groupResourceType],
+    scimBaseUrl,
+    paging: options.paging,
+    // With a key, /ResourceTypes and /Schemas describe the tenant's catalog types too (Okta's entitlement discovery).
+    tenantResourceTypes: { authenticate: authenticated, of: (tenantId) => catalogResourceTypes(directory, tenantId) },
+  });
   discovery.use(discoveryDocuments.routes(), discoveryDocuments.allowedMethods({ throw: true }));
 
   const scim = new Router<AuthenticatedState>({ prefix: scimRoot });
   scim.use(
-    authenticate(
-      async (keySha256) => {
-        let verified: Awaited<ReturnType<DirectoryClient["apiKeys"]["verifyApiKey"]>>;
-        try {
-          verified = await directory.apiKeys.verifyApiKey({ keySha256 });
-        } catch (error) {
-          const refused = verdictOfRefusal(error);
-          if (refused === undefined) throw error;
-          return refused;
-        }
-        const limit = verified.tenantRateLimit;
-        const tenant = {
-          tenantId: verified.tenantId,
-          keyId: verified.keyId,
-          keyLabel: verified.keyLabel,
-          ...(limit === undefined ? {} : { rateLimit: { perSecond: limit.perSecond, burst: limit.burst } }),
-        };
-        return { valid: true, tenant };
-      },
-      options.apiKeyCache,
-      {
-        counter: rateLimits.store.failureCounter("failed-auth", rateLimits.failedAuthenticationsPerMinute, 60),
-        onRefused: onRateLimited,
-      },
-    ),
-    enforceRateLimits(rateLimits.store, rateLimits, onRateLimited),
+    authenticated,
     requireJsonBody,
     bodyParser({
       enableTypes: ["json"],
@@ -199,6 +211,9 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   app.use(renderError());
   app.use(health.routes());
   app.use(discovery.routes());
+  app.use(
+    catalogRoutes({ directory, root: scimRoot, scimBaseUrl, paging: options.paging, limits, authenticate: authenticateKey, limitRates }),
+  );
   app.use(scim.routes());
   app.use(scim.allowedMethods({ throw: true }));
   return app;

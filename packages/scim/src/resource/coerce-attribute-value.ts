@@ -2,6 +2,7 @@ import { ScimError } from "../errors/scim-error.js";
 import { findAttribute, type AttributeDefinition } from "../schema/schema-definition.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
 import { parseDateTime } from "./parse-date-time.js";
+import { holdsEntraAppRoles, readEntraAppRole } from "./entra-app-role.js";
 
 /**
  * The one place for the type rules of client-supplied attribute values (RFC 7643 §2.3), shared by
@@ -17,6 +18,7 @@ import { parseDateTime } from "./parse-date-time.js";
  * - A single-valued complex attribute accepts an array of one value (Entra documents the manager as
  *   `[{"value": ..., "$ref": ...}]`, MS-USE).
  * - A multi-valued attribute must be an array, and at most one of its values may be primary (RFC 7643 §2.4).
+ * - `roles` values in Entra's app role shapes are read as RFC 7643 §4.1.2's (entra-app-role.ts).
  *
  * `path` names the attribute in error details, e.g. `emails[1].primary`.
  */
@@ -113,8 +115,10 @@ function coerceBoolean(value: unknown, path: string): boolean {
   return parsed;
 }
 
-function coerceComplex(definition: AttributeDefinition, value: unknown, path: string): JsonObject | undefined {
+function coerceComplex(definition: AttributeDefinition, sent: unknown, path: string): JsonObject | undefined {
   const subAttributes = definition.subAttributes ?? [];
+  // Entra's app role assignments (MS-ATTR) arrive in shapes of their own: read as RFC 7643 §4.1.2's.
+  const value = holdsEntraAppRoles(definition) ? readEntraAppRole(sent) : sent;
   if (typeof value === "string" && findAttribute(subAttributes, "value") !== undefined) {
     return value === "" ? undefined : coerceComplex(definition, { value }, path);
   }

@@ -50,6 +50,20 @@ export const copiedTables: readonly CopiedTable[] = [
     jsonColumns: [],
   },
   {
+    name: "entitlement_types",
+    primaryKey: ["tenant_id", "name_key"],
+    booleanColumns: [],
+    integerColumns: ["version"],
+    jsonColumns: [],
+  },
+  {
+    name: "entitlements",
+    primaryKey: ["tenant_id", "type_key", "id"],
+    booleanColumns: [],
+    integerColumns: ["version"],
+    jsonColumns: [],
+  },
+  {
     name: "activity_entries",
     primaryKey: ["tenant_id", "seq"],
     booleanColumns: [],

@@ -3,7 +3,16 @@ import { createActivityStore } from "../activity/activity-store.js";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { GroupSchema, ScimRequestSchema, UserSchema, type User } from "@scimgw/proto";
+import {
+  EntitlementKind,
+  EntitlementSchema,
+  EntitlementTypeSchema,
+  GroupSchema,
+  ScimRequestSchema,
+  UserSchema,
+  type User,
+} from "@scimgw/proto";
+import { createCatalogStore } from "../entitlements/catalog-store.js";
 import type { Knex } from "knex";
 import { hashApiKey } from "../api-keys/api-key.js";
 import { hashSecret } from "../secrets/secret.js";
@@ -173,6 +182,34 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
     groupRows += 3;
     memberRows += memberIds.length + 2;
   }
+  // A catalog in two tenants (the same type name in both), with an entry updated and one deleted.
+  const catalog = createCatalogStore(db);
+  let entryRows = 0;
+  for (const tenantId of tenantIds.slice(0, 2)) {
+    await catalog.putType(
+      tenantId,
+      create(EntitlementTypeSchema, { name: "License", kind: EntitlementKind.ENTITLEMENT, endpoint: "/Licenses" }),
+    );
+    await catalog.putType(
+      tenantId,
+      create(EntitlementTypeSchema, { name: "Role", kind: EntitlementKind.ROLE, endpoint: "/Roles", description: "Ünïcode rôles" }),
+    );
+    for (let i = 0; i < 120; i++) {
+      await catalog.upsert(
+        tenantId,
+        create(EntitlementSchema, {
+          type: i % 2 === 0 ? "License" : "Role",
+          id: `entry-${i}`,
+          displayName: `Entry ${i}`,
+          description: i % 3 === 0 ? "Ünïcode" : "",
+        }),
+      );
+      entryRows += 1;
+    }
+    await catalog.upsert(tenantId, create(EntitlementSchema, { type: "License", id: "entry-0", displayName: "Entry 0 (renamed)" }));
+    await catalog.deleteEntry(tenantId, "Role", "entry-1");
+    entryRows -= 1;
+  }
   // And the gateway's entries: reads and failures, in one batch crossing 100-row inserts.
   await createActivityStore(db).append(
     Array.from({ length: 250 }, (_, i) =>
@@ -214,6 +251,8 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       operators: 1,
       operator_sessions: 1,
       operator_sign_in_failures: 1,
+      entitlement_types: 4,
+      entitlements: entryRows,
     },
   };
 }
@@ -395,6 +434,8 @@ for (const from of storesUnderTest)
             operators: 0,
             operator_sessions: 0,
             operator_sign_in_failures: 0,
+            entitlement_types: 0,
+            entitlements: 0,
           });
         });
 
@@ -447,6 +488,8 @@ for (const from of storesUnderTest)
             operators: 0,
             operator_sessions: 0,
             operator_sign_in_failures: 0,
+            entitlement_types: 0,
+            entitlements: 0,
           });
         });
       });

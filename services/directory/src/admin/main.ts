@@ -14,6 +14,7 @@ import { addBootstrapCommand } from "./bootstrap-command.js";
 import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
 import { addGroupCommands } from "./group-commands.js";
+import { addEntitlementCommands } from "./entitlement-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { addOperatorCommands } from "./operator-commands.js";
@@ -77,6 +78,7 @@ async function main(argv: string[]): Promise<void> {
   addOperatorCommands(program, context);
   addUserCommands(program, context);
   addGroupCommands(program, context);
+  addEntitlementCommands(program, context);
   addActivityCommand(program, context);
   addCopyStoreCommand(program, context, config.database);
   addBackupCommand(program, context, config.database);

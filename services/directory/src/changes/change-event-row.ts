@@ -30,7 +30,23 @@ export interface ChangeEventRow {
   changed_attributes: string;
   member_ids: string | null;
   active: boolean | number | null;
+  /** JSON: { catalogType?, added?, removed? } (AssignmentValue arrays), or null. */
+  details?: string | null;
 }
+
+interface StoredDetails {
+  catalogType?: string;
+  added?: Array<{ attribute: string; type: string; value: string }>;
+  removed?: Array<{ attribute: string; type: string; value: string }>;
+}
+
+const resourceTypes: Record<string, ChangedResourceType> = {
+  User: ChangedResourceType.USER,
+  Group: ChangedResourceType.GROUP,
+  Entitlement: ChangedResourceType.ENTITLEMENT,
+  Role: ChangedResourceType.ROLE,
+  EntitlementType: ChangedResourceType.ENTITLEMENT_TYPE,
+};
 
 const kinds: Record<string, ChangeKind> = {
   created: ChangeKind.CREATED,
@@ -45,10 +61,11 @@ const kinds: Record<string, ChangeKind> = {
 
 /** A stored event as WatchChanges sends it; a kind this version does not know is UNSPECIFIED. */
 export function changeEventFromRow(row: ChangeEventRow) {
+  const details: StoredDetails = row.details === null || row.details === undefined ? {} : (JSON.parse(row.details) as StoredDetails);
   return {
     seq: BigInt(row.seq),
     occurredAt: timestampFromDate(new Date(row.occurred_at)),
-    resourceType: row.resource_type === "Group" ? ChangedResourceType.GROUP : ChangedResourceType.USER,
+    resourceType: resourceTypes[row.resource_type] ?? ChangedResourceType.UNSPECIFIED,
     resourceId: row.resource_id,
     kind: kinds[row.kind] ?? ChangeKind.UNSPECIFIED,
     version: BigInt(row.version),
@@ -56,5 +73,8 @@ export function changeEventFromRow(row: ChangeEventRow) {
     memberIds: row.member_ids === null ? [] : (JSON.parse(row.member_ids) as string[]),
     // SQLite returns booleans as 0/1.
     ...(row.active === null || row.active === undefined ? {} : { active: Boolean(row.active) }),
+    catalogType: details.catalogType ?? "",
+    assignmentsAdded: details.added ?? [],
+    assignmentsRemoved: details.removed ?? [],
   };
 }

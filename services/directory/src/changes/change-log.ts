@@ -4,8 +4,16 @@ import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
 import type { UnnumberedActivityRow } from "../activity/activity-row.js";
 import { claimSequences } from "../tenants/tenant-sequences.js";
 
+/** A value added to or removed from a user's entitlements or roles. */
+export interface AssignmentValue {
+  attribute: "entitlements" | "roles";
+  /** The value's type as the user holds it; "" when it carries none. */
+  type: string;
+  value: string;
+}
+
 export interface Change {
-  resourceType: "User" | "Group";
+  resourceType: "User" | "Group" | "Entitlement" | "Role" | "EntitlementType";
   resourceId: string;
   kind: StoredChangeKind;
   /** The resource's version after the change (for a delete, the last version it had). */
@@ -16,6 +24,21 @@ export interface Change {
   memberIds?: readonly string[];
   /** For user events other than deletes: whether the user is active after the change. */
   active?: boolean;
+  /** For catalog changes: the catalog type's name. */
+  catalogType?: string;
+  /** For user changes: the entitlements and roles values added and removed. */
+  assignmentsAdded?: readonly AssignmentValue[];
+  assignmentsRemoved?: readonly AssignmentValue[];
+}
+
+/** The details column: what only some events carry, or null. */
+function detailsOf(change: Change): string | null {
+  const details = {
+    ...(change.catalogType === undefined ? {} : { catalogType: change.catalogType }),
+    ...(change.assignmentsAdded === undefined || change.assignmentsAdded.length === 0 ? {} : { added: change.assignmentsAdded }),
+    ...(change.assignmentsRemoved === undefined || change.assignmentsRemoved.length === 0 ? {} : { removed: change.assignmentsRemoved }),
+  };
+  return Object.keys(details).length === 0 ? null : JSON.stringify(details);
 }
 
 /**
@@ -69,6 +92,7 @@ export async function recordChanges(
     changed_attributes: JSON.stringify(change.changedAttributes),
     member_ids: change.memberIds === undefined ? null : JSON.stringify(change.memberIds),
     active: change.active ?? null,
+    details: detailsOf(change),
   }));
   for (let start = 0; start < rows.length; start += 200) await trx("change_events").insert(rows.slice(start, start + 200));
 }

@@ -5,6 +5,7 @@ import type { ObserveChangeStreams } from "../changes/change-service.js";
 import { registerChangeStreamMetrics } from "./change-stream-metrics.js";
 import { registerDatabasePoolMetrics } from "./database-pool-metrics.js";
 import { registerRpcMetrics } from "./rpc-metrics.js";
+import { registerUnknownAssignmentMetrics } from "./unknown-assignment-metrics.js";
 
 export interface DirectoryMetricsOptions {
   db: Knex;
@@ -22,6 +23,8 @@ export interface DirectoryMetrics {
   readonly observeCall: ObserveCall;
   /** For the change service. */
   readonly observeChangeStreams: ObserveChangeStreams;
+  /** Counts entitlements and roles values recorded although unknown to the catalog. */
+  readonly countUnknownAssignments?: (attribute: string, count: number) => void;
 }
 
 /** The directory's Prometheus metrics, in a Registry of its own (README "Operations › Metrics"). */
@@ -30,6 +33,7 @@ export function createDirectoryMetrics({ db, processMetrics = true }: DirectoryM
   const observeCall = registerRpcMetrics(registry);
   registerDatabasePoolMetrics(registry, db);
   const observeChangeStreams = registerChangeStreamMetrics(registry, db);
+  const countUnknownAssignments = registerUnknownAssignmentMetrics(registry);
   if (processMetrics) collectDefaultMetrics({ register: registry });
-  return { registry, observeCall, observeChangeStreams };
+  return { registry, observeCall, observeChangeStreams, countUnknownAssignments };
 }

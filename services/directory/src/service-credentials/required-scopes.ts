@@ -49,6 +49,14 @@ const requiredScopes: Readonly<Record<string, Scope>> = {
   "scimgw.directory.v1.SetupLinkService/OpenSetupLink": "admin",
   "scimgw.directory.v1.SetupLinkService/IssueSetupApiKey": "admin",
   "scimgw.directory.v1.SetupLinkService/ListSetupActivity": "admin",
+  "scimgw.directory.v1.EntitlementService/ListEntitlementTypes": "read-only",
+  "scimgw.directory.v1.EntitlementService/GetEntitlement": "read-only",
+  "scimgw.directory.v1.EntitlementService/ListEntitlements": "read-only",
+  "scimgw.directory.v1.EntitlementService/ListUsersWithEntitlement": "read-only",
+  "scimgw.directory.v1.EntitlementService/PutEntitlementType": "read-write",
+  "scimgw.directory.v1.EntitlementService/DeleteEntitlementType": "read-write",
+  "scimgw.directory.v1.EntitlementService/UpsertEntitlement": "read-write",
+  "scimgw.directory.v1.EntitlementService/DeleteEntitlement": "read-write",
 };
 
 export function requiredScopeOf(method: string): Scope | undefined {

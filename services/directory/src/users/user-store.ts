@@ -32,6 +32,7 @@ import { compileUserSort, offsetKeyset } from "./compile-user-sort.js";
 import { hashPassword, verifyPassword } from "./password-hash.js";
 import { userNameKey } from "./user-name-key.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
+import { assignmentDelta, noAssignmentCheck, type AssignmentCheck } from "./assignment-delta.js";
 
 export interface UserSort {
   by: AttributePath;
@@ -114,6 +115,8 @@ export function createUserStore(
   db: Knex,
   activity: ActivityOptions = defaultActivityOptions,
   positions: OffsetPositions = offsetPositionsOf(db),
+  /** Checks the entitlements and roles a write adds against the tenant's catalog, in the write's transaction. */
+  checkAssignments: AssignmentCheck = noAssignmentCheck,
 ) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
   const dialect = dialectOf(db);
@@ -204,7 +207,9 @@ export function createUserStore(
         if (unchanged !== undefined) await writeTransaction(db, signal, (trx) => recordChanges(trx, tenantId, [], unchanged));
         return current;
       }
+      const delta = assignmentDelta(current, next);
       const written = await writeTransaction(db, signal, async (trx) => {
+        await checkAssignments(trx, tenantId, current, next);
         let updated = 0;
         await insertOrConflict(async () => {
           updated = await users(trx)
@@ -223,6 +228,8 @@ export function createUserStore(
               version: version + 1n,
               changedAttributes: attributes,
               active: saved.active !== false,
+              assignmentsAdded: delta.added,
+              assignmentsRemoved: delta.removed,
             },
           ],
           entry(),
@@ -256,6 +263,7 @@ export function createUserStore(
       };
       const created = userFromRow(row);
       await writeTransaction(db, signal, async (trx) => {
+        await checkAssignments(trx, tenantId, undefined, created);
         await insertOrConflict(() => users(trx).insert(row), user.userName);
         const after = userFromProto(created);
         const attributes = changedAttributes({}, after);
@@ -271,6 +279,7 @@ export function createUserStore(
               version: 1n,
               changedAttributes: attributes,
               active: row.active !== false,
+              assignmentsAdded: assignmentDelta(undefined, created).added,
             },
           ],
           writeActivityRow(
@@ -409,7 +418,7 @@ export function createUserStore(
       await writeTransaction(db, call.signal, async (trx) => {
         const query = users(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
-        const existing = await users(trx).where({ tenant_id: tenantId, id }).first("version");
+        const existing = await users(trx).where({ tenant_id: tenantId, id }).first();
         if (existing === undefined) throw notFound(`user "${id}"`);
         const deleted = await query.delete();
         if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
@@ -417,7 +426,16 @@ export function createUserStore(
         await recordChanges(
           trx,
           tenantId,
-          [{ resourceType: "User", resourceId: id, kind: "deleted", version: BigInt(existing.version), changedAttributes: [] }],
+          [
+            {
+              resourceType: "User",
+              resourceId: id,
+              kind: "deleted",
+              version: BigInt(existing.version),
+              changedAttributes: [],
+              assignmentsRemoved: assignmentDelta(userFromRow(existing), undefined).removed,
+            },
+          ],
           writeActivityRow(tenantId, call, { resourceType: "User", resourceId: id, kind: "deleted", attributes: [] }, activity),
         );
       });

@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { DescService } from "@bufbuild/protobuf";
 import { currentRequestId } from "@scimgw/observability";
-import { ApiKeyService, GroupService, UserService } from "@scimgw/proto";
+import { ApiKeyService, EntitlementService, GroupService, UserService } from "@scimgw/proto";
 import { Code, RpcError, type DirectoryClient } from "@scimgw/directory-client";
 
 const tracer = trace.getTracer("@scimgw/gateway");
@@ -103,5 +103,6 @@ export function traceDirectoryCalls(directory: DirectoryClient): DirectoryClient
     users: traced(UserService, directory.users) as DirectoryClient["users"],
     groups: traced(GroupService, directory.groups) as DirectoryClient["groups"],
     apiKeys: traced(ApiKeyService, directory.apiKeys) as DirectoryClient["apiKeys"],
+    entitlements: traced(EntitlementService, directory.entitlements) as DirectoryClient["entitlements"],
   };
 }

@@ -1,5 +1,6 @@
 import Router from "@koa/router";
-import type { Context, Next } from "koa";
+import type { Context, Middleware, Next } from "koa";
+import type { AuthenticatedState } from "../auth/authenticate.js";
 import {
   findResourceType,
   findSchemaDocument,
@@ -17,6 +18,15 @@ export interface DiscoveryRoutesOptions {
   resourceTypes: readonly ResourceTypeDefinition[];
   scimBaseUrl: (ctx: Context) => string;
   paging: PagingLimits;
+  /**
+   * A tenant's own resource types (its catalog types), served beside resourceTypes when the request
+   * carries an API key, which is then checked as for /Users. Without a key, the documents describe
+   * resourceTypes alone, as they always have.
+   */
+  tenantResourceTypes?: {
+    authenticate: Middleware<AuthenticatedState>;
+    of: (tenantId: string) => Promise<readonly ResourceTypeDefinition[]>;
+  };
 }
 
 /** RFC 7644 §4: discovery endpoints take no filter; a client that sends one gets 403. */
@@ -28,15 +38,26 @@ async function refuseFilter(ctx: Context, next: Next): Promise<void> {
 /**
  * /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4), rendered from the same
  * definitions the server enforces, and from the features this gateway really implements. They
- * describe no tenant's data, so they answer without an API key.
+ * describe no tenant's data, so they answer without an API key; with one, /ResourceTypes and
+ * /Schemas also describe that tenant's catalog types (Okta reads them to discover entitlements).
  */
-export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging }: DiscoveryRoutesOptions): Router {
+export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging, tenantResourceTypes }: DiscoveryRoutesOptions): Router {
   const router = new Router();
   const send = (ctx: Context, body: unknown) => {
     ctx.type = scimContentType;
     ctx.body = body;
   };
-  const options = (ctx: Context) => ({ resourceTypes, baseUrl: scimBaseUrl(ctx) });
+  const served = new WeakMap<Context, readonly ResourceTypeDefinition[]>();
+  const options = (ctx: Context) => ({ resourceTypes: served.get(ctx) ?? resourceTypes, baseUrl: scimBaseUrl(ctx) });
+  /** With an Authorization header, the key is checked and the tenant's own resource types join the documents. */
+  const withTenant = async (ctx: Context, next: Next) => {
+    if (tenantResourceTypes === undefined || ctx.get("authorization") === "") return next();
+    await tenantResourceTypes.authenticate(ctx as Parameters<Middleware<AuthenticatedState>>[0], async () => {
+      const tenantId = (ctx.state as AuthenticatedState).tenant.tenantId;
+      served.set(ctx, [...resourceTypes, ...(await tenantResourceTypes.of(tenantId))]);
+      await next();
+    });
+  };
 
   router.use(refuseFilter);
   router.get("discovery.serviceProviderConfig", "/ServiceProviderConfig", (ctx) =>
@@ -56,9 +77,11 @@ export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging }: Discover
       ),
     ),
   );
-  router.get("discovery.resourceTypes", "/ResourceTypes", (ctx) => send(ctx, resourceTypeListResponse(options(ctx))));
-  router.get("discovery.resourceType", "/ResourceTypes/:id", (ctx) => send(ctx, findResourceType(ctx.params.id ?? "", options(ctx))));
-  router.get("discovery.schemas", "/Schemas", (ctx) => send(ctx, schemaListResponse(options(ctx))));
-  router.get("discovery.schema", "/Schemas/:id", (ctx) => send(ctx, findSchemaDocument(ctx.params.id ?? "", options(ctx))));
+  router.get("discovery.resourceTypes", "/ResourceTypes", withTenant, (ctx) => send(ctx, resourceTypeListResponse(options(ctx))));
+  router.get("discovery.resourceType", "/ResourceTypes/:id", withTenant, (ctx) =>
+    send(ctx, findResourceType(ctx.params.id ?? "", options(ctx))),
+  );
+  router.get("discovery.schemas", "/Schemas", withTenant, (ctx) => send(ctx, schemaListResponse(options(ctx))));
+  router.get("discovery.schema", "/Schemas/:id", withTenant, (ctx) => send(ctx, findSchemaDocument(ctx.params.id ?? "", options(ctx))));
   return router;
 }

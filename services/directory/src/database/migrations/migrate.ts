@@ -17,6 +17,10 @@ import * as createOperators from "./0015-create-operators.js";
 import * as createOperatorSessions from "./0016-create-operator-sessions.js";
 import * as createOperatorSignInFailures from "./0017-create-operator-sign-in-failures.js";
 import * as createSetupLinks from "./0018-create-setup-links.js";
+import * as createEntitlementTypes from "./0019-create-entitlement-types.js";
+import * as createEntitlements from "./0020-create-entitlements.js";
+import * as addChangeEventDetails from "./0021-add-change-event-details.js";
+import * as widenChangeEventResource from "./0022-widen-change-event-resource.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -46,6 +50,10 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0016-create-operator-sessions", createOperatorSessions],
   ["0017-create-operator-sign-in-failures", createOperatorSignInFailures],
   ["0018-create-setup-links", createSetupLinks],
+  ["0019-create-entitlement-types", createEntitlementTypes],
+  ["0020-create-entitlements", createEntitlements],
+  ["0021-add-change-event-details", addChangeEventDetails],
+  ["0022-widen-change-event-resource", widenChangeEventResource],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

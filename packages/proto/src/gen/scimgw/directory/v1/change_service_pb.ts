@@ -12,7 +12,42 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file scimgw/directory/v1/change_service.proto.
  */
 export const file_scimgw_directory_v1_change_service: GenFile = /*@__PURE__*/
-  fileDesc("CihzY2ltZ3cvZGlyZWN0b3J5L3YxL2NoYW5nZV9zZXJ2aWNlLnByb3RvEhNzY2ltZ3cuZGlyZWN0b3J5LnYxIrECCgtDaGFuZ2VFdmVudBILCgNzZXEYASABKAMSLwoLb2NjdXJyZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEj8KDXJlc291cmNlX3R5cGUYAyABKA4yKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNoYW5nZWRSZXNvdXJjZVR5cGUSEwoLcmVzb3VyY2VfaWQYBCABKAkSLQoEa2luZBgFIAEoDjIfLnNjaW1ndy5kaXJlY3RvcnkudjEuQ2hhbmdlS2luZBIPCgd2ZXJzaW9uGAYgASgDEhoKEmNoYW5nZWRfYXR0cmlidXRlcxgHIAMoCRISCgptZW1iZXJfaWRzGAggAygJEhMKBmFjdGl2ZRgJIAEoCEgAiAEBQgkKB19hY3RpdmUiOwoTV2F0Y2hDaGFuZ2VzUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoJYWZ0ZXJfc2VxGAIgASgDIkcKFFdhdGNoQ2hhbmdlc1Jlc3BvbnNlEi8KBWV2ZW50GAEgASgLMiAuc2NpbWd3LmRpcmVjdG9yeS52MS5DaGFuZ2VFdmVudCqHAgoKQ2hhbmdlS2luZBIbChdDSEFOR0VfS0lORF9VTlNQRUNJRklFRBAAEhcKE0NIQU5HRV9LSU5EX0NSRUFURUQQARIXChNDSEFOR0VfS0lORF9VUERBVEVEEAISGwoXQ0hBTkdFX0tJTkRfREVBQ1RJVkFURUQQAxIbChdDSEFOR0VfS0lORF9SRUFDVElWQVRFRBAEEhcKE0NIQU5HRV9LSU5EX0RFTEVURUQQBRIXChNDSEFOR0VfS0lORF9SRU5BTUVEEAYSHQoZQ0hBTkdFX0tJTkRfTUVNQkVSU19BRERFRBAHEh8KG0NIQU5HRV9LSU5EX01FTUJFUlNfUkVNT1ZFRBAIKn0KE0NoYW5nZWRSZXNvdXJjZVR5cGUSJQohQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VOU1BFQ0lGSUVEEAASHgoaQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VTRVIQARIfChtDSEFOR0VEX1JFU09VUkNFX1RZUEVfR1JPVVAQAjJ2Cg1DaGFuZ2VTZXJ2aWNlEmUKDFdhdGNoQ2hhbmdlcxIoLnNjaW1ndy5kaXJlY3RvcnkudjEuV2F0Y2hDaGFuZ2VzUmVxdWVzdBopLnNjaW1ndy5kaXJlY3RvcnkudjEuV2F0Y2hDaGFuZ2VzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CihzY2ltZ3cvZGlyZWN0b3J5L3YxL2NoYW5nZV9zZXJ2aWNlLnByb3RvEhNzY2ltZ3cuZGlyZWN0b3J5LnYxIkIKEEFzc2lnbm1lbnRDaGFuZ2USEQoJYXR0cmlidXRlGAEgASgJEgwKBHR5cGUYAiABKAkSDQoFdmFsdWUYAyABKAkizQMKC0NoYW5nZUV2ZW50EgsKA3NlcRgBIAEoAxIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPwoNcmVzb3VyY2VfdHlwZRgDIAEoDjIoLnNjaW1ndy5kaXJlY3RvcnkudjEuQ2hhbmdlZFJlc291cmNlVHlwZRITCgtyZXNvdXJjZV9pZBgEIAEoCRItCgRraW5kGAUgASgOMh8uc2NpbWd3LmRpcmVjdG9yeS52MS5DaGFuZ2VLaW5kEg8KB3ZlcnNpb24YBiABKAMSGgoSY2hhbmdlZF9hdHRyaWJ1dGVzGAcgAygJEhIKCm1lbWJlcl9pZHMYCCADKAkSEwoGYWN0aXZlGAkgASgISACIAQESFAoMY2F0YWxvZ190eXBlGAogASgJEkAKEWFzc2lnbm1lbnRzX2FkZGVkGAsgAygLMiUuc2NpbWd3LmRpcmVjdG9yeS52MS5Bc3NpZ25tZW50Q2hhbmdlEkIKE2Fzc2lnbm1lbnRzX3JlbW92ZWQYDCADKAsyJS5zY2ltZ3cuZGlyZWN0b3J5LnYxLkFzc2lnbm1lbnRDaGFuZ2VCCQoHX2FjdGl2ZSI7ChNXYXRjaENoYW5nZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMiRwoUV2F0Y2hDaGFuZ2VzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNoYW5nZUV2ZW50KocCCgpDaGFuZ2VLaW5kEhsKF0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX0tJTkRfQ1JFQVRFRBABEhcKE0NIQU5HRV9LSU5EX1VQREFURUQQAhIbChdDSEFOR0VfS0lORF9ERUFDVElWQVRFRBADEhsKF0NIQU5HRV9LSU5EX1JFQUNUSVZBVEVEEAQSFwoTQ0hBTkdFX0tJTkRfREVMRVRFRBAFEhcKE0NIQU5HRV9LSU5EX1JFTkFNRUQQBhIdChlDSEFOR0VfS0lORF9NRU1CRVJTX0FEREVEEAcSHwobQ0hBTkdFX0tJTkRfTUVNQkVSU19SRU1PVkVEEAgq8AEKE0NoYW5nZWRSZXNvdXJjZVR5cGUSJQohQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VOU1BFQ0lGSUVEEAASHgoaQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VTRVIQARIfChtDSEFOR0VEX1JFU09VUkNFX1RZUEVfR1JPVVAQAhIlCiFDSEFOR0VEX1JFU09VUkNFX1RZUEVfRU5USVRMRU1FTlQQAxIeChpDSEFOR0VEX1JFU09VUkNFX1RZUEVfUk9MRRAEEioKJkNIQU5HRURfUkVTT1VSQ0VfVFlQRV9FTlRJVExFTUVOVF9UWVBFEAUydgoNQ2hhbmdlU2VydmljZRJlCgxXYXRjaENoYW5nZXMSKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLldhdGNoQ2hhbmdlc1JlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLldhdGNoQ2hhbmdlc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+
+/**
+ * One value added to or removed from a user's `entitlements` or `roles`.
+ *
+ * @generated from message scimgw.directory.v1.AssignmentChange
+ */
+export type AssignmentChange = Message<"scimgw.directory.v1.AssignmentChange"> & {
+  /**
+   * The user attribute: "entitlements" or "roles".
+   *
+   * @generated from field: string attribute = 1;
+   */
+  attribute: string;
+
+  /**
+   * The value's `type` as the user holds it; empty when the value carries none.
+   *
+   * @generated from field: string type = 2;
+   */
+  type: string;
+
+  /**
+   * The value (a catalog entry's id).
+   *
+   * @generated from field: string value = 3;
+   */
+  value: string;
+};
+
+/**
+ * Describes the message scimgw.directory.v1.AssignmentChange.
+ * Use `create(AssignmentChangeSchema)` to create a new message.
+ */
+export const AssignmentChangeSchema: GenMessage<AssignmentChange> = /*@__PURE__*/
+  messageDesc(file_scimgw_directory_v1_change_service, 0);
 
 /**
  * One committed change.
@@ -35,7 +70,7 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
   occurredAt?: Timestamp | undefined;
 
   /**
-   * Whether a user or a group changed.
+   * Whether a user, a group or an entry or type of the catalog changed.
    *
    * @generated from field: scimgw.directory.v1.ChangedResourceType resource_type = 3;
    */
@@ -85,6 +120,29 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
    * @generated from field: optional bool active = 9;
    */
   active?: boolean | undefined;
+
+  /**
+   * For catalog events (ENTITLEMENT, ROLE, ENTITLEMENT_TYPE): the catalog type's name.
+   *
+   * @generated from field: string catalog_type = 10;
+   */
+  catalogType: string;
+
+  /**
+   * For user events: the values the change added to the user's `entitlements` or `roles`
+   * (whose names are then in changed_attributes), compared by value and type.
+   *
+   * @generated from field: repeated scimgw.directory.v1.AssignmentChange assignments_added = 11;
+   */
+  assignmentsAdded: AssignmentChange[];
+
+  /**
+   * For user events: the values the change removed from the user's `entitlements` or `roles`
+   * (all of them when the user is deleted).
+   *
+   * @generated from field: repeated scimgw.directory.v1.AssignmentChange assignments_removed = 12;
+   */
+  assignmentsRemoved: AssignmentChange[];
 };
 
 /**
@@ -92,7 +150,7 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
  * Use `create(ChangeEventSchema)` to create a new message.
  */
 export const ChangeEventSchema: GenMessage<ChangeEvent> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_change_service, 0);
+  messageDesc(file_scimgw_directory_v1_change_service, 1);
 
 /**
  * Request of ChangeService.WatchChanges.
@@ -120,7 +178,7 @@ export type WatchChangesRequest = Message<"scimgw.directory.v1.WatchChangesReque
  * Use `create(WatchChangesRequestSchema)` to create a new message.
  */
 export const WatchChangesRequestSchema: GenMessage<WatchChangesRequest> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_change_service, 1);
+  messageDesc(file_scimgw_directory_v1_change_service, 2);
 
 /**
  * One message of the ChangeService.WatchChanges stream.
@@ -141,7 +199,7 @@ export type WatchChangesResponse = Message<"scimgw.directory.v1.WatchChangesResp
  * Use `create(WatchChangesResponseSchema)` to create a new message.
  */
 export const WatchChangesResponseSchema: GenMessage<WatchChangesResponse> = /*@__PURE__*/
-  messageDesc(file_scimgw_directory_v1_change_service, 2);
+  messageDesc(file_scimgw_directory_v1_change_service, 3);
 
 /**
  * What changed.
@@ -245,6 +303,29 @@ export enum ChangedResourceType {
    * @generated from enum value: CHANGED_RESOURCE_TYPE_GROUP = 2;
    */
   GROUP = 2,
+
+  /**
+   * An entry of a catalog type of kind ENTITLEMENT (EntitlementService): resource_id is the
+   * entry's id and catalog_type its type's name. Kinds: CREATED, UPDATED, DELETED.
+   *
+   * @generated from enum value: CHANGED_RESOURCE_TYPE_ENTITLEMENT = 3;
+   */
+  ENTITLEMENT = 3,
+
+  /**
+   * An entry of a catalog type of kind ROLE, as for ENTITLEMENT.
+   *
+   * @generated from enum value: CHANGED_RESOURCE_TYPE_ROLE = 4;
+   */
+  ROLE = 4,
+
+  /**
+   * A catalog type itself: resource_id and catalog_type are its name. Kinds: CREATED, UPDATED,
+   * DELETED (deleting a type also sends a DELETED event for each of its entries, first).
+   *
+   * @generated from enum value: CHANGED_RESOURCE_TYPE_ENTITLEMENT_TYPE = 5;
+   */
+  ENTITLEMENT_TYPE = 5,
 }
 
 /**
