@@ -1,5 +1,7 @@
 export { createDirectoryClient } from "./create-directory-client.js";
 export { tlsFilesFromEnv } from "./tls-files-from-env.js";
+export { credentialFromSettings } from "./credential-from-settings.js";
+export type { CredentialSettings } from "./credential-from-settings.js";
 export { followCredentialFile } from "./follow-credential-file.js";
 export type { CredentialFileLogger, FollowedCredential } from "./follow-credential-file.js";
 export type { ChannelTlsFiles } from "@scimgw/grpc";

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
-import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
+import { credentialFromSettings, tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
 
 const origin = z
   .url({ protocol: /^https?$/ })
@@ -39,29 +38,6 @@ export type ConsoleConfig = Omit<z.infer<typeof settings>, "PUBLIC_BASE_URL" | "
 
 const credentialHelp = "issue one with `scimgw-admin bootstrap --console-credential-file <file>` (pnpm admin …)";
 
-function readCredential(data: z.infer<typeof settings>): string {
-  if (data.DIRECTORY_CREDENTIAL !== undefined && data.DIRECTORY_CREDENTIAL_FILE !== undefined) {
-    throw new ConfigError(["DIRECTORY_CREDENTIAL and DIRECTORY_CREDENTIAL_FILE: set one, not both"]);
-  }
-  if (data.DIRECTORY_CREDENTIAL !== undefined) return data.DIRECTORY_CREDENTIAL;
-  if (data.DIRECTORY_CREDENTIAL_FILE === undefined) {
-    throw new ConfigError([
-      `DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: the console needs an admin-scope service credential for the directory; ${credentialHelp}`,
-    ]);
-  }
-  let content: string;
-  try {
-    content = readFileSync(data.DIRECTORY_CREDENTIAL_FILE, "utf8").trim();
-  } catch (error) {
-    throw new ConfigError([
-      `DIRECTORY_CREDENTIAL_FILE: cannot read ${data.DIRECTORY_CREDENTIAL_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    ]);
-  }
-  if (!/^\S+$/.test(content))
-    throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: ${data.DIRECTORY_CREDENTIAL_FILE} must hold one credential; ${credentialHelp}`]);
-  return content;
-}
-
 /** PUBLIC_BASE_URL is the gateway's setting; the console reuses it when both run with one environment. */
 function gatewayOrigin(data: z.infer<typeof settings>): string | undefined {
   if (data.SCIM_PUBLIC_BASE_URL !== undefined) return data.SCIM_PUBLIC_BASE_URL;
@@ -77,7 +53,7 @@ export function loadConsoleConfig(env: NodeJS.ProcessEnv): ConsoleConfig {
   const { PUBLIC_BASE_URL: _gateway, SCIM_PUBLIC_BASE_URL: _scim, ...rest } = data;
   return {
     ...rest,
-    directoryCredential: readCredential(data),
+    directoryCredential: credentialFromSettings(data, "the console needs an admin-scope service credential", credentialHelp),
     directoryTls: tlsFilesFromEnv(env),
     scimPublicOrigin: gatewayOrigin(data),
   };

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
-import { tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
+import { credentialFromSettings, tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
 import { metricsHost, metricsPort } from "@scimgw/metrics";
 import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
 import { defaultAllowedHosts, parseHost, type AllowedHost } from "./http/public-origin.js";
@@ -102,29 +101,6 @@ export type GatewayConfig = z.infer<typeof settings> & {
 
 const credentialHelp = "issue one with `scimgw-admin credentials issue gateway --scope read-write --all-tenants` (pnpm admin …)";
 
-function readCredential(data: z.infer<typeof settings>): string {
-  if (data.DIRECTORY_CREDENTIAL !== undefined && data.DIRECTORY_CREDENTIAL_FILE !== undefined) {
-    throw new ConfigError(["DIRECTORY_CREDENTIAL and DIRECTORY_CREDENTIAL_FILE: set one, not both"]);
-  }
-  if (data.DIRECTORY_CREDENTIAL !== undefined) return data.DIRECTORY_CREDENTIAL;
-  if (data.DIRECTORY_CREDENTIAL_FILE === undefined) {
-    throw new ConfigError([
-      `DIRECTORY_CREDENTIAL or DIRECTORY_CREDENTIAL_FILE: the gateway needs a read-write service credential for the directory; ${credentialHelp}`,
-    ]);
-  }
-  let content: string;
-  try {
-    content = readFileSync(data.DIRECTORY_CREDENTIAL_FILE, "utf8").trim();
-  } catch (error) {
-    throw new ConfigError([
-      `DIRECTORY_CREDENTIAL_FILE: cannot read ${data.DIRECTORY_CREDENTIAL_FILE} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    ]);
-  }
-  if (!/^\S+$/.test(content))
-    throw new ConfigError([`DIRECTORY_CREDENTIAL_FILE: ${data.DIRECTORY_CREDENTIAL_FILE} must hold one credential; ${credentialHelp}`]);
-  return content;
-}
-
 /** Reads the gateway's settings once, at start; every bad one is reported by its name. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const data = readSettings(settings, env, { secrets: ["DIRECTORY_CREDENTIAL", "RATE_LIMIT_DATABASE_URL"] });
@@ -137,7 +113,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   }
   return {
     ...data,
-    directoryCredential: readCredential(data),
+    directoryCredential: credentialFromSettings(data, "the gateway needs a read-write service credential", credentialHelp),
     // The gateway's own client certificate for mutual TLS, under the names every client of ours reads.
     directoryTls: tlsFilesFromEnv(env),
     limits: {
