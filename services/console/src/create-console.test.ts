@@ -6,6 +6,7 @@ import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, RpcError } from "@scimgw/grpc";
 import { ErrorReason, TenantSchema, TenantSummarySchema, UserSchema } from "@scimgw/proto";
 import { pino } from "pino";
+import { createLogger, currentRequestId } from "@scimgw/observability";
 import type { ConsoleDirectory } from "./context/console-context.js";
 import { createConsole } from "./create-console.js";
 import { contentSecurityPolicy } from "./http/security-headers.js";
@@ -100,6 +101,38 @@ test("every response carries the CSP and the other security headers", async () =
     assert.equal(response.headers.get("referrer-policy"), "no-referrer");
   }
   assert.equal((await fetch(`${base}/tenants`, { headers: { cookie } })).headers.get("cache-control"), "no-store");
+});
+
+test("every request has an id: on its response, on its log line, and on the directory calls made for it", async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = createLogger({ name: "console", level: "info" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  const seenByDirectory: Array<string | undefined> = [];
+  const watched = new Proxy(directory, {
+    get: (target, service) =>
+      new Proxy(Reflect.get(target, service) as object, {
+        get: (calls, method) => {
+          const call = Reflect.get(calls, method) as (...args: unknown[]) => unknown;
+          return (...args: unknown[]) => {
+            seenByDirectory.push(currentRequestId());
+            return call.apply(calls, args);
+          };
+        },
+      }),
+  });
+  const app = createConsole({ directory: watched, logger, assetsFolder });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const kept = await fetch(`${origin}/tenants`, { headers: { cookie, "x-request-id": "req-console-1" } });
+    assert.equal(kept.headers.get("x-request-id"), "req-console-1");
+    assert.ok(seenByDirectory.length > 0 && seenByDirectory.every((id) => id === "req-console-1"), String(seenByDirectory));
+    assert.ok(lines.some((line) => line.msg === "request" && line.requestId === "req-console-1"));
+    const fresh = await fetch(`${origin}/nowhere`, { headers: { cookie } });
+    assert.match(fresh.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
+  } finally {
+    server.close();
+  }
 });
 
 test("without a session a page sends the browser to sign in", async () => {

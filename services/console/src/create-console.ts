@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import { bodyParser } from "@koa/bodyparser";
 import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
+import { assignRequestId } from "@scimgw/observability";
 import type { Logger } from "pino";
 import type { ConsoleContext, ConsoleDirectory } from "./context/console-context.js";
 import { ConsoleError } from "./errors/console-error.js";
@@ -87,6 +88,8 @@ export function createConsole(options: ConsoleOptions): Koa {
     if (error.code === "ERR_STREAM_PREMATURE_CLOSE" || error.code === "ECONNRESET" || error.code === "EPIPE") return;
     options.logger.error({ err: error }, "console response failed");
   });
+  // Outermost: every log line of the request, and the directory calls made for it, carry its id.
+  app.use(assignRequestId);
   app.use(securityHeaders);
   app.use(logRequests(options.logger));
   app.use(renderErrors(context));

@@ -1,6 +1,6 @@
 import { exitWithFailure } from "@scimgw/config";
 import { createDirectoryClient, followCredentialFile } from "@scimgw/directory-client";
-import { createLogger } from "@scimgw/observability";
+import { createLogger, outgoingCallMetadata } from "@scimgw/observability";
 import { loadConsoleConfig } from "./config.js";
 import { createConsole } from "./create-console.js";
 import { explainStartFailure } from "./errors/explain-start-failure.js";
@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     address: config.DIRECTORY_ADDRESS,
     serviceCredential: credentialFile?.current ?? config.directoryCredential,
     defaultTimeoutMs: config.DIRECTORY_TIMEOUT_MS,
+    // Each call carries the id of the request it is made for, so the directory's lines match ours.
+    callMetadata: outgoingCallMetadata,
     ...(config.directoryTls === undefined ? {} : { tls: config.directoryTls }),
   });
   const app = createConsole({

@@ -1,5 +1,4 @@
 import Router from "@koa/router";
-import { Code, RpcError } from "@scimgw/grpc";
 import { isResourceId } from "@scimgw/scim-proto";
 import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
@@ -36,11 +35,7 @@ export function tenantRoutes(context: ConsoleContext) {
     const [{ tenant: summary }, { apiKeys }, { setupLinks }] = await Promise.all([
       directory.tenants.getTenant({ tenantId }),
       directory.apiKeys.listApiKeys({ tenantId, includeRevoked: true }),
-      // A directory older than the console serves no setup links: the rest of the page still works.
-      directory.setupLinks.listSetupLinks({ tenantId }).catch((error: unknown) => {
-        if (error instanceof RpcError && error.code === Code.UNIMPLEMENTED) return { setupLinks: [] };
-        throw error;
-      }),
+      directory.setupLinks.listSetupLinks({ tenantId }),
     ]);
     if (summary?.tenant === undefined) throw new ConsoleError(404, "There is no such tenant.");
     const body = tenantBody({
