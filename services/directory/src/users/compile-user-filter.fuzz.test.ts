@@ -3,17 +3,16 @@
 // another exception, never a hang (each query runs under the test's timeout).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { GroupSchema, UserSchema } from "@scimgw/proto";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { UserSchema } from "@scimgw/proto";
 import { createFilterPredicate, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
 import { filterFromProto, filterToProto, userFromProto } from "@scimgw/scim-proto";
 import { fuzzParameters, garbledFilterText, userFilterText } from "@scimgw/test-fuzz";
 import fc from "fast-check";
 import type { Knex } from "knex";
-import { createGroupStore } from "../groups/group-store.js";
-import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
+import { seedUsersInGroups, type SeededGroup } from "../test-support/seed-users-in-groups.js";
 import { createUserStore, type UserStore } from "./user-store.js";
 
 const users: Array<MessageInitShape<typeof UserSchema>> = [
@@ -56,7 +55,7 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
  * that User.groups, which is derived from the memberships, has direct, nested and cyclic values to
  * filter: the names reuse the generators' fragments so that `groups.display` comparisons match.
  */
-const groups: Array<[string, Array<number | string>]> = [
+const groups: SeededGroup[] = [
   ["Tour Guide", [0, 2]],
   ["Straße", ["Tour Guide", 1]],
   ["İı", [4, "e\u0301"]],
@@ -87,16 +86,7 @@ for (const storeUnderTest of storesUnderTest) {
       const noise = (await createTenantStore(db).create("noise")).id;
       for (const tenantId of [tenant, noise]) {
         // Another tenant's twins, in groups of the same names, must never match.
-        const userIds: string[] = [];
-        for (const init of users) userIds.push((await store.create(tenantId, create(UserSchema, init))).id);
-        const groupIds = new Map<string, string>();
-        for (const [displayName] of groups) {
-          groupIds.set(displayName, (await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName }))).id);
-        }
-        for (const [displayName, members] of groups) {
-          const ids = members.map((member) => (typeof member === "number" ? userIds[member] : groupIds.get(member)) ?? "");
-          await db.transaction((trx) => memberships.add(trx, tenantId, groupIds.get(displayName) ?? "", ids));
-        }
+        const { groupIds } = await seedUsersInGroups(db, store, tenantId, users, groups);
         if (tenantId === tenant) seededGroupIds.push(...groupIds.values());
       }
     });

@@ -2,15 +2,15 @@
 // on every store: each filter below runs both ways over the same users.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { GroupSchema, UserSchema } from "@scimgw/proto";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { UserSchema } from "@scimgw/proto";
 import { matchesFilter, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
 import { userFromProto } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
-import { createGroupStore } from "../groups/group-store.js";
 import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
+import { seedUsersInGroups, type SeededGroup } from "../test-support/seed-users-in-groups.js";
 import { createUserStore, matchingUsers, type UserStore } from "./user-store.js";
 
 const users: Array<MessageInitShape<typeof UserSchema>> = [
@@ -149,7 +149,7 @@ const filters = [
 ];
 
 /** The seeded groups: display name, then its members (indexes into `users`, or names of groups). */
-const groups: Array<[string, Array<number | string>]> = [
+const groups: SeededGroup[] = [
   ["Tour Guides", [0]],
   ["Staff", ["Tour Guides", 1]],
   ["Cycle A", [3]],
@@ -170,16 +170,7 @@ for (const storeUnderTest of storesUnderTest) {
       const noise = (await createTenantStore(db).create("noise")).id;
       for (const tenantId of [tenant, noise]) {
         // Another tenant's twins, with groups of the same names, must never match.
-        const userIds: string[] = [];
-        for (const init of users) userIds.push((await store.create(tenantId, create(UserSchema, init))).id);
-        const groupIds = new Map<string, string>();
-        for (const [displayName] of groups) {
-          groupIds.set(displayName, (await createGroupStore(db).create(tenantId, create(GroupSchema, { displayName }))).id);
-        }
-        for (const [displayName, members] of groups) {
-          const ids = members.map((member) => (typeof member === "number" ? userIds[member] : groupIds.get(member)) ?? "");
-          await db.transaction((trx) => memberships.add(trx, tenantId, groupIds.get(displayName) ?? "", ids));
-        }
+        const { groupIds } = await seedUsersInGroups(db, store, tenantId, users, groups);
         // Cycle B is a member of Cycle A too: the walk up from a member must end.
         await db.transaction((trx) => memberships.add(trx, tenantId, groupIds.get("Cycle A") ?? "", [groupIds.get("Cycle B") ?? ""]));
         if (tenantId === tenant) {
