@@ -61,6 +61,9 @@ const directory = {
       if (token === "expired-token-000000") throw new RpcError(Code.UNAUTHENTICATED, "expired", { reason: ErrorReason.SETUP_LINK_EXPIRED });
       throw new RpcError(Code.UNAUTHENTICATED, "unknown", { reason: ErrorReason.UNKNOWN_SETUP_LINK });
     },
+    async issueSetupApiKey(): Promise<never> {
+      throw new RpcError(Code.UNAUTHENTICATED, "unknown", { reason: ErrorReason.UNKNOWN_SETUP_LINK });
+    },
   },
   users: {
     async getUser() {
@@ -216,6 +219,42 @@ test("behind a trusted proxy that says https, the cookie is Secure too; an untru
     } finally {
       server.close();
     }
+  }
+});
+
+test("each caller has a request budget, assets aside, and a setup link a budget of keys", async () => {
+  const app = createConsole({
+    directory,
+    logger: pino({ level: "silent" }),
+    assetsFolder,
+    requestLimit: { requests: 3, seconds: 60 },
+    setupKeyLimit: { requests: 1, seconds: 3600 },
+  });
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${origin}/login`)).status, 200);
+    assert.equal((await fetch(`${origin}/assets/console.css`)).status, 200, "assets are not counted");
+    const refused = await fetch(`${origin}/login`);
+    assert.equal(refused.status, 429);
+    assert.ok(Number(refused.headers.get("retry-after")) >= 1);
+    assert.match(await refused.text(), /Too many requests\. Try again in \d+ seconds?\./);
+    // A signed-in operator counts against the session, not the address.
+    assert.equal((await fetch(`${origin}/tenants`, { headers: { cookie } })).status, 200);
+
+    const issue = () =>
+      fetch(`${origin}/setup/unknown-token-0000000/okta/key`, {
+        method: "POST",
+        headers: { origin, "content-type": "application/x-www-form-urlencoded" },
+        body: "",
+      });
+    assert.equal((await issue()).status, 404, "the first key request reaches the directory");
+    const spent = await issue();
+    assert.equal(spent.status, 429);
+    assert.match(await spent.text(), /as many keys as it may/);
+  } finally {
+    server.close();
   }
 });
 

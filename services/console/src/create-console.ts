@@ -5,12 +5,13 @@ import Router from "@koa/router";
 import Koa, { type Context, type Next } from "koa";
 import { assignRequestId } from "@scimgw/observability";
 import type { Logger } from "pino";
-import type { ConsoleContext, ConsoleDirectory } from "./context/console-context.js";
+import type { ConsoleContext, ConsoleDirectory, RequestLimit } from "./context/console-context.js";
 import { ConsoleError } from "./errors/console-error.js";
 import { explainRpcError } from "./errors/explain-rpc-error.js";
 import { documentOf, html } from "./html/html.js";
 import { notice, page } from "./html/layout.js";
 import { requireOperator } from "./http/operator-session.js";
+import { defaultRequestLimit, defaultSetupKeyLimit, limitRequests } from "./http/limit-requests.js";
 import { loggedPath, logRequests } from "./http/log-requests.js";
 import { securityHeaders } from "./http/security-headers.js";
 import { serveAssets } from "./http/serve-assets.js";
@@ -34,6 +35,10 @@ export interface ConsoleOptions {
   pollMs?: number;
   /** Where the built browser scripts and stylesheet are; default this package's dist/assets. */
   assetsFolder?: string;
+  /** Requests per caller (setup link, session, else address) and window; default defaultRequestLimit. */
+  requestLimit?: RequestLimit;
+  /** API keys one setup link may issue per window; default defaultSetupKeyLimit. */
+  setupKeyLimit?: RequestLimit;
 }
 
 /** This package's built assets (from src/ in tests as from dist/). */
@@ -67,7 +72,9 @@ function renderErrors(context: { logger: Logger; publicUrl: string | undefined }
             ? "Link no longer valid"
             : explained.status === 403
               ? "Refused"
-              : "Something went wrong";
+              : explained.status === 429
+                ? "Too many requests"
+                : "Something went wrong";
       ctx.body = documentOf(page({ title, body: html`${notice("error", explained.message)}<p><a href="/">Back to the start</a></p>` }));
     }
   };
@@ -81,6 +88,7 @@ export function createConsole(options: ConsoleOptions): Koa {
     publicUrl: options.publicUrl,
     scimOrigin: options.scimOrigin ?? "http://localhost:8080",
     pollMs: options.pollMs ?? 500,
+    setupKeyLimit: options.setupKeyLimit ?? defaultSetupKeyLimit,
   };
   const app = new Koa({ proxy: options.trustProxy ?? false });
   // A browser leaving a live view closes its stream early: routine, not an error worth a line.
@@ -94,6 +102,7 @@ export function createConsole(options: ConsoleOptions): Koa {
   app.use(logRequests(options.logger));
   app.use(renderErrors(context));
   app.use(serveAssets(options.assetsFolder ?? defaultAssets));
+  app.use(limitRequests(options.requestLimit ?? defaultRequestLimit, options.publicUrl));
   // Forms only: the console takes no JSON and no uploads.
   app.use(bodyParser({ enableTypes: ["form"], formLimit: "32kb" }));
 

@@ -8,6 +8,12 @@ export type ConsoleDirectory = Pick<
 >;
 
 /** What every route of the console shares. */
+/** How many requests one caller may make in a window, and the window's length. */
+export interface RequestLimit {
+  requests: number;
+  seconds: number;
+}
+
 export interface ConsoleContext {
   directory: ConsoleDirectory;
   logger: Logger;
@@ -17,6 +23,8 @@ export interface ConsoleContext {
   scimOrigin: string;
   /** How often live views ask the directory for new activity. */
   pollMs: number;
+  /** How many API keys one setup link may issue in a window. */
+  setupKeyLimit: RequestLimit;
 }
 
 /** The signed-in operator, on ctx.state of every operator route. */

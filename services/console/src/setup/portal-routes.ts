@@ -6,6 +6,7 @@ import type { ConsoleContext } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
 import { documentOf } from "../html/html.js";
 import { page, shownOnce } from "../html/layout.js";
+import { callerOf, consumeOrRefuse, limiterOf } from "../http/limit-requests.js";
 import { staleForm } from "../http/operator-session.js";
 import { consoleOrigin, isSameOrigin } from "../http/same-origin.js";
 import { openEventStream } from "../live/event-stream.js";
@@ -67,6 +68,7 @@ export function portalRoutes(context: ConsoleContext) {
   const { directory, scimOrigin, pollMs, logger } = context;
   const router = new Router();
   const baseUrl = `${scimOrigin}/services/scim/v2`;
+  const keysIssued = limiterOf(context.setupKeyLimit);
 
   function send(ctx: Context, title: string, body: ReturnType<typeof portalBody>): void {
     ctx.type = "html";
@@ -107,6 +109,7 @@ export function portalRoutes(context: ConsoleContext) {
     if (!isSameOrigin(ctx, consoleOrigin(ctx, context.publicUrl))) throw new ConsoleError(403, staleForm);
     const token = tokenOf(ctx);
     const idp = idpOf(ctx);
+    await consumeOrRefuse(ctx, keysIssued, callerOf(ctx, context.publicUrl), "This setup link has issued as many keys as it may for now.");
     const { key } = await asLink(
       directory.setupLinks.issueSetupApiKey({ token, identityProvider: idp === "okta" ? IdentityProvider.OKTA : IdentityProvider.ENTRA }),
     );
