@@ -19,6 +19,7 @@ export * from "./gen/scimgw/directory/v1/tenant_service_pb.js";
 export * from "./gen/scimgw/directory/v1/operator_service_pb.js";
 export * from "./gen/scimgw/directory/v1/setup_link_service_pb.js";
 export * from "./gen/scimgw/directory/v1/entitlement_service_pb.js";
+export * from "./gen/scimgw/directory/v1/schema_service_pb.js";
 
 /**
  * The gRPC metadata key under which a call carries the SCIM request it serves (a serialized

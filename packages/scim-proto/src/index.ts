@@ -6,3 +6,5 @@ export { groupToProto, groupFromProto, memberFromProto } from "./translate-group
 export type { GroupFromProtoOptions } from "./translate-group.js";
 export { reasonOfScimType, scimTypeOfReason } from "./error-reason.js";
 export { isResourceId } from "./resource-id.js";
+export { extensionFromProto, extensionToProto } from "./translate-schema.js";
+export type { ExtensionDefinition } from "./translate-schema.js";

@@ -24,7 +24,7 @@ export { urn } from "./schema/urns.js";
 export { commonAttributes } from "./schema/common-attributes.js";
 export { enterpriseUserSchema, userSchema } from "./schema/user-schema.js";
 export { groupSchema } from "./schema/group-schema.js";
-export { groupResourceType, userResourceType } from "./schema/resource-types.js";
+export { extendResourceType, groupResourceType, userResourceType } from "./schema/resource-types.js";
 export {
   catalogFilterAttributes,
   catalogResourceType,

@@ -54,7 +54,9 @@ export type Group = Message<"scimgw.directory.v1.Group"> & {
   members: GroupMember[];
 
   /**
-   * Attributes of extension schemas, keyed by the extension's schema URN, kept as sent.
+   * Attributes of the tenant's own extension schemas (SchemaService), keyed by the extension's
+   * URN, each value typed as its schema declares (integers and decimals as numbers, dateTimes as
+   * UTC RFC 3339 strings, multi-valued attributes as lists). Keys of unregistered URNs are refused.
    *
    * @generated from field: map<string, google.protobuf.Struct> extensions = 5;
    */
