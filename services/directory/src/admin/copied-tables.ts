@@ -27,7 +27,7 @@ export const copiedTables: readonly CopiedTable[] = [
     name: "tenants",
     primaryKey: ["id"],
     booleanColumns: [],
-    integerColumns: ["last_change_seq", "rate_limit_per_second", "rate_limit_burst", "last_activity_seq"],
+    integerColumns: ["last_change_seq", "rate_limit_per_second", "rate_limit_burst", "last_activity_seq", "schema_revision"],
     jsonColumns: [],
   },
   { name: "api_keys", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
@@ -63,6 +63,7 @@ export const copiedTables: readonly CopiedTable[] = [
     integerColumns: ["version"],
     jsonColumns: [],
   },
+  { name: "schema_extensions", primaryKey: ["tenant_id", "id_key"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   {
     name: "activity_entries",
     primaryKey: ["tenant_id", "seq"],

@@ -227,6 +227,16 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   const setupLinks = createSetupLinkStore(db);
   await setupLinks.create(tenantIds[0]!, 0, "ops@example.com");
   await setupLinks.revoke(tenantIds[1]!, (await setupLinks.create(tenantIds[1]!, 3600_000, "ops@example.com")).link.id);
+  // A tenant's schema extension, as SchemaService stores it (the URN folded, the message as JSON).
+  await db("schema_extensions").insert({
+    tenant_id: tenantIds[0]!,
+    id_key: "urn:acme:user",
+    resource_type: "User",
+    document: JSON.stringify({ id: "urn:acme:User", name: "Äcme", resourceType: "EXTENDED_RESOURCE_TYPE_USER", attributes: [] }),
+    created_at: "2026-01-01T00:00:00.000Z",
+    last_modified: "2026-01-01T00:00:00.000Z",
+  });
+  await db("tenants").where("id", tenantIds[0]!).update({ schema_revision: 1 });
   // Console operators: one signed in (a session), and a failed sign-in still in its window.
   await createOperatorStore(db).add("ops@example.com", "correct horse battery");
   const sessions = createOperatorSessions(db, { sessionHours: 12 });
@@ -253,6 +263,7 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       operator_sign_in_failures: 1,
       entitlement_types: 4,
       entitlements: entryRows,
+      schema_extensions: 1,
     },
   };
 }
@@ -436,6 +447,7 @@ for (const from of storesUnderTest)
             operator_sign_in_failures: 0,
             entitlement_types: 0,
             entitlements: 0,
+            schema_extensions: 0,
           });
         });
 
@@ -490,6 +502,7 @@ for (const from of storesUnderTest)
             operator_sign_in_failures: 0,
             entitlement_types: 0,
             entitlements: 0,
+            schema_extensions: 0,
           });
         });
       });

@@ -21,6 +21,8 @@ import * as createEntitlementTypes from "./0019-create-entitlement-types.js";
 import * as createEntitlements from "./0020-create-entitlements.js";
 import * as addChangeEventDetails from "./0021-add-change-event-details.js";
 import * as widenChangeEventResource from "./0022-widen-change-event-resource.js";
+import * as addTenantSchemaRevision from "./0023-add-tenant-schema-revision.js";
+import * as createSchemaExtensions from "./0024-create-schema-extensions.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -54,6 +56,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0020-create-entitlements", createEntitlements],
   ["0021-add-change-event-details", addChangeEventDetails],
   ["0022-widen-change-event-resource", widenChangeEventResource],
+  ["0023-add-tenant-schema-revision", addTenantSchemaRevision],
+  ["0024-create-schema-extensions", createSchemaExtensions],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */
