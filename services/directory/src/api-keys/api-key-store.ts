@@ -59,9 +59,8 @@ export function createApiKeyStore(db: Knex) {
         last_used_at: null,
         revoked_at: null,
       };
-      // Checked before the write, not in it: a foreign-key failure's wording differs by store, and
-      // on SQLite a transaction that reads first cannot wait for the write lock (SQLITE_BUSY at
-      // once when another process, the admin CLI or the directory, committed in between). Tenants
+      // Checked here because a foreign-key failure's wording differs by store; before the write, not
+      // in it, so the read runs on a reader's connection and not in the one writer's time. Tenants
       // are never deleted, and the foreign key still refuses a row without its tenant.
       if ((await db("tenants").where({ id: tenantId }).first("id")) === undefined) throw notFound(`tenant "${tenantId}"`);
       await writeTransaction(db, undefined, (trx) => trx<ApiKeyRow>("api_keys").insert(row));

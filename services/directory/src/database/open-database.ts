@@ -2,6 +2,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
+import { BeginImmediateSqliteClient } from "./begin-immediate.js";
 import { createGroupCommitWriter, type GroupCommitWriter } from "./group-commit.js";
 
 /**
@@ -102,9 +103,15 @@ const knexLog = {
   },
 };
 
-function sqliteKnex(filename: string, synchronous: SqliteSynchronous, connections: number): Knex {
+/**
+ * The connections that write begin each transaction IMMEDIATE (begin-immediate.ts), so that a write
+ * that reads first waits for another process's write instead of failing with SQLITE_BUSY. The
+ * readers' connections keep knex's deferred BEGIN: their transactions only read (a snapshot for a
+ * copy), and IMMEDIATE would make them hold the write lock.
+ */
+function sqliteKnex(filename: string, synchronous: SqliteSynchronous, connections: number, role: "reads" | "writes"): Knex {
   return knex({
-    client: "sqlite3",
+    client: role === "writes" ? BeginImmediateSqliteClient : "sqlite3",
     connection: { filename },
     useNullAsDefault: true,
     log: knexLog,
@@ -137,16 +144,17 @@ export function writerOf(db: Knex): GroupCommitWriter | undefined {
  * SQLite in WAL mode: readers never wait for each other or for the writer, and there is one writer
  * at a time. So reads get a pool of connections (the Knex returned, which every read uses as
  * before), and writes get one connection of their own, reached through writerOf(db) by
- * writeTransaction and the migrations. A single writing connection also means a write transaction
- * never starts as a reader and then fails to upgrade (SQLITE_BUSY). An in-memory database exists
- * per connection, so it keeps one connection for both.
+ * writeTransaction and the migrations. A single writing connection means the process's own writes
+ * never contend for the lock, and its transactions begin IMMEDIATE, so another process's writes (the
+ * admin CLI's) wait for them and they for those. An in-memory database exists per connection, so it
+ * keeps one connection for both.
  */
 function openSqlite(location: Extract<DatabaseLocation, { kind: "sqlite" }>): Knex {
   const { filename, readConnections = sqliteReadConnectionsDefault, synchronous = "FULL" } = location;
   prepareSqliteFile(filename);
-  if (filename === ":memory:" || filename === "") return sqliteKnex(filename, synchronous, 1);
-  const readers = sqliteKnex(filename, synchronous, readConnections);
-  const writer = sqliteKnex(filename, synchronous, 1);
+  if (filename === ":memory:" || filename === "") return sqliteKnex(filename, synchronous, 1, "writes");
+  const readers = sqliteKnex(filename, synchronous, readConnections, "reads");
+  const writer = sqliteKnex(filename, synchronous, 1, "writes");
   writers.set(readers, createGroupCommitWriter(writer));
   const destroyReaders = readers.destroy.bind(readers);
   // Closing the database closes both; knex's destroy is a property of the instance, so it is redefined there.

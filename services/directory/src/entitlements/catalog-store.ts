@@ -215,9 +215,10 @@ export function createCatalogStore(db: Knex) {
                 .update({ ...content, version, last_modified: now });
           } catch (error) {
             if (!isUniqueViolation(error)) throw error;
-            // The endpoint taken, or (PostgreSQL only: SQLite's one writer runs writes one after the
-            // other) the same name created by a concurrent call, which PostgreSQL reports once that
-            // call has committed, so a read outside this aborted transaction sees which it was.
+            // The endpoint taken, or (PostgreSQL only: SQLite's write transactions begin IMMEDIATE,
+            // so they run one after the other, across processes too) the same name created by a
+            // concurrent call, which PostgreSQL reports once that call has committed, so a read
+            // outside this aborted transaction sees which it was.
             const raced =
               existing === undefined &&
               dialectOf(db) === "postgres" &&
