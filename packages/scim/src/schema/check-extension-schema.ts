@@ -36,8 +36,9 @@ const reservedAttributeNames = new Set(["schemas", "id", "externalid", "meta"]);
 const reservedUrns = new Set([...Object.values(urn), ...Object.values(oktaCatalogUrn)].map((id) => id.toLowerCase()));
 
 // RFC 8141 §2: "urn:" NID ":" NSS, the NID 2-32 letters, digits and hyphens starting with an
-// alphanumeric. Whitespace and quotes are refused in the NSS: they cannot appear in a filter path.
-const urnSyntax = /^urn:[a-z0-9][a-z0-9-]{0,30}[a-z0-9]:[^\s"]+$/i;
+// alphanumeric. Whitespace, quotes and backslashes are refused in the NSS: a filter path cannot
+// hold them, and the directory reads values by the URN as a JSON path.
+const urnSyntax = /^urn:[a-z0-9][a-z0-9-]{0,30}[a-z0-9]:[^\s"\\]+$/i;
 
 /** What RFC 7643 §7 describes every attribute by, from the schema for schemas (subAttributes apart: checked per attribute). */
 const characteristics = (findAttribute(schemaSchema.attributes, "attributes")?.subAttributes ?? []).filter(
