@@ -54,7 +54,10 @@ function someElement(dialect: Dialect, source: string, path: string[], condition
 }
 
 const not = (condition: SqlCondition): SqlCondition => ({ sql: `NOT ${condition.sql}`, bindings: condition.bindings });
-const and = (a: SqlCondition, b: SqlCondition): SqlCondition => ({ sql: `(${a.sql} AND ${b.sql})`, bindings: [...a.bindings, ...b.bindings] });
+const and = (a: SqlCondition, b: SqlCondition): SqlCondition => ({
+  sql: `(${a.sql} AND ${b.sql})`,
+  bindings: [...a.bindings, ...b.bindings],
+});
 
 /**
  * The condition under which a resource makes the refusal apply: it holds a value at the path
