@@ -31,8 +31,8 @@ export {
   maxExtensionAttributes,
   maxExtensionUrnLength,
   parseExtensionSchema,
-} from "./schema/check-extension-schema.js";
-export type { ParsedExtensionSchema } from "./schema/check-extension-schema.js";
+} from "./discovery/check-extension-schema.js";
+export type { ParsedExtensionSchema } from "./discovery/check-extension-schema.js";
 export { compareExtensionSchemas } from "./schema/compare-extension-schemas.js";
 export type {
   DataDependentRefusal,

@@ -1,7 +1,7 @@
-import { attributeName, memberProblems } from "../discovery/check-document.js";
-import { schemaSchema } from "../discovery/schema-schema.js";
+import { attributeName, memberProblems } from "./check-document.js";
+import { schemaSchema } from "./schema-schema.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "../resource/json-value.js";
-import { oktaCatalogUrn } from "./okta-catalog-schemas.js";
+import { oktaCatalogUrn } from "../schema/okta-catalog-schemas.js";
 import {
   attribute,
   findAttribute,
@@ -12,8 +12,8 @@ import {
   type Returned,
   type SchemaDefinition,
   type Uniqueness,
-} from "./schema-definition.js";
-import { urn } from "./urns.js";
+} from "../schema/schema-definition.js";
+import { urn } from "../schema/urns.js";
 
 /** The most attributes an extension has at its top level, and the most sub-attributes of one complex attribute. */
 export const maxExtensionAttributes = 100;

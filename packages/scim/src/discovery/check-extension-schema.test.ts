@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { schemaDocument } from "../discovery/schema-document.js";
+import { schemaDocument } from "./schema-document.js";
 import type { JsonObject } from "../resource/json-value.js";
 import { parseExtensionSchema } from "./check-extension-schema.js";
-import { groupResourceType, userResourceType } from "./resource-types.js";
+import { groupResourceType, userResourceType } from "../schema/resource-types.js";
 
 const id = "urn:acme:scim:schemas:2.0:User";
 
