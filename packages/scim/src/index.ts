@@ -26,6 +26,22 @@ export { enterpriseUserSchema, userSchema } from "./schema/user-schema.js";
 export { groupSchema } from "./schema/group-schema.js";
 export { extendResourceType, groupResourceType, userResourceType } from "./schema/resource-types.js";
 export {
+  checkExtensionSchema,
+  maxExtensionAttributeNameLength,
+  maxExtensionAttributes,
+  maxExtensionUrnLength,
+  parseExtensionSchema,
+} from "./discovery/check-extension-schema.js";
+export type { ParsedExtensionSchema } from "./discovery/check-extension-schema.js";
+export { compareExtensionSchemas } from "./schema/compare-extension-schemas.js";
+export type {
+  DataDependentRefusal,
+  ExtensionChanges,
+  ExtensionVersion,
+  SchemaChangeRefusal,
+  StoredStep,
+} from "./schema/compare-extension-schemas.js";
+export {
   catalogFilterAttributes,
   catalogResourceType,
   maxCatalogDescriptionLength,

@@ -10,6 +10,7 @@ import {
   file_google_rpc_status,
   GroupService,
   OperatorService,
+  SchemaService,
   SetupLinkService,
   TenantService,
   UserService,
@@ -24,6 +25,9 @@ import { retryingConflicts } from "./database/store-errors.js";
 import { dialectOf } from "./database/open-database.js";
 import { createOperatorService } from "./operators/operator-service.js";
 import { createOperatorSessions, type OperatorSessionOptions } from "./operators/operator-sessions.js";
+import { createSchemaService } from "./schemas/schema-service.js";
+import { createSchemaStore } from "./schemas/schema-store.js";
+import { createTenantSchemaCache, type TenantSchemaCacheOptions } from "./schemas/tenant-schema-cache.js";
 import { createSetupLinkService } from "./setup-links/setup-link-service.js";
 import { createSetupLinkStore } from "./setup-links/setup-link-store.js";
 import { createTenantService } from "./administration/tenant-service.js";
@@ -82,6 +86,8 @@ export interface DirectoryDependencies {
   setupLinkClock?: () => number;
   /** Entitlements and roles values naming no catalog entry (UNKNOWN_ENTITLEMENTS). Default: refused. */
   unknownEntitlements?: UnknownEntitlements;
+  /** How long each tenant's resource types are reused before their revision is read again, and for how many tenants. */
+  tenantSchemas?: Partial<Pick<TenantSchemaCacheOptions, "revalidateAfterMs" | "maxTenants">>;
 }
 
 /**
@@ -112,6 +118,7 @@ const services = [
   OperatorService,
   SetupLinkService,
   EntitlementService,
+  SchemaService,
 ];
 
 /**
@@ -130,6 +137,7 @@ export function createDirectoryServer({
   operatorSessions = {},
   setupLinkClock = Date.now,
   unknownEntitlements = "refuse",
+  tenantSchemas = {},
 }: DirectoryDependencies): Server {
   const unguarded = services
     .flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`))
@@ -155,6 +163,9 @@ export function createDirectoryServer({
     logger.warn({ tenant: tenantId, values }, "entitlements or roles recorded that name no catalog entry (UNKNOWN_ENTITLEMENTS=record)");
     for (const value of values) metrics?.countUnknownAssignments?.(value.attribute, 1);
   });
+  // Each tenant's resource types with its extensions; a schema change here updates it at once, one
+  // on another replica within revalidateAfterMs (writes never depend on it: claimSequences checks).
+  const schemaCache = createTenantSchemaCache(db, { revalidateAfterMs: 5000, maxTenants: 10_000, ...tenantSchemas });
   const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments);
   addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(userStore))), hooks);
   addService(
@@ -164,6 +175,7 @@ export function createDirectoryServer({
     hooks,
   );
   addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity)))), hooks);
+  addService(server, SchemaService, gatedByTenant(gate, retryingConflicts(createSchemaService(createSchemaStore(db, schemaCache)))), hooks);
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());

@@ -7,7 +7,7 @@ import { resourceTypeSchema } from "./resource-type-schema.js";
 import { schemaSchema } from "./schema-schema.js";
 import { serviceProviderConfig } from "./service-provider-config.js";
 import { serviceProviderConfigSchema } from "./service-provider-config-schema.js";
-import { documentProblems, schemaAttributeProblems } from "./test-support/check-document.js";
+import { documentProblems, schemaAttributeProblems } from "./check-document.js";
 
 // Every document the discovery endpoints serve, checked against the schema for its kind of
 // resource (RFC 7643 §5, §6, §7 as data) and for the rules those schemas cannot express.

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { findResourceType, findSchemaDocument, resourceTypeListResponse, schemaListResponse } from "../discovery/discovery-lists.js";
 import { resourceTypeSchema } from "../discovery/resource-type-schema.js";
 import { schemaSchema } from "../discovery/schema-schema.js";
-import { documentProblems, schemaAttributeProblems } from "../discovery/test-support/check-document.js";
+import { documentProblems, schemaAttributeProblems } from "../discovery/check-document.js";
 import type { JsonObject } from "../resource/json-value.js";
 import { catalogEntryResource } from "../resource/catalog-entry-resource.js";
 import { catalogResourceType, oktaCatalogUrn, oktaEntitlementSchema, oktaRoleSchema } from "./okta-catalog-schemas.js";

@@ -7,10 +7,13 @@ import {
   EntitlementKind,
   EntitlementSchema,
   EntitlementTypeSchema,
+  ExtendedResourceType,
   GroupSchema,
+  SchemaAttributeType,
+  SchemaExtensionSchema,
   ScimRequestSchema,
-  UserSchema,
   type User,
+  UserSchema,
 } from "@scimgw/proto";
 import { createCatalogStore } from "../entitlements/catalog-store.js";
 import type { Knex } from "knex";
@@ -25,6 +28,7 @@ import { createUserStore } from "../users/user-store.js";
 import { createGroupStore } from "../groups/group-store.js";
 import { createOperatorSessions } from "../operators/operator-sessions.js";
 import { createOperatorStore } from "../operators/operator-store.js";
+import { createSchemaStore } from "../schemas/schema-store.js";
 import { createSetupLinkStore } from "../setup-links/setup-link-store.js";
 import { copiedTables } from "./copied-tables.js";
 import { copyStore, CopyStoreError } from "./copy-store.js";
@@ -227,16 +231,16 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
   const setupLinks = createSetupLinkStore(db);
   await setupLinks.create(tenantIds[0]!, 0, "ops@example.com");
   await setupLinks.revoke(tenantIds[1]!, (await setupLinks.create(tenantIds[1]!, 3600_000, "ops@example.com")).link.id);
-  // A tenant's schema extension, as SchemaService stores it (the URN folded, the message as JSON).
-  await db("schema_extensions").insert({
-    tenant_id: tenantIds[0]!,
-    id_key: "urn:acme:user",
-    resource_type: "User",
-    document: JSON.stringify({ id: "urn:acme:User", name: "Äcme", resourceType: "EXTENDED_RESOURCE_TYPE_USER", attributes: [] }),
-    created_at: "2026-01-01T00:00:00.000Z",
-    last_modified: "2026-01-01T00:00:00.000Z",
-  });
-  await db("tenants").where("id", tenantIds[0]!).update({ schema_revision: 1 });
+  // A tenant's schema extension, registered as SchemaService registers it (which also moves the revision).
+  await createSchemaStore(db).apply(
+    tenantIds[0]!,
+    create(SchemaExtensionSchema, {
+      id: "urn:acme:User",
+      name: "Äcme",
+      resourceType: ExtendedResourceType.USER,
+      attributes: [{ name: "region", type: SchemaAttributeType.STRING }],
+    }),
+  );
   // Console operators: one signed in (a session), and a failed sign-in still in its window.
   await createOperatorStore(db).add("ops@example.com", "correct horse battery");
   const sessions = createOperatorSessions(db, { sessionHours: 12 });

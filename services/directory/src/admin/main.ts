@@ -15,6 +15,7 @@ import { addCopyStoreCommand } from "./copy-store-command.js";
 import { addCredentialCommands } from "./credential-commands.js";
 import { addGroupCommands } from "./group-commands.js";
 import { addEntitlementCommands } from "./entitlement-commands.js";
+import { addSchemaCommands } from "./schema-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { addOperatorCommands } from "./operator-commands.js";
@@ -79,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
   addUserCommands(program, context);
   addGroupCommands(program, context);
   addEntitlementCommands(program, context);
+  addSchemaCommands(program, context);
   addActivityCommand(program, context);
   addCopyStoreCommand(program, context, config.database);
   addBackupCommand(program, context, config.database);

@@ -1,38 +1,9 @@
 // `scimgw-admin operators` as an admin runs it (the real CLI, a password piped to stdin), on every store.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { createOperatorSessions } from "../operators/operator-sessions.js";
-import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
-
-const packageDir = fileURLToPath(new URL("../..", import.meta.url));
-
-/** Runs the admin CLI on the test database, with `input` piped to its stdin. */
-function runAdmin(
-  database: TemporaryDatabase,
-  args: string[],
-  input = "",
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { location } = database;
-  const env =
-    location.kind === "sqlite"
-      ? { DATABASE_URL: `sqlite:${location.filename}` }
-      : { DATABASE_URL: location.url, DATABASE_SCHEMA: location.schema ?? "public" };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/admin/main.ts", ...args], {
-      cwd: packageDir,
-      env: { ...process.env, DATABASE_SCHEMA: undefined, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { runAdmin } from "../test-support/run-admin.js";
+import { storesUnderTest } from "../test-support/stores-under-test.js";
 
 for (const store of storesUnderTest)
   test(`${store.name}: operators add, list, password and remove; passwords piped or generated and shown once`, async () => {

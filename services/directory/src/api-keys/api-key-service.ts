@@ -33,6 +33,7 @@ export function createApiKeyService(keys: ApiKeyStore): ServiceImplementationOf<
         tenantId: key.tenantId,
         keyId: key.id,
         keyLabel: key.label,
+        schemaRevision: verdict.schemaRevision,
         ...(verdict.tenantRateLimit === null ? {} : { tenantRateLimit: verdict.tenantRateLimit }),
       };
     },

@@ -28,7 +28,7 @@ export interface ApiKeyInfo {
 
 /** What a presented key is: a live key of an active tenant, or one that is known but refused. */
 export type KeyVerdict =
-  | { status: "valid"; key: ApiKeyInfo; tenantRateLimit: TenantRateLimit | null }
+  | { status: "valid"; key: ApiKeyInfo; tenantRateLimit: TenantRateLimit | null; schemaRevision: bigint }
   | { status: "revoked"; key: ApiKeyInfo }
   | { status: "suspended"; key: ApiKeyInfo };
 
@@ -74,13 +74,21 @@ export function createApiKeyStore(db: Knex) {
      * the refusal can be recorded in its tenant's activity log. Undefined for a hash no key has.
      */
     async verify(keySha256: string): Promise<KeyVerdict | undefined> {
-      // The tenant's rate limit and state come in the same query: the gateway caches the whole answer.
-      const row: (ApiKeyRow & Pick<TenantRow, "rate_limit_per_second" | "rate_limit_burst" | "suspended_at">) | undefined = await db(
-        "api_keys",
-      )
+      // The tenant's rate limit, state and schema revision come in the same query: the gateway
+      // caches the whole answer, and rereads the tenant's extensions when the revision moves.
+      const row:
+        | (ApiKeyRow &
+            Pick<TenantRow, "rate_limit_per_second" | "rate_limit_burst" | "suspended_at"> & { schema_revision: number | string | bigint })
+        | undefined = await db("api_keys")
         .join("tenants", "tenants.id", "api_keys.tenant_id")
         .where("api_keys.key_sha256", keySha256)
-        .first("api_keys.*", "tenants.rate_limit_per_second", "tenants.rate_limit_burst", "tenants.suspended_at");
+        .first(
+          "api_keys.*",
+          "tenants.rate_limit_per_second",
+          "tenants.rate_limit_burst",
+          "tenants.suspended_at",
+          "tenants.schema_revision",
+        );
       if (row === undefined) return undefined;
       if (row.revoked_at !== null) return { status: "revoked", key: fromRow(row) };
       if (row.suspended_at !== null) return { status: "suspended", key: fromRow(row) };
@@ -88,7 +96,12 @@ export function createApiKeyStore(db: Knex) {
       await writeTransaction(db, undefined, (trx) =>
         trx<ApiKeyRow>("api_keys").where({ tenant_id: row.tenant_id, id: row.id }).update({ last_used_at: lastUsedAt }),
       );
-      return { status: "valid", key: fromRow({ ...row, last_used_at: lastUsedAt }), tenantRateLimit: rateLimitOf(row) };
+      return {
+        status: "valid",
+        key: fromRow({ ...row, last_used_at: lastUsedAt }),
+        tenantRateLimit: rateLimitOf(row),
+        schemaRevision: BigInt(row.schema_revision),
+      };
     },
 
     /** Revokes a live key and returns it as revoked. */

@@ -46,6 +46,24 @@ export function invalidValue(detail: string): RpcError {
   return new RpcError(Code.INVALID_ARGUMENT, detail, { reason: ErrorReason.INVALID_VALUE });
 }
 
+/** An extension schema that breaks RFC 7643 §7 or our rules for extensions (checkExtensionSchema): every problem, named. */
+export function invalidSchema(problems: readonly string[]): RpcError {
+  return new RpcError(Code.INVALID_ARGUMENT, `the extension schema is invalid: ${problems.join("; ")}`, {
+    reason: ErrorReason.INVALID_SCHEMA,
+  });
+}
+
+/**
+ * A change to a registered extension that stored data (or the rules of compatibility) refuse:
+ * every refusal, each naming its attribute and why; metadata `attributes` lists them.
+ */
+export function incompatibleSchemaChange(urn: string, refusals: readonly { attribute: string; message: string }[]): RpcError {
+  return new RpcError(Code.FAILED_PRECONDITION, `the change to "${urn}" is refused: ${refusals.map((r) => r.message).join("; ")}`, {
+    reason: ErrorReason.INCOMPATIBLE_SCHEMA_CHANGE,
+    metadata: { attributes: [...new Set(refusals.map((r) => r.attribute))].join(",") },
+  });
+}
+
 /**
  * A SCIM rule broken inside the directory (while applying a PATCH or validating a user) is an
  * INVALID_ARGUMENT whose reason is the scimType, so the client still gets the RFC's error.

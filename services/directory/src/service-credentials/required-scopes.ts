@@ -57,6 +57,11 @@ const requiredScopes: Readonly<Record<string, Scope>> = {
   "scimgw.directory.v1.EntitlementService/DeleteEntitlementType": "read-write",
   "scimgw.directory.v1.EntitlementService/UpsertEntitlement": "read-write",
   "scimgw.directory.v1.EntitlementService/DeleteEntitlement": "read-write",
+  // A tenant's schema is the operator's to change, like the tenant itself; reading it is for
+  // every caller that builds or reads resources by it (the gateway, internal services).
+  "scimgw.directory.v1.SchemaService/ApplySchemaExtension": "admin",
+  "scimgw.directory.v1.SchemaService/GetSchemaExtension": "read-only",
+  "scimgw.directory.v1.SchemaService/ListSchemaExtensions": "read-only",
 };
 
 export function requiredScopeOf(method: string): Scope | undefined {

@@ -9,8 +9,10 @@ import {
   ActivityService,
   ApiKeyService,
   ChangeService,
+  EntitlementService,
   GroupService,
   OperatorService,
+  SchemaService,
   SetupLinkService,
   TenantService,
   UserService,
@@ -53,6 +55,8 @@ test("every RPC of every service has a required scope, and the table names no me
     TenantService,
     OperatorService,
     SetupLinkService,
+    EntitlementService,
+    SchemaService,
   ].flatMap((service) => service.methods.map((method) => `${service.typeName}/${method.name}`));
   for (const method of methods) assert.ok(requiredScopeOf(method), `${method} has no required scope`);
   assert.equal(requiredScopeOf("scimgw.directory.v1.UserService/NoSuchMethod"), undefined);

@@ -1,7 +1,7 @@
-import { isJsonObject, type JsonObject, type JsonValue } from "../../resource/json-value.js";
-import { commonAttributes } from "../../schema/common-attributes.js";
-import type { AttributeDefinition, SchemaDefinition } from "../../schema/schema-definition.js";
-import { urn } from "../../schema/urns.js";
+import { isJsonObject, type JsonObject, type JsonValue } from "../resource/json-value.js";
+import { commonAttributes } from "../schema/common-attributes.js";
+import type { AttributeDefinition, SchemaDefinition } from "../schema/schema-definition.js";
+import { urn } from "../schema/urns.js";
 
 /**
  * Checks a document against the schema it claims, strictly: `schemas` lists the schema, required
@@ -9,7 +9,8 @@ import { urn } from "../../schema/urns.js";
  * RFC 7643 §3.1) spelled as defined, values have the defined type and plurality, and string values
  * are among canonicalValues where those are given. Returns the problems as "path: what"; [] is valid.
  *
- * Stricter than a server must be with clients, on purpose: it checks our own output. canonicalValues
+ * Stricter than a server must be with clients, on purpose: it checks our own output, and the
+ * extension schemas operators register (check-extension-schema.ts). canonicalValues
  * are treated as a closed set, which is right for the discovery schemas (their sets are the closed
  * ones of RFC 7643 §2.2, §2.3 and §5) although §7 calls canonicalValues in general suggestions.
  */
@@ -38,6 +39,16 @@ export function schemaAttributeProblems(document: JsonObject): string[] {
   const attributes = document["attributes"];
   const nestedComplexAllowed = document["id"] === urn.schema;
   if (Array.isArray(attributes)) checkAttributeLevel(attributes, "attributes", nestedComplexAllowed, problems);
+  return problems;
+}
+
+/**
+ * The members of one object checked against attribute definitions as documentProblems checks a
+ * document's, each problem prefixed by `path` (e.g. `attribute "region" `).
+ */
+export function memberProblems(object: JsonObject, definitions: readonly AttributeDefinition[], path: string): string[] {
+  const problems: string[] = [];
+  checkAttributes(object, definitions, [], path, problems);
   return problems;
 }
 
@@ -114,8 +125,8 @@ function hasType(value: JsonValue, definition: AttributeDefinition): boolean {
   }
 }
 
-// RFC 7643 §2.1: ATTRNAME = ALPHA *(nameChar); "$ref" is the one reserved exception (§2.3.7).
-const attributeName = /^[A-Za-z][A-Za-z0-9_-]*$/;
+/** RFC 7643 §2.1: ATTRNAME = ALPHA *(nameChar), nameChar = "-" / "_" / DIGIT / ALPHA; "$ref" is the one reserved exception (§2.3.7). */
+export const attributeName = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
 function checkAttributeLevel(
   attributes: readonly JsonValue[],

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { resourceTypeSchema } from "../resource-type-schema.js";
-import { schemaSchema } from "../schema-schema.js";
-import { serviceProviderConfigSchema } from "../service-provider-config-schema.js";
+import { resourceTypeSchema } from "./resource-type-schema.js";
+import { schemaSchema } from "./schema-schema.js";
+import { serviceProviderConfigSchema } from "./service-provider-config-schema.js";
 import { documentProblems, schemaAttributeProblems } from "./check-document.js";
 
 // The checker must reject what it is there to catch, or the validation tests prove nothing.
