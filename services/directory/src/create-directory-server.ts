@@ -47,6 +47,7 @@ import { createAssignmentCheck, type UnknownEntitlements } from "./entitlements/
 import { createCatalogStore } from "./entitlements/catalog-store.js";
 import { createEntitlementService } from "./entitlements/entitlement-service.js";
 import { offsetPositionsOf } from "./query/offset-positions.js";
+import { createTenantSchemaCache } from "./schemas/tenant-schema-cache.js";
 import type { DirectoryMetrics } from "./metrics/directory-metrics.js";
 
 export { markNotServing } from "./operations/health.js";
@@ -155,7 +156,11 @@ export function createDirectoryServer({
     logger.warn({ tenant: tenantId, values }, "entitlements or roles recorded that name no catalog entry (UNKNOWN_ENTITLEMENTS=record)");
     for (const value of values) metrics?.countUnknownAssignments?.(value.attribute, 1);
   });
-  const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments);
+  // Each tenant's resource types (its extension schemas), shared by users and groups. Writes never
+  // depend on its age (each checks its revision where it commits); a second bounds how long a read
+  // here may lag a schema change made through another replica.
+  const schemas = createTenantSchemaCache(db, { revalidateAfterMs: 1000, maxTenants: 10_000 });
+  const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments, schemas);
   addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(userStore))), hooks);
   addService(
     server,
@@ -163,7 +168,12 @@ export function createDirectoryServer({
     gatedByTenant(gate, retryingConflicts(createEntitlementService(createCatalogStore(db), userStore))),
     hooks,
   );
-  addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity)))), hooks);
+  addService(
+    server,
+    GroupService,
+    gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity, offsetPositionsOf(db), schemas)))),
+    hooks,
+  );
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());

@@ -237,6 +237,14 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
     last_modified: "2026-01-01T00:00:00.000Z",
   });
   await db("tenants").where("id", tenantIds[0]!).update({ schema_revision: 1 });
+  // A value of an extension attribute with uniqueness "server", as the user store keeps it.
+  await db("unique_attribute_values").insert({
+    tenant_id: tenantIds[0]!,
+    resource_type: "User",
+    attribute: "urn:acme:user:badge",
+    value_key: "b-ä1",
+    resource_id: "00000000-0000-4000-8000-000000000001",
+  });
   // Console operators: one signed in (a session), and a failed sign-in still in its window.
   await createOperatorStore(db).add("ops@example.com", "correct horse battery");
   const sessions = createOperatorSessions(db, { sessionHours: 12 });
@@ -264,6 +272,7 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       entitlement_types: 4,
       entitlements: entryRows,
       schema_extensions: 1,
+      unique_attribute_values: 1,
     },
   };
 }
@@ -448,6 +457,7 @@ for (const from of storesUnderTest)
             entitlement_types: 0,
             entitlements: 0,
             schema_extensions: 0,
+            unique_attribute_values: 0,
           });
         });
 
@@ -503,6 +513,7 @@ for (const from of storesUnderTest)
             entitlement_types: 0,
             entitlements: 0,
             schema_extensions: 0,
+            unique_attribute_values: 0,
           });
         });
       });
