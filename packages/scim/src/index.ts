@@ -69,12 +69,13 @@ export { formatFilter } from "./filter/format-filter.js";
 export { resolveFilter, resolveValueFilter } from "./filter/resolve-filter.js";
 export { createFilterPredicate, createValuePredicate, matchesFilter } from "./filter/evaluate-filter.js";
 export type { FilterPredicate } from "./filter/evaluate-filter.js";
-export { toComparableText } from "./filter/comparable-text.js";
+export { toComparableText } from "./resource/comparable-text.js";
 
 // Resources: create/replace bodies (RFC 7644 §3.3, §3.5.1) and projection (RFC 7644 §3.4.2.5)
 export { cloneJson, isJsonObject, jsonEqual } from "./resource/json-value.js";
 export type { JsonObject, JsonValue, ScimResource } from "./resource/json-value.js";
 export { normalizeResource, schemasFor } from "./resource/normalize-resource.js";
+export { keepImmutableValues } from "./resource/keep-immutable-values.js";
 export type { NormalizeContext } from "./resource/normalize-resource.js";
 export { coerceAttributeElement, coerceAttributeValue, parseBooleanLenient } from "./resource/coerce-attribute-value.js";
 export { parseDateTime } from "./resource/parse-date-time.js";

@@ -163,10 +163,12 @@ export function createDirectoryServer({
     logger.warn({ tenant: tenantId, values }, "entitlements or roles recorded that name no catalog entry (UNKNOWN_ENTITLEMENTS=record)");
     for (const value of values) metrics?.countUnknownAssignments?.(value.attribute, 1);
   });
-  // Each tenant's resource types with its extensions; a schema change here updates it at once, one
-  // on another replica within revalidateAfterMs (writes never depend on it: claimSequences checks).
-  const schemaCache = createTenantSchemaCache(db, { revalidateAfterMs: 5000, maxTenants: 10_000, ...tenantSchemas });
-  const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments);
+  // Each tenant's resource types (its extension schemas), shared by users, groups and the schema
+  // store (which updates it the moment a change commits). Writes never depend on its age (each
+  // checks its revision where it commits); revalidateAfterMs bounds how long a read here may lag a
+  // schema change made through another replica.
+  const schemas = createTenantSchemaCache(db, { revalidateAfterMs: 1000, maxTenants: 10_000, ...tenantSchemas });
+  const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments, schemas);
   addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(userStore))), hooks);
   addService(
     server,
@@ -174,8 +176,13 @@ export function createDirectoryServer({
     gatedByTenant(gate, retryingConflicts(createEntitlementService(createCatalogStore(db), userStore))),
     hooks,
   );
-  addService(server, GroupService, gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity)))), hooks);
-  addService(server, SchemaService, gatedByTenant(gate, retryingConflicts(createSchemaService(createSchemaStore(db, schemaCache)))), hooks);
+  addService(
+    server,
+    GroupService,
+    gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity, offsetPositionsOf(db), schemas)))),
+    hooks,
+  );
+  addService(server, SchemaService, gatedByTenant(gate, retryingConflicts(createSchemaService(createSchemaStore(db, schemas)))), hooks);
   // Streams are not retried as a whole: a consumer resumes from its cursor instead.
   const stopping = new AbortController();
   shutdownStarters.set(server, () => stopping.abort());

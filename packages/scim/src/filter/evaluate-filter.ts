@@ -2,7 +2,7 @@ import { isJsonObject, type JsonObject, type JsonValue, type ScimResource } from
 import { parseDateTime } from "../resource/parse-date-time.js";
 import { resolveAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
-import { compareCodePoints, toComparableText } from "./comparable-text.js";
+import { compareCodePoints, toComparableText } from "../resource/comparable-text.js";
 import type { ComparisonOperator, Filter, FilterValue } from "./filter-ast.js";
 import type { AttributePath } from "../schema/attribute-path.js";
 import { resolveFilter } from "./resolve-filter.js";

@@ -7,6 +7,7 @@ import { schemasFor } from "../resource/normalize-resource.js";
 import { lookupAttributePath } from "../schema/resolve-attribute-path.js";
 import { findAttribute, type AttributeDefinition, type ResourceTypeDefinition } from "../schema/schema-definition.js";
 import { checkResourceLimits, checkValueCounts } from "../resource/check-resource-limits.js";
+import { checkRequired } from "../resource/check-required.js";
 import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import { addValues, isPrimary, keepOnePrimary, mergeSubAttributes, removeValues } from "./multi-valued.js";
 import type { PatchOperation, PatchOperationType, PatchPath } from "./patch-operation.js";
@@ -46,6 +47,9 @@ export function applyPatch(
     if (object !== undefined && (!isJsonObject(object) || Object.keys(object).length === 0)) delete working[schema.id];
   }
   working["schemas"] = schemasFor(resourceType, working);
+  // Per operation, removing a required attribute is refused (assertChangeAllowed); this catches
+  // what no single removal does: an extension added without its required attributes.
+  checkRequired(working, resourceType);
   checkResourceLimits(working, resourceType, limits);
   return working;
 }

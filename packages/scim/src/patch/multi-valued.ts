@@ -1,5 +1,5 @@
 import { ScimError } from "../errors/scim-error.js";
-import { toComparableText } from "../filter/comparable-text.js";
+import { toComparableText } from "../resource/comparable-text.js";
 import { isJsonObject, jsonEqual, type JsonObject, type JsonValue } from "../resource/json-value.js";
 import { findAttribute, type AttributeDefinition } from "../schema/schema-definition.js";
 

@@ -28,7 +28,7 @@ const accepted: [string, AttributeDefinition, unknown, unknown][] = [
   ["empty string clears a boolean (Entra null update)", user("active"), "", undefined],
   ["integer", loginCount, 3, 3],
   ["decimal", score, 2.5, 2.5],
-  ["dateTime kept as sent", lastSeen, "2015-10-10T14:38:21.8617979-07:00", "2015-10-10T14:38:21.8617979-07:00"],
+  ["dateTime in UTC, to the nanosecond", lastSeen, "2015-10-10T14:38:21.8617979-07:00", "2015-10-10T21:38:21.8617979Z"],
   ["null means unassigned (rfc7643 2.5)", user("title"), null, undefined],
   ["[] means unassigned (rfc7643 2.5)", user("emails"), [], undefined],
   [

@@ -1,7 +1,8 @@
 import { ScimError } from "../errors/scim-error.js";
 import { findAttribute, type AttributeDefinition } from "../schema/schema-definition.js";
 import { isJsonObject, type JsonObject, type JsonValue } from "./json-value.js";
-import { parseDateTime } from "./parse-date-time.js";
+import { formatUtcDateTime, parseDateTime } from "./parse-date-time.js";
+import { toComparableText } from "./comparable-text.js";
 import { holdsEntraAppRoles, readEntraAppRole } from "./entra-app-role.js";
 
 /**
@@ -93,9 +94,12 @@ function coerceSingleValue(definition: AttributeDefinition, value: unknown, path
     case "decimal":
       if (typeof value === "number" && Number.isFinite(value)) return value;
       throw invalid(`${path} must be a number`, value);
-    case "dateTime":
-      if (typeof value === "string" && parseDateTime(value) !== undefined) return value;
+    case "dateTime": {
+      // Stored in UTC (RFC 3339 "Z"), so every reader, SQL included, sees one form of an instant.
+      const parsed = typeof value === "string" ? parseDateTime(value) : undefined;
+      if (parsed !== undefined) return formatUtcDateTime(parsed);
       throw invalid(`${path} must be an xsd:dateTime such as "2015-10-10T14:38:21Z" (RFC 7643 §2.3.5)`, value);
+    }
     case "complex":
       return coerceComplex(definition, value, path);
   }
@@ -105,6 +109,15 @@ function coerceString(definition: AttributeDefinition, value: unknown, path: str
   if (typeof value !== "string") throw invalid(`${path} must be a string`, value);
   if (definition.required && value.trim() === "") {
     throw ScimError.of("invalidValue", `${path} is required and must not be empty`);
+  }
+  const allowed = definition.canonicalValues;
+  if (definition.canonicalValuesEnforced === true && allowed !== undefined && allowed.length > 0) {
+    const wanted = toComparableText(value, definition.caseExact);
+    if (!allowed.some((candidate) => toComparableText(candidate, definition.caseExact) === wanted)) {
+      const listed = allowed.map((candidate) => JSON.stringify(candidate)).join(", ");
+      const how = definition.caseExact ? "" : ", in any letter case";
+      throw invalid(`${path} must be one of its canonicalValues ${listed}${how}`, value);
+    }
   }
   return value;
 }

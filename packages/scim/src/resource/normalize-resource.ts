@@ -1,12 +1,8 @@
 import { ScimError } from "../errors/scim-error.js";
 import { coreLevelAttributes, findExtensionSchema, isCoreSchema } from "../schema/resolve-attribute-path.js";
-import {
-  findAttribute,
-  type AttributeDefinition,
-  type ResourceTypeDefinition,
-  type SchemaDefinition,
-} from "../schema/schema-definition.js";
+import { findAttribute, type ResourceTypeDefinition, type SchemaDefinition } from "../schema/schema-definition.js";
 import { checkResourceLimits } from "./check-resource-limits.js";
+import { checkRequired } from "./check-required.js";
 import { defaultScimLimits, type ScimLimits } from "../limits/scim-limits.js";
 import { coerceAttributeValue } from "./coerce-attribute-value.js";
 import { isJsonObject, type JsonObject, type JsonValue, type ScimResource } from "./json-value.js";
@@ -64,15 +60,8 @@ export function normalizeResource(
     if (coerced !== undefined) core[definition.name] = coerced;
   }
 
-  checkRequired(resourceType.schema, core, "");
-  for (const { schema, required } of resourceType.extensions) {
-    const attributes = extensions.get(schema.id);
-    if (attributes === undefined && required) {
-      throw ScimError.of("invalidValue", `the extension "${schema.id}" is required for a ${resourceType.name}`);
-    }
-    if (attributes !== undefined) checkRequired(schema, attributes, `${schema.id}:`);
-  }
   const resource = assemble(resourceType, core, extensions);
+  checkRequired(resource, resourceType);
   checkResourceLimits(resource, resourceType, limits);
   return resource;
 }
@@ -146,15 +135,6 @@ function noteSpelling(spelling: Map<string, string>, canonical: string, key: str
     );
   }
   spelling.set(canonical.toLowerCase(), key);
-}
-
-function checkRequired(schema: SchemaDefinition, values: JsonObject, prefix: string): void {
-  const missing: AttributeDefinition | undefined = schema.attributes.find(
-    (a) => a.required && a.mutability !== "readOnly" && values[a.name] === undefined,
-  );
-  if (missing !== undefined) {
-    throw ScimError.of("invalidValue", `${prefix}${missing.name} is required (${schema.name} schema, RFC 7643 §2.2)`);
-  }
 }
 
 /** Builds the result in schema order, so equal resources serialise identically. */

@@ -45,3 +45,15 @@ function parseZoneOffset(zone: string | undefined): number | undefined {
   if (hours > 14 || minutes > 59) return undefined;
   return sign * (hours * 60 + minutes);
 }
+
+/**
+ * An instant as an RFC 3339 UTC string, e.g. "2015-10-10T14:38:21.1234567Z": the fraction is kept
+ * to the nanosecond, without trailing zeros, so formatting never changes what a value compares as.
+ */
+export function formatUtcDateTime(value: DateTimeValue): string {
+  const second = value.epochNanoseconds / 1_000_000_000n - (value.epochNanoseconds % 1_000_000_000n < 0n ? 1n : 0n);
+  const fraction = value.epochNanoseconds - second * 1_000_000_000n;
+  const whole = new Date(Number(second) * 1000).toISOString().replace(/\.\d{3}Z$/, "");
+  const digits = fraction === 0n ? "" : `.${fraction.toString().padStart(9, "0").replace(/0+$/, "")}`;
+  return `${whole}${digits}Z`;
+}

@@ -22,7 +22,9 @@ type Selection = Map<string, Named>;
  * - `always` attributes (id) and `schemas` are returned whatever the lists say;
  * - `never` attributes (password) are never returned, even when asked for;
  * - `default` attributes are returned unless `attributes` is given without them, or they are excluded;
- * - `request` attributes are returned only when `attributes` names them.
+ * - `request` attributes are returned only when `attributes` names them;
+ * - `writeOnly` attributes are never returned, whatever `returned` says (RFC 7643 §7: "the
+ *   attribute value SHALL NOT be returned"; a tenant's extension may declare one).
  * The same rules apply to sub-attributes. Attributes the schema does not define are not returned.
  */
 export function projectResource(resource: ScimResource, options: ProjectionOptions, resourceType: ResourceTypeDefinition): ScimResource {
@@ -73,7 +75,7 @@ function projectAttribute(
   include: Selection | undefined,
   exclude: Selection,
 ): JsonValue | undefined {
-  if (definition.returned === "never") return undefined;
+  if (isNeverReturned(definition)) return undefined;
   if (definition.returned === "always") return projectSubAttributes(definition, value, undefined, undefined);
   let only: Set<string> | undefined;
   if (include !== undefined) {
@@ -111,7 +113,7 @@ function projectSubAttributes(
 }
 
 function keepSubAttribute(sub: AttributeDefinition, only: Set<string> | undefined, excluded: Set<string> | undefined): boolean {
-  if (sub.returned === "never") return false;
+  if (isNeverReturned(sub)) return false;
   if (sub.returned === "always") return true;
   if (only !== undefined) return only.has(sub.name);
   if (sub.returned === "request") return false;
@@ -142,4 +144,8 @@ function select(paths: readonly AttributePath[], resourceType: ResourceTypeDefin
 
 function selectionKey(extension: string | undefined, attribute: string): string {
   return `${extension ?? ""}|${attribute}`;
+}
+
+function isNeverReturned(definition: AttributeDefinition): boolean {
+  return definition.returned === "never" || definition.mutability === "writeOnly";
 }

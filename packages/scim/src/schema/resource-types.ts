@@ -1,6 +1,6 @@
 import { enterpriseUserSchema, userSchema } from "./user-schema.js";
 import { groupSchema } from "./group-schema.js";
-import type { ResourceTypeDefinition, SchemaDefinition } from "./schema-definition.js";
+import type { AttributeDefinition, ResourceTypeDefinition, SchemaDefinition } from "./schema-definition.js";
 
 /** The User resource type (RFC 7643 §6), with the enterprise extension optional. */
 export const userResourceType: ResourceTypeDefinition = {
@@ -26,8 +26,10 @@ export const groupResourceType: ResourceTypeDefinition = {
  * A resource type with a tenant's own extension schemas added after its built-in ones (RFC 7643
  * §6 `schemaExtensions`). Every SCIM rule (normalize, patch, filter, sort, project, discovery)
  * takes its resource type as data, so passing the extended one is all it takes for a tenant's
- * extension attributes to be held to the same rules as core ones. URNs are compared
- * case-insensitively; one that repeats a built-in schema's is a programmer error.
+ * extension attributes to be held to the same rules as core ones. The one difference is data on the
+ * attributes: a tenant's canonicalValues are the values it accepts (canonicalValuesEnforced), where
+ * the RFC's own are suggestions. URNs are compared case-insensitively; one that repeats a built-in
+ * schema's is a programmer error.
  */
 export function extendResourceType(
   base: ResourceTypeDefinition,
@@ -39,5 +41,22 @@ export function extendResourceType(
     if (taken.has(schema.id.toLowerCase())) throw new RangeError(`the extension "${schema.id}" repeats a schema of ${base.name}`);
     taken.add(schema.id.toLowerCase());
   }
-  return { ...base, extensions: [...base.extensions, ...extensions] };
+  return {
+    ...base,
+    extensions: [
+      ...base.extensions,
+      ...extensions.map(({ schema, required }) => ({
+        schema: { ...schema, attributes: schema.attributes.map(enforcingCanonicalValues) },
+        required,
+      })),
+    ],
+  };
+}
+
+function enforcingCanonicalValues(definition: AttributeDefinition): AttributeDefinition {
+  return {
+    ...definition,
+    canonicalValuesEnforced: true,
+    ...(definition.subAttributes === undefined ? {} : { subAttributes: definition.subAttributes.map(enforcingCanonicalValues) }),
+  };
 }

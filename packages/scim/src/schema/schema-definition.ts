@@ -15,6 +15,13 @@ export interface AttributeDefinition {
   readonly returned: Returned;
   readonly uniqueness: Uniqueness;
   readonly canonicalValues?: readonly string[];
+  /**
+   * Whether `canonicalValues` are the only values accepted. RFC 7643 §7 makes canonical values
+   * "suggested" ones a server "MAY" ignore, and IdPs send emails.type values beyond the core
+   * schema's, so built-in attributes leave this unset; a tenant's own extension declares the values
+   * it accepts (SchemaService), so extendResourceType sets it on every attribute it adds.
+   */
+  readonly canonicalValuesEnforced?: boolean;
   readonly referenceTypes?: readonly string[];
   readonly subAttributes?: readonly AttributeDefinition[];
 }

@@ -1,3 +1,4 @@
+import type { TenantResourceTypes } from "../schemas/tenant-resource-types.js";
 import { create, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { Metadata } from "@grpc/grpc-js";
@@ -12,6 +13,12 @@ export interface WriteCall {
   signal?: AbortSignal;
   /** The SCIM request the write serves, when a gateway sent it: the write then records its activity entry. */
   scimRequest?: ScimRequest;
+  /**
+   * The tenant's resource types the write's values were validated by (writeBySchema): the store
+   * derives its search document and unique values by them, and the write commits only while they
+   * are still the tenant's. Unset: the store reads the tenant's current ones.
+   */
+  schema?: TenantResourceTypes;
 }
 
 /** What the directory keeps of a write in its activity entry. */

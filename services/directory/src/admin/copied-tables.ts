@@ -65,6 +65,13 @@ export const copiedTables: readonly CopiedTable[] = [
   },
   { name: "schema_extensions", primaryKey: ["tenant_id", "id_key"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   {
+    name: "unique_attribute_values",
+    primaryKey: ["tenant_id", "resource_type", "attribute", "value_key"],
+    booleanColumns: [],
+    integerColumns: [],
+    jsonColumns: [],
+  },
+  {
     name: "activity_entries",
     primaryKey: ["tenant_id", "seq"],
     booleanColumns: [],

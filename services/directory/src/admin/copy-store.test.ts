@@ -10,6 +10,7 @@ import {
   ExtendedResourceType,
   GroupSchema,
   SchemaAttributeType,
+  SchemaAttributeUniqueness,
   SchemaExtensionSchema,
   ScimRequestSchema,
   type User,
@@ -238,9 +239,20 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       id: "urn:acme:User",
       name: "Äcme",
       resourceType: ExtendedResourceType.USER,
-      attributes: [{ name: "region", type: SchemaAttributeType.STRING }],
+      attributes: [
+        { name: "region", type: SchemaAttributeType.STRING },
+        { name: "badge", type: SchemaAttributeType.STRING, uniqueness: SchemaAttributeUniqueness.SERVER },
+      ],
     }),
   );
+  // A value of that attribute with uniqueness "server", as the user store keeps it.
+  await db("unique_attribute_values").insert({
+    tenant_id: tenantIds[0]!,
+    resource_type: "User",
+    attribute: "urn:acme:user:badge",
+    value_key: "b-ä1",
+    resource_id: "00000000-0000-4000-8000-000000000001",
+  });
   // Console operators: one signed in (a session), and a failed sign-in still in its window.
   await createOperatorStore(db).add("ops@example.com", "correct horse battery");
   const sessions = createOperatorSessions(db, { sessionHours: 12 });
@@ -268,6 +280,7 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       entitlement_types: 4,
       entitlements: entryRows,
       schema_extensions: 1,
+      unique_attribute_values: 1,
     },
   };
 }
@@ -452,6 +465,7 @@ for (const from of storesUnderTest)
             entitlement_types: 0,
             entitlements: 0,
             schema_extensions: 0,
+            unique_attribute_values: 0,
           });
         });
 
@@ -507,6 +521,7 @@ for (const from of storesUnderTest)
             entitlement_types: 0,
             entitlements: 0,
             schema_extensions: 0,
+            unique_attribute_values: 0,
           });
         });
       });

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, RpcError } from "@scimgw/grpc";
 import type { Group } from "@scimgw/proto";
-import { groupResourceType, parseFilter, resolveFilter, type Filter } from "@scimgw/scim";
+import { parseFilter, resolveFilter, type Filter } from "@scimgw/scim";
 import { notFound } from "../errors/directory-errors.js";
 import { createGroupStore, type GroupStore } from "../groups/group-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
@@ -32,7 +32,10 @@ export async function listGroups(
 ): Promise<void> {
   const groups = createGroupStore(db);
   const tenant = await createTenantStore(db).resolve(tenantRef);
-  const filter: Filter | undefined = options.filter ? resolveFilter(parseFilter(options.filter), groupResourceType) : undefined;
+  // By the tenant's resource type, so its own extensions' attributes filter as the service's do.
+  const filter: Filter | undefined = options.filter
+    ? resolveFilter(parseFilter(options.filter), (await groups.schemas.get(tenant.id)).group)
+    : undefined;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const listed: Group[] = [];
   let totalResults = 0;

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, RpcError } from "@scimgw/grpc";
 import type { User } from "@scimgw/proto";
-import { parseFilter, resolveFilter, userResourceType, type Filter } from "@scimgw/scim";
+import { parseFilter, resolveFilter, type Filter } from "@scimgw/scim";
 import { notFound } from "../errors/directory-errors.js";
 import type { KeysetPosition } from "../query/keyset.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
@@ -50,7 +50,10 @@ export async function listUsers(
 ): Promise<void> {
   const users = createUserStore(db);
   const tenant = await createTenantStore(db).resolve(tenantRef);
-  const filter: Filter | undefined = options.filter ? resolveFilter(parseFilter(options.filter), userResourceType) : undefined;
+  // By the tenant's resource type, so its own extensions' attributes filter as the service's do.
+  const filter: Filter | undefined = options.filter
+    ? resolveFilter(parseFilter(options.filter), (await users.schemas.get(tenant.id)).user)
+    : undefined;
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const keyset = userKeyset(undefined);
   const json = options.json ? startJsonArray(out) : undefined;

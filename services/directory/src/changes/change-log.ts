@@ -3,6 +3,7 @@ import { nowIso } from "../database/timestamps.js";
 import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
 import type { UnnumberedActivityRow } from "../activity/activity-row.js";
 import { claimSequences } from "../tenants/tenant-sequences.js";
+import { schemaChanged } from "../errors/directory-errors.js";
 
 /** A value added to or removed from a user's entitlements or roles. */
 export interface AssignmentValue {
@@ -18,7 +19,7 @@ export interface Change {
   kind: StoredChangeKind;
   /** The resource's version after the change (for a delete, the last version it had). */
   version: bigint;
-  /** Top-level attributes whose values changed. */
+  /** Top-level attributes whose values changed; an extension's by their full path (changedAttributes). */
   changedAttributes: readonly string[];
   /** For membership changes: the members added or removed. */
   memberIds?: readonly string[];
@@ -65,18 +66,26 @@ function asEvents(change: Change): Change[] {
  * entry. Call it last in a transaction: it takes the tenant's sequence row (claimSequences), and
  * writers of the tenant queue there until commit. Membership changes are split into events of at
  * most maxMemberIdsPerEvent member ids each.
+ *
+ * A write whose values were validated by the tenant's schemas passes the revision it read them at
+ * (`schemaRevision`): when the tenant's revision differs at this point, the write fails with
+ * SCHEMA_CHANGED and rolls back (only its own savepoint in a group commit), so nothing is ever
+ * stored by a schema that is no longer the tenant's.
  */
 export async function recordChanges(
   trx: Knex.Transaction,
   tenantId: string,
   recorded: readonly Change[],
   activity?: UnnumberedActivityRow,
+  schemaRevision?: bigint,
 ): Promise<void> {
   // A big membership change becomes consecutive events of the same commit and version.
   const changes = recorded.flatMap(asEvents);
   if (changes.length === 0 && activity === undefined) return;
   const claimed = await claimSequences(trx, tenantId, { changes: changes.length, activity: activity === undefined ? 0 : 1 });
   if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
+  if (schemaRevision !== undefined && claimed.schemaRevision !== schemaRevision)
+    throw schemaChanged(schemaRevision, claimed.schemaRevision);
   if (activity !== undefined) await trx("activity_entries").insert({ ...activity, seq: Number(claimed.lastActivitySeq) });
   if (changes.length === 0) return;
   const last = Number(claimed.lastChangeSeq);
@@ -104,12 +113,33 @@ export function userChangeKind(wasActive: boolean, isActive: boolean): StoredCha
   return "updated";
 }
 
-/** The top-level keys whose JSON differs between two SCIM representations. */
+/**
+ * The top-level attributes whose JSON differs between two SCIM representations. An extension's
+ * attributes are top-level attributes of their schema, so each is named by its full path,
+ * `urn:...:User:licenseTier` (RFC 7644 §3.10), the enterprise extension's as every tenant's: a
+ * consumer learns which attribute changed, not only that something under the URN did.
+ */
 export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   keys.delete("meta");
   keys.delete("schemas");
   keys.delete("id");
   keys.delete("groups");
-  return [...keys].filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key])).sort();
+  return [...keys]
+    .flatMap((key) => {
+      if (!key.startsWith("urn:")) return differs(before[key], after[key]) ? [key] : [];
+      const was = objectOf(before[key]);
+      const is = objectOf(after[key]);
+      const names = new Set([...Object.keys(was), ...Object.keys(is)]);
+      return [...names].filter((name) => differs(was[name], is[name])).map((name) => `${key}:${name}`);
+    })
+    .sort();
+}
+
+function differs(before: unknown, after: unknown): boolean {
+  return JSON.stringify(before) !== JSON.stringify(after);
+}
+
+function objectOf(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

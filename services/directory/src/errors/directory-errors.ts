@@ -23,6 +23,26 @@ export function versionMismatch(expected: bigint, actual: bigint): RpcError {
 }
 
 /**
+ * A write validated by a schema revision of the tenant that is no longer current (SchemaService):
+ * it was rolled back, as it may hold or miss values the current schema treats otherwise. The caller
+ * reads the tenant's extensions again and retries.
+ */
+export function schemaChanged(expected: bigint, actual: bigint): RpcError {
+  return new RpcError(
+    Code.FAILED_PRECONDITION,
+    `the tenant's schemas are at revision ${actual}, not ${expected}; read them again (ListSchemaExtensions) and retry`,
+    { reason: ErrorReason.SCHEMA_CHANGED, metadata: { expected: String(expected), actual: String(actual) } },
+  );
+}
+
+/** Whether an error is schemaChanged's, with the revision it found. */
+export function schemaChangedTo(error: unknown): bigint | undefined {
+  if (!(error instanceof RpcError) || error.reason !== ErrorReason.SCHEMA_CHANGED) return undefined;
+  const actual = error.metadata["actual"];
+  return actual === undefined ? undefined : BigInt(actual);
+}
+
+/**
  * A lookup by externalId that found several resources: externalId is the IdP's identifier and not
  * unique in the directory (RFC 7643 §3.1), so the caller must choose, e.g. with a batch get.
  */

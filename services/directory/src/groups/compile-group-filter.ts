@@ -6,6 +6,8 @@ import {
   type AttributeDefinition,
   type AttributePath,
   type Filter,
+  type ResolvedAttributePath,
+  type ResourceTypeDefinition,
 } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
 import { requireValue } from "../errors/require-value.js";
@@ -77,6 +79,17 @@ function existsMember(inner: SqlCondition): SqlCondition {
   };
 }
 
+/**
+ * Groups have columns and no search document (users have one, search-document.ts), so an extension
+ * attribute of a tenant's groups is stored and returned but cannot be compared in SQL; refused
+ * rather than answered wrongly.
+ */
+function extensionRefusal(resolved: ResolvedAttributePath, doing: string): string | undefined {
+  if (resolved.extension === undefined) return undefined;
+  const sub = resolved.subAttribute === undefined ? "" : `.${resolved.subAttribute.name}`;
+  return `${doing} groups by the extension attribute "${resolved.extension}:${resolved.attribute.name}${sub}" is not supported: a group's extension attributes are stored and returned, but groups keep no search document to compare them in; ${doing} by ${sortable.join(", ")}`;
+}
+
 /** Why a sub-attribute of members without a column cannot be filtered on. */
 const memberRefusals: Record<string, string> = {
   display: "it is read from each member's own resource when a group is rendered, not kept with the membership",
@@ -105,12 +118,14 @@ function memberLeaf(
  * EXISTS over the membership rows' (tenant, member) index, so finding a user's groups never reads a
  * whole group.
  */
-export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlCondition {
+export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceType: ResourceTypeDefinition): SqlCondition {
   function leaf(
     path: AttributePath,
     build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition,
   ): SqlCondition {
-    const resolved = resolveAttributePath(path, groupResourceType);
+    const resolved = resolveAttributePath(path, resourceType);
+    const refusal = extensionRefusal(resolved, "filtering");
+    if (refusal !== undefined) throw ScimError.of("invalidFilter", refusal);
     if (resolved.attribute.name === "members") {
       const sub = resolved.subAttribute ?? memberValue;
       return existsMember(
@@ -146,7 +161,7 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlConditi
 
   return compileFilterTree(filter, {
     compare: (node) => {
-      const resolved = resolveAttributePath(node.path, groupResourceType);
+      const resolved = resolveAttributePath(node.path, resourceType);
       if (resolved.attribute.name === "members") {
         const sub = resolved.subAttribute ?? memberValue;
         return multiValuedComparison(
@@ -162,7 +177,9 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlConditi
     },
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
-      const resolved = resolveAttributePath(node.path, groupResourceType);
+      const resolved = resolveAttributePath(node.path, resourceType);
+      const refusal = extensionRefusal(resolved, "filtering");
+      if (refusal !== undefined) throw ScimError.of("invalidFilter", refusal);
       if (resolved.attribute.name !== "members")
         throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
       return existsMember(member(node.filter));
@@ -170,9 +187,11 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect): SqlConditi
   });
 }
 
-function sortColumn(path: AttributePath): GroupColumn {
+function sortColumn(path: AttributePath, resourceType: ResourceTypeDefinition): GroupColumn {
   // The SCIM core refuses what names no order (meta itself: a singular complex attribute).
-  const resolved = resolveSortBy(path, groupResourceType);
+  const resolved = resolveSortBy(path, resourceType);
+  const refusal = extensionRefusal(resolved, "sorting");
+  if (refusal !== undefined) throw ScimError.of("invalidValue", refusal);
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
   if (column === undefined)
@@ -181,8 +200,8 @@ function sortColumn(path: AttributePath): GroupColumn {
 }
 
 /** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
-export function compileGroupSort(path: AttributePath, order: SortDirection): string[] {
-  const column = sortColumn(path);
+export function compileGroupSort(path: AttributePath, order: SortDirection, resourceType: ResourceTypeDefinition): string[] {
+  const column = sortColumn(path, resourceType);
   return [
     `${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`,
     '"groups"."created_at" ASC',
@@ -198,8 +217,12 @@ function keysetColumn({ column, nullable }: GroupColumn): SortColumn {
  * The keyset cursor paging lists groups in: compileGroupSort's order. Every sortable group
  * attribute is a text column, so cursor paging sorts by all of them.
  */
-export function groupKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
+export function groupKeyset(
+  sort: { by: AttributePath; order: SortDirection } | undefined,
+  resourceType: ResourceTypeDefinition = groupResourceType,
+): KeysetColumn[] {
   const createdAt = keysetColumn(createdAtColumn);
   const id = keysetColumn(idColumn);
-  return keysetOf(sort === undefined ? undefined : keysetColumn(sortColumn(sort.by)), sort?.order ?? "ascending", createdAt, id);
+  const column = sort === undefined ? undefined : keysetColumn(sortColumn(sort.by, resourceType));
+  return keysetOf(column, sort?.order ?? "ascending", createdAt, id);
 }

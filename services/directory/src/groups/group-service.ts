@@ -4,12 +4,12 @@ import type { ServiceImplementationOf } from "@scimgw/grpc";
 import {
   applyPatch,
   defaultScimLimits,
-  groupResourceType,
   normalizeResource,
   resolveFilter,
   isStorableText,
   ScimError,
   splitMemberOperations,
+  type ResourceTypeDefinition,
 } from "@scimgw/scim";
 import { filterFromProto, groupFromProto, groupToProto, isResourceId, patchOperationsFromProto } from "@scimgw/scim-proto";
 import { fromScimError, invalidArgument, notFound } from "../errors/directory-errors.js";
@@ -19,6 +19,7 @@ import { exactlyOneKey } from "../query/lookup-by-key.js";
 import { groupKeyset } from "./compile-group-filter.js";
 import type { GroupKey, GroupStore } from "./group-store.js";
 import { writeCallOf } from "../activity/write-activity.js";
+import { writeBySchema } from "../schemas/write-by-schema.js";
 
 /** The largest page of members one ListGroupMembers call returns. */
 export const maxMembersPage = 5000;
@@ -69,27 +70,32 @@ function comparableMemberIds(ids: readonly string[]): readonly string[] {
 
 /**
  * Holds gRPC callers to the SCIM core's Group rules (displayName required, types, limits and
- * string rules at their defaults), members aside: those are ids, at most maxMembers of them.
+ * string rules at their defaults) by the tenant's resource type, its extensions included, members
+ * aside: those are ids, at most maxMembers of them.
  */
-function validated(group: Group | undefined, context: "create" | "replace"): Group {
+function validated(group: Group | undefined, context: "create" | "replace", resourceType: ResourceTypeDefinition): Group {
   if (group === undefined) throw invalidArgument("group is required");
   const { maxMembers } = defaultScimLimits;
   if (group.members.length > maxMembers) {
     throw fromScimError(ScimError.of("invalidValue", `members has ${group.members.length} values; at most ${maxMembers} are allowed`));
   }
-  const normalized = groupToProto(normalizeResource(groupFromProto({ ...group, members: [] }), groupResourceType, context));
+  const normalized = groupToProto(normalizeResource(groupFromProto({ ...group, members: [] }), resourceType, context));
   normalized.id = group.id;
   comparableMemberIds(group.members.map((member) => required(member.value, "members[].value")));
   normalized.members = group.members.map((member) => create(GroupMemberSchema, { value: member.value }));
   return normalized;
 }
 
+/** The group service; writes run by the tenant's schemas as the user service's do (writeBySchema). */
 export function createGroupService(store: GroupStore): ServiceImplementationOf<typeof GroupService> {
+  const { schemas } = store;
   return {
     async createGroup(request, context) {
-      return {
-        group: await store.create(required(request.tenantId, "tenant_id"), validated(request.group, "create"), writeCallOf(context)),
-      };
+      const tenantId = required(request.tenantId, "tenant_id");
+      const group = await writeBySchema(schemas, tenantId, request.schemaRevision, (types) =>
+        store.create(tenantId, validated(request.group, "create", types.group), { ...writeCallOf(context), schema: types }),
+      );
+      return { group };
     },
 
     async getGroup(request) {
@@ -105,14 +111,15 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
 
     async listGroups(request) {
       const tenantId = required(request.tenantId, "tenant_id");
-      const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), groupResourceType);
+      const { group: resourceType } = await schemas.get(tenantId);
+      const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), resourceType);
       const sort = sortOf(request);
       const paging = listPagingOf(request);
       if (paging.kind === "offset") {
         const page = await store.list(tenantId, filter, paging.startIndex, paging.count, sort);
         return { groups: page.groups, totalResults: BigInt(page.totalResults) };
       }
-      const keyset = groupKeyset(sort);
+      const keyset = groupKeyset(sort, resourceType);
       const page = await pageByCursor({ resource: "Group", tenantId, filter, keyset }, paging, (after) =>
         store.listAfter(tenantId, filter, keyset, after, paging.count, paging.includeTotal),
       );
@@ -132,9 +139,16 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
     },
 
     async replaceGroup(request, context) {
-      const group = validated(request.group, "replace");
-      requiredId(group.id, "group.id");
-      return { group: await store.replace(required(request.tenantId, "tenant_id"), group, request.expectedVersion, writeCallOf(context)) };
+      const tenantId = required(request.tenantId, "tenant_id");
+      if (request.group === undefined) throw invalidArgument("group is required");
+      requiredId(request.group.id, "group.id");
+      const group = await writeBySchema(schemas, tenantId, request.schemaRevision, (types) =>
+        store.replace(tenantId, validated(request.group, "replace", types.group), request.expectedVersion, {
+          ...writeCallOf(context),
+          schema: types,
+        }),
+      );
+      return { group };
     },
 
     /**
@@ -146,34 +160,37 @@ export function createGroupService(store: GroupStore): ServiceImplementationOf<t
       const tenantId = required(request.tenantId, "tenant_id");
       const steps = splitMemberOperations(patchOperationsFromProto(request.operations));
       if (steps.length === 0) throw invalidArgument("at least one PATCH operation is required");
-      const group = await store.update(
-        tenantId,
-        requiredId(request.id, "id"),
-        async (current, trx, delta) => {
-          let group = current;
-          for (const step of steps) {
-            if (step.kind === "attributes") {
-              const next = groupToProto(applyPatch(groupFromProto(group), step.operations, groupResourceType));
-              next.id = group.id;
-              group = next;
-              continue;
+      const id = requiredId(request.id, "id");
+      const group = await writeBySchema(schemas, tenantId, request.schemaRevision, (types) =>
+        store.update(
+          tenantId,
+          id,
+          async (current, trx, delta) => {
+            let group = current;
+            for (const step of steps) {
+              if (step.kind === "attributes") {
+                const next = groupToProto(applyPatch(groupFromProto(group), step.operations, types.group));
+                next.id = group.id;
+                group = next;
+                continue;
+              }
+              const change = step.change;
+              if (change.kind === "add") delta.added(await memberships.add(trx, tenantId, group.id, comparableMemberIds(change.ids)));
+              // Removing an id that cannot exist changes nothing, as removing any non-member does.
+              else if (change.kind === "remove")
+                delta.removed(await memberships.remove(trx, tenantId, group.id, change.ids.filter(isStorableText)));
+              else if (change.kind === "removeAll") delta.removed(await memberships.removeAll(trx, tenantId, group.id));
+              else {
+                const { added, removed } = await memberships.replace(trx, tenantId, group.id, comparableMemberIds(change.ids));
+                delta.removed(removed);
+                delta.added(added);
+              }
             }
-            const change = step.change;
-            if (change.kind === "add") delta.added(await memberships.add(trx, tenantId, group.id, comparableMemberIds(change.ids)));
-            // Removing an id that cannot exist changes nothing, as removing any non-member does.
-            else if (change.kind === "remove")
-              delta.removed(await memberships.remove(trx, tenantId, group.id, change.ids.filter(isStorableText)));
-            else if (change.kind === "removeAll") delta.removed(await memberships.removeAll(trx, tenantId, group.id));
-            else {
-              const { added, removed } = await memberships.replace(trx, tenantId, group.id, comparableMemberIds(change.ids));
-              delta.removed(removed);
-              delta.added(added);
-            }
-          }
-          return group;
-        },
-        request.expectedVersion,
-        writeCallOf(context),
+            return group;
+          },
+          request.expectedVersion,
+          { ...writeCallOf(context), schema: types },
+        ),
       );
       return { group };
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
 import type { Group } from "@scimgw/proto";
-import type { AttributePath, Filter } from "@scimgw/scim";
+import { keepImmutableValues, type AttributePath, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
@@ -26,7 +26,10 @@ import { compileGroupFilter, compileGroupSort, groupKeyset } from "./compile-gro
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
-import { groupFromProto } from "@scimgw/scim-proto";
+import { groupFromProto, groupToProto } from "@scimgw/scim-proto";
+import { createTenantSchemaCache, type TenantSchemaCache } from "../schemas/tenant-schema-cache.js";
+import type { TenantResourceTypes } from "../schemas/tenant-resource-types.js";
+import { deleteUniqueValues, replaceUniqueValues, uniqueValuesOf } from "../uniqueness/unique-attribute-values.js";
 
 /** The attributes a group can be looked up by. */
 export type GroupKey = "id" | "displayName" | "externalId";
@@ -95,15 +98,28 @@ export function createGroupStore(
   db: Knex,
   activity: ActivityOptions = defaultActivityOptions,
   positions: OffsetPositions = offsetPositionsOf(db),
+  /** Each tenant's resource types, for filters, sorts and writes not given theirs (WriteCall.schema). */
+  schemas: TenantSchemaCache = createTenantSchemaCache(db, { revalidateAfterMs: 1000, maxTenants: 10_000 }),
 ) {
   const groups = (trx: Knex | Knex.Transaction = db) => trx<GroupRow>("groups");
+
+  /** The resource types a write is by: its caller's, or the tenant's current ones. */
+  async function typesOf(tenantId: string, call: WriteCall): Promise<TenantResourceTypes> {
+    return call.schema ?? (await schemas.get(tenantId));
+  }
+
+  /** A group's rows of unique extension values (see the user store's writeUniqueValues). */
+  async function writeUniqueValues(trx: Knex.Transaction, tenantId: string, id: string, group: Group, types: TenantResourceTypes) {
+    if (types.revision === 0n) return;
+    await replaceUniqueValues(trx, tenantId, "Group", id, uniqueValuesOf(groupFromProto(group), types.group));
+  }
   const postgres = dialectOf(db) === "postgres";
 
-  /** The tenant's groups that match a filter, as one query. */
-  function matching(tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<GroupRow> {
+  /** The tenant's groups that match a filter, as one query, by the tenant's resource type. */
+  function matching(tenantId: string, filter: Filter | undefined, resourceType: ResourceTypeDefinition): Knex.QueryBuilder<GroupRow> {
     const query = groups().where("groups.tenant_id", tenantId);
     if (filter !== undefined) {
-      const condition = compileGroupFilter(filter, dialectOf(db));
+      const condition = compileGroupFilter(filter, dialectOf(db), resourceType);
       query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
     }
     return query;
@@ -117,6 +133,7 @@ export function createGroupStore(
    * so nothing quadratic runs here; the caller's signal still stops it before COMMIT.
    */
   async function update(tenantId: string, id: string, edit: GroupEdit, expectedVersion?: bigint, call: WriteCall = {}): Promise<Group> {
+    const types = await typesOf(tenantId, call);
     return writeTransaction(db, call.signal, async (trx) => {
       const read = groups(trx).where({ tenant_id: tenantId, id });
       if (postgres) read.forUpdate();
@@ -155,7 +172,8 @@ export function createGroupStore(
       );
       if (updated === 0) throw versionMismatch(version, version + 1n);
       const saved = groupFromRow({ ...row, ...changes } as GroupRow);
-      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, attributes, members), entry());
+      await writeUniqueValues(trx, tenantId, id, saved, types);
+      await recordChanges(trx, tenantId, groupChanges(id, version + 1n, attributes, members), entry(), types.revision);
       return saved;
     });
   }
@@ -178,7 +196,11 @@ export function createGroupStore(
   }
 
   const store = {
+    /** The tenant schema cache the store reads resource types from; its service shares it. */
+    schemas,
+
     async create(tenantId: string, group: Group, call: WriteCall = {}): Promise<Group> {
+      const types = await typesOf(tenantId, call);
       const now = nowIso();
       const row: GroupRow = {
         tenant_id: tenantId,
@@ -190,6 +212,7 @@ export function createGroupStore(
       };
       await writeTransaction(db, call.signal, async (trx) => {
         await orConflict(() => groups(trx).insert(row), group.displayName);
+        await writeUniqueValues(trx, tenantId, row.id, groupFromRow(row), types);
         const added = await memberships.add(
           trx,
           tenantId,
@@ -233,6 +256,7 @@ export function createGroupStore(
             },
             activity,
           ),
+          types.revision,
         );
       });
       return groupFromRow(row);
@@ -268,18 +292,20 @@ export function createGroupStore(
       count: number,
       sort?: { by: AttributePath; order: SortDirection },
     ): Promise<{ groups: Group[]; totalResults: number }> {
-      const countMatching = async () => Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0);
+      const { group: resourceType } = await schemas.get(tenantId);
+      const countMatching = async () => Number((await matching(tenantId, filter, resourceType).count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { groups: [], totalResults: await countMatching() };
-      const terms = sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order);
+      const terms =
+        sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order, resourceType);
       // Every group sort is a column, so every group walk can continue from a position.
-      const keyset = groupKeyset(sort);
+      const keyset = groupKeyset(sort, resourceType);
       const page = await pageByOffset(
         { resource: "Group", tenantId, filter, keyset },
         { startIndex, count },
         {
           positions,
           byOffset: async () => {
-            const query = matching(tenantId, filter).select("groups.*", changeSequenceColumn(db, tenantId));
+            const query = matching(tenantId, filter, resourceType).select("groups.*", changeSequenceColumn(db, tenantId));
             for (const term of terms) query.orderByRaw(term);
             const rows: Array<GroupRow & ChangeSequenceRow> = await query.offset(startIndex - 1).limit(count);
             const last = rows[rows.length - 1];
@@ -306,10 +332,11 @@ export function createGroupStore(
       count: number,
       withTotal: boolean,
     ): Promise<KeysetPage<Group>> {
+      const { group: resourceType } = await schemas.get(tenantId);
       const rows: Array<GroupRow & ChangeSequenceRow> = [];
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
-        const query = matching(tenantId, filter)
+        const query = matching(tenantId, filter, resourceType)
           .select("groups.*", changeSequenceColumn(db, tenantId))
           .andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
         for (const term of keysetOrderBy(keyset)) query.orderByRaw(term);
@@ -320,7 +347,7 @@ export function createGroupStore(
       return {
         items: page.map(groupFromRow),
         next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
-        totalResults: withTotal ? Number((await matching(tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
+        totalResults: withTotal ? Number((await matching(tenantId, filter, resourceType).count({ n: "*" }).first())?.n ?? 0) : undefined,
         changeSeq: changeSequenceOfPage(rows),
       };
     },
@@ -334,12 +361,17 @@ export function createGroupStore(
       return memberships.count(db, tenantId, groupId);
     },
 
-    /** Replaces attributes and members; the members as a difference against the stored rows. */
+    /**
+     * Replaces attributes and members; the members as a difference against the stored rows, and
+     * the immutable values the group holds kept (keepImmutableValues).
+     */
     async replace(tenantId: string, group: Group, expectedVersion?: bigint, call: WriteCall = {}): Promise<Group> {
+      const types = await typesOf(tenantId, call);
+      const replacement = groupFromProto({ ...group, members: [] });
       return update(
         tenantId,
         group.id,
-        async (_current, trx, delta) => {
+        async (current, trx, delta) => {
           const { added, removed } = await memberships.replace(
             trx,
             tenantId,
@@ -348,10 +380,13 @@ export function createGroupStore(
           );
           delta.removed(removed);
           delta.added(added);
-          return group;
+          const kept = groupToProto(keepImmutableValues(groupFromProto(current), replacement, types.group));
+          kept.id = group.id;
+          kept.members = group.members;
+          return kept;
         },
         expectedVersion,
-        call,
+        { ...call, schema: types },
       );
     },
 
@@ -368,6 +403,7 @@ export function createGroupStore(
         // Its own member rows go with it (foreign key); its rows as a member of others go here.
         await trx("group_members").where({ tenant_id: tenantId, group_id: id }).delete();
         await memberships.removeEverywhere(trx, tenantId, id);
+        await deleteUniqueValues(trx, tenantId, "Group", id);
         await recordChanges(
           trx,
           tenantId,

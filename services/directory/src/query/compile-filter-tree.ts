@@ -8,6 +8,7 @@ import {
   type FilterValue,
 } from "@scimgw/scim";
 import type { SqlCondition } from "./sql-condition.js";
+import { documentDateTime } from "./document-date-time.js";
 
 const sqlOperators: Partial<Record<ComparisonOperator, string>> = { eq: "=", ne: "<>", gt: ">", ge: ">=", lt: "<", le: "<=" };
 
@@ -17,7 +18,13 @@ function escapeLike(value: string): string {
 }
 
 /** The literal a comparison binds, in the form the stored side has (folded, normalised, typed). */
-function literal(definition: AttributeDefinition, value: FilterValue, operator: ComparisonOperator, name: string): unknown {
+function literal(
+  definition: AttributeDefinition,
+  value: FilterValue,
+  operator: ComparisonOperator,
+  name: string,
+  fromDocument: boolean,
+): unknown {
   switch (definition.type) {
     case "boolean":
       if (typeof value !== "boolean")
@@ -39,7 +46,7 @@ function literal(definition: AttributeDefinition, value: FilterValue, operator: 
           "invalidFilter",
           `"${name}" is a dateTime; compare it with an xsd:dateTime such as "2026-01-01T00:00:00Z", not ${JSON.stringify(value)}`,
         );
-      return instant.date.toISOString();
+      return fromDocument ? documentDateTime(instant) : instant.date.toISOString();
     }
     default:
       if (typeof value !== "string")
@@ -66,7 +73,7 @@ export function comparison(
     const present = presence(expression, definition);
     return operator === "ne" ? present : { sql: `NOT (${present.sql})`, bindings: present.bindings };
   }
-  const bound = literal(definition, value, operator, name);
+  const bound = literal(definition, value, operator, name, expression.fromDocument === true);
   const sqlOperator = sqlOperators[operator];
   if (operator === "ne") {
     // ne also matches an unassigned attribute, as the in-memory evaluator does.

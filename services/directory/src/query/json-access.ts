@@ -4,7 +4,7 @@ import type { SqlCondition } from "./sql-condition.js";
 
 /** How one dialect reads a JSON document column (the users' search document, see search-document.ts). */
 export interface JsonAccess {
-  /** A scalar at a path of the document, as SQL text (strings), or typed for comparison. */
+  /** A scalar at a path of the document, as SQL text (strings), or typed for comparison; marked fromDocument. */
   scalar(source: string, path: string[], type: AttributeDefinition["type"]): SqlCondition;
   /** `EXISTS (SELECT 1 FROM <elements of the array at path> e WHERE <condition on e>)`. */
   existsElement(source: string, path: string[], condition: (element: string) => SqlCondition): SqlCondition;
@@ -29,7 +29,9 @@ export function postgresPath(path: string[]): string {
 export const jsonAccess: Record<Dialect, JsonAccess> = {
   sqlite: {
     scalar: (source, path, _type) =>
-      path.length === 0 ? { sql: source, bindings: [] } : { sql: `json_extract(${source}, ?)`, bindings: [sqlitePath(path)] },
+      path.length === 0
+        ? { sql: source, bindings: [], fromDocument: true }
+        : { sql: `json_extract(${source}, ?)`, bindings: [sqlitePath(path)], fromDocument: true },
     existsElement(source, path, condition) {
       const inner = condition("e.value");
       return {
@@ -52,7 +54,7 @@ export const jsonAccess: Record<Dialect, JsonAccess> = {
       const text = `(${source} #>> ?::text[])`;
       const typed =
         type === "boolean" ? `${text}::boolean` : type === "integer" || type === "decimal" ? `${text}::numeric` : `${text} COLLATE "C"`;
-      return { sql: typed, bindings: [postgresPath(path)] };
+      return { sql: typed, bindings: [postgresPath(path)], fromDocument: true };
     },
     existsElement(source, path, condition) {
       const inner = condition("e.value");

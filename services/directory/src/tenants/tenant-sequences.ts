@@ -12,20 +12,25 @@ export interface SequenceClaim {
  * not exist. The counters live on the tenant's row, which the statement locks until commit: writers
  * of one tenant queue there, so numbers commit in the order they are handed out, without gaps, and
  * a follower reading `seq > cursor` never skips one. Call it last in a transaction, to hold the lock
- * briefly.
+ * briefly. It also reads the tenant's schema revision under that lock: a schema change updates the
+ * same row, so the revision read here is the one the write commits under (the write checks it).
  */
 export async function claimSequences(
   trx: Knex.Transaction,
   tenantId: string,
   claim: SequenceClaim,
-): Promise<{ lastChangeSeq: bigint; lastActivitySeq: bigint } | undefined> {
+): Promise<{ lastChangeSeq: bigint; lastActivitySeq: bigint; schemaRevision: bigint } | undefined> {
   const bumps: Record<string, Knex.Raw> = {};
   if (claim.changes > 0) bumps.last_change_seq = trx.raw("?? + ?", ["last_change_seq", claim.changes]);
   if (claim.activity > 0) bumps.last_activity_seq = trx.raw("?? + ?", ["last_activity_seq", claim.activity]);
   if (Object.keys(bumps).length === 0) throw new RangeError("a sequence claim takes at least one number");
   // RETURNING (SQLite 3.35+, PostgreSQL) reads the new counters in the same statement: one
   // statement fewer on every write, which on SQLite all queue on the one writer connection.
-  const [row] = await trx("tenants").where("id", tenantId).update(bumps, ["last_change_seq", "last_activity_seq"]);
+  const [row] = await trx("tenants").where("id", tenantId).update(bumps, ["last_change_seq", "last_activity_seq", "schema_revision"]);
   if (row === undefined) return undefined;
-  return { lastChangeSeq: BigInt(row.last_change_seq), lastActivitySeq: BigInt(row.last_activity_seq) };
+  return {
+    lastChangeSeq: BigInt(row.last_change_seq),
+    lastActivitySeq: BigInt(row.last_activity_seq),
+    schemaRevision: BigInt(row.schema_revision),
+  };
 }

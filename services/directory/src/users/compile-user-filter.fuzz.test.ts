@@ -5,7 +5,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { UserSchema } from "@scimgw/proto";
-import { createFilterPredicate, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
+import { createFilterPredicate, parseFilter, resolveFilter, ScimError, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
 import { filterFromProto, filterToProto, userFromProto } from "@scimgw/scim-proto";
 import { fuzzParameters, garbledFilterText, userFilterText } from "@scimgw/test-fuzz";
 import fc from "fast-check";
@@ -13,6 +13,8 @@ import type { Knex } from "knex";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { seedUsersInGroups, type SeededGroup } from "../test-support/seed-users-in-groups.js";
+import { acmeUser, acmeUserExtension } from "../test-support/acme-extension.js";
+import { registerExtension } from "../test-support/register-extension.js";
 import { createUserStore, type UserStore } from "./user-store.js";
 
 const users: Array<MessageInitShape<typeof UserSchema>> = [
@@ -29,6 +31,18 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
     addresses: [{ type: "work", postalCode: "91608" }],
     enterprise: { employeeNumber: "701984", department: "Tour Operations", manager: { value: "mgr-1" } },
     active: true,
+    extensions: {
+      [acmeUser]: {
+        tier: "Gold",
+        code: "Straße",
+        seats: 10,
+        ratio: -0.5,
+        vip: true,
+        hiredAt: "2020-01-01T00:00:00.1234567Z",
+        regions: ["eu", "İı"],
+        contact: { email: "X@acme.io", kind: "Work" },
+      },
+    },
   },
   {
     userName: "Straße@Example.COM",
@@ -37,6 +51,16 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
     emails: [{ value: "STRASSE@EXAMPLE.COM", type: "work" }],
     enterprise: { department: "Finance" },
     active: false,
+    extensions: {
+      [acmeUser]: {
+        tier: "gold",
+        code: "STRASSE",
+        seats: 2,
+        hiredAt: "2020-01-01T00:00:00.1234568Z",
+        regions: [""],
+        contact: { kind: "work" },
+      },
+    },
   },
   {
     userName: "odd_50%@example.org",
@@ -46,7 +70,12 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
     userType: "Contractor",
     roles: [{ value: "" }],
   },
-  { userName: "bare@example.net", nickName: "", title: "\uFFFD" },
+  {
+    userName: "bare@example.net",
+    nickName: "",
+    title: "\uFFFD",
+    extensions: { [acmeUser]: { tier: "BRONZE", seats: 0, vip: false, code: "" } },
+  },
   { userName: "é", externalId: "e\u0301", displayName: "İı" },
 ];
 
@@ -62,8 +91,40 @@ const groups: SeededGroup[] = [
   ["e\u0301", ["İı"]],
 ];
 
+/** Comparisons of the tenant's extension attributes (acmeUserExtension), with values near the seeded ones. */
+const extensionFilterText = fc
+  .tuple(
+    fc.constantFrom("tier", "code", "seats", "ratio", "vip", "hiredAt", "regions", "contact.email", "contact.kind", "badge"),
+    fc.constantFrom("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le", "pr"),
+    fc.constantFrom(
+      '"gold"',
+      '"GOLD"',
+      '"straße"',
+      '"STRASSE"',
+      '"ı"',
+      '""',
+      '"work"',
+      '"x@acme.io"',
+      "10",
+      "2",
+      "0",
+      "-0.5",
+      "true",
+      "false",
+      "null",
+      '"2020-01-01T00:00:00.1234567Z"',
+      '"2020-01-01T01:00:00.12345675+01:00"',
+    ),
+    fc.constantFrom("", "not ", "and", "or"),
+  )
+  .chain(([path, operator, value, joined]) => {
+    const leaf = operator === "pr" ? `${acmeUser}:${path} pr` : `${acmeUser}:${path} ${operator} ${value}`;
+    if (joined === "and" || joined === "or") return userFilterText.map((other) => `${leaf} ${joined} ${other}`);
+    return fc.constant(joined === "" ? leaf : `not (${leaf})`);
+  });
+
 /** A filter as the directory receives it, or undefined when the SCIM core refuses it (as the gateway would). */
-function resolvedOrRefused(text: string): Filter | undefined {
+function resolvedOrRefused(text: string, userResourceType: ResourceTypeDefinition): Filter | undefined {
   try {
     // Through the protobuf translation, as the gateway sends it.
     return filterFromProto(filterToProto(resolveFilter(parseFilter(text), userResourceType)));
@@ -85,6 +146,7 @@ for (const storeUnderTest of storesUnderTest) {
       tenant = (await createTenantStore(db).create("fuzz")).id;
       const noise = (await createTenantStore(db).create("noise")).id;
       for (const tenantId of [tenant, noise]) {
+        await registerExtension(db, tenantId, acmeUserExtension);
         // Another tenant's twins, in groups of the same names, must never match.
         const { groupIds } = await seedUsersInGroups(db, store, tenantId, users, groups);
         if (tenantId === tenant) seededGroupIds.push(...groupIds.values());
@@ -94,6 +156,8 @@ for (const storeUnderTest of storesUnderTest) {
     after(() => dispose());
 
     test("each generated filter selects what the in-memory evaluator selects, or is a ScimError", { timeout: 120_000 }, async () => {
+      // The tenant's User resource type, with its extension, as the service resolves filters by it.
+      const userResourceType = (await store.schemas.get(tenant)).user;
       const all = (await store.list(tenant, undefined, 1, 1000)).users;
       const resources = all.map((user) => ({ userName: user.userName, resource: userFromProto(user) }));
       let compared = 0;
@@ -118,9 +182,10 @@ for (const storeUnderTest of storesUnderTest) {
             { weight: 5, arbitrary: userFilterText },
             { weight: 1, arbitrary: garbledFilterText },
             { weight: 2, arbitrary: withGroupId },
+            { weight: 2, arbitrary: extensionFilterText },
           ),
           async (text) => {
-            const filter = resolvedOrRefused(text);
+            const filter = resolvedOrRefused(text, userResourceType);
             if (filter === undefined) return;
             const predicate = createFilterPredicate(filter, userResourceType);
             const expected = resources

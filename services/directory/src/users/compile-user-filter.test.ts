@@ -4,13 +4,15 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { UserSchema } from "@scimgw/proto";
-import { matchesFilter, parseFilter, resolveFilter, ScimError, userResourceType, type Filter } from "@scimgw/scim";
+import { matchesFilter, parseFilter, resolveFilter, ScimError, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
 import { userFromProto } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
 import { memberships } from "../memberships/membership-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { seedUsersInGroups, type SeededGroup } from "../test-support/seed-users-in-groups.js";
+import { acmeUser, acmeUserExtension } from "../test-support/acme-extension.js";
+import { registerExtension } from "../test-support/register-extension.js";
 import { createUserStore, matchingUsers, type UserStore } from "./user-store.js";
 
 const users: Array<MessageInitShape<typeof UserSchema>> = [
@@ -27,11 +29,36 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
     addresses: [{ type: "work", postalCode: "91608", locality: "Hollywood" }],
     enterprise: { employeeNumber: "701984", department: "Tour Operations", manager: { value: "mgr-1" } },
     active: true,
+    extensions: {
+      [acmeUser]: {
+        tier: "Gold",
+        code: "A1",
+        seats: 10,
+        ratio: 0.5,
+        vip: true,
+        hiredAt: "2020-01-01T00:00:00.1234567Z",
+        regions: ["eu", "US"],
+        badge: "B-1",
+        contact: { email: "X@acme.io", kind: "Work" },
+      },
+    },
   },
   {
     userName: "Straße@Example.COM",
     name: { givenName: "Jürgen", familyName: "Straße" },
     title: "tour guide",
+    // A tenant's extension is filtered like the enterprise one, by its own definitions.
+    extensions: {
+      [acmeUser]: {
+        tier: "silver",
+        code: "a1",
+        seats: 2,
+        hiredAt: "2020-01-01T00:00:00.1234568+00:00",
+        regions: ["us"],
+        badge: "b-2",
+        contact: { email: "straße@acme.io", kind: "work" },
+      },
+    },
     // The second email has no type: it is none of emails.type's values.
     emails: [{ value: "STRASSE@EXAMPLE.COM", type: "work" }, { value: "js@example.de" }],
     enterprise: { department: "Finance" },
@@ -43,6 +70,7 @@ const users: Array<MessageInitShape<typeof UserSchema>> = [
     name: { familyName: "Employee" },
     emails: [{ value: "odd@example.org", type: "other" }],
     userType: "Contractor",
+    extensions: { [acmeUser]: { tier: "GOLD", seats: 10, vip: false, hiredAt: "2019-12-31T23:00:00-02:00" } },
   },
   { userName: "bare@example.net", nickName: "" },
 ];
@@ -146,6 +174,31 @@ const filters = [
   'not (groups[type eq "indirect"])',
   '(groups[display co "cycle"] or groups.value eq "{tour}") and emails pr',
   'userName sw "b" and not (groups.display eq "Staff")',
+  // The tenant's own extension (acmeUserExtension): each type, caseExact both ways, sub-millisecond dateTimes.
+  `${acmeUser}:tier eq "gold"`,
+  `${acmeUser}:tier co "OL"`,
+  `${acmeUser}:code eq "A1"`,
+  `${acmeUser}:code eq "a1"`,
+  `${acmeUser}:code sw "a"`,
+  `${acmeUser}:code gt "B"`,
+  `${acmeUser}:seats gt 5`,
+  `${acmeUser}:seats eq 2`,
+  `${acmeUser}:ratio lt 1`,
+  `${acmeUser}:vip eq false`,
+  `${acmeUser}:vip ne true`,
+  `${acmeUser}:hiredAt gt "2020-01-01T00:00:00.1234567Z"`,
+  `${acmeUser}:hiredAt le "2020-01-01T01:00:00.1234567+01:00"`,
+  `${acmeUser}:hiredAt eq "2020-01-01T01:00:00+02:00"`,
+  `${acmeUser}:regions eq "us"`,
+  `${acmeUser}:regions ne "eu"`,
+  `${acmeUser}:regions pr`,
+  `${acmeUser}:badge eq "b-1"`,
+  `${acmeUser}:contact.kind eq "work"`,
+  `${acmeUser}:contact.email eq "STRASSE@acme.io"`,
+  `${acmeUser}:contact[kind eq "Work" and email co "x@"]`,
+  `not (${acmeUser}:tier pr)`,
+  `${acmeUser}:tier eq "gold" and ${acmeUser}:seats ge 10`,
+  `schemas eq "${acmeUser}"`,
 ];
 
 /** The seeded groups: display name, then its members (indexes into `users`, or names of groups). */
@@ -163,12 +216,14 @@ for (const storeUnderTest of storesUnderTest) {
     let dispose: () => Promise<void>;
     let store: UserStore;
     let tenant = "";
+    let userResourceType: ResourceTypeDefinition;
     before(async () => {
       ({ db, dispose } = await storeUnderTest.open());
       store = createUserStore(db);
       tenant = (await createTenantStore(db).create("filters")).id;
       const noise = (await createTenantStore(db).create("noise")).id;
       for (const tenantId of [tenant, noise]) {
+        await registerExtension(db, tenantId, acmeUserExtension);
         // Another tenant's twins, with groups of the same names, must never match.
         const { groupIds } = await seedUsersInGroups(db, store, tenantId, users, groups);
         // Cycle B is a member of Cycle A too: the walk up from a member must end.
@@ -180,6 +235,8 @@ for (const storeUnderTest of storesUnderTest) {
           }
         }
       }
+      // The tenant's User resource type, with its extension: filters resolve by it, as the service does.
+      userResourceType = (await store.schemas.get(tenant)).user;
     });
     const groupIdOf: Record<string, string> = {};
     /** The filter with the seeded groups' ids in place of their placeholders. */

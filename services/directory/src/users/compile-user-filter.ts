@@ -1,4 +1,11 @@
-import { resolveAttributePath, ScimError, userResourceType, type AttributeDefinition, type AttributePath, type Filter } from "@scimgw/scim";
+import {
+  resolveAttributePath,
+  ScimError,
+  type AttributeDefinition,
+  type AttributePath,
+  type Filter,
+  type ResourceTypeDefinition,
+} from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
 import { memberOfGroupAtAnyDepth, someMemberGroup, type MemberGroupColumns } from "../memberships/member-groups.js";
 import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
@@ -44,9 +51,10 @@ function element(inner: Filter, parent: AttributeDefinition, sqlOf: ElementValue
  * table. Column-backed attributes use their (indexed) columns; `groups` is an EXISTS over the
  * user's groups, walked from the user through the (tenant, member) index; every other attribute is
  * read from the search document, which is a scan within the tenant (correct, but unindexed:
- * README says which filters are fast).
+ * README says which filters are fast). `resourceType` is the tenant's, so its own extensions'
+ * attributes are read from the document like the enterprise extension's.
  */
-export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: string): SqlCondition {
+export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: string, resourceType: ResourceTypeDefinition): SqlCondition {
   const json = jsonAccess[dialect];
   const source = "search";
   const isGroups = (attribute: AttributeDefinition, extension: string | undefined) =>
@@ -58,7 +66,7 @@ export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: st
     path: AttributePath,
     build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition,
   ): SqlCondition {
-    const resolved = resolveAttributePath(path, userResourceType);
+    const resolved = resolveAttributePath(path, resourceType);
     const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
     const column = resolved.extension === undefined ? userColumns[name] : undefined;
     if (column !== undefined) {
@@ -92,7 +100,7 @@ export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: st
 
   return compileFilterTree(filter, {
     compare: (node) => {
-      const resolved = resolveAttributePath(node.path, userResourceType);
+      const resolved = resolveAttributePath(node.path, resourceType);
       const groupValue = isGroups(resolved.attribute, resolved.extension) && (resolved.subAttribute?.name ?? "value") === "value";
       if (groupValue && node.operator === "eq" && typeof node.value === "string") {
         // "Who is in this group": walked down from the group, not up from every user.
@@ -117,7 +125,7 @@ export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: st
     },
     present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
     valuePath: (node) => {
-      const resolved = resolveAttributePath(node.path, userResourceType);
+      const resolved = resolveAttributePath(node.path, resourceType);
       if (isGroups(resolved.attribute, resolved.extension)) {
         // RFC 7644 §3.4.2.2: every condition in the brackets holds for one and the same group.
         return someGroup((group) => element(node.filter, resolved.attribute, (sub) => groupsColumn(sub, group)));

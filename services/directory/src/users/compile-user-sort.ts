@@ -1,4 +1,12 @@
-import { formatAttributePath, resolveAttributePath, resolveSortBy, ScimError, userResourceType, type AttributePath } from "@scimgw/scim";
+import {
+  formatAttributePath,
+  resolveAttributePath,
+  resolveSortBy,
+  ScimError,
+  userResourceType,
+  type AttributePath,
+  type ResourceTypeDefinition,
+} from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
 import { firstMemberGroup } from "../memberships/member-groups.js";
 import { invalidArgument } from "../errors/directory-errors.js";
@@ -15,11 +23,17 @@ import { groupsSubAttributeRefusal, userColumns, userGroupsColumns } from "./use
  * form when caseExact is false (the search document holds it), so "alice" and "Bob" sort as a
  * person expects; a multi-valued attribute sorts by its primary value, else its first. Unassigned
  * values sort last in ascending order and first in descending, and the creation order with the id
- * breaks ties, so paging through a sorted list is stable.
+ * breaks ties, so paging through a sorted list is stable. `resourceType` is the tenant's, so its
+ * own extensions' attributes sort from the search document like the enterprise extension's.
  */
-export function compileUserSort(path: AttributePath, order: SortDirection, dialect: Dialect): SqlCondition[] {
+export function compileUserSort(
+  path: AttributePath,
+  order: SortDirection,
+  dialect: Dialect,
+  resourceType: ResourceTypeDefinition,
+): SqlCondition[] {
   // The SCIM core refuses what names no order (a singular complex attribute, the password).
-  const resolved = resolveSortBy(path, userResourceType);
+  const resolved = resolveSortBy(path, resourceType);
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const direction = order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST";
   const column = resolved.extension === undefined ? userColumns[name] : undefined;
@@ -92,16 +106,25 @@ const createdAtColumn = requireValue(cursorSortColumns["meta.created"], "meta.cr
 const idColumn = requireValue(cursorSortColumns["id"], "id is a cursor sort column");
 
 /** The column a sort reads when it is one cursor paging can seek on; undefined for document attributes. */
-function cursorSortColumn(by: AttributePath): { column: SortColumn | undefined; path: AttributePath } {
-  const resolved = resolveAttributePath(by, userResourceType, "invalidValue");
+function cursorSortColumn(
+  by: AttributePath,
+  resourceType: ResourceTypeDefinition,
+): { column: SortColumn | undefined; path: AttributePath } {
+  const resolved = resolveAttributePath(by, resourceType, "invalidValue");
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   return { column: resolved.extension === undefined ? cursorSortColumns[name] : undefined, path: resolved.path };
 }
 
-/** The keyset cursor paging lists users in: the offset listing's order (compileUserSort) on columns only. */
-export function userKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] {
+/**
+ * The keyset cursor paging lists users in: the offset listing's order (compileUserSort) on columns
+ * only. `resourceType` (the tenant's) only names what a sort by a document attribute is refused for.
+ */
+export function userKeyset(
+  sort: { by: AttributePath; order: SortDirection } | undefined,
+  resourceType: ResourceTypeDefinition = userResourceType,
+): KeysetColumn[] {
   if (sort === undefined) return keysetOf(undefined, "ascending", createdAtColumn, idColumn);
-  const { column, path } = cursorSortColumn(sort.by);
+  const { column, path } = cursorSortColumn(sort.by, resourceType);
   if (column === undefined) {
     throw invalidArgument(
       `cursor paging cannot sort users by "${formatAttributePath(path)}"; sort by ${Object.keys(cursorSortColumns).join(", ")}, or page with start_index`,
@@ -114,8 +137,11 @@ export function userKeyset(sort: { by: AttributePath; order: SortDirection } | u
  * The keyset an offset listing can continue a startIndex walk on (pageByOffset): userKeyset's,
  * or undefined when the sort is by a document attribute, which such a walk pages by OFFSET.
  */
-export function offsetKeyset(sort: { by: AttributePath; order: SortDirection } | undefined): KeysetColumn[] | undefined {
+export function offsetKeyset(
+  sort: { by: AttributePath; order: SortDirection } | undefined,
+  resourceType: ResourceTypeDefinition,
+): KeysetColumn[] | undefined {
   if (sort === undefined) return userKeyset(undefined);
-  const { column } = cursorSortColumn(sort.by);
+  const { column } = cursorSortColumn(sort.by, resourceType);
   return column === undefined ? undefined : keysetOf(column, sort.order, createdAtColumn, idColumn);
 }

@@ -3,11 +3,13 @@ import {
   parseDateTime,
   schemasAttribute,
   toComparableText,
-  userResourceType,
   type AttributeDefinition,
   type AttributePath,
+  type ResourceTypeDefinition,
   type ScimResource,
 } from "@scimgw/scim";
+
+import { documentDateTime } from "../query/document-date-time.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -20,7 +22,10 @@ function foldValue(definition: AttributeDefinition | undefined, value: Json): Js
     return folded;
   }
   if (typeof value !== "string") return value;
-  if (definition.type === "dateTime") return parseDateTime(value)?.date.toISOString() ?? value;
+  if (definition.type === "dateTime") {
+    const instant = parseDateTime(value);
+    return instant === undefined ? value : documentDateTime(instant);
+  }
   if (definition.type === "string" || definition.type === "reference") return toComparableText(value, definition.caseExact);
   return value;
 }
@@ -29,20 +34,21 @@ function foldValue(definition: AttributeDefinition | undefined, value: Json): Js
  * The user as filters see it: SCIM JSON with every caseExact-false string folded by the SCIM core's
  * own rule and dateTimes normalised to UTC, so that SQL compares it with plain `=`/`<`/LIKE and
  * answers exactly as the in-memory evaluator would, on SQLite and PostgreSQL alike (neither store's
- * own case folding can be trusted to match). Only the filter compiler reads it.
+ * own case folding can be trusted to match). Only the filter compiler reads it. The tenant's
+ * resource type gives the definitions, so its own extensions' attributes fold by their caseExact.
  */
-export function searchDocument(resource: ScimResource): string {
+export function searchDocument(resource: ScimResource, resourceType: ResourceTypeDefinition): string {
   const document: { [key: string]: Json } = {};
   for (const [key, value] of Object.entries(resource as { [key: string]: Json })) {
     if (key === "meta" || key === "id") continue; // columns of their own
-    const extension = userResourceType.extensions.find(({ schema }) => schema.id === key)?.schema;
+    const extension = resourceType.extensions.find(({ schema }) => schema.id === key)?.schema;
     if (extension !== undefined && typeof value === "object" && value !== null && !Array.isArray(value)) {
       const folded: { [key: string]: Json } = {};
       for (const [name, inner] of Object.entries(value)) folded[name] = foldValue(findAttribute(extension.attributes, name), inner);
       document[key] = folded;
       continue;
     }
-    document[key] = foldValue(key === "schemas" ? schemasAttribute : findAttribute(userResourceType.schema.attributes, key), value);
+    document[key] = foldValue(key === "schemas" ? schemasAttribute : findAttribute(resourceType.schema.attributes, key), value);
   }
   return JSON.stringify(document);
 }

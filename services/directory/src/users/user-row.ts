@@ -2,6 +2,7 @@ import { clone, create, fromJsonString, toJsonString } from "@bufbuild/protobuf"
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { ResourceMetaSchema, UserSchema, type User } from "@scimgw/proto";
 import { userFromProto } from "@scimgw/scim-proto";
+import { userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
 import { externalIdKey } from "../query/external-id-key.js";
 import { searchDocument } from "./search-document.js";
 import { userNameKey } from "./user-name-key.js";
@@ -27,9 +28,10 @@ export type UserContent = Pick<UserRow, "user_name" | "user_name_key" | "externa
 
 /**
  * What is stored of a user: everything but the fields the directory owns or never keeps in
- * clear (id, meta, the read-only groups, the password).
+ * clear (id, meta, the read-only groups, the password). The search document is folded by the
+ * tenant's resource type (the built-in one for a tenant without extensions).
  */
-export function userContent(user: User): UserContent {
+export function userContent(user: User, resourceType: ResourceTypeDefinition = userResourceType): UserContent {
   const document = clone(UserSchema, user);
   document.id = "";
   document.meta = undefined;
@@ -42,7 +44,7 @@ export function userContent(user: User): UserContent {
     // active defaults to true: an IdP that never sends it is provisioning a working account.
     active: user.active ?? true,
     resource: toJsonString(UserSchema, document),
-    search: searchDocument(userFromProto(document)),
+    search: searchDocument(userFromProto(document), resourceType),
   };
 }
 

@@ -1,6 +1,6 @@
 import { UserKeyKind, type User, type UserService } from "@scimgw/proto";
 import type { ServiceImplementationOf } from "@scimgw/grpc";
-import { applyPatch, normalizeResource, resolveFilter, userResourceType } from "@scimgw/scim";
+import { applyPatch, normalizeResource, resolveFilter, type ResourceTypeDefinition } from "@scimgw/scim";
 import { filterFromProto, isResourceId, patchOperationsFromProto, userFromProto, userToProto } from "@scimgw/scim-proto";
 import { invalidArgument, notFound } from "../errors/directory-errors.js";
 import { listPagingOf, pageByCursor, sortOf } from "../query/list-paging.js";
@@ -8,6 +8,7 @@ import { exactlyOneKey } from "../query/lookup-by-key.js";
 import { userKeyset } from "./compile-user-sort.js";
 import type { UserKey, UserStore } from "./user-store.js";
 import { writeCallOf } from "../activity/write-activity.js";
+import { writeBySchema } from "../schemas/write-by-schema.js";
 
 function requireTenant(tenantId: string): string {
   if (tenantId === "") throw invalidArgument("tenant_id is required");
@@ -40,21 +41,32 @@ const getUserKeys = { id: "id", user_name: "userName", external_id: "externalId"
 
 /**
  * Runs a user through the SCIM core's rules (required userName, types, one primary value per
- * attribute, limits and string rules at their defaults...), so gRPC callers are held to exactly
- * what SCIM clients are held to.
+ * attribute, limits and string rules at their defaults...) by the tenant's resource type, so gRPC
+ * callers are held to exactly what SCIM clients are held to, extension attributes included; an
+ * `extensions` key the tenant has not registered is refused there, as `schemas` lists it.
  */
-function validated(user: User | undefined, context: "create" | "replace"): User {
+function validated(user: User | undefined, context: "create" | "replace", resourceType: ResourceTypeDefinition): User {
   if (user === undefined) throw invalidArgument("user is required");
-  const normalized = userToProto(normalizeResource(userFromProto(user), userResourceType, context));
+  const normalized = userToProto(normalizeResource(userFromProto(user), resourceType, context));
   normalized.id = user.id;
   normalized.password = user.password;
   return normalized;
 }
 
+/**
+ * The user service. Writes run by the tenant's schemas at the revision the caller names
+ * (writeBySchema); reads resolve filters and sorts by the tenant's current ones. The schemas are
+ * the store's cache, so the service and the store always see one revision of a tenant's.
+ */
 export function createUserService(store: UserStore): ServiceImplementationOf<typeof UserService> {
+  const { schemas } = store;
   return {
     async createUser(request, context) {
-      return { user: await store.create(requireTenant(request.tenantId), validated(request.user, "create"), writeCallOf(context)) };
+      const tenantId = requireTenant(request.tenantId);
+      const user = await writeBySchema(schemas, tenantId, request.schemaRevision, (types) =>
+        store.create(tenantId, validated(request.user, "create", types.user), { ...writeCallOf(context), schema: types }),
+      );
+      return { user };
     },
 
     async getUser(request) {
@@ -71,15 +83,16 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
 
     async listUsers(request) {
       const tenantId = requireTenant(request.tenantId);
+      const { user: resourceType } = await schemas.get(tenantId);
       // Internal callers may spell attributes in any case: resolve as the gateway does.
-      const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), userResourceType);
+      const filter = request.filter === undefined ? undefined : resolveFilter(filterFromProto(request.filter), resourceType);
       const sort = sortOf(request);
       const paging = listPagingOf(request);
       if (paging.kind === "offset") {
         const page = await store.list(tenantId, filter, paging.startIndex, paging.count, sort);
         return { users: page.users, totalResults: BigInt(page.totalResults) };
       }
-      const keyset = userKeyset(sort);
+      const keyset = userKeyset(sort, resourceType);
       const page = await pageByCursor({ resource: "User", tenantId, filter, keyset }, paging, (after) =>
         store.listAfter(tenantId, filter, keyset, after, paging.count, paging.includeTotal),
       );
@@ -93,28 +106,36 @@ export function createUserService(store: UserStore): ServiceImplementationOf<typ
     },
 
     async replaceUser(request, context) {
-      const user = validated(request.user, "replace");
-      requireId(user.id);
       const tenantId = requireTenant(request.tenantId);
-      const [saved] = await store.withGroups(tenantId, [
-        await store.replace(tenantId, user, request.expectedVersion, writeCallOf(context)),
-      ]);
+      if (request.user === undefined) throw invalidArgument("user is required");
+      requireId(request.user.id);
+      const replaced = await writeBySchema(schemas, tenantId, request.schemaRevision, (types) =>
+        store.replace(tenantId, validated(request.user, "replace", types.user), request.expectedVersion, {
+          ...writeCallOf(context),
+          schema: types,
+        }),
+      );
+      const [saved] = await store.withGroups(tenantId, [replaced]);
       return { user: saved };
     },
 
     async patchUser(request, context) {
       const operations = patchOperationsFromProto(request.operations);
       if (operations.length === 0) throw invalidArgument("at least one PATCH operation is required");
-      const user = await store.update(
-        requireTenant(request.tenantId),
-        requireId(request.id),
-        (current) => {
-          const patched = userToProto(applyPatch(userFromProto(current), operations, userResourceType));
-          patched.id = current.id;
-          return patched;
-        },
-        request.expectedVersion,
-        writeCallOf(context),
+      const tenantId = requireTenant(request.tenantId);
+      const id = requireId(request.id);
+      const user = await writeBySchema(schemas, tenantId, request.schemaRevision, (types) =>
+        store.update(
+          tenantId,
+          id,
+          (current) => {
+            const patched = userToProto(applyPatch(userFromProto(current), operations, types.user));
+            patched.id = current.id;
+            return patched;
+          },
+          request.expectedVersion,
+          { ...writeCallOf(context), schema: types },
+        ),
       );
       const [withGroups] = await store.withGroups(request.tenantId, [user]);
       return { user: withGroups };

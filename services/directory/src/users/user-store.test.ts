@@ -47,6 +47,8 @@ for (const storeUnderTest of storesUnderTest)
       // Every write of SQLite queues on one connection, so each statement in a write transaction
       // costs every tenant's writes; the sequence claim reads its new numbers with RETURNING.
       const statements: string[] = [];
+      // The tenant's schemas are read at most once a second (TenantSchemaCache), not per write.
+      await store.schemas.get(tenant);
       const record = (query: { sql: string }) => {
         if (!/^(begin|commit|rollback|savepoint|release)/i.test(query.sql)) statements.push(query.sql);
       };

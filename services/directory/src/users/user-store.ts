@@ -6,8 +6,11 @@ import { memberGroupsFromSql, memberGroupsSql } from "../memberships/member-grou
 import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
-import { userFromProto } from "@scimgw/scim-proto";
-import type { AttributePath, Filter } from "@scimgw/scim";
+import { userFromProto, userToProto } from "@scimgw/scim-proto";
+import { keepImmutableValues, userResourceType, type AttributePath, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
+import { createTenantSchemaCache, type TenantSchemaCache } from "../schemas/tenant-schema-cache.js";
+import type { TenantResourceTypes } from "../schemas/tenant-resource-types.js";
+import { deleteUniqueValues, replaceUniqueValues, uniqueValuesOf } from "../uniqueness/unique-attribute-values.js";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
@@ -97,11 +100,19 @@ function duplicateUserName(userName: string) {
  */
 const maxUpdateAttempts = 20;
 
-/** The tenant's users that match a filter, as one query (the filter compiled to SQL, never run in memory). */
-export function matchingUsers(db: Knex, tenantId: string, filter: Filter | undefined): Knex.QueryBuilder<UserRow> {
+/**
+ * The tenant's users that match a filter, as one query (the filter compiled to SQL, never run in
+ * memory), by the tenant's resource type (the built-in one for a tenant without extensions).
+ */
+export function matchingUsers(
+  db: Knex,
+  tenantId: string,
+  filter: Filter | undefined,
+  resourceType: ResourceTypeDefinition = userResourceType,
+): Knex.QueryBuilder<UserRow> {
   const query = db<UserRow>("users").where("tenant_id", tenantId);
   if (filter !== undefined) {
-    const condition = compileUserFilter(filter, dialectOf(db), tenantId);
+    const condition = compileUserFilter(filter, dialectOf(db), tenantId, resourceType);
     query.andWhereRaw(condition.sql, condition.bindings as Knex.RawBinding[]);
   }
   return query;
@@ -117,6 +128,8 @@ export function createUserStore(
   positions: OffsetPositions = offsetPositionsOf(db),
   /** Checks the entitlements and roles a write adds against the tenant's catalog, in the write's transaction. */
   checkAssignments: AssignmentCheck = noAssignmentCheck,
+  /** Each tenant's resource types, for filters, sorts and writes not given theirs (WriteCall.schema). */
+  schemas: TenantSchemaCache = createTenantSchemaCache(db, { revalidateAfterMs: 1000, maxTenants: 10_000 }),
 ) {
   const users = (trx: Knex | Knex.Transaction = db) => trx<UserRow>("users");
   const dialect = dialectOf(db);
@@ -139,6 +152,20 @@ export function createUserStore(
       .from(query.as("users"));
     for (const term of order) outer.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
     return (await outer) as Array<UserRowWithGroups & Partial<ChangeSequenceRow>>;
+  }
+
+  /** The resource types a write is by: its caller's, or the tenant's current ones. */
+  async function typesOf(tenantId: string, call: WriteCall): Promise<TenantResourceTypes> {
+    return call.schema ?? (await schemas.get(tenantId));
+  }
+
+  /**
+   * The rows of a user's values of unique extension attributes, in the write's transaction. A tenant
+   * at revision 0 never had an extension, so it has no such rows to replace.
+   */
+  async function writeUniqueValues(trx: Knex.Transaction, tenantId: string, id: string, user: User, types: TenantResourceTypes) {
+    if (types.revision === 0n) return;
+    await replaceUniqueValues(trx, tenantId, "User", id, uniqueValuesOf(userFromProto(user), types.user));
   }
 
   async function insertOrConflict(write: () => Promise<unknown>, userName: string): Promise<void> {
@@ -178,6 +205,7 @@ export function createUserStore(
   async function update(tenantId: string, id: string, edit: UserEdit, expectedVersion?: bigint, call: WriteCall = {}): Promise<User> {
     const { signal } = call;
     const passwordHash = passwordHasher(signal);
+    const types = await typesOf(tenantId, call);
     for (let attempt = 1; ; attempt++) {
       signal?.throwIfAborted();
       const row = await users().where({ tenant_id: tenantId, id }).first();
@@ -188,7 +216,7 @@ export function createUserStore(
       const next = await edit(current);
       const hash = await passwordHash(next.password, row.password_hash);
       const changes: Partial<UserRow> = {
-        ...userContent(next),
+        ...userContent(next, types.user),
         ...(hash === undefined ? {} : { password_hash: hash }),
         version: Number(version + 1n),
         last_modified: nowIso(),
@@ -217,6 +245,7 @@ export function createUserStore(
             .update(changes);
         }, next.userName);
         if (updated === 0) return false;
+        await writeUniqueValues(trx, tenantId, id, saved, types);
         await recordChanges(
           trx,
           tenantId,
@@ -233,6 +262,7 @@ export function createUserStore(
             },
           ],
           entry(),
+          types.revision,
         );
         return true;
       });
@@ -248,14 +278,18 @@ export function createUserStore(
   }
 
   const store = {
+    /** The tenant schema cache the store reads resource types from; its service shares it. */
+    schemas,
+
     async create(tenantId: string, user: User, call: WriteCall = {}): Promise<User> {
       const { signal } = call;
       const passwordHash = user.password === undefined ? null : await hashPassword(user.password, signal);
+      const types = await typesOf(tenantId, call);
       const now = nowIso();
       const row: UserRow = {
         tenant_id: tenantId,
         id: randomUUID(),
-        ...userContent(user),
+        ...userContent(user, types.user),
         password_hash: passwordHash,
         version: 1,
         created_at: now,
@@ -265,6 +299,7 @@ export function createUserStore(
       await writeTransaction(db, signal, async (trx) => {
         await checkAssignments(trx, tenantId, undefined, created);
         await insertOrConflict(() => users(trx).insert(row), user.userName);
+        await writeUniqueValues(trx, tenantId, row.id, created, types);
         const after = userFromProto(created);
         const attributes = changedAttributes({}, after);
         const activityAttributes = passwordHash === null ? attributes : [...attributes, "password"].sort();
@@ -288,6 +323,7 @@ export function createUserStore(
             { resourceType: "User", resourceId: row.id, kind: "created", attributes: activityAttributes, after },
             activity,
           ),
+          types.revision,
         );
       });
       return created;
@@ -345,12 +381,13 @@ export function createUserStore(
      * process served, from the position the previous page ended at (pageByOffset).
      */
     async list(tenantId: string, filter: Filter | undefined, startIndex: number, count: number, sort?: UserSort): Promise<UserPage> {
-      const matching = () => matchingUsers(db, tenantId, filter);
+      const { user: resourceType } = await schemas.get(tenantId);
+      const matching = () => matchingUsers(db, tenantId, filter, resourceType);
       const countMatching = async () => Number((await matching().count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { users: [], totalResults: await countMatching() };
       // Compiled first: it names a sort the SCIM core cannot resolve as it always has.
-      const order = sort === undefined ? creationOrder : compileUserSort(sort.by, sort.order, dialect);
-      const keyset = offsetKeyset(sort);
+      const order = sort === undefined ? creationOrder : compileUserSort(sort.by, sort.order, dialect, resourceType);
+      const keyset = offsetKeyset(sort, resourceType);
       const page = await pageByOffset(
         { resource: "User", tenantId, filter, keyset },
         { startIndex, count },
@@ -389,11 +426,12 @@ export function createUserStore(
       count: number,
       withTotal: boolean,
     ): Promise<KeysetPage<User>> {
+      const { user: resourceType } = await schemas.get(tenantId);
       const rows: Array<UserRowWithGroups & Partial<ChangeSequenceRow>> = [];
       const order = keysetOrderBy(keyset).map((sql) => ({ sql, bindings: [] }));
       for (const range of keysetRanges(keyset, after)) {
         if (rows.length > count) break;
-        const query = matchingUsers(db, tenantId, filter).andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
+        const query = matchingUsers(db, tenantId, filter, resourceType).andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
         for (const term of order) query.orderByRaw(term.sql);
         rows.push(...(await selectWithGroups(query.limit(count + 1 - rows.length), order, tenantId)));
       }
@@ -402,13 +440,24 @@ export function createUserStore(
       return {
         items: page.map(userWithGroupsFromRow),
         next: rows.length > count && last !== undefined ? positionOf(keyset, last) : undefined,
-        totalResults: withTotal ? Number((await matchingUsers(db, tenantId, filter).count({ n: "*" }).first())?.n ?? 0) : undefined,
+        totalResults: withTotal
+          ? Number((await matchingUsers(db, tenantId, filter, resourceType).count({ n: "*" }).first())?.n ?? 0)
+          : undefined,
         changeSeq: changeSequenceOfPage(rows),
       };
     },
 
+    /** Replaces a user (PUT), keeping the immutable values it holds (keepImmutableValues). */
     async replace(tenantId: string, user: User, expectedVersion?: bigint, call: WriteCall = {}): Promise<User> {
-      return update(tenantId, user.id, () => user, expectedVersion, call);
+      const types = await typesOf(tenantId, call);
+      const replacement = userFromProto(user);
+      const edit = (current: User) => {
+        const kept = userToProto(keepImmutableValues(userFromProto(current), replacement, types.user));
+        kept.id = user.id;
+        kept.password = user.password;
+        return kept;
+      };
+      return update(tenantId, user.id, edit, expectedVersion, { ...call, schema: types });
     },
 
     update,
@@ -423,6 +472,8 @@ export function createUserStore(
         const deleted = await query.delete();
         if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
         await memberships.removeEverywhere(trx, tenantId, id);
+        // Whatever the tenant's schemas are now: a row left behind would block the value for ever.
+        await deleteUniqueValues(trx, tenantId, "User", id);
         await recordChanges(
           trx,
           tenantId,

@@ -23,6 +23,7 @@ import * as addChangeEventDetails from "./0021-add-change-event-details.js";
 import * as widenChangeEventResource from "./0022-widen-change-event-resource.js";
 import * as addTenantSchemaRevision from "./0023-add-tenant-schema-revision.js";
 import * as createSchemaExtensions from "./0024-create-schema-extensions.js";
+import * as createUniqueAttributeValues from "./0025-create-unique-attribute-values.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -58,6 +59,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0022-widen-change-event-resource", widenChangeEventResource],
   ["0023-add-tenant-schema-revision", addTenantSchemaRevision],
   ["0024-create-schema-extensions", createSchemaExtensions],
+  ["0025-create-unique-attribute-values", createUniqueAttributeValues],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

@@ -1,0 +1,35 @@
+import { attribute } from "@scimgw/scim";
+import type { ExtensionDefinition } from "@scimgw/scim-proto";
+
+/** The URN of the tenant extension the directory's extension tests register. */
+export const acmeUser = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+
+/**
+ * A tenant's User extension with an attribute of each type and each characteristic the directory
+ * enforces, for the tests that hold extension attributes to the rules of core ones.
+ */
+export const acmeUserExtension: ExtensionDefinition = {
+  resourceType: "User",
+  required: false,
+  schema: {
+    id: acmeUser,
+    name: "AcmeUser",
+    description: "Acme's own user attributes",
+    attributes: [
+      attribute("tier", "string", { canonicalValues: ["gold", "silver", "bronze"] }),
+      attribute("code", "string", { caseExact: true }),
+      attribute("seats", "integer"),
+      attribute("ratio", "decimal"),
+      attribute("vip", "boolean"),
+      attribute("hiredAt", "dateTime"),
+      attribute("regions", "string", { multiValued: true }),
+      attribute("badge", "string", { mutability: "immutable", uniqueness: "server" }),
+      attribute("pin", "string", { caseExact: true, uniqueness: "server" }),
+      attribute("secret", "string", { mutability: "writeOnly", returned: "never" }),
+      attribute("score", "integer", { mutability: "readOnly" }),
+      attribute("contact", "complex", {
+        subAttributes: [attribute("email", "string"), attribute("kind", "string", { caseExact: true })],
+      }),
+    ],
+  },
+};
