@@ -5,6 +5,7 @@ import {
   EntitlementService,
   GroupService,
   OperatorService,
+  SchemaService,
   SetupLinkService,
   TenantService,
   UserService,
@@ -62,6 +63,8 @@ export interface DirectoryClient {
   setupLinks: ServiceClient<(typeof SetupLinkService)["method"]>;
   /** The tenant's catalog of entitlements and roles (publish it before an IdP discovers it), and who holds which. */
   entitlements: ServiceClient<(typeof EntitlementService)["method"]>;
+  /** The tenant's own SCIM schema extensions (read scope to list them, admin scope to change them). */
+  schemas: ServiceClient<(typeof SchemaService)["method"]>;
   /** A tenant's change feed as an async iterator that reconnects and resumes by itself. */
   watchChanges(tenantId: string, options?: WatchOptions): AsyncGenerator<ChangeEvent>;
   close(): void;
@@ -106,6 +109,7 @@ export function createDirectoryClient(options: DirectoryClientOptions): Director
     operators: createClient(OperatorService, transport),
     setupLinks: createClient(SetupLinkService, transport),
     entitlements: createClient(EntitlementService, transport),
+    schemas: createClient(SchemaService, transport),
     watchChanges: (tenantId, watchOptions) => watchChanges(transport, tenantId, watchOptions),
     close: () => transport.close(),
   };
