@@ -1,6 +1,6 @@
 import type { ListSchemaExtensionsResponse } from "@scimgw/proto";
-import { extendResourceType, groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
-import { extensionFromProto } from "@scimgw/scim-proto";
+import { groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
+import { extendedResourceTypes } from "@scimgw/scim-proto";
 
 /** A tenant's User and Group resource types (the built-in ones with its extensions), at one schema revision. */
 export interface TenantSchemas {
@@ -16,14 +16,7 @@ export const builtInSchemas: TenantSchemas = { revision: 0n, user: userResourceT
 /** A ListSchemaExtensions answer as the SCIM core's resource types. */
 export function tenantSchemasOf(response: Pick<ListSchemaExtensionsResponse, "extensions" | "schemaRevision">): TenantSchemas {
   if (response.schemaRevision === 0n && response.extensions.length === 0) return builtInSchemas;
-  const extensions = response.extensions.map(extensionFromProto);
-  const of = (resourceType: "User" | "Group") =>
-    extensions.filter((e) => e.resourceType === resourceType).map(({ schema, required }) => ({ schema, required }));
-  return {
-    revision: response.schemaRevision,
-    user: extendResourceType(userResourceType, of("User")),
-    group: extendResourceType(groupResourceType, of("Group")),
-  };
+  return { revision: response.schemaRevision, ...extendedResourceTypes(response.extensions) };
 }
 
 export interface TenantSchemaCacheOptions {
