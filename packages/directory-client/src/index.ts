@@ -14,10 +14,25 @@ export {
   ChangedResourceType,
   EntitlementKind,
   ErrorReason,
+  ExtendedResourceType,
   GroupKeyKind,
   IdentityProvider,
+  SchemaAttributeMutability,
+  SchemaAttributeReturned,
+  SchemaAttributeType,
+  SchemaAttributeUniqueness,
   SortOrder,
   StatusClass,
   UserKeyKind,
 } from "@scimgw/proto";
-export type { ActivityEntry, AssignmentChange, ChangeEvent, Entitlement, EntitlementType, User, Group } from "@scimgw/proto";
+export type {
+  ActivityEntry,
+  AssignmentChange,
+  ChangeEvent,
+  Entitlement,
+  EntitlementType,
+  User,
+  Group,
+  SchemaAttribute,
+  SchemaExtension,
+} from "@scimgw/proto";
