@@ -149,7 +149,11 @@ export class Product {
    * Issues a service credential for an internal caller of the directory's gRPC API, for the named
    * tenants (ids or names) or, by default, all of them.
    */
-  async issueServiceCredential(name: string, scope: "read-only" | "read-write", tenants: string[] | "all" = "all"): Promise<string> {
+  async issueServiceCredential(
+    name: string,
+    scope: "read-only" | "read-write" | "admin",
+    tenants: string[] | "all" = "all",
+  ): Promise<string> {
     const grant = tenants === "all" ? ["--all-tenants"] : tenants.flatMap((tenant) => ["--tenant", tenant]);
     return (JSON.parse(await this.admin(["credentials", "issue", name, "--scope", scope, ...grant, "--json"])) as { credential: string })
       .credential;

@@ -82,7 +82,10 @@ export function typeCheckSnippets(root: string, snippets: readonly Snippet[]): s
   const virtual = new Map<string, { text: string; snippet: Snippet }>();
   for (const snippet of snippets) {
     if (!snippet.checked) continue;
-    const fileName = join(root, dirname(snippet.readme), `__readme-line-${snippet.line}.ts`);
+    // A package's README resolves its imports from its own folder (the package names itself); the
+    // root README's from test/, the consumer that depends on every package a README documents.
+    const folder = dirname(snippet.readme) === "." ? "test" : dirname(snippet.readme);
+    const fileName = join(root, folder, `__${snippet.readme.replace(/[^A-Za-z0-9]/g, "-")}-line-${snippet.line}.ts`);
     // `export {}` makes a snippet without imports a module too (so top-level await works and
     // snippets do not share one global scope); appended, it moves no line.
     virtual.set(fileName, { text: `${snippet.code}\nexport {};\n`, snippet });

@@ -4,7 +4,15 @@ import { after, before, test } from "node:test";
 import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, RpcError } from "@scimgw/grpc";
-import { ErrorReason, TenantSchema, TenantSummarySchema, UserSchema } from "@scimgw/proto";
+import {
+  ErrorReason,
+  ExtendedResourceType,
+  SchemaAttributeType,
+  SchemaExtensionSchema,
+  TenantSchema,
+  TenantSummarySchema,
+  UserSchema,
+} from "@scimgw/proto";
 import { pino } from "pino";
 import { createLogger, currentRequestId } from "@scimgw/observability";
 import type { ConsoleDirectory } from "./context/console-context.js";
@@ -17,6 +25,9 @@ const hostile = "<img src=x onerror=window.__xss=1>";
 const sessionToken = "session-token-1234567890";
 const csrfToken = "csrf-token-abcdef";
 const calls: string[] = [];
+const acmeUser = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
+/** The filters the users page sent to ListUsers. */
+const listedFilters: unknown[] = [];
 
 /** The directory as the console sees it, with only what these tests reach. */
 const directory = {
@@ -68,6 +79,26 @@ const directory = {
   users: {
     async getUser() {
       return { user: create(UserSchema, { id: userId, userName: hostile, displayName: hostile }) };
+    },
+    async listUsers({ filter }: { filter?: unknown }) {
+      listedFilters.push(filter);
+      return { users: [], totalResults: 0n };
+    },
+  },
+  // The tenant has one extension, so its attributes are filterable in the users page's box.
+  schemas: {
+    async listSchemaExtensions() {
+      return {
+        schemaRevision: 1n,
+        extensions: [
+          create(SchemaExtensionSchema, {
+            id: acmeUser,
+            name: "AcmeUser",
+            resourceType: ExtendedResourceType.USER,
+            attributes: [{ name: "tier", type: SchemaAttributeType.STRING }],
+          }),
+        ],
+      };
     },
   },
   activity: { listActivity: async () => ({ entries: [], latestSeq: 0n, nextPageToken: "" }) },
@@ -265,4 +296,19 @@ test("setup links: unknown is 404, expired 410, and neither names the tenant", a
   assert.equal(expired.status, 410);
   assert.match(await expired.text(), /has expired/);
   assert.equal((await fetch(`${base}/setup/<script>`)).status, 404);
+});
+
+test("the users page's filter box knows the tenant's extension attributes", async () => {
+  listedFilters.length = 0;
+  const filter = encodeURIComponent(`${acmeUser}:tier eq "pro"`);
+  const response = await fetch(`${base}/tenants/${tenantId}/users?filter=${filter}`, { headers: { cookie } });
+  assert.equal(response.status, 200, await response.text());
+  assert.equal(listedFilters.length, 1);
+  assert.match(
+    JSON.stringify(listedFilters[0], (_, value) => (typeof value === "bigint" ? String(value) : value)),
+    /acme:2\.0:User/,
+  );
+  // An attribute the extension does not declare is the operator's to fix, shown as a problem.
+  const unknown = encodeURIComponent(`${acmeUser}:nickname eq "x"`);
+  assert.equal((await fetch(`${base}/tenants/${tenantId}/users?filter=${unknown}`, { headers: { cookie } })).status, 400);
 });

@@ -28,7 +28,8 @@ import { rootSearch } from "./routes/root-search.js";
 import { userRoutes } from "./routes/users.js";
 import type { GatewayMetrics } from "./metrics/gateway-metrics.js";
 import { isResourceId } from "@scimgw/scim-proto";
-import { defaultScimLimits, groupResourceType, userResourceType, type ScimLimits } from "@scimgw/scim";
+import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
+import { builtInSchemas, createTenantSchemaCache } from "./schemas/tenant-schemas.js";
 
 /** Where SCIM lives; Okta's connector base URL is `{domain}/services/scim/v2`. */
 export const scimRoot = "/services/scim/v2";
@@ -47,6 +48,11 @@ export interface GatewayOptions {
   trustProxy: boolean;
   paging: { defaultCount: number; maxCount: number };
   apiKeyCache: { ttlMs: number; negativeTtlMs: number; maxEntries: number; maxUnknownEntries?: number };
+  /**
+   * The most tenants whose extension schemas are remembered (default 10 000); a tenant forgotten
+   * costs one ListSchemaExtensions at its next request.
+   */
+  maxSchemaTenants?: number;
   /**
    * Rate limits per API key and per tenant, and failed authentications per client address.
    * Default: the settings' defaults, counted in this process's memory.
@@ -120,6 +126,8 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
         tenantId: verified.tenantId,
         keyId: verified.keyId,
         keyLabel: verified.keyLabel,
+        // Partial fakes in tests leave it out: a tenant without extensions.
+        schemaRevision: verified.schemaRevision ?? 0n,
         ...(limit === undefined ? {} : { rateLimit: { perSecond: limit.perSecond, burst: limit.burst } }),
       };
       return { valid: true, tenant };
@@ -130,6 +138,12 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
       onRefused: onRateLimited,
     },
   );
+  // Each tenant's resource types with its extensions, read when its key's verification shows a
+  // schema revision the cache does not hold (see README "Schema extensions").
+  const schemas = createTenantSchemaCache((tenantId) => directory.schemas.listSchemaExtensions({ tenantId }), {
+    maxTenants: options.maxSchemaTenants ?? 10_000,
+  });
+  const schemasOf = (ctx: { state: AuthenticatedState }) => schemas.get(ctx.state.tenant.tenantId, ctx.state.tenant.schemaRevision);
   const limitRates = enforceRateLimits(rateLimits.store, rateLimits, onRateLimited);
   // The API key and the rate limits, as every SCIM request has them; discovery and the catalog
   // endpoints use them too (the same key cache).
@@ -137,11 +151,21 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
 
   const discovery = new Router({ prefix: scimRoot });
   const discoveryDocuments = discoveryRoutes({
-    resourceTypes: [userResourceType, groupResourceType],
+    resourceTypes: [builtInSchemas.user, builtInSchemas.group],
     scimBaseUrl,
     paging: options.paging,
-    // With a key, /ResourceTypes and /Schemas describe the tenant's catalog types too (Okta's entitlement discovery).
-    tenantResourceTypes: { authenticate: authenticated, of: (tenantId) => catalogResourceTypes(directory, tenantId) },
+    // With a key, /ResourceTypes and /Schemas describe the tenant's extensions and catalog types too
+    // (Okta's entitlement discovery; Entra's and Okta's schema discovery).
+    tenantResourceTypes: {
+      authenticate: authenticated,
+      of: async (tenant) => {
+        const [types, catalog] = await Promise.all([
+          schemas.get(tenant.tenantId, tenant.schemaRevision),
+          catalogResourceTypes(directory, tenant.tenantId),
+        ]);
+        return [types.user, types.group, ...catalog];
+      },
+    },
   });
   discovery.use(discoveryDocuments.routes(), discoveryDocuments.allowedMethods({ throw: true }));
 
@@ -160,9 +184,10 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   );
   const limits = options.limits ?? defaultScimLimits;
   const isId = options.isResourceId ?? isResourceId;
-  const users = userRoutes({ directory, scimBaseUrl, paging: options.paging, limits, isResourceId: isId });
+  const users = userRoutes({ directory, scimBaseUrl, paging: options.paging, limits, isResourceId: isId, schemas });
   const groups = groupRoutes({
     directory,
+    schemas,
     scimBaseUrl,
     paging: options.paging,
     limits,
@@ -177,11 +202,12 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
     "/.search",
     rootSearch(
       [
-        { resourceType: userResourceType, page: users.page },
-        { resourceType: groupResourceType, page: groups.page },
+        { resourceType: (types) => types.user, page: users.page },
+        { resourceType: (types) => types.group, page: groups.page },
       ],
       options.paging,
       limits,
+      schemasOf,
     ),
   );
   scim.use(users.router.routes(), users.router.allowedMethods({ throw: true }));

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 /** What the console calls: the directory's typed client, nothing else. */
 export type ConsoleDirectory = Pick<
   DirectoryClient,
-  "tenants" | "operators" | "setupLinks" | "apiKeys" | "activity" | "users" | "groups" | "watchChanges"
+  "tenants" | "operators" | "setupLinks" | "apiKeys" | "activity" | "users" | "groups" | "schemas" | "watchChanges"
 >;
 
 /** What every route of the console shares. */

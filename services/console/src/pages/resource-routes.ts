@@ -1,6 +1,5 @@
 import Router from "@koa/router";
-import { groupResourceType, userResourceType } from "@scimgw/scim";
-import { groupFromProto, isResourceId, userFromProto } from "@scimgw/scim-proto";
+import { extendedResourceTypes, groupFromProto, isResourceId, userFromProto } from "@scimgw/scim-proto";
 import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { ConsoleError } from "../errors/console-error.js";
 import { explainRpcError } from "../errors/explain-rpc-error.js";
@@ -49,6 +48,11 @@ export function resourceRoutes(context: ConsoleContext) {
   const { directory } = context;
   const router = new Router<OperatorState>();
 
+  /** The tenant's User and Group types with its extensions, so the filter box knows their attributes (one read call). */
+  async function resourceTypesOf(tenantId: string) {
+    return extendedResourceTypes((await directory.schemas.listSchemaExtensions({ tenantId })).extensions);
+  }
+
   async function tenantName(tenantId: string): Promise<string> {
     const { tenant } = await directory.tenants.getTenant({ tenantId });
     return tenant?.tenant?.name ?? tenantId;
@@ -57,7 +61,7 @@ export function resourceRoutes(context: ConsoleContext) {
   router.get("/tenants/:tenantId/users", async (ctx: OperatorContext) => {
     const tenantId = tenantIdOf(ctx);
     const action = `/tenants/${tenantId}/users`;
-    const parsed = parseConsoleListQuery(ctx, userResourceType);
+    const parsed = parseConsoleListQuery(ctx, (await resourceTypesOf(tenantId)).user);
     const name = await tenantName(tenantId);
     const trail = [
       { href: "/tenants", label: "Tenants" },
@@ -138,7 +142,7 @@ ${meta === undefined ? "" : ""}`,
   router.get("/tenants/:tenantId/groups", async (ctx: OperatorContext) => {
     const tenantId = tenantIdOf(ctx);
     const action = `/tenants/${tenantId}/groups`;
-    const parsed = parseConsoleListQuery(ctx, groupResourceType);
+    const parsed = parseConsoleListQuery(ctx, (await resourceTypesOf(tenantId)).group);
     const name = await tenantName(tenantId);
     const trail = [
       { href: "/tenants", label: "Tenants" },

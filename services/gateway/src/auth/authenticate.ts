@@ -13,6 +13,11 @@ export interface Tenant {
   keyLabel: string;
   /** The tenant's own rate limit, if an operator set one; else the gateway's defaults apply. */
   rateLimit?: RateLimit;
+  /**
+   * The tenant's schema revision when the key was verified (SchemaService): a lower bound, as old
+   * as the key cache's TTL, telling the gateway when to read the tenant's extensions again.
+   */
+  schemaRevision: bigint;
 }
 
 /** A key the directory knows but refuses (revoked, or of a suspended tenant): named, never the secret. */

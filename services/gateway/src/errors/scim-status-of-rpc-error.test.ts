@@ -16,6 +16,7 @@ const rows: Array<[Code, ErrorReason | undefined, ScimStatus]> = [
   [Code.NOT_FOUND, ErrorReason.NOT_FOUND, { status: 404, exposeDetail: true }],
   [Code.ALREADY_EXISTS, ErrorReason.UNIQUENESS, { status: 409, scimType: "uniqueness", exposeDetail: true }],
   [Code.FAILED_PRECONDITION, ErrorReason.VERSION_MISMATCH, { status: 412, exposeDetail: true }],
+  [Code.FAILED_PRECONDITION, ErrorReason.SCHEMA_CHANGED, { status: 503, exposeDetail: true, retryAfter: 1 }],
   [Code.FAILED_PRECONDITION, undefined, { status: 400, scimType: "invalidValue", exposeDetail: true }],
   [Code.ABORTED, undefined, { status: 409, exposeDetail: true }],
   [Code.UNAUTHENTICATED, ErrorReason.UNKNOWN_API_KEY, { status: 401, exposeDetail: true }],

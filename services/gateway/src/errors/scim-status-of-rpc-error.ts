@@ -36,11 +36,16 @@ export function scimStatusOfRpcError(error: RpcError): ScimStatus {
     // The unique index refused the write: 409 uniqueness (RFC 7644 §3.3, §3.12).
     case Code.ALREADY_EXISTS:
       return { status: 409, scimType: "uniqueness", exposeDetail: true };
-    // If-Match named a version that is no longer current: 412 (RFC 7644 §3.14).
     case Code.FAILED_PRECONDITION:
-      return error.reason === ErrorReason.VERSION_MISMATCH
-        ? { status: 412, exposeDetail: true }
-        : { status: 400, scimType: "invalidValue", exposeDetail: true };
+      // If-Match named a version that is no longer current: 412 (RFC 7644 §3.14).
+      if (error.reason === ErrorReason.VERSION_MISMATCH) return { status: 412, exposeDetail: true };
+      // The tenant's schemas changed while the gateway built the write, even after it read them
+      // again and retried once (writeByTenantSchemas): nothing was written and the same request
+      // will succeed: transient, like UNAVAILABLE below, so 503 with Retry-After (RFC 9110 §15.6.4).
+      // Not 409: identity providers read a 409 on POST as "the user already exists" (OKTA-REF), not
+      // 400: the request is valid and a client does not resend a 4xx unchanged.
+      if (error.reason === ErrorReason.SCHEMA_CHANGED) return { status: 503, exposeDetail: true, retryAfter: 1 };
+      return { status: 400, scimType: "invalidValue", exposeDetail: true };
     // A write lost a race it could not retry (e.g. a serialization failure): safe to retry.
     case Code.ABORTED:
       return { status: 409, exposeDetail: true };

@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import type { DescService } from "@bufbuild/protobuf";
 import { currentRequestId } from "@scimgw/observability";
-import { ApiKeyService, EntitlementService, GroupService, UserService } from "@scimgw/proto";
+import { ApiKeyService, EntitlementService, GroupService, SchemaService, UserService } from "@scimgw/proto";
 import { Code, RpcError, type DirectoryClient } from "@scimgw/directory-client";
 
 const tracer = trace.getTracer("@scimgw/gateway");
@@ -104,5 +104,6 @@ export function traceDirectoryCalls(directory: DirectoryClient): DirectoryClient
     groups: traced(GroupService, directory.groups) as DirectoryClient["groups"],
     apiKeys: traced(ApiKeyService, directory.apiKeys) as DirectoryClient["apiKeys"],
     entitlements: traced(EntitlementService, directory.entitlements) as DirectoryClient["entitlements"],
+    schemas: traced(SchemaService, directory.schemas) as DirectoryClient["schemas"],
   };
 }

@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import type { Context, Middleware, Next } from "koa";
-import type { AuthenticatedState } from "../auth/authenticate.js";
+import type { AuthenticatedState, Tenant } from "../auth/authenticate.js";
 import {
   findResourceType,
   findSchemaDocument,
@@ -19,13 +19,13 @@ export interface DiscoveryRoutesOptions {
   scimBaseUrl: (ctx: Context) => string;
   paging: PagingLimits;
   /**
-   * A tenant's own resource types (its catalog types), served beside resourceTypes when the request
-   * carries an API key, which is then checked as for /Users. Without a key, the documents describe
-   * resourceTypes alone, as they always have.
+   * A tenant's own resource types, served instead of resourceTypes when the request carries an API
+   * key, which is then checked as for /Users: its User and Group types with its extensions, and its
+   * catalog types. Without a key, the documents describe resourceTypes alone, as they always have.
    */
   tenantResourceTypes?: {
     authenticate: Middleware<AuthenticatedState>;
-    of: (tenantId: string) => Promise<readonly ResourceTypeDefinition[]>;
+    of: (tenant: Tenant) => Promise<readonly ResourceTypeDefinition[]>;
   };
 }
 
@@ -39,7 +39,7 @@ async function refuseFilter(ctx: Context, next: Next): Promise<void> {
  * /ServiceProviderConfig, /ResourceTypes and /Schemas (RFC 7644 §4), rendered from the same
  * definitions the server enforces, and from the features this gateway really implements. They
  * describe no tenant's data, so they answer without an API key; with one, /ResourceTypes and
- * /Schemas also describe that tenant's catalog types (Okta reads them to discover entitlements).
+ * /Schemas describe that tenant's extensions and catalog types (Okta reads them to discover entitlements).
  */
 export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging, tenantResourceTypes }: DiscoveryRoutesOptions): Router {
   const router = new Router();
@@ -53,8 +53,7 @@ export function discoveryRoutes({ resourceTypes, scimBaseUrl, paging, tenantReso
   const withTenant = async (ctx: Context, next: Next) => {
     if (tenantResourceTypes === undefined || ctx.get("authorization") === "") return next();
     await tenantResourceTypes.authenticate(ctx as Parameters<Middleware<AuthenticatedState>>[0], async () => {
-      const tenantId = (ctx.state as AuthenticatedState).tenant.tenantId;
-      served.set(ctx, [...resourceTypes, ...(await tenantResourceTypes.of(tenantId))]);
+      served.set(ctx, await tenantResourceTypes.of((ctx.state as AuthenticatedState).tenant));
       await next();
     });
   };

@@ -5,7 +5,6 @@ import { Code, RpcError } from "@scimgw/directory-client";
 import { SortOrder, type Group, type GroupMember, type ListGroupMembersResponse } from "@scimgw/proto";
 import {
   expectedVersionOf,
-  groupResourceType,
   isJsonObject,
   isNotModified,
   normalizeResource,
@@ -21,6 +20,7 @@ import {
   type PagingLimits,
   type PatchOperation,
   type ProjectionOptions,
+  type ResourceTypeDefinition,
   type ScimLimits,
   type ScimResource,
 } from "@scimgw/scim";
@@ -38,6 +38,8 @@ import { resourceIdReader } from "../http/read-resource-id.js";
 import { resourceUrl } from "../http/resource-url.js";
 import { StreamedArray } from "../http/stream-json.js";
 import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
+import type { TenantSchemaCache, TenantSchemas } from "../schemas/tenant-schemas.js";
+import { writeByTenantSchemas } from "../schemas/write-by-tenant-schemas.js";
 
 /** Members per ListGroupMembers call when a response carries members (the directory allows 1 to 5000). */
 export const defaultMemberPageSize = 2000;
@@ -55,6 +57,8 @@ export interface GroupRoutesOptions {
   /** Which `:id`s can name a resource (see GatewayOptions). */
   isResourceId: (id: string) => boolean;
   onGroupPatch?: GroupPatchHook;
+  /** Each tenant's resource types, with its extensions. */
+  schemas: TenantSchemaCache;
 }
 
 type ScimContext = Context & { state: AuthenticatedState };
@@ -68,9 +72,9 @@ export type GroupPatchHook = (ctx: Context, operations: readonly PatchOperation[
  * every group). The SCIM core's projection decides, run once on a probe member, so the rule stays
  * in one place and each streamed member is only picked, not projected.
  */
-function returnedMemberKeys(projection: ProjectionOptions): readonly string[] | undefined {
+function returnedMemberKeys(projection: ProjectionOptions, groupType: ResourceTypeDefinition): readonly string[] | undefined {
   const probe = { schemas: [urn.group], members: [{ value: "", $ref: "", type: "", display: "" }] };
-  const members = projectResource(probe, projection, groupResourceType).members;
+  const members = projectResource(probe, projection, groupType).members;
   const first = Array.isArray(members) ? members[0] : undefined;
   return isJsonObject(first) ? Object.keys(first) : undefined;
 }
@@ -110,10 +114,12 @@ export function groupRoutes({
   limits,
   isResourceId,
   onGroupPatch,
+  schemas,
   memberPageSize = defaultMemberPageSize,
 }: GroupRoutesOptions) {
   const router = new Router<AuthenticatedState>();
   const resourceId = resourceIdReader("Group", isResourceId);
+  const schemasOf = (ctx: ScimContext) => schemas.get(ctx.state.tenant.tenantId, ctx.state.tenant.schemaRevision);
 
   /** A group's members after the first page, read as the client takes the ones before. */
   async function* laterPages(tenantId: string, groupId: string, first: ListGroupMembersResponse, render: (member: GroupMember) => unknown) {
@@ -146,15 +152,12 @@ export function groupRoutes({
     ctx: ScimContext,
     group: Group,
     projection: ProjectionOptions,
+    groupType: ResourceTypeDefinition,
     memberKeys: readonly string[] | undefined,
     { knownMemberCount, deletedMeansEmpty = false }: { knownMemberCount?: number; deletedMeansEmpty?: boolean } = {},
   ): Promise<Record<string, unknown>> {
     const baseUrl = scimBaseUrl(ctx);
-    const resource = projectResource(
-      groupFromProto(group, { location: resourceUrl(baseUrl, "Group", group.id) }),
-      projection,
-      groupResourceType,
-    );
+    const resource = projectResource(groupFromProto(group, { location: resourceUrl(baseUrl, "Group", group.id) }), projection, groupType);
     if (memberKeys === undefined || knownMemberCount === 0) return resource;
     const tenantId = ctx.state.tenant.tenantId;
     let first: ListGroupMembersResponse;
@@ -175,23 +178,25 @@ export function groupRoutes({
   }
 
   /** The projection a single-resource request asks for (RFC 7644 §3.9). */
-  const projectionOfRequest = (ctx: Context) => projectionOf(parseListQuery(ctx.query, groupResourceType, paging, limits));
+  const projectionOfRequest = (ctx: Context, groupType: ResourceTypeDefinition) =>
+    projectionOf(parseListQuery(ctx.query, groupType, paging, limits));
 
-  async function respond(ctx: ScimContext, status: number, group: Group, knownMemberCount?: number): Promise<void> {
-    const projection = projectionOfRequest(ctx);
+  async function respond(ctx: ScimContext, status: number, group: Group, types: TenantSchemas, knownMemberCount?: number): Promise<void> {
+    const projection = projectionOfRequest(ctx, types.group);
     const body = await groupBody(
       ctx,
       group,
       projection,
-      returnedMemberKeys(projection),
+      types.group,
+      returnedMemberKeys(projection, types.group),
       knownMemberCount === undefined ? {} : { knownMemberCount },
     );
     if (group.meta) ctx.set("ETag", versionToEtag(group.meta.version));
     sendScimJson(ctx, status, body);
   }
 
-  /** One page of groups matching a list query; exported for the root /.search. */
-  async function page(ctx: ScimContext, query: ListQuery): Promise<ResourcePage> {
+  /** One page of groups matching a list query (parsed by the tenant's types); exported for the root /.search. */
+  async function page(ctx: ScimContext, query: ListQuery, types: TenantSchemas): Promise<ResourcePage> {
     const result = await directory.groups.listGroups({
       tenantId: ctx.state.tenant.tenantId,
       filter: query.filter === undefined ? undefined : filterToProto(query.filter),
@@ -201,7 +206,7 @@ export function groupRoutes({
       sortOrder: query.sortOrder === "descending" ? SortOrder.DESCENDING : SortOrder.ASCENDING,
     });
     const projection = projectionOf(query);
-    const memberKeys = returnedMemberKeys(projection);
+    const memberKeys = returnedMemberKeys(projection, types.group);
     const totalResults = Number(result.totalResults);
     const itemsPerPage = result.groups.length;
     if (memberKeys === undefined) {
@@ -209,35 +214,53 @@ export function groupRoutes({
       return {
         totalResults,
         itemsPerPage,
-        resources: await Promise.all(result.groups.map((group) => groupBody(ctx, group, projection, undefined))),
+        resources: await Promise.all(result.groups.map((group) => groupBody(ctx, group, projection, types.group, undefined))),
       };
     }
     // Each group's members are read when the document reaches it, so a page of big groups holds
     // one page of members at a time.
     async function* bodies() {
-      for (const group of result.groups) yield [await groupBody(ctx, group, projection, memberKeys, { deletedMeansEmpty: true })];
+      for (const group of result.groups)
+        yield [await groupBody(ctx, group, projection, types.group, memberKeys, { deletedMeansEmpty: true })];
     }
     return { totalResults, itemsPerPage, resources: new StreamedArray(bodies()) };
   }
 
-  async function list(ctx: ScimContext, query: ListQuery): Promise<void> {
-    sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
+  async function list(ctx: ScimContext, parse: (types: TenantSchemas) => ListQuery): Promise<void> {
+    const types = await schemasOf(ctx);
+    const query = parse(types);
+    sendScimJson(ctx, 200, listResponseOf(await page(ctx, query, types), query.startIndex));
   }
 
+  /**
+   * A write built by the tenant's types (see writeByTenantSchemas); `fromResource` when it is built
+   * from a Group body (POST, PUT) rather than a PatchOp.
+   */
+  const writeGroup = <T>(ctx: ScimContext, fromResource: boolean, write: (types: TenantSchemas) => Promise<T>) =>
+    writeByTenantSchemas(
+      schemas,
+      ctx.state.tenant,
+      async (types) => ({ result: await write(types), types }),
+      fromResource ? { body: { value: ctx.request.body, resourceType: (types) => types.group } } : {},
+    );
+
   router.post("groups.search", "/Groups/.search", (ctx) =>
-    list(ctx, parseSearchRequest(ctx.request.body, groupResourceType, paging, limits)),
+    list(ctx, (types) => parseSearchRequest(ctx.request.body, types.group, paging, limits)),
   );
 
   router.post("groups.create", "/Groups", async (ctx) => {
-    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "create", limits));
-    const created = (await directory.groups.createGroup({ tenantId: ctx.state.tenant.tenantId, group })).group;
-    if (!created) throw new Error("directory returned no group");
+    const tenantId = ctx.state.tenant.tenantId;
+    const { result, types } = await writeGroup(ctx, true, async (types) => {
+      const group = groupToProto(normalizeResource(ctx.request.body, types.group, "create", limits));
+      return { group, created: (await directory.groups.createGroup({ tenantId, group, schemaRevision: types.revision })).group };
+    });
+    if (!result.created) throw new Error("directory returned no group");
     // The members are read back rather than echoed, so their type and display are the directory's.
-    await respond(ctx, 201, created, group.members.length === 0 ? 0 : undefined);
-    ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "Group", created.id));
+    await respond(ctx, 201, result.created, types, result.group.members.length === 0 ? 0 : undefined);
+    ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "Group", result.created.id));
   });
 
-  router.get("groups.list", "/Groups", (ctx) => list(ctx, parseListQuery(ctx.query, groupResourceType, paging, limits)));
+  router.get("groups.list", "/Groups", (ctx) => list(ctx, (types) => parseListQuery(ctx.query, types.group, paging, limits)));
 
   router.get("groups.get", "/Groups/:id", async (ctx) => {
     const { group, hasMembers } = await directory.groups.getGroup({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
@@ -247,21 +270,23 @@ export function groupRoutes({
       ctx.set("ETag", versionToEtag(group.meta.version));
       return;
     }
-    await respond(ctx, 200, group, hasMembers ? undefined : 0);
+    await respond(ctx, 200, group, await schemasOf(ctx), hasMembers ? undefined : 0);
   });
 
   router.put("groups.replace", "/Groups/:id", async (ctx) => {
-    const group = groupToProto(normalizeResource(ctx.request.body, groupResourceType, "replace", limits));
-    group.id = resourceId(ctx);
-    const replaced = (
-      await directory.groups.replaceGroup({
-        tenantId: ctx.state.tenant.tenantId,
+    const tenantId = ctx.state.tenant.tenantId;
+    const id = resourceId(ctx);
+    const expectedVersion = expectedVersionOf(ctx.get("if-match") || undefined);
+    const { result, types } = await writeGroup(ctx, true, async (types) => {
+      const group = groupToProto(normalizeResource(ctx.request.body, types.group, "replace", limits));
+      group.id = id;
+      return {
         group,
-        expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
-      })
-    ).group;
-    if (!replaced) throw new Error("directory returned no group");
-    await respond(ctx, 200, replaced, group.members.length === 0 ? 0 : undefined);
+        replaced: (await directory.groups.replaceGroup({ tenantId, group, expectedVersion, schemaRevision: types.revision })).group,
+      };
+    });
+    if (!result.replaced) throw new Error("directory returned no group");
+    await respond(ctx, 200, result.replaced, types, result.group.members.length === 0 ? 0 : undefined);
   });
 
   router.patch("groups.patch", "/Groups/:id", async (ctx) => {
@@ -269,15 +294,27 @@ export function groupRoutes({
     // The member limits, at the edge: the directory splits the operations the same way.
     const steps = splitMemberOperations(operations, limits);
     onGroupPatch?.(ctx, operations, steps);
-    const { group } = await directory.groups.patchGroup({
-      tenantId: ctx.state.tenant.tenantId,
-      id: resourceId(ctx),
-      operations: patchOperationsToProto(operations),
-      expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
-    });
+    const tenantId = ctx.state.tenant.tenantId;
+    const id = resourceId(ctx);
+    const expectedVersion = expectedVersionOf(ctx.get("if-match") || undefined);
+    const operationsProto = patchOperationsToProto(operations);
+    const { result: group, types } = await writeGroup(
+      ctx,
+      false,
+      async (types) =>
+        (
+          await directory.groups.patchGroup({
+            tenantId,
+            id,
+            operations: operationsProto,
+            expectedVersion,
+            schemaRevision: types.revision,
+          })
+        ).group,
+    );
     if (!group) throw new Error("directory returned no group");
     if (groupPatchAnswersWithBody(ctx)) {
-      await respond(ctx, 200, group);
+      await respond(ctx, 200, group, types);
       return;
     }
     ctx.status = 204;

@@ -10,11 +10,14 @@ import {
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import { StreamedArray } from "../http/stream-json.js";
 import { listResponseOf, sendScimJson, type ResourcePage } from "./list-page.js";
+import type { TenantSchemas } from "../schemas/tenant-schemas.js";
 
-/** A resource type the root search spans, with the page reader of its own endpoint. */
+type ScimContext = Context & { state: AuthenticatedState };
+
+/** A resource type the root search spans (of the tenant's types), with the page reader of its own endpoint. */
 export interface SearchedResourceType {
-  resourceType: ResourceTypeDefinition;
-  page(ctx: Context & { state: AuthenticatedState }, query: ListQuery): Promise<ResourcePage>;
+  resourceType(schemas: TenantSchemas): ResourceTypeDefinition;
+  page(ctx: ScimContext, query: ListQuery, schemas: TenantSchemas): Promise<ResourcePage>;
 }
 
 /** The resources of several pages, in order, streamed if any of them streams. */
@@ -42,13 +45,15 @@ export function rootSearch(
   types: readonly SearchedResourceType[],
   paging: PagingLimits,
   limits: ScimLimits,
+  schemasOf: (ctx: ScimContext) => Promise<TenantSchemas>,
 ): Middleware<AuthenticatedState> {
   return async (ctx) => {
+    const schemas = await schemasOf(ctx);
     const searches: Array<{ type: SearchedResourceType; query: ListQuery }> = [];
     let firstError: ScimError | undefined;
     for (const type of types) {
       try {
-        searches.push({ type, query: parseSearchRequest(ctx.request.body, type.resourceType, paging, limits) });
+        searches.push({ type, query: parseSearchRequest(ctx.request.body, type.resourceType(schemas), paging, limits) });
       } catch (error) {
         if (!(error instanceof ScimError)) throw error;
         firstError ??= error;
@@ -63,7 +68,7 @@ export function rootSearch(
     const pages: ResourcePage[] = [];
     for (const { type, query } of searches) {
       // count 0 still asks each type for its total (RFC 7644 §3.4.2.4).
-      const page = await type.page(ctx, { ...query, startIndex: skip + 1, count: remaining });
+      const page = await type.page(ctx, { ...query, startIndex: skip + 1, count: remaining }, schemas);
       pages.push(page);
       skip = Math.max(0, skip - page.totalResults);
       remaining = Math.max(0, remaining - page.itemsPerPage);

@@ -9,7 +9,6 @@ import {
   expectedVersionOf,
   isNotModified,
   projectResource,
-  userResourceType,
   versionToEtag,
   type ListQuery,
   type PagingLimits,
@@ -23,6 +22,8 @@ import { scimContentType } from "../errors/render-error.js";
 import { resourceIdReader } from "../http/read-resource-id.js";
 import { resourceUrl } from "../http/resource-url.js";
 import { listResponseOf, projectionOf, sendScimJson, type ResourcePage } from "./list-page.js";
+import type { TenantSchemaCache, TenantSchemas } from "../schemas/tenant-schemas.js";
+import { writeByTenantSchemas } from "../schemas/write-by-tenant-schemas.js";
 
 export interface UserRoutesOptions {
   directory: DirectoryClient;
@@ -33,34 +34,45 @@ export interface UserRoutesOptions {
   limits: ScimLimits;
   /** Which `:id`s can name a resource (see GatewayOptions). */
   isResourceId: (id: string) => boolean;
+  /** Each tenant's resource types, with its extensions. */
+  schemas: TenantSchemaCache;
 }
 
 type ScimContext = Context & { state: AuthenticatedState };
 
-/** The SCIM /Users endpoint (RFC 7644 §3): each request is one directory call. */
-export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceId }: UserRoutesOptions) {
+/**
+ * The SCIM /Users endpoint (RFC 7644 §3): each request is one directory call, by the tenant's own
+ * User resource type (its extensions included), which is read only when its schema revision changed.
+ */
+export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceId, schemas }: UserRoutesOptions) {
   const router = new Router<AuthenticatedState>();
   const resourceId = resourceIdReader("User", isResourceId);
+  const schemasOf = (ctx: ScimContext) => schemas.get(ctx.state.tenant.tenantId, ctx.state.tenant.schemaRevision);
 
-  function representation(ctx: Context, user: User, query: Pick<ListQuery, "attributes" | "excludedAttributes">): ScimResource {
+  function representation(
+    ctx: Context,
+    user: User,
+    query: Pick<ListQuery, "attributes" | "excludedAttributes">,
+    types: TenantSchemas,
+  ): ScimResource {
     const baseUrl = scimBaseUrl(ctx);
     const resource = userFromProto(user, {
       location: resourceUrl(baseUrl, "User", user.id),
       groupRef: (group) => resourceUrl(baseUrl, "Group", group.value),
     });
-    return projectResource(resource, projectionOf(query), userResourceType);
+    return projectResource(resource, projectionOf(query), types.user);
   }
 
   /** Responses to single-resource requests honour attributes/excludedAttributes too (RFC 7644 §3.9). */
-  function respond(ctx: Context, status: number, user: User): void {
+  function respond(ctx: Context, status: number, user: User, types: TenantSchemas): void {
     ctx.status = status;
     ctx.type = scimContentType;
     if (user.meta) ctx.set("ETag", versionToEtag(user.meta.version));
-    ctx.body = representation(ctx, user, parseListQuery(ctx.query, userResourceType, paging, limits));
+    ctx.body = representation(ctx, user, parseListQuery(ctx.query, types.user, paging, limits), types);
   }
 
-  /** One page of users matching a list query; exported for the root /.search. */
-  async function page(ctx: ScimContext, query: ListQuery): Promise<ResourcePage> {
+  /** One page of users matching a list query (parsed by the tenant's types); exported for the root /.search. */
+  async function page(ctx: ScimContext, query: ListQuery, types: TenantSchemas): Promise<ResourcePage> {
     const result = await directory.users.listUsers({
       tenantId: ctx.state.tenant.tenantId,
       filter: query.filter === undefined ? undefined : filterToProto(query.filter),
@@ -72,25 +84,47 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
     return {
       totalResults: Number(result.totalResults),
       itemsPerPage: result.users.length,
-      resources: result.users.map((user) => representation(ctx, user, query)),
+      resources: result.users.map((user) => representation(ctx, user, query, types)),
     };
   }
 
-  async function list(ctx: ScimContext, query: ListQuery): Promise<void> {
-    sendScimJson(ctx, 200, listResponseOf(await page(ctx, query), query.startIndex));
+  async function list(ctx: ScimContext, parse: (types: TenantSchemas) => ListQuery): Promise<void> {
+    const types = await schemasOf(ctx);
+    const query = parse(types);
+    sendScimJson(ctx, 200, listResponseOf(await page(ctx, query, types), query.startIndex));
   }
 
-  router.post("users.search", "/Users/.search", (ctx) => list(ctx, parseSearchRequest(ctx.request.body, userResourceType, paging, limits)));
+  /**
+   * A write built by the tenant's types (see writeByTenantSchemas); `fromResource` when it is built
+   * from a User body (POST, PUT) rather than a PatchOp.
+   */
+  const writeUser = (ctx: ScimContext, fromResource: boolean, write: (types: TenantSchemas) => Promise<User | undefined>) =>
+    writeByTenantSchemas(
+      schemas,
+      ctx.state.tenant,
+      async (types) => {
+        const user = await write(types);
+        if (!user) throw new Error("directory returned no user");
+        return { user, types };
+      },
+      fromResource ? { body: { value: ctx.request.body, resourceType: (types) => types.user } } : {},
+    );
+
+  router.post("users.search", "/Users/.search", (ctx) =>
+    list(ctx, (types) => parseSearchRequest(ctx.request.body, types.user, paging, limits)),
+  );
 
   router.post("users.create", "/Users", async (ctx) => {
-    const resource = normalizeResource(ctx.request.body, userResourceType, "create", limits);
-    const { user } = await directory.users.createUser({ tenantId: ctx.state.tenant.tenantId, user: userToProto(resource) });
-    if (!user) throw new Error("directory returned no user");
-    respond(ctx, 201, user);
+    const tenantId = ctx.state.tenant.tenantId;
+    const { user, types } = await writeUser(ctx, true, async (types) => {
+      const resource = normalizeResource(ctx.request.body, types.user, "create", limits);
+      return (await directory.users.createUser({ tenantId, user: userToProto(resource), schemaRevision: types.revision })).user;
+    });
+    respond(ctx, 201, user, types);
     ctx.set("Location", resourceUrl(scimBaseUrl(ctx), "User", user.id));
   });
 
-  router.get("users.list", "/Users", (ctx) => list(ctx, parseListQuery(ctx.query, userResourceType, paging, limits)));
+  router.get("users.list", "/Users", (ctx) => list(ctx, (types) => parseListQuery(ctx.query, types.user, paging, limits)));
 
   router.get("users.get", "/Users/:id", async (ctx) => {
     const { user } = await directory.users.getUser({ tenantId: ctx.state.tenant.tenantId, id: resourceId(ctx) });
@@ -100,33 +134,36 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
       ctx.set("ETag", versionToEtag(user.meta.version));
       return;
     }
-    respond(ctx, 200, user);
+    respond(ctx, 200, user, await schemasOf(ctx));
   });
 
   router.put("users.replace", "/Users/:id", async (ctx) => {
-    const resource = normalizeResource(ctx.request.body, userResourceType, "replace", limits);
-    const user = userToProto(resource);
-    user.id = resourceId(ctx);
-    const response = await directory.users.replaceUser({
-      tenantId: ctx.state.tenant.tenantId,
-      user,
-      expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
+    const tenantId = ctx.state.tenant.tenantId;
+    const id = resourceId(ctx);
+    const expectedVersion = expectedVersionOf(ctx.get("if-match") || undefined);
+    const { user, types } = await writeUser(ctx, true, async (types) => {
+      const user = userToProto(normalizeResource(ctx.request.body, types.user, "replace", limits));
+      user.id = id;
+      return (await directory.users.replaceUser({ tenantId, user, expectedVersion, schemaRevision: types.revision })).user;
     });
-    if (!response.user) throw new Error("directory returned no user");
-    respond(ctx, 200, response.user);
+    respond(ctx, 200, user, types);
   });
 
   router.patch("users.patch", "/Users/:id", async (ctx) => {
-    const operations = parsePatchRequest(ctx.request.body, limits);
-    const { user } = await directory.users.patchUser({
-      tenantId: ctx.state.tenant.tenantId,
-      id: resourceId(ctx),
-      operations: patchOperationsToProto(operations),
-      expectedVersion: expectedVersionOf(ctx.get("if-match") || undefined),
-    });
-    if (!user) throw new Error("directory returned no user");
+    const tenantId = ctx.state.tenant.tenantId;
+    const id = resourceId(ctx);
+    const operations = patchOperationsToProto(parsePatchRequest(ctx.request.body, limits));
+    const expectedVersion = expectedVersionOf(ctx.get("if-match") || undefined);
+    // The directory applies the operations by the tenant's types; the revision sent says which
+    // ones the gateway answers by, so a stale view is refused and read again, not answered from.
+    const { user, types } = await writeUser(
+      ctx,
+      false,
+      async (types) =>
+        (await directory.users.patchUser({ tenantId, id, operations, expectedVersion, schemaRevision: types.revision })).user,
+    );
     // RFC 7644 §3.5.2: 200 with the resource (Okta and Entra accept it; 204 would hide the new ETag's body).
-    respond(ctx, 200, user);
+    respond(ctx, 200, user, types);
   });
 
   router.delete("users.delete", "/Users/:id", async (ctx) => {
