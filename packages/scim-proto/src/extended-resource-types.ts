@@ -1,6 +1,6 @@
 import type { SchemaExtension } from "@scimgw/proto";
 import { extendResourceType, groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
-import { extensionFromProto } from "./translate-schema.js";
+import { extensionFromProto, type ExtensionDefinition } from "./translate-schema.js";
 
 /** A tenant's User and Group resource types: the built-in ones with its extensions added. */
 export interface ExtendedResourceTypes {
@@ -14,7 +14,11 @@ export interface ExtendedResourceTypes {
  * the type it extends, in the order listed. No extensions: the built-in types themselves.
  */
 export function extendedResourceTypes(extensions: readonly SchemaExtension[]): ExtendedResourceTypes {
-  const definitions = extensions.map(extensionFromProto);
+  return resourceTypesWithExtensions(extensions.map(extensionFromProto));
+}
+
+/** The same from extensions already translated (the directory reads them from its own rows). */
+export function resourceTypesWithExtensions(definitions: readonly ExtensionDefinition[]): ExtendedResourceTypes {
   const of = (resourceType: "User" | "Group") =>
     definitions.filter((e) => e.resourceType === resourceType).map(({ schema, required }) => ({ schema, required }));
   return { user: extendResourceType(userResourceType, of("User")), group: extendResourceType(groupResourceType, of("Group")) };

@@ -8,5 +8,5 @@ export { reasonOfScimType, scimTypeOfReason } from "./error-reason.js";
 export { isResourceId } from "./resource-id.js";
 export { extensionFromProto, extensionToProto } from "./translate-schema.js";
 export type { ExtensionDefinition } from "./translate-schema.js";
-export { extendedResourceTypes } from "./extended-resource-types.js";
+export { extendedResourceTypes, resourceTypesWithExtensions } from "./extended-resource-types.js";
 export type { ExtendedResourceTypes } from "./extended-resource-types.js";

@@ -28,6 +28,7 @@ import { createOperatorSessions, type OperatorSessionOptions } from "./operators
 import { createSchemaService } from "./schemas/schema-service.js";
 import { createSchemaStore } from "./schemas/schema-store.js";
 import { createTenantSchemaCache, type TenantSchemaCacheOptions } from "./schemas/tenant-schema-cache.js";
+import { hidingNeverReturned } from "./schemas/hide-never-returned.js";
 import { createSetupLinkService } from "./setup-links/setup-link-service.js";
 import { createSetupLinkStore } from "./setup-links/setup-link-store.js";
 import { createTenantService } from "./administration/tenant-service.js";
@@ -169,17 +170,25 @@ export function createDirectoryServer({
   // schema change made through another replica.
   const schemas = createTenantSchemaCache(db, { revalidateAfterMs: 1000, maxTenants: 10_000, ...tenantSchemas });
   const userStore = createUserStore(db, activity, offsetPositionsOf(db), checkAssignments, schemas);
-  addService(server, UserService, gatedByTenant(gate, retryingConflicts(createUserService(userStore))), hooks);
+  addService(
+    server,
+    UserService,
+    gatedByTenant(gate, retryingConflicts(hidingNeverReturned(schemas, createUserService(userStore)))),
+    hooks,
+  );
   addService(
     server,
     EntitlementService,
-    gatedByTenant(gate, retryingConflicts(createEntitlementService(createCatalogStore(db), userStore))),
+    gatedByTenant(gate, retryingConflicts(hidingNeverReturned(schemas, createEntitlementService(createCatalogStore(db), userStore)))),
     hooks,
   );
   addService(
     server,
     GroupService,
-    gatedByTenant(gate, retryingConflicts(createGroupService(createGroupStore(db, activity, offsetPositionsOf(db), schemas)))),
+    gatedByTenant(
+      gate,
+      retryingConflicts(hidingNeverReturned(schemas, createGroupService(createGroupStore(db, activity, offsetPositionsOf(db), schemas)))),
+    ),
     hooks,
   );
   addService(server, SchemaService, gatedByTenant(gate, retryingConflicts(createSchemaService(createSchemaStore(db, schemas)))), hooks);

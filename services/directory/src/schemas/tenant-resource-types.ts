@@ -1,7 +1,7 @@
 import { fromJsonString } from "@bufbuild/protobuf";
 import { SchemaExtensionSchema } from "@scimgw/proto";
-import { extendResourceType, groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
-import { extensionFromProto, type ExtensionDefinition } from "@scimgw/scim-proto";
+import { groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
+import { extensionFromProto, resourceTypesWithExtensions, type ExtensionDefinition } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
 
 /** A tenant's User and Group resource types: the built-in ones with the tenant's extensions added. */
@@ -34,14 +34,7 @@ export interface SchemaExtensionRow {
 
 /** Builds a tenant's resource types from its extensions. */
 export function tenantResourceTypes(revision: bigint, extensions: readonly ExtensionDefinition[]): TenantResourceTypes {
-  const of = (resourceType: "User" | "Group") =>
-    extensions.filter((e) => e.resourceType === resourceType).map(({ schema, required }) => ({ schema, required }));
-  return {
-    revision,
-    user: extendResourceType(userResourceType, of("User")),
-    group: extendResourceType(groupResourceType, of("Group")),
-    extensions,
-  };
+  return { revision, ...resourceTypesWithExtensions(extensions), extensions };
 }
 
 /**

@@ -25,6 +25,7 @@ import { toDirectoryError } from "../errors/directory-errors.js";
 import { createGroupService } from "../groups/group-service.js";
 import { createGroupStore } from "../groups/group-store.js";
 import { createTenantSchemaCache } from "../schemas/tenant-schema-cache.js";
+import { hidingNeverReturned } from "../schemas/hide-never-returned.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { acmeUser, acmeUserExtension } from "../test-support/acme-extension.js";
 import { registerExtension } from "../test-support/register-extension.js";
@@ -159,9 +160,27 @@ for (const storeUnderTest of storesUnderTest) {
       );
     });
 
-    test("mutability writeOnly: accepted and stored (its projection never returns it)", async () => {
-      const user = await created({ secret: "s3cret" });
+    test("mutability writeOnly: accepted and stored, and never in an answer (returned never)", async () => {
+      const answering = hidingNeverReturned(store.schemas, service);
+      const createAnswered = async (values: JsonObject) =>
+        (
+          await answering.createUser(
+            create(CreateUserRequestSchema, {
+              tenantId,
+              user: { userName: `user${++counter}@example.com`, extensions: { [acmeUser]: values } },
+            }),
+            undefined as never,
+          )
+        ).user as User;
+      const user = await createAnswered({ secret: "s3cret", seats: 2 });
+      assert.deepEqual(acme(user), { seats: 2 });
       assert.equal(acme(await store.get(tenantId, user.id))?.["secret"], "s3cret");
+      const listed = (await answering.listUsers(create(ListUsersRequestSchema, { tenantId, count: 1000 }), undefined as never))
+        .users as User[];
+      assert.ok(listed.some((u) => u.id === user.id));
+      assert.ok(listed.every((u) => acme(u)?.["secret"] === undefined));
+      // Only the secret was set: the extension's object goes away with it rather than answering empty.
+      assert.equal(acme(await createAnswered({ secret: "x" })), undefined);
     });
 
     test("caseExact: filters compare a caseExact attribute exactly and others folded", async () => {
