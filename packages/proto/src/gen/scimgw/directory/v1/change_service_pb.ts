@@ -98,7 +98,8 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
   version: bigint;
 
   /**
-   * The top-level SCIM attributes whose values changed.
+   * The SCIM attributes whose values changed: core ones by name ("userName", "emails"), extension
+   * ones by their full path ("urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department").
    *
    * @generated from field: repeated string changed_attributes = 7;
    */
