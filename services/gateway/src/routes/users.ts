@@ -150,9 +150,10 @@ export function userRoutes({ directory, scimBaseUrl, paging, limits, isResourceI
   });
 
   router.patch("users.patch", "/Users/:id", async (ctx) => {
+    // The body first: a malformed PatchOp is 400 whatever the id, as for groups.
+    const operations = patchOperationsToProto(parsePatchRequest(ctx.request.body, limits));
     const tenantId = ctx.state.tenant.tenantId;
     const id = resourceId(ctx);
-    const operations = patchOperationsToProto(parsePatchRequest(ctx.request.body, limits));
     const expectedVersion = expectedVersionOf(ctx.get("if-match") || undefined);
     // The directory applies the operations by the tenant's types; the revision sent says which
     // ones the gateway answers by, so a stale view is refused and read again, not answered from.
