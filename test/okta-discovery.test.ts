@@ -9,6 +9,7 @@ import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-c
 import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { acmeGroupUrn, acmeUserUrn, applyAcmeGroup, applyAcmeUser } from "./support/acme-extension.js";
 import { resourceTypeProblems, schemaProblems } from "./support/discovery-checks.js";
+import { oktaHeaders } from "./support/okta-headers.js";
 import { Product } from "./support/product.js";
 import { listResponseUrn, scimClient, type ScimClient, type ScimJson } from "./support/scim-client.js";
 
@@ -16,14 +17,6 @@ const enterpriseUrn = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:Use
 const entitlementUrn = "urn:okta:scim:schemas:core:1.0:Entitlement";
 const roleUrn = "urn:okta:scim:schemas:core:1.0:Role";
 const schemaUrn = "urn:ietf:params:scim:schemas:core:2.0:Schema";
-
-/** The headers of every step of Okta's Runscope suites. */
-const oktaHeaders = {
-  Accept: "application/scim+json",
-  "Content-Type": "application/scim+json; charset=utf-8",
-  "Accept-Charset": "utf-8",
-  "User-Agent": "OKTA SCIM Integration",
-};
 
 for (const store of await storeKindsUnderTest()) {
   describe(`Okta's discovery of a tenant's extensions and catalog on ${store}`, () => {

@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ChangedResourceType, createDirectoryClient, EntitlementKind, type DirectoryClient } from "@scimgw/directory-client";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
+import { oktaHeaders } from "./support/okta-headers.js";
 import { Product } from "./support/product.js";
 import {
   listResponseUrn,
@@ -24,14 +25,6 @@ import { eventsUntil } from "./support/change-events.js";
 
 const entitlementUrn = "urn:okta:scim:schemas:core:1.0:Entitlement";
 const roleUrn = "urn:okta:scim:schemas:core:1.0:Role";
-
-/** The headers of every step of Okta's Runscope suites (OKTA-ENT-TEST). */
-const oktaHeaders = {
-  Accept: "application/scim+json",
-  "Content-Type": "application/scim+json; charset=utf-8",
-  "Accept-Charset": "utf-8",
-  "User-Agent": "OKTA SCIM Integration",
-};
 
 for (const store of await storeKindsUnderTest()) {
   describe(`Okta entitlements and Entra app roles on ${store}`, () => {

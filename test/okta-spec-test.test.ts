@@ -14,13 +14,9 @@ import {
   type ScimJson,
 } from "./support/scim-client.js";
 import { knownFailure } from "./support/known-failures.js";
+import { oktaHeaders } from "./support/okta-headers.js";
 
-const getHeaders = {
-  Accept: "application/scim+json",
-  "Accept-Charset": "utf-8",
-  "Content-Type": "application/scim+json; charset=utf-8",
-  "User-Agent": "OKTA SCIM Integration",
-};
+const getHeaders = oktaHeaders;
 const postHeaders = {
   "Content-Type": "application/json",
   Accept: "application/scim+json; charset=utf-8",

@@ -1,8 +1,6 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { create } from "@bufbuild/protobuf";
 import { UserSchema } from "@scimgw/proto";
 import { testPostgresUrl, uniqueSchemaName } from "@scimgw/test-stores";
@@ -10,25 +8,11 @@ import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { openDatabase } from "../database/open-database.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
+import { runAdmin as runAdminOn } from "../test-support/run-admin.js";
 import { createUserStore } from "../users/user-store.js";
 
-const packageDir = fileURLToPath(new URL("../..", import.meta.url));
-
 /** Runs the admin CLI as an operator would, configured for the given source database. */
-function runAdmin(args: string[], sourceFilename: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/admin/main.ts", ...args], {
-      cwd: packageDir,
-      env: { ...process.env, DATABASE_URL: `sqlite:${sourceFilename}`, DATABASE_SCHEMA: undefined },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runAdmin = (args: string[], sourceFilename: string) => runAdminOn({ location: { kind: "sqlite", filename: sourceFilename } }, args);
 
 let source: TemporaryDatabase;
 let sourceFilename = "";

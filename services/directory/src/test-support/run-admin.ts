@@ -4,9 +4,9 @@ import type { TemporaryDatabase } from "./stores-under-test.js";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Runs the admin CLI on the test database, with `input` piped to its stdin. */
+/** Runs the admin CLI as an operator would, on the given database, with `input` piped to its stdin. */
 export function runAdmin(
-  database: TemporaryDatabase,
+  database: Pick<TemporaryDatabase, "location">,
   args: string[],
   input = "",
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
