@@ -17,7 +17,9 @@ export function documentSortKey(dialect: Dialect, source: string, resolved: Reso
     const arrayPath = documentPath(resolved.path);
     return dialect === "sqlite"
       ? {
-          sql: `(SELECT ${sub ? "json_extract(e.value, ?)" : "e.value"} FROM json_each(${source}, ?) AS e ORDER BY (json_extract(e.value, '$.primary') IS 1) DESC, e.key LIMIT 1)`,
+          // Only an object has a primary: json_extract on a string element (a multi-valued string
+          // extension attribute) fails the whole query as malformed JSON, so CASE keeps it away.
+          sql: `(SELECT ${sub ? "json_extract(e.value, ?)" : "e.value"} FROM json_each(${source}, ?) AS e ORDER BY (CASE WHEN e.type = 'object' THEN json_extract(e.value, '$.primary') IS 1 ELSE 0 END) DESC, e.key LIMIT 1)`,
           bindings: [...(sub ? [sqlitePath([sub])] : []), sqlitePath(arrayPath)],
         }
       : {

@@ -312,8 +312,8 @@ for (const storeUnderTest of storesUnderTest) {
       const sortTenant = (await createTenantStore(db).create(`sorting-${storeUnderTest.name}`)).id;
       await registerExtension(db, sortTenant, acmeUserExtension);
       const values: Array<[string, JsonObject | undefined]> = [
-        ["a", { tier: "silver", seats: 10, hiredAt: "2020-01-01T00:00:00.0000002Z", code: "b" }],
-        ["b", { tier: "Gold", seats: 9, hiredAt: "2020-01-01T00:00:00.0000001Z", code: "B" }],
+        ["a", { tier: "silver", seats: 10, hiredAt: "2020-01-01T00:00:00.0000002Z", code: "b", regions: ["US", "eu"] }],
+        ["b", { tier: "Gold", seats: 9, hiredAt: "2020-01-01T00:00:00.0000001Z", code: "B", regions: ["eu"] }],
         ["c", { tier: "bronze", seats: 100, hiredAt: "2019-06-01T00:00:00+02:00", code: "a" }],
         ["d", undefined],
       ];
@@ -334,6 +334,9 @@ for (const storeUnderTest of storesUnderTest) {
       assert.deepEqual(await order("seats"), ["b", "a", "c", "d"]);
       assert.deepEqual(await order("hiredAt"), ["c", "b", "a", "d"]);
       assert.deepEqual(await order("code"), ["b", "c", "a", "d"]);
+      // A multi-valued string by its first value (strings have no primary): SQLite failed this
+      // query as malformed JSON before, reading a primary from each string.
+      assert.deepEqual(await order("regions"), ["b", "a", "c", "d"]);
     });
 
     test("the change feed names a changed extension attribute by its full path", async () => {
