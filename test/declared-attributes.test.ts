@@ -1,19 +1,23 @@
-// Every attribute /Schemas declares for Users (core and enterprise) and Groups, with the common
-// id, externalId and meta, filters, sorts and projects as its declaration says, through the real
-// gateway and directory on every store (RFC 7643 §7: the declaration says what the server does).
-// The list is read from /Schemas itself, so an attribute declared tomorrow is walked too.
+// Every attribute /Schemas declares for Users (core, enterprise and the tenant's own extension) and
+// Groups (core and the tenant's extension), with the common id, externalId and meta, filters, sorts
+// and projects as its declaration says, through the real gateway and directory on every store
+// (RFC 7643 §7: the declaration says what the server does). The list is read from /Schemas itself,
+// with the tenant's key, so an attribute declared tomorrow, or registered by a tenant, is walked too.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-client";
 import {
+  attribute,
   commonAttributes,
   matchesFilter,
   parseFilter,
   resolveFilter,
   toComparableText,
   urn,
+  type AttributeDefinition,
   type ResourceTypeDefinition,
 } from "@scimgw/scim";
-import { groupResourceType, userResourceType } from "@scimgw/scim";
+import { extensionToProto, resourceTypesWithExtensions, type ExtensionDefinition } from "@scimgw/scim-proto";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { Product } from "./support/product.js";
 import { scimClient, type ScimClient, type ScimJson } from "./support/scim-client.js";
@@ -30,6 +34,40 @@ interface Declared {
   /** Whether one resource holds at most one value of it (it and its parent are singular). */
   singular: boolean;
 }
+
+const walkUser = "urn:ietf:params:scim:schemas:extension:walk:2.0:User";
+const walkGroup = "urn:ietf:params:scim:schemas:extension:walk:2.0:Group";
+
+/** An attribute of each type and characteristic a tenant can declare, for its User and Group extensions alike. */
+function walkAttributes(): AttributeDefinition[] {
+  return [
+    attribute("label", "string"),
+    attribute("code", "string", { caseExact: true, uniqueness: "server" }),
+    attribute("handle", "string", { uniqueness: "server" }),
+    attribute("tier", "string", { canonicalValues: ["gold", "silver"] }),
+    attribute("count", "integer"),
+    attribute("ratio", "decimal"),
+    attribute("flag", "boolean"),
+    attribute("since", "dateTime"),
+    attribute("homepage", "reference", { referenceTypes: ["external"] }),
+    attribute("tags", "string", { multiValued: true }),
+    attribute("score", "integer", { mutability: "readOnly" }),
+    attribute("badge", "string", { returned: "always" }),
+    attribute("secret", "string", { mutability: "writeOnly", returned: "never" }),
+    attribute("owner", "complex", {
+      subAttributes: [attribute("email", "string"), attribute("kind", "string", { caseExact: true })],
+    }),
+    attribute("sites", "complex", {
+      multiValued: true,
+      subAttributes: [attribute("value", "string"), attribute("primary", "boolean")],
+    }),
+  ];
+}
+
+const walkExtensions: ExtensionDefinition[] = [
+  { resourceType: "User", required: false, schema: { id: walkUser, name: "WalkUser", description: "", attributes: walkAttributes() } },
+  { resourceType: "Group", required: false, schema: { id: walkGroup, name: "WalkGroup", description: "", attributes: walkAttributes() } },
+];
 
 /**
  * What the server refuses, with a 400 saying why, instead of answering from data it does not
@@ -58,6 +96,9 @@ const refusedSorts = new Set([
   "Groups meta.location",
   "Groups meta.version",
 ]);
+
+/** Never-returned attributes (RFC 7643 §7) are refused in filters and sorts: answering would disclose them. */
+const neverReturned = (attribute: Declared) => attribute.definition.returned === "never";
 
 function declaredAttributes(schemas: ScimJson[], core: string, extensions: string[]): Declared[] {
   const declared: Declared[] = [];
@@ -171,7 +212,9 @@ for (const store of await storeKindsUnderTest()) {
     /** Seeded resources in creation order, as the server represents them, per endpoint. */
     const seeded: Record<"Users" | "Groups", ScimJson[]> = { Users: [], Groups: [] };
     const declared: Record<"Users" | "Groups", Declared[]> = { Users: [], Groups: [] };
-    const resourceTypes: Record<"Users" | "Groups", ResourceTypeDefinition> = { Users: userResourceType, Groups: groupResourceType };
+    const tenantTypes = resourceTypesWithExtensions(walkExtensions);
+    const resourceTypes: Record<"Users" | "Groups", ResourceTypeDefinition> = { Users: tenantTypes.user, Groups: tenantTypes.group };
+    let admin: DirectoryClient | undefined;
 
     before(async () => {
       // The walk sends a few hundred requests at once; the key's rate limit is not under test.
@@ -180,10 +223,24 @@ for (const store of await storeKindsUnderTest()) {
         store,
         gatewayEnv: { ...unlimited, RATE_LIMIT_TENANT_PER_SECOND: "100000", RATE_LIMIT_TENANT_BURST: "100000" },
       });
+      // The tenant registers its extensions before its key's first request, so the gateway's first
+      // view of its schemas already holds them.
+      admin = createDirectoryClient({
+        address: product.directoryAddresses[0] as string,
+        serviceCredential: await product.issueServiceCredential("declared-attributes-e2e", "admin"),
+      });
+      const tenantId = await product.tenantIdOf("default");
+      for (const extension of walkExtensions)
+        await admin.schemas.applySchemaExtension({ tenantId, extension: extensionToProto(extension) });
       scim = scimClient(product.baseUrl, product.apiKey);
       const schemas = (await scim.get("/Schemas")).body.Resources as ScimJson[];
-      declared.Users = declaredAttributes(schemas, urn.user, [urn.enterpriseUser]);
-      declared.Groups = declaredAttributes(schemas, urn.group, []);
+      for (const id of [walkUser, walkGroup])
+        assert.ok(
+          schemas.some((schema) => schema.id === id),
+          `/Schemas serves the tenant's ${id}`,
+        );
+      declared.Users = declaredAttributes(schemas, urn.user, [urn.enterpriseUser, walkUser]);
+      declared.Groups = declaredAttributes(schemas, urn.group, [walkGroup]);
       const created = async (endpoint: string, body: ScimJson) => {
         const response = await scim.post(endpoint, body);
         assert.equal(response.status, 201, JSON.stringify(response.body));
@@ -191,19 +248,19 @@ for (const store of await storeKindsUnderTest()) {
       };
       // a and B hold a value of every writable attribute, differing; c holds only what is required.
       const userIds = [
-        await created("/Users", sampleResource(schemas, urn.user, [urn.enterpriseUser], "a")),
-        await created("/Users", sampleResource(schemas, urn.user, [urn.enterpriseUser], "B")),
+        await created("/Users", sampleResource(schemas, urn.user, [urn.enterpriseUser, walkUser], "a")),
+        await created("/Users", sampleResource(schemas, urn.user, [urn.enterpriseUser, walkUser], "B")),
         await created("/Users", { schemas: [urn.user], userName: "c-userName" }),
       ];
       // Group a holds user a; group B holds group a, so user a is in B indirectly (RFC 7643 §4.1.2).
       const groupA = await created("/Groups", {
-        schemas: [urn.group],
+        ...sampleResource(schemas, urn.group, [walkGroup], "a"),
         displayName: "a-Group",
         externalId: "a-externalId",
         members: [{ value: userIds[0] }],
       });
       const groupB = await created("/Groups", {
-        schemas: [urn.group],
+        ...sampleResource(schemas, urn.group, [walkGroup], "B"),
         displayName: "B-Group",
         externalId: "B-externalId",
         members: [{ value: groupA }],
@@ -212,7 +269,10 @@ for (const store of await storeKindsUnderTest()) {
       for (const id of userIds) seeded.Users.push((await scim.get(`/Users/${id}`)).body);
       for (const id of [groupA, groupB, groupC]) seeded.Groups.push((await scim.get(`/Groups/${id}`)).body);
     });
-    after(() => product.stop());
+    after(async () => {
+      admin?.close();
+      await product.stop();
+    });
 
     const ids = (body: ScimJson) => (body.Resources ?? []).map((resource: ScimJson) => resource.id as string);
 
@@ -226,13 +286,18 @@ for (const store of await storeKindsUnderTest()) {
           const filters = [`${attribute.path} pr`, ...(simple && value !== undefined ? [`${attribute.path} eq ${literal(value)}`] : [])];
           for (const text of filters) {
             const response = await scim.get(`/${endpoint}?count=100&filter=${encodeURIComponent(text)}`);
-            if (refusedFilters.has(`${endpoint} ${attribute.path}`)) {
+            if (refusedFilters.has(`${endpoint} ${attribute.path}`) || neverReturned(attribute)) {
               assert.equal(response.status, 400, `${text} is refused`);
               assert.equal(response.body.scimType, "invalidFilter", text);
               assert.ok(String(response.body.detail ?? "").length > 20, `${text}: the 400 says why (${response.body.detail})`);
               continue;
             }
             assert.equal(response.status, 200, `${text}: ${JSON.stringify(response.body)}`);
+            for (const never of declared[endpoint].filter(neverReturned)) {
+              for (const resource of response.body.Resources ?? []) {
+                assert.deepEqual(valuesAt(resource, never), [], `${never.path} is in no answer (${text})`);
+              }
+            }
             const filter = resolveFilter(parseFilter(text), resourceType);
             const expected = seeded[endpoint].filter((resource) => matchesFilter(resource, filter, resourceType)).map((r) => r.id);
             assert.deepEqual(ids(response.body).sort(), expected.sort(), `${text} selects the resources whose representation matches`);
@@ -250,7 +315,7 @@ for (const store of await storeKindsUnderTest()) {
         for (const attribute of declared[endpoint].filter((a) => a.singular && a.definition.type !== "complex")) {
           for (const order of ["ascending", "descending"] as const) {
             const response = await scim.get(`/${endpoint}?count=100&sortBy=${encodeURIComponent(attribute.path)}&sortOrder=${order}`);
-            if (refusedSorts.has(`${endpoint} ${attribute.path}`)) {
+            if (refusedSorts.has(`${endpoint} ${attribute.path}`) || neverReturned(attribute)) {
               assert.equal(response.status, 400, `sortBy=${attribute.path} is refused`);
               assert.equal(response.body.scimType, "invalidValue", attribute.path);
               assert.ok(String(response.body.detail ?? "").length > 20, `sortBy=${attribute.path}: the 400 says why`);
@@ -281,7 +346,7 @@ for (const store of await storeKindsUnderTest()) {
         }
       });
 
-      test(`${endpoint}: uniqueness "server" is enforced in any letter case where caseExact is false, "none" is not`, async () => {
+      test(`${endpoint}: uniqueness "server" is enforced in any letter case where caseExact is false, "none" is not, extensions' too`, async () => {
         const [original] = seeded[endpoint];
         const core = endpoint === "Users" ? urn.user : urn.group;
         const required = endpoint === "Users" ? { userName: "d-userName" } : { displayName: "d-Group" };
@@ -295,10 +360,36 @@ for (const store of await storeKindsUnderTest()) {
           assert.equal(response.status, 409, `${attribute.path} ${JSON.stringify(copy)} is taken`);
           assert.equal(response.body.scimType, "uniqueness", attribute.path);
         }
+        // The same of extension attributes, each sent under its URN; a caseExact one is taken only
+        // in its own letter case.
+        const inExtensions = declared[endpoint].filter(
+          (a) => a.sub === undefined && a.schema !== undefined && a.definition.mutability !== "readOnly",
+        );
+        for (const attribute of inExtensions.filter((a) => a.definition.uniqueness === "server")) {
+          const schema = attribute.schema as string;
+          const value = String(original[schema][attribute.attribute]);
+          const send = (copy: string) =>
+            scim.post(`/${endpoint}`, { schemas: [core, schema], ...required, [schema]: { [attribute.attribute]: copy } });
+          const response = await send(attribute.definition.caseExact ? value : value.toUpperCase());
+          assert.equal(response.status, 409, `${attribute.path} is taken: ${JSON.stringify(response.body)}`);
+          assert.equal(response.body.scimType, "uniqueness", attribute.path);
+          if (attribute.definition.caseExact) {
+            const other = await send(value.toUpperCase() === value ? value.toLowerCase() : value.toUpperCase());
+            assert.equal(other.status, 201, `${attribute.path} in another letter case is another value: ${JSON.stringify(other.body)}`);
+            assert.equal((await scim.delete(`/${endpoint}/${other.body.id}`)).status, 204);
+          }
+        }
         // Every writable simple value of the original again, but the unique ones: accepted.
         const twin: ScimJson = { schemas: [core], ...required };
         for (const attribute of topLevel.filter((a) => a.definition.uniqueness === "none" && a.definition.type !== "complex")) {
           if (original[attribute.attribute] !== undefined) twin[attribute.attribute] = original[attribute.attribute];
+        }
+        for (const attribute of inExtensions.filter((a) => a.definition.uniqueness === "none" && a.definition.type !== "complex")) {
+          const schema = attribute.schema as string;
+          const value = original[schema]?.[attribute.attribute];
+          if (value === undefined) continue;
+          if (!twin.schemas.includes(schema)) twin.schemas.push(schema);
+          twin[schema] = { ...twin[schema], [attribute.attribute]: value };
         }
         const created = await scim.post(`/${endpoint}`, twin);
         assert.equal(created.status, 201, JSON.stringify(created.body));

@@ -81,7 +81,7 @@ test("resolveFilter uses the caller's scimType (invalidPath inside PATCH paths)"
   );
 });
 
-test("rfc7643 7 resolveFilter refuses the never-returned password: only its hash is kept", () => {
+test("rfc7643 7 resolveFilter refuses the never-returned password: its matches would disclose it", () => {
   for (const source of ["password pr", 'password eq "s3cret"', 'title pr or not (PASSWORD sw "a")']) {
     assert.throws(
       () => resolveFilter(parseFilter(source), userResourceType),

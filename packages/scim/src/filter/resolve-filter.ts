@@ -127,16 +127,16 @@ function resolvePath(path: AttributePath, scope: Scope, scimType: ScimType): Pat
 }
 
 /**
- * An attribute that is never returned (the password) is not filterable here: RFC 7643 §7 lets a
- * service provider allow it in filters, and this one keeps only a salted hash of it, so a filter
- * could neither be answered nor be checked against any representation; answering "no match" would
- * be wrong for every user that has one.
+ * An attribute that is never returned (the password, a tenant's writeOnly secret) is not filterable
+ * here: RFC 7643 §7 lets a service provider allow it in filters, but no representation shows it to
+ * check an answer against, and the matches would disclose what it must never return. For the
+ * password there is not even a value: only a salted hash is kept.
  */
 function neverFiltered(target: PathTarget, scimType: ScimType): PathTarget {
   if (target.definition.returned !== "never") return target;
   throw ScimError.of(
     scimType,
-    `"${formatAttributePath(target.path)}" is never returned (RFC 7643 §7) and only its hash is kept, so it cannot be filtered on`,
+    `"${formatAttributePath(target.path)}" is never returned (RFC 7643 §7), so it cannot be filtered on: which resources match would disclose it`,
   );
 }
 

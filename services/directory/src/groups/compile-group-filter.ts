@@ -1,4 +1,5 @@
 import {
+  formatAttributePath,
   groupResourceType,
   resolveAttributePath,
   resolveSortBy,
@@ -10,8 +11,12 @@ import {
   type ResourceTypeDefinition,
 } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
+import { invalidArgument } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
+import { compareInDocument, presentInDocument, valueFilterInDocument } from "../query/compile-document-filter.js";
 import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
+import { documentSortKey } from "../query/document-sort.js";
+import { jsonAccess } from "../query/json-access.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import type { SqlCondition } from "../query/sql-condition.js";
@@ -36,7 +41,7 @@ const groupColumns: Record<string, GroupColumn> = {
   "meta.lastModified": { column: "groups.last_modified", nullable: false },
 };
 
-/** The attributes a group is filtered and sorted by, as error details name them. */
+/** The core attributes a group is filtered and sorted by, as error details name them. */
 const sortable = Object.keys(groupColumns).filter((name) => name !== "meta");
 
 /** Why meta.resourceType, meta.location and meta.version have no column: the gateway makes them. */
@@ -80,15 +85,11 @@ function existsMember(inner: SqlCondition): SqlCondition {
 }
 
 /**
- * Groups have columns and no search document (users have one, search-document.ts), so an extension
- * attribute of a tenant's groups is stored and returned but cannot be compared in SQL; refused
- * rather than answered wrongly.
+ * The group's search document (search-document.ts), qualified: a group filter also runs inside
+ * EXISTS subqueries over other tables. Only extension attributes are read from it; the core ones
+ * have their columns and membership rows.
  */
-function extensionRefusal(resolved: ResolvedAttributePath, doing: string): string | undefined {
-  if (resolved.extension === undefined) return undefined;
-  const sub = resolved.subAttribute === undefined ? "" : `.${resolved.subAttribute.name}`;
-  return `${doing} groups by the extension attribute "${resolved.extension}:${resolved.attribute.name}${sub}" is not supported: a group's extension attributes are stored and returned, but groups keep no search document to compare them in; ${doing} by ${sortable.join(", ")}`;
-}
+const searchColumn = '"groups"."search"';
 
 /** Why a sub-attribute of members without a column cannot be filtered on. */
 const memberRefusals: Record<string, string> = {
@@ -124,8 +125,6 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
     build: (expression: SqlCondition, nullable: boolean, definition: AttributeDefinition, name: string) => SqlCondition,
   ): SqlCondition {
     const resolved = resolveAttributePath(path, resourceType);
-    const refusal = extensionRefusal(resolved, "filtering");
-    if (refusal !== undefined) throw ScimError.of("invalidFilter", refusal);
     if (resolved.attribute.name === "members") {
       const sub = resolved.subAttribute ?? memberValue;
       return existsMember(
@@ -159,9 +158,11 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
       valuePath: refuseNestedValuePath,
     });
 
+  const json = jsonAccess[dialect];
   return compileFilterTree(filter, {
     compare: (node) => {
       const resolved = resolveAttributePath(node.path, resourceType);
+      if (resolved.extension !== undefined) return compareInDocument(json, searchColumn, resolved, node.operator, node.value);
       if (resolved.attribute.name === "members") {
         const sub = resolved.subAttribute ?? memberValue;
         return multiValuedComparison(
@@ -175,11 +176,14 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
         comparison(expression, nullable, definition, node.operator, node.value, name),
       );
     },
-    present: (node) => leaf(node.path, (expression, _nullable, definition) => presence(expression, definition)),
+    present: (node) => {
+      const resolved = resolveAttributePath(node.path, resourceType);
+      if (resolved.extension !== undefined) return presentInDocument(json, searchColumn, resolved);
+      return leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
+    },
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, resourceType);
-      const refusal = extensionRefusal(resolved, "filtering");
-      if (refusal !== undefined) throw ScimError.of("invalidFilter", refusal);
+      if (resolved.extension !== undefined) return valueFilterInDocument(json, searchColumn, resolved, node.filter);
       if (resolved.attribute.name !== "members")
         throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
       return existsMember(member(node.filter));
@@ -187,25 +191,44 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
   });
 }
 
-function sortColumn(path: AttributePath, resourceType: ResourceTypeDefinition): GroupColumn {
-  // The SCIM core refuses what names no order (meta itself: a singular complex attribute).
+/**
+ * What a group sort reads: a column, or for an extension attribute (column undefined) the search
+ * document. The SCIM core refuses what names no order (meta itself: a singular complex attribute).
+ */
+function sortSource(
+  path: AttributePath,
+  resourceType: ResourceTypeDefinition,
+): { column: GroupColumn | undefined; resolved: ResolvedAttributePath } {
   const resolved = resolveSortBy(path, resourceType);
-  const refusal = extensionRefusal(resolved, "sorting");
-  if (refusal !== undefined) throw ScimError.of("invalidValue", refusal);
+  if (resolved.extension !== undefined) return { column: undefined, resolved };
   const name = resolved.subAttribute ? `${resolved.attribute.name}.${resolved.subAttribute.name}` : resolved.attribute.name;
   const column = groupColumns[name];
   if (column === undefined)
-    throw ScimError.of("invalidValue", `groups can be sorted by ${sortable.join(", ")}, not "${name}"${derivedWhy(name)}`);
-  return column;
+    throw ScimError.of(
+      "invalidValue",
+      `groups can be sorted by ${sortable.join(", ")} or an extension attribute, not "${name}"${derivedWhy(name)}`,
+    );
+  return { column, resolved };
 }
 
-/** ORDER BY for groups: displayName (folded), externalId, id or meta; ties broken by creation and id. */
-export function compileGroupSort(path: AttributePath, order: SortDirection, resourceType: ResourceTypeDefinition): string[] {
-  const column = sortColumn(path, resourceType);
+/**
+ * ORDER BY for groups: displayName (folded), externalId, id or meta from their columns, an
+ * extension attribute from the search document as a user's is sorted (folded where caseExact is
+ * false; a multi-valued one by its primary value, else its first); unassigned values last
+ * ascending, first descending; ties broken by creation and id.
+ */
+export function compileGroupSort(
+  path: AttributePath,
+  order: SortDirection,
+  dialect: Dialect,
+  resourceType: ResourceTypeDefinition,
+): SqlCondition[] {
+  const { column, resolved } = sortSource(path, resourceType);
+  const key = column === undefined ? documentSortKey(dialect, searchColumn, resolved) : { sql: quoted(column.column), bindings: [] };
   return [
-    `${quoted(column.column)} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`,
-    '"groups"."created_at" ASC',
-    '"groups"."id" ASC',
+    { sql: `${key.sql} ${order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST"}`, bindings: key.bindings },
+    { sql: '"groups"."created_at" ASC', bindings: [] },
+    { sql: '"groups"."id" ASC', bindings: [] },
   ];
 }
 
@@ -213,16 +236,42 @@ function keysetColumn({ column, nullable }: GroupColumn): SortColumn {
   return { column: column.replace(/^groups\./, ""), sql: quoted(column), nullable };
 }
 
-/**
- * The keyset cursor paging lists groups in: compileGroupSort's order. Every sortable group
- * attribute is a text column, so cursor paging sorts by all of them.
- */
-export function groupKeyset(
-  sort: { by: AttributePath; order: SortDirection } | undefined,
-  resourceType: ResourceTypeDefinition = groupResourceType,
-): KeysetColumn[] {
+type Sort = { by: AttributePath; order: SortDirection };
+
+/** compileGroupSort's order as a keyset, or the path of the extension attribute it sorts by, which has no column to seek on. */
+function keysetOfSort(
+  sort: Sort | undefined,
+  resourceType: ResourceTypeDefinition,
+): { keyset: KeysetColumn[] } | { byDocument: AttributePath } {
   const createdAt = keysetColumn(createdAtColumn);
   const id = keysetColumn(idColumn);
-  const column = sort === undefined ? undefined : keysetColumn(sortColumn(sort.by, resourceType));
-  return keysetOf(column, sort?.order ?? "ascending", createdAt, id);
+  if (sort === undefined) return { keyset: keysetOf(undefined, "ascending", createdAt, id) };
+  const { column, resolved } = sortSource(sort.by, resourceType);
+  if (column === undefined) return { byDocument: resolved.path };
+  return { keyset: keysetOf(keysetColumn(column), sort.order, createdAt, id) };
+}
+
+/**
+ * The keyset cursor paging lists groups in: compileGroupSort's order, on columns only. As for
+ * users (compile-user-sort.ts), a sort by a document attribute is refused: its key (folded JSON,
+ * a primary value) can neither be carried in a token and compared identically on both stores nor
+ * served by an index.
+ */
+export function groupKeyset(sort: Sort | undefined, resourceType: ResourceTypeDefinition = groupResourceType): KeysetColumn[] {
+  const found = keysetOfSort(sort, resourceType);
+  if ("byDocument" in found) {
+    throw invalidArgument(
+      `cursor paging cannot sort groups by "${formatAttributePath(found.byDocument)}"; sort by ${sortable.join(", ")}, or page with start_index`,
+    );
+  }
+  return found.keyset;
+}
+
+/**
+ * The keyset an offset listing can continue a startIndex walk on (pageByOffset): groupKeyset's,
+ * or undefined when the sort is by an extension attribute, which such a walk pages by OFFSET.
+ */
+export function offsetGroupKeyset(sort: Sort | undefined, resourceType: ResourceTypeDefinition): KeysetColumn[] | undefined {
+  const found = keysetOfSort(sort, resourceType);
+  return "keyset" in found ? found.keyset : undefined;
 }

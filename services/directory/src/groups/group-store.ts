@@ -22,7 +22,7 @@ import { memberships } from "../memberships/membership-store.js";
 import { externalIdKey } from "../query/external-id-key.js";
 import { lookUpBatch } from "../query/lookup-by-key.js";
 import type { SortDirection } from "../query/sort-direction.js";
-import { compileGroupFilter, compileGroupSort, groupKeyset } from "./compile-group-filter.js";
+import { compileGroupFilter, compileGroupSort, offsetGroupKeyset } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
@@ -162,7 +162,7 @@ export function createGroupStore(
         await recordChanges(trx, tenantId, [], entry());
         return current;
       }
-      const changes: Partial<GroupRow> = { ...groupContent(next), version: Number(version + 1n), last_modified: nowIso() };
+      const changes: Partial<GroupRow> = { ...groupContent(next, types.group), version: Number(version + 1n), last_modified: nowIso() };
       const updated = await orConflict(
         () =>
           groups(trx)
@@ -205,7 +205,7 @@ export function createGroupStore(
       const row: GroupRow = {
         tenant_id: tenantId,
         id: randomUUID(),
-        ...groupContent(group),
+        ...groupContent(group, types.group),
         version: 1,
         created_at: now,
         last_modified: now,
@@ -296,9 +296,14 @@ export function createGroupStore(
       const countMatching = async () => Number((await matching(tenantId, filter, resourceType).count({ n: "*" }).first())?.n ?? 0);
       if (count <= 0) return { groups: [], totalResults: await countMatching() };
       const terms =
-        sort === undefined ? ['"groups"."created_at" ASC', '"groups"."id" ASC'] : compileGroupSort(sort.by, sort.order, resourceType);
-      // Every group sort is a column, so every group walk can continue from a position.
-      const keyset = groupKeyset(sort, resourceType);
+        sort === undefined
+          ? [
+              { sql: '"groups"."created_at" ASC', bindings: [] },
+              { sql: '"groups"."id" ASC', bindings: [] },
+            ]
+          : compileGroupSort(sort.by, sort.order, dialectOf(db), resourceType);
+      // A sort by a column can continue a walk from a position; one by an extension attribute pages by OFFSET.
+      const keyset = offsetGroupKeyset(sort, resourceType);
       const page = await pageByOffset(
         { resource: "Group", tenantId, filter, keyset },
         { startIndex, count },
@@ -306,17 +311,18 @@ export function createGroupStore(
           positions,
           byOffset: async () => {
             const query = matching(tenantId, filter, resourceType).select("groups.*", changeSequenceColumn(db, tenantId));
-            for (const term of terms) query.orderByRaw(term);
+            for (const term of terms) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
             const rows: Array<GroupRow & ChangeSequenceRow> = await query.offset(startIndex - 1).limit(count);
             const last = rows[rows.length - 1];
             return {
               items: rows.map(groupFromRow),
-              last: last === undefined ? undefined : positionOf(keyset, last),
+              last: keyset === undefined || last === undefined ? undefined : positionOf(keyset, last),
               totalResults: await totalOfOffsetPage({ startIndex, count }, rows.length, countMatching),
               changeSeq: changeSequenceOfPage(rows),
             };
           },
-          after: (position) => store.listAfter(tenantId, filter, keyset, position, count, false),
+          after: (position) =>
+            store.listAfter(tenantId, filter, requireValue(keyset, "a position implies a keyset"), position, count, false),
           countAll: countMatching,
         },
       );

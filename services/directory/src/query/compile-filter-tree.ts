@@ -8,7 +8,7 @@ import {
   type FilterValue,
 } from "@scimgw/scim";
 import type { SqlCondition } from "./sql-condition.js";
-import { documentDateTime } from "./document-date-time.js";
+import { documentDateTime } from "../search/document-date-time.js";
 
 const sqlOperators: Partial<Record<ComparisonOperator, string>> = { eq: "=", ne: "<>", gt: ">", ge: ">=", lt: "<", le: "<=" };
 

@@ -2,7 +2,7 @@ import type { AttributeDefinition } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
 import type { SqlCondition } from "./sql-condition.js";
 
-/** How one dialect reads a JSON document column (the users' search document, see search-document.ts). */
+/** How one dialect reads a JSON document column (a user's or group's search document, see search-document.ts). */
 export interface JsonAccess {
   /** A scalar at a path of the document, as SQL text (strings), or typed for comparison; marked fromDocument. */
   scalar(source: string, path: string[], type: AttributeDefinition["type"]): SqlCondition;

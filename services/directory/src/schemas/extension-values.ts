@@ -7,8 +7,9 @@ import type { SqlCondition } from "../query/sql-condition.js";
 /**
  * Where a resource type's extension values are read from: users from their search document (SCIM
  * JSON, the URN a top-level key: search-document.ts), groups from their stored message (protobuf
- * JSON, the URN a key of `extensions`: group-row.ts), as groups have no search document. Only
- * presence is asked, which folding does not change.
+ * JSON, the URN a key of `extensions`: group-row.ts), as these checks were written before groups
+ * had a search document and both hold the same values. Only presence is asked, which folding does
+ * not change.
  */
 function sourceOf(resourceType: "User" | "Group", dialect: Dialect): { table: string; source: string; prefix: string[] } {
   if (resourceType === "User") return { table: "users", source: '"search"', prefix: [] };

@@ -33,3 +33,37 @@ export const acmeUserExtension: ExtensionDefinition = {
     ],
   },
 };
+
+/** The URN of the tenant Group extension the directory's group filter tests register. */
+export const acmeGroup = "urn:ietf:params:scim:schemas:extension:acme:2.0:Group";
+
+/**
+ * A tenant's Group extension with an attribute of each type a filter compares differently: strings
+ * caseExact both ways, numbers, a boolean, a dateTime, a multi-valued string, a single complex
+ * attribute and a multi-valued complex one with a primary value.
+ */
+export const acmeGroupExtension: ExtensionDefinition = {
+  resourceType: "Group",
+  required: false,
+  schema: {
+    id: acmeGroup,
+    name: "AcmeGroup",
+    description: "Acme's own group attributes",
+    attributes: [
+      attribute("costCentre", "string"),
+      attribute("code", "string", { caseExact: true }),
+      attribute("size", "integer"),
+      attribute("budget", "decimal"),
+      attribute("audited", "boolean"),
+      attribute("reviewedAt", "dateTime"),
+      attribute("regions", "string", { multiValued: true }),
+      attribute("owner", "complex", {
+        subAttributes: [attribute("email", "string"), attribute("kind", "string", { caseExact: true })],
+      }),
+      attribute("sites", "complex", {
+        multiValued: true,
+        subAttributes: [attribute("value", "string"), attribute("primary", "boolean")],
+      }),
+    ],
+  },
+};

@@ -8,10 +8,10 @@ import {
 } from "@scimgw/scim";
 import type { Dialect } from "../database/open-database.js";
 import { memberOfGroupAtAnyDepth, someMemberGroup, type MemberGroupColumns } from "../memberships/member-groups.js";
-import { comparison, compileFilterTree, multiValuedComparison, presence, refuseNestedValuePath } from "../query/compile-filter-tree.js";
+import { compileValueFilter, documentValue, subAttributeOf, valueFilterInDocument } from "../query/compile-document-filter.js";
+import { comparison, compileFilterTree, multiValuedComparison, presence } from "../query/compile-filter-tree.js";
 import { jsonAccess } from "../query/json-access.js";
 import type { SqlCondition } from "../query/sql-condition.js";
-import { documentPath } from "./search-document.js";
 import { groupsSubAttributeRefusal, userColumns, userGroupsColumns } from "./user-columns.js";
 
 /** One sub-attribute of one of the user's groups as SQL, or a 400 when it cannot be answered exactly. */
@@ -19,31 +19,6 @@ function groupsColumn(sub: AttributeDefinition, group: MemberGroupColumns): SqlC
   const column = userGroupsColumns[sub.name];
   if (column === undefined) throw ScimError.of("invalidFilter", `filtering users on ${groupsSubAttributeRefusal(sub.name)}`);
   return { sql: group[column], bindings: [] };
-}
-
-/** The sub-attribute a value filter's path names: resolveFilter has already checked it exists. */
-function subAttributeOf(parent: AttributeDefinition, path: AttributePath): AttributeDefinition {
-  const found = parent.subAttributes?.find((candidate) => candidate.name === path.attribute);
-  if (found === undefined) throw ScimError.of("invalidFilter", `"${path.attribute}" is not a sub-attribute of "${parent.name}"`);
-  return found;
-}
-
-/** A sub-attribute's SQL over one value of the parent a value filter `parent[...]` tests. */
-type ElementValue = (sub: AttributeDefinition) => SqlCondition;
-
-/** Compiles a value filter's inner condition against one value of `parent`. */
-function element(inner: Filter, parent: AttributeDefinition, sqlOf: ElementValue): SqlCondition {
-  return compileFilterTree(inner, {
-    compare: (node) => {
-      const definition = subAttributeOf(parent, node.path);
-      return comparison(sqlOf(definition), true, definition, node.operator, node.value, `${parent.name}.${definition.name}`);
-    },
-    present: (node) => {
-      const definition = subAttributeOf(parent, node.path);
-      return presence(sqlOf(definition), definition);
-    },
-    valuePath: refuseNestedValuePath,
-  });
 }
 
 /**
@@ -84,18 +59,7 @@ export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: st
       const sub = resolved.subAttribute ?? subAttributeOf(resolved.attribute, { attribute: "value" });
       return someGroup((group) => build(groupsColumn(sub, group), false, sub, `groups.${sub.name}`));
     }
-    if (resolved.attribute.multiValued) {
-      // Some value satisfies the comparison (RFC 7644 §3.4.2.2); on a complex attribute without a
-      // sub-attribute, the comparison is of its `value`.
-      const sub = resolved.subAttribute ?? resolved.attribute.subAttributes?.find((candidate) => candidate.name === "value");
-      const definition = sub ?? resolved.attribute;
-      return json.existsElement(source, documentPath(resolved.path), (element) =>
-        build(json.scalar(element, sub === undefined ? [] : [sub.name], definition.type), true, definition, name),
-      );
-    }
-    const definition = resolved.subAttribute ?? resolved.attribute;
-    const documentKey = [...documentPath(resolved.path), ...(resolved.subAttribute ? [resolved.subAttribute.name] : [])];
-    return build(json.scalar(source, documentKey, definition.type), true, definition, name);
+    return documentValue(json, source, resolved, (expression, definition) => build(expression, true, definition, name));
   }
 
   return compileFilterTree(filter, {
@@ -128,14 +92,9 @@ export function compileUserFilter(filter: Filter, dialect: Dialect, tenantId: st
       const resolved = resolveAttributePath(node.path, resourceType);
       if (isGroups(resolved.attribute, resolved.extension)) {
         // RFC 7644 §3.4.2.2: every condition in the brackets holds for one and the same group.
-        return someGroup((group) => element(node.filter, resolved.attribute, (sub) => groupsColumn(sub, group)));
+        return someGroup((group) => compileValueFilter(node.filter, resolved.attribute, (sub) => groupsColumn(sub, group)));
       }
-      // A value filter on a single-valued complex attribute (the enterprise manager) tests that one
-      // object; only a multi-valued attribute has elements to search.
-      const over = resolved.attribute.multiValued ? json.existsElement : json.existsObject;
-      return over(source, documentPath(resolved.path), (elementSource) =>
-        element(node.filter, resolved.attribute, (sub) => json.scalar(elementSource, [sub.name], sub.type)),
-      );
+      return valueFilterInDocument(json, source, resolved, node.filter);
     },
   });
 }

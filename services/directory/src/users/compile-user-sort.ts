@@ -11,11 +11,10 @@ import type { Dialect } from "../database/open-database.js";
 import { firstMemberGroup } from "../memberships/member-groups.js";
 import { invalidArgument } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
-import { postgresPath, sqlitePath } from "../query/json-access.js";
+import { documentSortKey } from "../query/document-sort.js";
 import { keysetOf, type KeysetColumn, type SortColumn } from "../query/keyset.js";
 import type { SortDirection } from "../query/sort-direction.js";
 import type { SqlCondition } from "../query/sql-condition.js";
-import { documentPath } from "./search-document.js";
 import { groupsSubAttributeRefusal, userColumns, userGroupsColumns } from "./user-columns.js";
 
 /**
@@ -54,34 +53,8 @@ export function compileUserSort(
     const groupColumn = userGroupsColumns[sub];
     if (groupColumn === undefined) throw ScimError.of("invalidValue", `sorting users by ${groupsSubAttributeRefusal(sub)}`);
     expression = { sql: firstMemberGroup(dialect, "users", groupColumn), bindings: [] };
-  } else if (resolved.attribute.multiValued) {
-    const sub = resolved.subAttribute?.name ?? (resolved.attribute.subAttributes ? "value" : undefined);
-    const arrayPath = documentPath(resolved.path);
-    expression =
-      dialect === "sqlite"
-        ? {
-            sql: `(SELECT ${sub ? "json_extract(e.value, ?)" : "e.value"} FROM json_each(search, ?) AS e ORDER BY (json_extract(e.value, '$.primary') IS 1) DESC, e.key LIMIT 1)`,
-            bindings: [...(sub ? [sqlitePath([sub])] : []), sqlitePath(arrayPath)],
-          }
-        : {
-            sql: `(SELECT e.value #>> ?::text[] FROM jsonb_array_elements(search #> ?::text[]) WITH ORDINALITY AS e(value, n) ORDER BY (e.value #>> '{primary}') = 'true' DESC NULLS LAST, n LIMIT 1) COLLATE "C"`,
-            bindings: [postgresPath(sub ? [sub] : []), postgresPath(arrayPath)],
-          };
   } else {
-    const key = [...documentPath(resolved.path), ...(resolved.subAttribute ? [resolved.subAttribute.name] : [])];
-    const type = (resolved.subAttribute ?? resolved.attribute).type;
-    expression =
-      dialect === "sqlite"
-        ? { sql: "json_extract(search, ?)", bindings: [sqlitePath(key)] }
-        : {
-            sql:
-              type === "integer" || type === "decimal"
-                ? "(search #>> ?::text[])::numeric"
-                : type === "boolean"
-                  ? "(search #>> ?::text[])::boolean"
-                  : '(search #>> ?::text[]) COLLATE "C"',
-            bindings: [postgresPath(key)],
-          };
+    expression = documentSortKey(dialect, "search", resolved);
   }
   return [
     { sql: `${expression.sql} ${direction}`, bindings: expression.bindings },

@@ -4,7 +4,7 @@ import { ResourceMetaSchema, UserSchema, type User } from "@scimgw/proto";
 import { userFromProto } from "@scimgw/scim-proto";
 import { userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
 import { externalIdKey } from "../query/external-id-key.js";
-import { searchDocument } from "./search-document.js";
+import { searchDocument } from "../search/search-document.js";
 import { userNameKey } from "./user-name-key.js";
 
 /** A row of the users table as the drivers return it (SQLite gives numbers, PostgreSQL strings). */

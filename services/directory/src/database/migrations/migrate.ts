@@ -24,6 +24,7 @@ import * as widenChangeEventResource from "./0022-widen-change-event-resource.js
 import * as addTenantSchemaRevision from "./0023-add-tenant-schema-revision.js";
 import * as createSchemaExtensions from "./0024-create-schema-extensions.js";
 import * as createUniqueAttributeValues from "./0025-create-unique-attribute-values.js";
+import * as addGroupSearch from "./0026-add-group-search.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -60,6 +61,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0023-add-tenant-schema-revision", addTenantSchemaRevision],
   ["0024-create-schema-extensions", createSchemaExtensions],
   ["0025-create-unique-attribute-values", createUniqueAttributeValues],
+  ["0026-add-group-search", addGroupSearch],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

@@ -9,7 +9,7 @@ import {
   type ScimResource,
 } from "@scimgw/scim";
 
-import { documentDateTime } from "../query/document-date-time.js";
+import { documentDateTime } from "./document-date-time.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -31,11 +31,12 @@ function foldValue(definition: AttributeDefinition | undefined, value: Json): Js
 }
 
 /**
- * The user as filters see it: SCIM JSON with every caseExact-false string folded by the SCIM core's
- * own rule and dateTimes normalised to UTC, so that SQL compares it with plain `=`/`<`/LIKE and
- * answers exactly as the in-memory evaluator would, on SQLite and PostgreSQL alike (neither store's
- * own case folding can be trusted to match). Only the filter compiler reads it. The tenant's
- * resource type gives the definitions, so its own extensions' attributes fold by their caseExact.
+ * A resource as filters see it: SCIM JSON with every caseExact-false string folded by the SCIM
+ * core's own rule and dateTimes normalised to UTC, so that SQL compares it with plain `=`/`<`/LIKE
+ * and answers exactly as the in-memory evaluator would, on SQLite and PostgreSQL alike (neither
+ * store's own case folding can be trusted to match). Users and groups keep one each, in their
+ * `search` column; only the filter and sort compilers read it. The tenant's resource type gives the
+ * definitions, so its own extensions' attributes fold by their caseExact.
  */
 export function searchDocument(resource: ScimResource, resourceType: ResourceTypeDefinition): string {
   const document: { [key: string]: Json } = {};
