@@ -30,7 +30,7 @@ import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
 import { schemaChangedTo } from "../errors/directory-errors.js";
 import { createSchemaStore, type SchemaStore } from "./schema-store.js";
-import { readTenantResourceTypes } from "./tenant-resource-types.js";
+import { readTenantResourceTypes } from "./read-tenant-resource-types.js";
 
 // Spelled with capitals: the event carries the URN as registered, not as the store keys it.
 const urn = "urn:Acme:scim:schemas:2.0:User";

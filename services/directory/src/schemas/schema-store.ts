@@ -8,7 +8,8 @@ import { nowIso, timestampOfIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { incompatibleSchemaChange, invalidSchema, notFound } from "../errors/directory-errors.js";
 import { dataRefuses } from "./extension-values.js";
-import { readTenantResourceTypes, type SchemaExtensionRow, type TenantResourceTypes } from "./tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
+import { readTenantResourceTypes, type SchemaExtensionRow } from "./read-tenant-resource-types.js";
 import type { TenantSchemaCache } from "./tenant-schema-cache.js";
 
 /** What ApplySchemaExtension answers. */
