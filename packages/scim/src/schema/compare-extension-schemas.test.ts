@@ -34,6 +34,17 @@ const rows: [string, ExtensionVersion | undefined, ExtensionVersion, string[], s
   ],
   ["nothing changed", version([region, badge]), version([region, badge]), [], [], []],
   [
+    "only a sub-attribute's description changed, beside an untouched attribute",
+    version([region, badge]),
+    version([
+      region,
+      attribute("badge", "complex", { multiValued: true, subAttributes: [attribute("number", "integer", { description: "printed" })] }),
+    ]),
+    ['attribute "badge.number": description changed'],
+    [],
+    [],
+  ],
+  [
     "compatible changes only",
     version([attribute("region", "string", { required: true, uniqueness: "server", canonicalValues: ["eu"], mutability: "immutable" })], {
       required: true,
@@ -227,10 +238,32 @@ const rows: [string, ExtensionVersion | undefined, ExtensionVersion, string[], s
   ],
 ];
 
+// The top-level attributes each row's change touches, by row: what a schema extension event names.
+const attributesByRow: Record<string, string[]> = {
+  "a new extension": ["region"],
+  "a new required extension, with a required attribute": ["tier"],
+  "nothing changed": [],
+  "only a sub-attribute's description changed, beside an untouched attribute": ["badge"],
+  "compatible changes only": ["region", "site"],
+  "a move to another resource type and a respelled URN": [],
+  "an extension made required": [],
+  "an attribute removed": ["region"],
+  "an attribute respelled, retyped and made multi-valued": ["Region"],
+  "an attribute made required": ["region"],
+  "a required attribute added": ["tier"],
+  "caseExact changed on a string, and on an integer where it means nothing": ["region", "level"],
+  "uniqueness imposed": ["region"],
+  "a value never returned made returned": ["pin"],
+  "canonicalValues set, narrowed, and dropped": ["region", "tier", "site"],
+  "sub-attributes added, removed, retyped and made required": ["badge"],
+  "a complex attribute made a string: its sub-attributes are not compared": ["badge"],
+};
+
 for (const [name, previous, next, changes, refused, refusedIfData] of rows) {
   test(`comparing extensions: ${name}`, () => {
     const compared = compareExtensionSchemas(previous, next);
     assert.deepEqual(compared.changes, changes);
+    assert.deepEqual(compared.attributes, attributesByRow[name]);
     assert.deepEqual(
       compared.refused.map((r) => `${r.attribute}: ${r.message}`),
       refused,

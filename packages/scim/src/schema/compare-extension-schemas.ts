@@ -38,6 +38,12 @@ export interface SchemaChangeRefusal {
 export interface ExtensionChanges {
   /** Every change, one line each (`added attribute "region"`); empty when nothing changed. */
   readonly changes: readonly string[];
+  /**
+   * The top-level attributes the change added, changed or removed, as the schema spells them (a
+   * removed one as the previous version did); a change below a complex attribute names it. Empty
+   * when only the extension's own name, description, URN or requirement changed.
+   */
+  readonly attributes: readonly string[];
   readonly refused: readonly SchemaChangeRefusal[];
   readonly refusedIfData: readonly DataDependentRefusal[];
 }
@@ -55,6 +61,7 @@ export function compareExtensionSchemas(previous: ExtensionVersion | undefined, 
   const changes: string[] = [];
   const refused: SchemaChangeRefusal[] = [];
   const refusedIfData: DataDependentRefusal[] = [];
+  const attributes: string[] = [];
   const id = next.schema.id;
   if (previous === undefined) {
     changes.push(`registered extension "${id}" of ${next.resourceType}${next.required ? " (required)" : ""}`);
@@ -88,13 +95,15 @@ export function compareExtensionSchemas(previous: ExtensionVersion | undefined, 
       message: `the extension cannot become required: resources of type ${next.resourceType} exist without it`,
     });
   }
-  compareLevel(previous?.schema.attributes ?? [], next.schema.attributes, [], { changes, refusedIfData });
-  return { changes, refused, refusedIfData };
+  compareLevel(previous?.schema.attributes ?? [], next.schema.attributes, [], { changes, refusedIfData, attributes });
+  return { changes, attributes, refused, refusedIfData };
 }
 
 interface Findings {
   changes: string[];
   refusedIfData: DataDependentRefusal[];
+  /** The top-level attributes touched: filled at the top level only, below it a change counts for its top-level attribute. */
+  attributes: string[];
 }
 
 function compareLevel(
@@ -104,10 +113,12 @@ function compareLevel(
   findings: Findings,
 ): void {
   const prefix = parent.map((step) => `${step.name}.`).join("");
+  const topLevel = parent.length === 0;
   const kept = new Set<string>();
   for (const definition of after) {
     const old = before.find((candidate) => candidate.name.toLowerCase() === definition.name.toLowerCase());
     if (old === undefined) {
+      if (topLevel) findings.attributes.push(definition.name);
       findings.changes.push(`added attribute "${prefix}${definition.name}"`);
       // A new attribute holds no value yet: only resources that already hold its parent could lack it.
       if (definition.required) {
@@ -121,10 +132,14 @@ function compareLevel(
       continue;
     }
     kept.add(old.name.toLowerCase());
+    // Every difference of a kept attribute, its sub-attributes' included, is a change line of its own.
+    const linesBefore = findings.changes.length;
     compareAttribute(old, definition, parent, findings);
+    if (topLevel && findings.changes.length > linesBefore) findings.attributes.push(definition.name);
   }
   for (const old of before) {
     if (kept.has(old.name.toLowerCase())) continue;
+    if (topLevel) findings.attributes.push(old.name);
     findings.changes.push(`removed attribute "${prefix}${old.name}"`);
     // The values would stay in the resources, unreadable and unwritable.
     findings.refusedIfData.push({

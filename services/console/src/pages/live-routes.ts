@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { ChangedResourceType, ChangeKind, StatusClass, type ActivityEntry } from "@scimgw/proto";
+import { ChangeKind, StatusClass, type ActivityEntry } from "@scimgw/proto";
 import { isResourceId } from "@scimgw/scim-proto";
 import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { html } from "../html/html.js";
@@ -11,6 +11,7 @@ import { sessionTokenOf } from "../http/operator-session.js";
 import { openEventStream, pause, type EventStream } from "../live/event-stream.js";
 import { followLog } from "../live/follow-log.js";
 import { activityTable } from "./activity-table.js";
+import { changedResource } from "./changed-resource.js";
 import { sendPage, type OperatorContext } from "./render.js";
 import { tenantTabs } from "./tenant-page.js";
 import { tenantIdOf } from "./tenant-routes.js";
@@ -240,7 +241,7 @@ ${activityTable(page.entries, live)}`,
                   .replace("T", " ")
                   .replace(/\.\d+Z$/, "Z"),
           kind: changeKinds[event.kind] ?? "changed",
-          resource: `${event.resourceType === ChangedResourceType.GROUP ? "Group" : "User"} ${event.resourceId}`,
+          resource: changedResource(event),
           attributes: event.memberIds.length > 0 ? `${event.memberIds.length} member(s)` : event.changedAttributes.join(", "),
         });
       }

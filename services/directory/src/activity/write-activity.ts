@@ -1,4 +1,4 @@
-import type { TenantResourceTypes } from "../schemas/tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import { create, fromBinary, fromJson, type JsonValue } from "@bufbuild/protobuf";
 import { ValueSchema } from "@bufbuild/protobuf/wkt";
 import type { Metadata } from "@grpc/grpc-js";

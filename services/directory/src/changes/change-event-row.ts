@@ -46,6 +46,7 @@ const resourceTypes: Record<string, ChangedResourceType> = {
   Entitlement: ChangedResourceType.ENTITLEMENT,
   Role: ChangedResourceType.ROLE,
   EntitlementType: ChangedResourceType.ENTITLEMENT_TYPE,
+  SchemaExtension: ChangedResourceType.SCHEMA_EXTENSION,
 };
 
 const kinds: Record<string, ChangeKind> = {

@@ -14,12 +14,15 @@ export interface AssignmentValue {
 }
 
 export interface Change {
-  resourceType: "User" | "Group" | "Entitlement" | "Role" | "EntitlementType";
+  resourceType: "User" | "Group" | "Entitlement" | "Role" | "EntitlementType" | "SchemaExtension";
   resourceId: string;
   kind: StoredChangeKind;
-  /** The resource's version after the change (for a delete, the last version it had). */
+  /** The resource's version after the change (for a delete, the last version it had; for an extension schema, the tenant's schema revision). */
   version: bigint;
-  /** Top-level attributes whose values changed; an extension's by their full path (changedAttributes). */
+  /**
+   * Top-level attributes whose values changed; an extension's by their full path (changedAttributes).
+   * For an extension schema: its top-level attributes the change touched, by their names in it.
+   */
   changedAttributes: readonly string[];
   /** For membership changes: the members added or removed. */
   memberIds?: readonly string[];

@@ -3,6 +3,7 @@ import {
   groupResourceType,
   resolveAttributePath,
   resolveSortBy,
+  schemasAttribute,
   ScimError,
   type AttributeDefinition,
   type AttributePath,
@@ -86,10 +87,19 @@ function existsMember(inner: SqlCondition): SqlCondition {
 
 /**
  * The group's search document (search-document.ts), qualified: a group filter also runs inside
- * EXISTS subqueries over other tables. Only extension attributes are read from it; the core ones
- * have their columns and membership rows.
+ * EXISTS subqueries over other tables. Extension attributes and `schemas` are read from it; the
+ * core ones have their columns and membership rows.
  */
 const searchColumn = '"groups"."search"';
+
+/**
+ * Whether a path is answered from the search document: an extension attribute, or `schemas`, which
+ * the document holds as the group's representation lists it (folded as RFC 7643 §3 compares URNs),
+ * as a user's does, so `schemas eq "urn:…:Group"` finds the groups carrying a tenant's extension.
+ */
+function inDocument(resolved: ResolvedAttributePath): boolean {
+  return resolved.extension !== undefined || resolved.attribute.name === schemasAttribute.name;
+}
 
 /** Why a sub-attribute of members without a column cannot be filtered on. */
 const memberRefusals: Record<string, string> = {
@@ -115,7 +125,8 @@ function memberLeaf(
 
 /**
  * Compiles a SCIM filter over groups into one parameterised SQL condition: displayName (folded,
- * unique-indexed), externalId, id and meta from columns; `members[value eq "id"]` and friends as an
+ * unique-indexed), externalId, id and meta from columns; `schemas` and extension attributes from the
+ * search document; `members[value eq "id"]` and friends as an
  * EXISTS over the membership rows' (tenant, member) index, so finding a user's groups never reads a
  * whole group.
  */
@@ -136,7 +147,7 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
     if (column === undefined)
       throw ScimError.of(
         "invalidFilter",
-        `filtering groups on "${name}" is not supported${derivedWhy(name)}; filterable: ${[...sortable, "members.value", "members.type"].join(", ")}`,
+        `filtering groups on "${name}" is not supported${derivedWhy(name)}; filterable: ${[...sortable, "schemas", "members.value", "members.type"].join(", ")}`,
       );
     return build({ sql: quoted(column.column), bindings: [] }, column.nullable, resolved.subAttribute ?? resolved.attribute, name);
   }
@@ -162,7 +173,7 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
   return compileFilterTree(filter, {
     compare: (node) => {
       const resolved = resolveAttributePath(node.path, resourceType);
-      if (resolved.extension !== undefined) return compareInDocument(json, searchColumn, resolved, node.operator, node.value);
+      if (inDocument(resolved)) return compareInDocument(json, searchColumn, resolved, node.operator, node.value);
       if (resolved.attribute.name === "members") {
         const sub = resolved.subAttribute ?? memberValue;
         return multiValuedComparison(
@@ -178,12 +189,12 @@ export function compileGroupFilter(filter: Filter, dialect: Dialect, resourceTyp
     },
     present: (node) => {
       const resolved = resolveAttributePath(node.path, resourceType);
-      if (resolved.extension !== undefined) return presentInDocument(json, searchColumn, resolved);
+      if (inDocument(resolved)) return presentInDocument(json, searchColumn, resolved);
       return leaf(node.path, (expression, _nullable, definition) => presence(expression, definition));
     },
     valuePath: (node) => {
       const resolved = resolveAttributePath(node.path, resourceType);
-      if (resolved.extension !== undefined) return valueFilterInDocument(json, searchColumn, resolved, node.filter);
+      if (inDocument(resolved)) return valueFilterInDocument(json, searchColumn, resolved, node.filter);
       if (resolved.attribute.name !== "members")
         throw ScimError.of("invalidFilter", `"${resolved.attribute.name}" has no values to filter`);
       return existsMember(member(node.filter));

@@ -1,4 +1,4 @@
-// A tenant's Group extension attributes filter and sort from the group's search document exactly as
+// A tenant's Group extension attributes (and `schemas`) filter and sort from the group's search document exactly as
 // the SCIM core's in-memory evaluator reads them, on every store: each filter below runs both ways
 // over the same groups. Also: cursor paging refuses a sort it cannot seek on, and migration 0026's
 // backfill gives existing groups the document.
@@ -107,6 +107,15 @@ const filters = [
   `${a("size")} eq 10 and not (${a("audited")} eq true)`,
   `displayName sw "f" and ${a("regions")} eq "EU"`,
   `not (${a("code")} eq "a1" or ${a("budget")} pr)`,
+  // `schemas` lists the extension's URN only on groups carrying it; URNs compare ignoring case.
+  `schemas eq "${acmeGroup}"`,
+  `schemas eq "${acmeGroup.toUpperCase()}"`,
+  `schemas eq "urn:ietf:params:scim:schemas:core:2.0:Group" and not (schemas eq "${acmeGroup}")`,
+  `schemas ne "${acmeGroup}"`,
+  `schemas sw "urn:ietf:params:scim:schemas:core"`,
+  `schemas co ":2.0:group"`,
+  `schemas pr`,
+  `schemas eq "${acmeGroup}" and ${a("size")} eq 10`,
 ];
 
 /** Whether a call failed with this gRPC status. */
@@ -165,6 +174,11 @@ for (const storeUnderTest of storesUnderTest) {
         if (count > 0 && count < groups.length) selective++;
       }
       assert.ok(selective >= filters.length * 0.8, `only ${selective} of ${filters.length} filters are selective`);
+    });
+
+    test("schemas eq the extension's URN finds the groups carrying it, not those without its values", async () => {
+      const page = await store.list(tenant, resolveFilter(parseFilter(`schemas eq "${acmeGroup}"`), groupType), 1, 10);
+      assert.deepEqual(names(page.groups).sort(), ["Finance", "Odd 50%", "Straße Ops"]);
     });
 
     test("sortBy an extension attribute orders by its declaration: folded where caseExact is false, typed, unassigned last", async () => {

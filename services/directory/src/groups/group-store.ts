@@ -28,7 +28,7 @@ import { changedAttributes, recordChanges, type Change } from "../changes/change
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { groupFromProto, groupToProto } from "@scimgw/scim-proto";
 import { createTenantSchemaCache, type TenantSchemaCache } from "../schemas/tenant-schema-cache.js";
-import type { TenantResourceTypes } from "../schemas/tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import { deleteUniqueValues, replaceUniqueValues, uniqueValuesOf } from "../uniqueness/unique-attribute-values.js";
 
 /** The attributes a group can be looked up by. */

@@ -1,7 +1,7 @@
 import type { JsonObject } from "@bufbuild/protobuf";
 import { findAttribute, isJsonObject, type ResourceTypeDefinition } from "@scimgw/scim";
 import { tenantOfRequest } from "../tenants/tenant-of-request.js";
-import type { TenantResourceTypes } from "./tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import type { TenantSchemaCache } from "./tenant-schema-cache.js";
 
 /** A User or Group message as far as this rule reads it. */

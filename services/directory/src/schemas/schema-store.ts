@@ -3,11 +3,13 @@ import { SchemaExtensionSchema, type SchemaExtension } from "@scimgw/proto";
 import { checkExtensionSchema, compareExtensionSchemas, groupResourceType, userResourceType, type SchemaChangeRefusal } from "@scimgw/scim";
 import { extensionFromProto, extensionToProto, MalformedMessageError, type ExtensionDefinition } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
+import { recordChanges } from "../changes/change-log.js";
 import { nowIso, timestampOfIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { incompatibleSchemaChange, invalidSchema, notFound } from "../errors/directory-errors.js";
 import { dataRefuses } from "./extension-values.js";
-import { readTenantResourceTypes, type SchemaExtensionRow, type TenantResourceTypes } from "./tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
+import { readTenantResourceTypes, type SchemaExtensionRow } from "./read-tenant-resource-types.js";
 import type { TenantSchemaCache } from "./tenant-schema-cache.js";
 
 /** What ApplySchemaExtension answers. */
@@ -53,8 +55,9 @@ export function createSchemaStore(db: Knex, cache?: TenantSchemaCache) {
      * Registers an extension or changes a registered one compatibly (compareExtensionSchemas),
      * in one transaction that first bumps the tenant's revision: that UPDATE locks the tenant's
      * row, which every user and group write updates before it commits (claimSequences), so no
-     * write commits between the data checks below and this change. Refused changes, validate_only
-     * and a call that changes nothing roll back, leaving the revision as it was.
+     * write commits between the data checks below and this change. An applied change is recorded
+     * as a SchemaExtension change event in the same transaction. Refused changes, validate_only
+     * and a call that changes nothing roll back, leaving the revision as it was and recording nothing.
      */
     async apply(
       tenantId: string,
@@ -104,6 +107,17 @@ export function createSchemaStore(db: Knex, cache?: TenantSchemaCache) {
           if (row === undefined) await trx("schema_extensions").insert(written);
           else await trx("schema_extensions").where({ tenant_id: tenantId, id_key: idKey }).update(written);
           if (options.validateOnly === true) throw new RolledBack(answer);
+          // Followers interpreting extension values learn of the change in order with the data
+          // written by it, numbered by the same sequence (the tenant's row is already ours).
+          await recordChanges(trx, tenantId, [
+            {
+              resourceType: "SchemaExtension",
+              resourceId: next.schema.id,
+              kind: row === undefined ? "created" : "updated",
+              version: revision,
+              changedAttributes: compared.attributes,
+            },
+          ]);
           const types: TenantResourceTypes | undefined = cache === undefined ? undefined : await readTenantResourceTypes(trx, tenantId);
           return { answer, types };
         });

@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
-import { builtInResourceTypes, readSchemaRevision, readTenantResourceTypes, type TenantResourceTypes } from "./tenant-resource-types.js";
+import { builtInResourceTypes, type TenantResourceTypes } from "../tenants/tenant-resource-types.js";
+import { readSchemaRevision, readTenantResourceTypes } from "./read-tenant-resource-types.js";
 
 export interface TenantSchemaCacheOptions {
   /**

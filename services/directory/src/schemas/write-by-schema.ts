@@ -1,6 +1,6 @@
 import { ScimError } from "@scimgw/scim";
 import { schemaChanged, schemaChangedTo } from "../errors/directory-errors.js";
-import type { TenantResourceTypes } from "./tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import type { TenantSchemaCache } from "./tenant-schema-cache.js";
 
 /**

@@ -9,7 +9,7 @@ import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type Wr
 import { userFromProto, userToProto } from "@scimgw/scim-proto";
 import { keepImmutableValues, userResourceType, type AttributePath, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
 import { createTenantSchemaCache, type TenantSchemaCache } from "../schemas/tenant-schema-cache.js";
-import type { TenantResourceTypes } from "../schemas/tenant-resource-types.js";
+import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import { deleteUniqueValues, replaceUniqueValues, uniqueValuesOf } from "../uniqueness/unique-attribute-values.js";
 import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";

@@ -11,7 +11,7 @@ import { dialectOf } from "../open-database.js";
 // document is imported, not inlined: it is derived data that only the filter compiler of the same
 // build reads, so it must be in that build's form, and every write rewrites it in that form anyway.
 // The tenant's extensions are read here from the tables as they are at this migration, as
-// schemas/tenant-resource-types.ts reads them (that folder depends on errors/, which depends on
+// schemas/read-tenant-resource-types.ts reads them (that folder depends on errors/, which depends on
 // the migrations).
 const batchSize = 1000;
 

@@ -25,6 +25,7 @@ import * as addTenantSchemaRevision from "./0023-add-tenant-schema-revision.js";
 import * as createSchemaExtensions from "./0024-create-schema-extensions.js";
 import * as createUniqueAttributeValues from "./0025-create-unique-attribute-values.js";
 import * as addGroupSearch from "./0026-add-group-search.js";
+import * as widenChangeEventResourceId from "./0027-widen-change-event-resource-id.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -62,6 +63,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0024-create-schema-extensions", createSchemaExtensions],
   ["0025-create-unique-attribute-values", createUniqueAttributeValues],
   ["0026-add-group-search", addGroupSearch],
+  ["0027-widen-change-event-resource-id", widenChangeEventResourceId],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

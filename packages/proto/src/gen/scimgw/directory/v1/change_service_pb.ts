@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file scimgw/directory/v1/change_service.proto.
  */
 export const file_scimgw_directory_v1_change_service: GenFile = /*@__PURE__*/
-  fileDesc("CihzY2ltZ3cvZGlyZWN0b3J5L3YxL2NoYW5nZV9zZXJ2aWNlLnByb3RvEhNzY2ltZ3cuZGlyZWN0b3J5LnYxIkIKEEFzc2lnbm1lbnRDaGFuZ2USEQoJYXR0cmlidXRlGAEgASgJEgwKBHR5cGUYAiABKAkSDQoFdmFsdWUYAyABKAkizQMKC0NoYW5nZUV2ZW50EgsKA3NlcRgBIAEoAxIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPwoNcmVzb3VyY2VfdHlwZRgDIAEoDjIoLnNjaW1ndy5kaXJlY3RvcnkudjEuQ2hhbmdlZFJlc291cmNlVHlwZRITCgtyZXNvdXJjZV9pZBgEIAEoCRItCgRraW5kGAUgASgOMh8uc2NpbWd3LmRpcmVjdG9yeS52MS5DaGFuZ2VLaW5kEg8KB3ZlcnNpb24YBiABKAMSGgoSY2hhbmdlZF9hdHRyaWJ1dGVzGAcgAygJEhIKCm1lbWJlcl9pZHMYCCADKAkSEwoGYWN0aXZlGAkgASgISACIAQESFAoMY2F0YWxvZ190eXBlGAogASgJEkAKEWFzc2lnbm1lbnRzX2FkZGVkGAsgAygLMiUuc2NpbWd3LmRpcmVjdG9yeS52MS5Bc3NpZ25tZW50Q2hhbmdlEkIKE2Fzc2lnbm1lbnRzX3JlbW92ZWQYDCADKAsyJS5zY2ltZ3cuZGlyZWN0b3J5LnYxLkFzc2lnbm1lbnRDaGFuZ2VCCQoHX2FjdGl2ZSI7ChNXYXRjaENoYW5nZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMiRwoUV2F0Y2hDaGFuZ2VzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNoYW5nZUV2ZW50KocCCgpDaGFuZ2VLaW5kEhsKF0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX0tJTkRfQ1JFQVRFRBABEhcKE0NIQU5HRV9LSU5EX1VQREFURUQQAhIbChdDSEFOR0VfS0lORF9ERUFDVElWQVRFRBADEhsKF0NIQU5HRV9LSU5EX1JFQUNUSVZBVEVEEAQSFwoTQ0hBTkdFX0tJTkRfREVMRVRFRBAFEhcKE0NIQU5HRV9LSU5EX1JFTkFNRUQQBhIdChlDSEFOR0VfS0lORF9NRU1CRVJTX0FEREVEEAcSHwobQ0hBTkdFX0tJTkRfTUVNQkVSU19SRU1PVkVEEAgq8AEKE0NoYW5nZWRSZXNvdXJjZVR5cGUSJQohQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VOU1BFQ0lGSUVEEAASHgoaQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VTRVIQARIfChtDSEFOR0VEX1JFU09VUkNFX1RZUEVfR1JPVVAQAhIlCiFDSEFOR0VEX1JFU09VUkNFX1RZUEVfRU5USVRMRU1FTlQQAxIeChpDSEFOR0VEX1JFU09VUkNFX1RZUEVfUk9MRRAEEioKJkNIQU5HRURfUkVTT1VSQ0VfVFlQRV9FTlRJVExFTUVOVF9UWVBFEAUydgoNQ2hhbmdlU2VydmljZRJlCgxXYXRjaENoYW5nZXMSKC5zY2ltZ3cuZGlyZWN0b3J5LnYxLldhdGNoQ2hhbmdlc1JlcXVlc3QaKS5zY2ltZ3cuZGlyZWN0b3J5LnYxLldhdGNoQ2hhbmdlc1Jlc3BvbnNlMAFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("CihzY2ltZ3cvZGlyZWN0b3J5L3YxL2NoYW5nZV9zZXJ2aWNlLnByb3RvEhNzY2ltZ3cuZGlyZWN0b3J5LnYxIkIKEEFzc2lnbm1lbnRDaGFuZ2USEQoJYXR0cmlidXRlGAEgASgJEgwKBHR5cGUYAiABKAkSDQoFdmFsdWUYAyABKAkizQMKC0NoYW5nZUV2ZW50EgsKA3NlcRgBIAEoAxIvCgtvY2N1cnJlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASPwoNcmVzb3VyY2VfdHlwZRgDIAEoDjIoLnNjaW1ndy5kaXJlY3RvcnkudjEuQ2hhbmdlZFJlc291cmNlVHlwZRITCgtyZXNvdXJjZV9pZBgEIAEoCRItCgRraW5kGAUgASgOMh8uc2NpbWd3LmRpcmVjdG9yeS52MS5DaGFuZ2VLaW5kEg8KB3ZlcnNpb24YBiABKAMSGgoSY2hhbmdlZF9hdHRyaWJ1dGVzGAcgAygJEhIKCm1lbWJlcl9pZHMYCCADKAkSEwoGYWN0aXZlGAkgASgISACIAQESFAoMY2F0YWxvZ190eXBlGAogASgJEkAKEWFzc2lnbm1lbnRzX2FkZGVkGAsgAygLMiUuc2NpbWd3LmRpcmVjdG9yeS52MS5Bc3NpZ25tZW50Q2hhbmdlEkIKE2Fzc2lnbm1lbnRzX3JlbW92ZWQYDCADKAsyJS5zY2ltZ3cuZGlyZWN0b3J5LnYxLkFzc2lnbm1lbnRDaGFuZ2VCCQoHX2FjdGl2ZSI7ChNXYXRjaENoYW5nZXNSZXF1ZXN0EhEKCXRlbmFudF9pZBgBIAEoCRIRCglhZnRlcl9zZXEYAiABKAMiRwoUV2F0Y2hDaGFuZ2VzUmVzcG9uc2USLwoFZXZlbnQYASABKAsyIC5zY2ltZ3cuZGlyZWN0b3J5LnYxLkNoYW5nZUV2ZW50KocCCgpDaGFuZ2VLaW5kEhsKF0NIQU5HRV9LSU5EX1VOU1BFQ0lGSUVEEAASFwoTQ0hBTkdFX0tJTkRfQ1JFQVRFRBABEhcKE0NIQU5HRV9LSU5EX1VQREFURUQQAhIbChdDSEFOR0VfS0lORF9ERUFDVElWQVRFRBADEhsKF0NIQU5HRV9LSU5EX1JFQUNUSVZBVEVEEAQSFwoTQ0hBTkdFX0tJTkRfREVMRVRFRBAFEhcKE0NIQU5HRV9LSU5EX1JFTkFNRUQQBhIdChlDSEFOR0VfS0lORF9NRU1CRVJTX0FEREVEEAcSHwobQ0hBTkdFX0tJTkRfTUVNQkVSU19SRU1PVkVEEAgqnAIKE0NoYW5nZWRSZXNvdXJjZVR5cGUSJQohQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VOU1BFQ0lGSUVEEAASHgoaQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1VTRVIQARIfChtDSEFOR0VEX1JFU09VUkNFX1RZUEVfR1JPVVAQAhIlCiFDSEFOR0VEX1JFU09VUkNFX1RZUEVfRU5USVRMRU1FTlQQAxIeChpDSEFOR0VEX1JFU09VUkNFX1RZUEVfUk9MRRAEEioKJkNIQU5HRURfUkVTT1VSQ0VfVFlQRV9FTlRJVExFTUVOVF9UWVBFEAUSKgomQ0hBTkdFRF9SRVNPVVJDRV9UWVBFX1NDSEVNQV9FWFRFTlNJT04QBjJ2Cg1DaGFuZ2VTZXJ2aWNlEmUKDFdhdGNoQ2hhbmdlcxIoLnNjaW1ndy5kaXJlY3RvcnkudjEuV2F0Y2hDaGFuZ2VzUmVxdWVzdBopLnNjaW1ndy5kaXJlY3RvcnkudjEuV2F0Y2hDaGFuZ2VzUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * One value added to or removed from a user's `entitlements` or `roles`.
@@ -70,7 +70,7 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
   occurredAt?: Timestamp | undefined;
 
   /**
-   * Whether a user, a group or an entry or type of the catalog changed.
+   * Whether a user, a group, an entry or type of the catalog or an extension schema changed.
    *
    * @generated from field: scimgw.directory.v1.ChangedResourceType resource_type = 3;
    */
@@ -91,7 +91,8 @@ export type ChangeEvent = Message<"scimgw.directory.v1.ChangeEvent"> & {
   kind: ChangeKind;
 
   /**
-   * The resource's version after the change (for a delete, the last version it had).
+   * The resource's version after the change (for a delete, the last version it had; for an
+   * extension schema, the tenant's schema revision).
    *
    * @generated from field: int64 version = 6;
    */
@@ -327,6 +328,21 @@ export enum ChangedResourceType {
    * @generated from enum value: CHANGED_RESOURCE_TYPE_ENTITLEMENT_TYPE = 5;
    */
   ENTITLEMENT_TYPE = 5,
+
+  /**
+   * One of the tenant's extension schemas (SchemaService), sent in order with the data changes so
+   * a follower interpreting `User.extensions` learns of a new schema before values written by it.
+   * resource_id is the extension's URN as registered. Kinds: CREATED (registered) and UPDATED
+   * (changed). `version` is the tenant's schema revision after the change. changed_attributes
+   * names the extension's top-level attributes the change added, changed or removed, as the
+   * schema spells them ("region", a removed one as it was spelled); a change to sub-attributes
+   * names the complex attribute holding them ("badge" for "badge.number"), as user events name
+   * top-level attributes. It is empty when only the extension's own name, description or
+   * `required` changed.
+   *
+   * @generated from enum value: CHANGED_RESOURCE_TYPE_SCHEMA_EXTENSION = 6;
+   */
+  SCHEMA_EXTENSION = 6,
 }
 
 /**
@@ -336,9 +352,9 @@ export const ChangedResourceTypeSchema: GenEnum<ChangedResourceType> = /*@__PURE
   enumDesc(file_scimgw_directory_v1_change_service, 1);
 
 /**
- * Follows a tenant's changes: every committed change to its users and groups, in commit order,
- * numbered by a per-tenant sequence without gaps. A consumer keeps the last sequence it
- * processed and resumes after it; it never misses or repeats an event.
+ * Follows a tenant's changes: every committed change to its users, groups, catalog and extension
+ * schemas, in commit order, numbered by a per-tenant sequence without gaps. A consumer keeps the
+ * last sequence it processed and resumes after it; it never misses or repeats an event.
  *
  * @generated from service scimgw.directory.v1.ChangeService
  */

@@ -1,26 +1,8 @@
 import { fromJsonString } from "@bufbuild/protobuf";
 import { SchemaExtensionSchema } from "@scimgw/proto";
-import { groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
-import { extensionFromProto, resourceTypesWithExtensions, type ExtensionDefinition } from "@scimgw/scim-proto";
+import { extensionFromProto } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
-
-/** A tenant's User and Group resource types: the built-in ones with the tenant's extensions added. */
-export interface TenantResourceTypes {
-  /** The tenant's schema revision these were read at (tenants.schema_revision). */
-  readonly revision: bigint;
-  readonly user: ResourceTypeDefinition;
-  readonly group: ResourceTypeDefinition;
-  /** The tenant's extensions in the order they are listed (resource type, then URN). */
-  readonly extensions: readonly ExtensionDefinition[];
-}
-
-/** The resource types of a tenant with no extensions: what every tenant had before issue 16. */
-export const builtInResourceTypes: TenantResourceTypes = {
-  revision: 0n,
-  user: userResourceType,
-  group: groupResourceType,
-  extensions: [],
-};
+import { builtInResourceTypes, tenantResourceTypes, type TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 
 /** A schema_extensions row as the drivers return it. */
 export interface SchemaExtensionRow {
@@ -30,11 +12,6 @@ export interface SchemaExtensionRow {
   document: string;
   created_at: string;
   last_modified: string;
-}
-
-/** Builds a tenant's resource types from its extensions. */
-export function tenantResourceTypes(revision: bigint, extensions: readonly ExtensionDefinition[]): TenantResourceTypes {
-  return { revision, ...resourceTypesWithExtensions(extensions), extensions };
 }
 
 /**
