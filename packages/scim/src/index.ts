@@ -54,6 +54,7 @@ export { catalogEntryResource } from "./resource/catalog-entry-resource.js";
 export type { CatalogEntry } from "./resource/catalog-entry-resource.js";
 export {
   findExtensionSchema,
+  isCoreSchema,
   formatAttributePath,
   lookupAttributePath,
   resolveAttributePath,

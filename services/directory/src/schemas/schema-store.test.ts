@@ -22,7 +22,7 @@ import { createGroupStore } from "../groups/group-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
-import { createSchemaStore, type SchemaStore } from "./schema-store.js";
+import { createSchemaStore, maxExtensionsPerTenant, type SchemaStore } from "./schema-store.js";
 import { createTenantSchemaCache } from "./tenant-schema-cache.js";
 
 const urn = "urn:acme:scim:schemas:2.0:User";
@@ -156,6 +156,19 @@ for (const storeUnderTest of storesUnderTest) {
         types.user.extensions.map((e) => e.schema.id),
         ["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", urn],
       );
+    });
+
+    test(`a tenant registers at most ${maxExtensionsPerTenant} extensions, and may still change them`, async () => {
+      const tenantId = (await createTenantStore(db).create("crowded")).id;
+      const numbered = (i: number) => extension([attribute("a", STRING)], { id: `${urn}${i}` });
+      for (let i = 0; i < maxExtensionsPerTenant; i++) await schemas.apply(tenantId, numbered(i));
+      await assert.rejects(
+        schemas.apply(tenantId, numbered(maxExtensionsPerTenant)),
+        rejectsWith(Code.INVALID_ARGUMENT, ErrorReason.INVALID_SCHEMA, new RegExp(`already has ${maxExtensionsPerTenant} extensions`)),
+      );
+      const changed = await schemas.apply(tenantId, extension([attribute("a", STRING), attribute("b", STRING)], { id: `${urn}0` }));
+      assert.deepEqual(changed.changes, ['added attribute "b"']);
+      assert.equal((await schemas.list(tenantId)).extensions.length, maxExtensionsPerTenant);
     });
 
     test("an unknown tenant or extension is NOT_FOUND; a malformed extension INVALID_SCHEMA", async () => {

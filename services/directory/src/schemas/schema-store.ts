@@ -46,6 +46,22 @@ function definitionOf(extension: SchemaExtension): ExtensionDefinition {
 }
 
 /**
+ * The most extensions one tenant may register. Every call of the tenant carries its resource types
+ * (in the gateway's and the directory's caches, through every normalisation and filter), so their
+ * size is bounded like a request's: at most this many extensions of at most 100 attributes each.
+ */
+export const maxExtensionsPerTenant = 20;
+
+async function requireRoomForAnother(trx: Knex.Transaction, tenantId: string): Promise<void> {
+  const { n } = (await trx("schema_extensions").where("tenant_id", tenantId).count({ n: "*" }).first()) ?? { n: 0 };
+  if (Number(n) >= maxExtensionsPerTenant) {
+    throw invalidSchema([
+      `the tenant already has ${maxExtensionsPerTenant} extensions, the most one tenant may register; extend one of them instead`,
+    ]);
+  }
+}
+
+/**
  * Each tenant's extension schemas (schema_extensions) and its schema revision (tenants.schema_revision).
  * `cache`, when given, learns a tenant's new resource types as soon as a change commits.
  */
@@ -77,6 +93,7 @@ export function createSchemaStore(db: Knex, cache?: TenantSchemaCache) {
           const revision = BigInt(tenant.schema_revision);
           const row: SchemaExtensionRow | undefined = await trx("schema_extensions").where({ tenant_id: tenantId, id_key: idKey }).first();
           const previous = row === undefined ? undefined : extensionFromProto(fromJsonString(SchemaExtensionSchema, row.document));
+          if (row === undefined) await requireRoomForAnother(trx, tenantId);
           const compared = compareExtensionSchemas(previous, next);
           const refusals: SchemaChangeRefusal[] = [...compared.refused];
           // Values are where the registered version put them: on its resource type, under its spelling of the URN.

@@ -1,5 +1,5 @@
 import { Code, ErrorReason, RpcError } from "@scimgw/directory-client";
-import { isJsonObject, type ResourceTypeDefinition } from "@scimgw/scim";
+import { findExtensionSchema, isCoreSchema, isJsonObject, type ResourceTypeDefinition } from "@scimgw/scim";
 import type { Tenant } from "../auth/authenticate.js";
 import type { TenantSchemaCache, TenantSchemas } from "./tenant-schemas.js";
 
@@ -19,10 +19,11 @@ function isSchemaChanged(error: unknown): boolean {
  */
 export function namesUnknownSchema(body: unknown, resourceType: ResourceTypeDefinition): boolean {
   if (!isJsonObject(body)) return false;
-  const known = new Set([resourceType.schema.id, ...resourceType.extensions.map((e) => e.schema.id)].map((id) => id.toLowerCase()));
   const schemas = Object.entries(body).find(([key]) => key.toLowerCase() === "schemas")?.[1];
   const named = [...Object.keys(body), ...(Array.isArray(schemas) ? schemas.filter((s): s is string => typeof s === "string") : [])];
-  return named.some((name) => /^urn:/i.test(name) && !known.has(name.toLowerCase()));
+  return named.some(
+    (name) => /^urn:/i.test(name) && !isCoreSchema(resourceType, name) && findExtensionSchema(resourceType, name) === undefined,
+  );
 }
 
 export interface WriteByTenantSchemasOptions {
