@@ -7,3 +7,4 @@ export { explainPostgresFailure } from "./explain-postgres-failure.js";
 export { explainListenFailure } from "./explain-listen-failure.js";
 export type { ListenSettings } from "./explain-listen-failure.js";
 export { flagSetting } from "./flag-setting.js";
+export { applyHeapGrowth, heapGrowthSetting } from "./heap-growth.js";

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
-import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
+import { ConfigError, flagSetting, heapGrowthSetting, readSettings } from "@scimgw/config";
 import type { ServerTlsFiles } from "@scimgw/grpc";
 import { metricsHost, metricsPort, type MetricsListen } from "@scimgw/metrics";
 import { type DatabaseLocation, sqliteReadConnectionsDefault, sqliteSynchronousModes } from "./database/open-database.js";
@@ -58,6 +58,7 @@ const settings = z.object({
   // Prometheus metrics on an HTTP port of their own, loopback by default (README "Operations › Metrics").
   DIRECTORY_METRICS_HOST: metricsHost,
   DIRECTORY_METRICS_PORT: metricsPort(9465),
+  HEAP_GROWTH_PERCENT: heapGrowthSetting,
 });
 
 export interface DirectoryConfig {
@@ -66,6 +67,8 @@ export interface DirectoryConfig {
   host: string;
   port: number;
   logLevel: string;
+  /** HEAP_GROWTH_PERCENT (see heapGrowthSetting). */
+  heapGrowthPercent: number;
   /** How long the change feed keeps events; older cursors get OUT_OF_RANGE. */
   changeRetentionDays: number;
   /** The activity log's retention, by age and by count per tenant, and whether writes' diffs keep values. */
@@ -118,6 +121,7 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
     host: data.DIRECTORY_HOST,
     port: data.DIRECTORY_PORT,
     logLevel: data.LOG_LEVEL,
+    heapGrowthPercent: data.HEAP_GROWTH_PERCENT,
     changeRetentionDays: data.CHANGE_RETENTION_DAYS,
     activity: {
       retentionDays: data.ACTIVITY_RETENTION_DAYS,

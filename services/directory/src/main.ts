@@ -3,7 +3,7 @@ import path from "node:path";
 import { logVerbosity, ServerCredentials, setLogVerbosity } from "@grpc/grpc-js";
 import { serverCredentialsFromFiles } from "@scimgw/grpc";
 import { createLogger, startTracing } from "@scimgw/observability";
-import { exitWithFailure } from "@scimgw/config";
+import { applyHeapGrowth, exitWithFailure } from "@scimgw/config";
 import { loadDirectoryConfig } from "./config.js";
 import { pruneChanges } from "./changes/prune-changes.js";
 import { startActivityPruning } from "./activity/prune-activity.js";
@@ -17,6 +17,7 @@ import { traceQueries } from "./observability/trace-queries.js";
 
 async function main(): Promise<void> {
   const config = loadDirectoryConfig(process.env);
+  applyHeapGrowth(config.heapGrowthPercent);
   const logger = createLogger({ name: "directory", level: config.logLevel });
   const tracing = startTracing("scimgw-directory", process.env);
   if (config.database.kind === "sqlite") mkdirSync(path.dirname(config.database.filename), { recursive: true, mode: 0o700 });

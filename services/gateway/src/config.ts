@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, flagSetting, readSettings } from "@scimgw/config";
+import { ConfigError, flagSetting, heapGrowthSetting, readSettings } from "@scimgw/config";
 import { credentialFromSettings, tlsFilesFromEnv, type ChannelTlsFiles } from "@scimgw/directory-client";
 import { metricsHost, metricsPort } from "@scimgw/metrics";
 import { defaultScimLimits, type ScimLimits } from "@scimgw/scim";
@@ -87,6 +87,7 @@ const settings = z.object({
   GATEWAY_METRICS_PORT: metricsPort(9464),
   // Tenants with a metric label of their own; the rest are counted together as "other".
   METRICS_MAX_TENANTS: z.coerce.number().int().min(0).max(10_000).default(100),
+  HEAP_GROWTH_PERCENT: heapGrowthSetting,
 });
 
 export type GatewayConfig = z.infer<typeof settings> & {

@@ -1,4 +1,4 @@
-import { exitWithFailure } from "@scimgw/config";
+import { applyHeapGrowth, exitWithFailure } from "@scimgw/config";
 import { createDirectoryClient, followCredentialFile } from "@scimgw/directory-client";
 import { createLogger, outgoingCallMetadata, startTracing } from "@scimgw/observability";
 import { loadGatewayConfig } from "./config.js";
@@ -11,6 +11,7 @@ import { createActivityRecorder } from "./activity/activity-recorder.js";
 
 async function main(): Promise<void> {
   const config = loadGatewayConfig(process.env);
+  applyHeapGrowth(config.HEAP_GROWTH_PERCENT);
   const logger = createLogger({ name: "gateway", level: config.LOG_LEVEL });
   const tracing = startTracing("scimgw-gateway", process.env);
   const credentialFile =
