@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { insertAtCommit } from "../database/insert-at-commit.js";
 import { nowIso } from "../database/timestamps.js";
 import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
 import type { UnnumberedActivityRow } from "../activity/activity-row.js";
@@ -89,7 +90,7 @@ export async function recordChanges(
   if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
   if (schemaRevision !== undefined && claimed.schemaRevision !== schemaRevision)
     throw schemaChanged(schemaRevision, claimed.schemaRevision);
-  if (activity !== undefined) await trx("activity_entries").insert({ ...activity, seq: Number(claimed.lastActivitySeq) });
+  if (activity !== undefined) await insertAtCommit(trx, "activity_entries", [{ ...activity, seq: Number(claimed.lastActivitySeq) }]);
   if (changes.length === 0) return;
   const last = Number(claimed.lastChangeSeq);
   const occurredAt = nowIso();
@@ -106,7 +107,7 @@ export async function recordChanges(
     active: change.active ?? null,
     details: detailsOf(change),
   }));
-  for (let start = 0; start < rows.length; start += 200) await trx("change_events").insert(rows.slice(start, start + 200));
+  await insertAtCommit(trx, "change_events", rows);
 }
 
 /** The change kind of a user write, from its active flag before and after. */

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Knex } from "knex";
 import { openDatabase, type SqliteSynchronous, writerOf } from "./open-database.js";
+import { insertAtCommit } from "./insert-at-commit.js";
 import { writeTransaction } from "./write-transaction.js";
 
 interface Opened {
@@ -210,6 +211,78 @@ test("each write's work runs in its caller's async context (its trace, its reque
     holder.release();
     await holder.done;
     assert.deepEqual(await seen, ["first", "second"]);
+  } finally {
+    await opened.close();
+  }
+});
+
+test("log rows appended in a group are inserted together before its COMMIT, none of a write rolled back", async () => {
+  const opened = await openThings();
+  try {
+    const writer = writerOf(opened.db);
+    assert.ok(writer);
+    await writeTransaction(opened.db, undefined, (trx) => trx.raw("create table log (seq integer primary key, name text)"));
+    const logInserts: string[] = [];
+    writer.knex.on("query", (query: { sql: string }) => {
+      if (/^insert into .log./i.test(query.sql.trim())) logInserts.push(query.sql);
+    });
+    let seq = 0;
+    const logged = (name: string, fail = false) =>
+      writeTransaction(opened.db, undefined, async (trx) => {
+        await trx("things").insert({ name });
+        seq += 1;
+        await insertAtCommit(trx, "log", [{ seq, name }]);
+        // Held, not yet in the table: nothing in the same transaction reads a log back.
+        assert.equal((await trx("log").where({ name })).length, 0);
+        if (fail) throw new Error("refused after logging");
+        return name;
+      });
+    const holder = holdWriter(opened.db);
+    await holder.running;
+    const queued = [logged("a"), logged("b", true), logged("c")];
+    holder.release();
+    await holder.done;
+    const [a, b, c] = await Promise.allSettled(queued);
+    assert.deepEqual([a?.status, b?.status, c?.status], ["fulfilled", "rejected", "fulfilled"]);
+    assert.deepEqual(await opened.db("log").orderBy("seq"), [
+      { seq: 1, name: "a" },
+      { seq: 3, name: "c" },
+    ]);
+    assert.equal(logInserts.length, 1, "the group's log rows went in one INSERT");
+    // Alone (the writer idle), a write's rows go in at once, inside its transaction.
+    await writeTransaction(opened.db, undefined, async (trx) => {
+      await insertAtCommit(trx, "log", [{ seq: 10, name: "alone" }]);
+      assert.equal((await trx("log").where({ name: "alone" })).length, 1);
+    });
+  } finally {
+    await opened.close();
+  }
+});
+
+test("a group whose held log rows cannot be inserted rolls back whole; its writes run again alone", async () => {
+  const opened = await openThings();
+  try {
+    await writeTransaction(opened.db, undefined, (trx) => trx.raw("create table log (seq integer primary key, name text)"));
+    const logged = (name: string, seq: number) =>
+      writeTransaction(opened.db, undefined, async (trx) => {
+        await trx("things").insert({ name });
+        await insertAtCommit(trx, "log", [{ seq, name }]);
+        return name;
+      });
+    const holder = holdWriter(opened.db);
+    await holder.running;
+    // Two writes claim the same seq: together their rows collide at the group's end; alone, the
+    // first commits and the second fails on its own insert.
+    const queued = [logged("x", 7), logged("y", 7), logged("z", 8)];
+    holder.release();
+    await holder.done;
+    const [x, y, z] = await Promise.allSettled(queued);
+    assert.deepEqual([x?.status, y?.status, z?.status], ["fulfilled", "rejected", "fulfilled"]);
+    assert.deepEqual(await names(opened.db), ["holder", "x", "z"]);
+    assert.deepEqual(await opened.db("log").orderBy("seq"), [
+      { seq: 7, name: "x" },
+      { seq: 8, name: "z" },
+    ]);
   } finally {
     await opened.close();
   }

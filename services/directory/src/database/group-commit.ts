@@ -1,5 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
+import { holdInserts, insertHeld, keepHeldInserts, type HeldInserts } from "./insert-at-commit.js";
 import { runInterruptibly, transactionWithSignal } from "./transaction-with-signal.js";
 
 type Work<T> = (trx: Knex.Transaction) => Promise<T>;
@@ -50,7 +51,9 @@ export function breaksTransaction(error: unknown): boolean {
  * that may have ended the transaction, or a caller that gave up after its write ran and must not
  * find it committed), the group is rolled back and each of its writes whose caller still waits runs
  * again alone, in order, with the same answer it would have had first. A write alone (the writer
- * was idle) pays no savepoint.
+ * was idle) pays no savepoint. The rows writes append to the change and activity logs are held and
+ * inserted together at the group's end (insertAtCommit), so a write costs the writer two statements
+ * fewer.
  */
 export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitWriter {
   const queue: QueuedWrite[] = [];
@@ -69,10 +72,17 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
     const outcomes = new Map<QueuedWrite, Outcome>();
     try {
       await knex.transaction(async (trx) => {
+        // The log rows of the writes that succeed (insertAtCommit), inserted together before COMMIT.
+        const heldInserts: HeldInserts = new Map();
         for (const write of group) {
           if (write.signal?.aborted) continue;
           try {
-            const value = await trx.transaction((savepoint) => runInterruptibly(savepoint, write.signal, write.work));
+            let held: HeldInserts = new Map();
+            const value = await trx.transaction((savepoint) => {
+              held = holdInserts(savepoint);
+              return runInterruptibly(savepoint, write.signal, write.work);
+            });
+            keepHeldInserts(heldInserts, held);
             outcomes.set(write, { ok: true, value });
           } catch (error) {
             outcomes.set(write, { ok: false, error });
@@ -80,6 +90,7 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
           }
         }
         if (group.some((write) => write.signal?.aborted && outcomes.get(write)?.ok === true)) throw new GroupRolledBack();
+        await insertHeld(trx, heldInserts);
       });
     } catch (error) {
       // Nothing of the group is on disk. A COMMIT that failed (rather than a rollback asked for)
