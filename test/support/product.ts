@@ -62,6 +62,28 @@ async function startService(main: string, env: NodeJS.ProcessEnv, readyMessage: 
   return { child, logs };
 }
 
+/**
+ * Starts a service on a port freePort found, choosing another if the service finds it taken:
+ * freePort cannot reserve a port, and another suite's process may bind it first (the kernel hands
+ * the same free ports to every process that asks). `firstPort` is tried first when given.
+ */
+async function startOnFreePort(
+  main: string,
+  envFor: (port: number) => NodeJS.ProcessEnv,
+  readyMessage: string,
+  firstPort?: number,
+): Promise<{ service: RunningService; port: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = attempt === 1 && firstPort !== undefined ? firstPort : await freePort();
+    try {
+      return { service: await startService(main, envFor(port), readyMessage), port };
+    } catch (error) {
+      if (attempt < 5 && String(error).includes("is already in use")) continue;
+      throw error;
+    }
+  }
+}
+
 async function stopService(service: RunningService | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (service === undefined || service.child.exitCode !== null || service.child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => service.child.once("exit", () => resolve()));
@@ -189,16 +211,15 @@ export class Product {
 
   async startServices(): Promise<void> {
     await this.chooseDirectoryPorts();
-    await this.startDirectories();
+    await this.startDirectoriesOnChosenPorts();
     await this.startGateways();
     if (this.options.console) await this.startConsole();
   }
 
   private async startConsole(): Promise<void> {
-    const port = await freePort();
-    this.consoleService = await startService(
+    const { service, port } = await startOnFreePort(
       consoleMain,
-      {
+      (port) => ({
         ...this.env,
         CONSOLE_HOST: "127.0.0.1",
         CONSOLE_PORT: String(port),
@@ -207,9 +228,10 @@ export class Product {
         // The SCIM base URL the setup portal shows: this product's first gateway.
         SCIM_PUBLIC_BASE_URL: new URL(this.baseUrl).origin,
         ...this.options.consoleEnv,
-      },
+      }),
       "console listening",
     );
+    this.consoleService = service;
     this.consolePort = port;
   }
 
@@ -223,26 +245,45 @@ export class Product {
     this.gatewayPorts = [];
     this.gateways = [];
     for (let i = 0; i < (this.options.gateways ?? 1); i++) {
-      const port = await freePort();
-      this.gateways.push(
-        await startService(
-          gatewayMain,
-          {
-            ...this.env,
-            GATEWAY_HOST: "127.0.0.1",
-            GATEWAY_PORT: String(port),
-            DIRECTORY_ADDRESS: `127.0.0.1:${directoryPorts[i % directoryPorts.length]}`,
-            DIRECTORY_CREDENTIAL_FILE: this.gatewayCredentialFile,
-            ...this.options.gatewayEnv,
-          },
-          "gateway listening",
-        ),
+      const { service, port } = await startOnFreePort(
+        gatewayMain,
+        (port) => ({
+          ...this.env,
+          GATEWAY_HOST: "127.0.0.1",
+          GATEWAY_PORT: String(port),
+          DIRECTORY_ADDRESS: `127.0.0.1:${directoryPorts[i % directoryPorts.length]}`,
+          DIRECTORY_CREDENTIAL_FILE: this.gatewayCredentialFile,
+          ...this.options.gatewayEnv,
+        }),
+        "gateway listening",
       );
+      this.gateways.push(service);
       this.gatewayPorts.push(port);
     }
   }
 
-  /** Starts the directories on their ports; replicas start at once, as behind a load balancer (and so race to migrate). */
+  /**
+   * Starts the directories on the ports chosen for them, or on others when a port was taken
+   * meanwhile (the addresses follow); replicas start at once, as behind a load balancer (and so
+   * race to migrate).
+   */
+  private async startDirectoriesOnChosenPorts(): Promise<void> {
+    const started = await Promise.all(
+      this.directoryPorts.map((chosen) =>
+        startOnFreePort(
+          directoryMain,
+          (port) => ({ ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv }),
+          "directory listening",
+          chosen,
+        ),
+      ),
+    );
+    this.directories = started.map(({ service }) => service);
+    this.directoryPorts = started.map(({ port }) => port);
+    this.directoryAddresses = this.directoryPorts.map((port) => `127.0.0.1:${port}`);
+  }
+
+  /** Starts the directories again on the ports they had (a gateway still running knows them); replicas at once. */
   async startDirectories(): Promise<void> {
     this.directories = await Promise.all(
       this.directoryPorts.map((port) =>
@@ -274,7 +315,13 @@ export class Product {
   async restartDirectories(): Promise<void> {
     const gateways = this.gateways;
     await this.chooseDirectoryPorts();
-    await Promise.all([...gateways.map((gateway) => stopService(gateway)), this.startDirectories(), this.startGateways()]);
+    const chosen = this.directoryPorts;
+    await Promise.all([...gateways.map((gateway) => stopService(gateway)), this.startDirectoriesOnChosenPorts(), this.startGateways()]);
+    // A directory whose port was taken meanwhile listens elsewhere: its gateways must follow.
+    if (this.directoryPorts.some((port, i) => port !== chosen[i])) {
+      await Promise.all(this.gateways.map((gateway) => stopService(gateway)));
+      await this.startGateways();
+    }
   }
 
   async restart(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
