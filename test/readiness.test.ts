@@ -1,6 +1,7 @@
 // What load balancers and Kubernetes probes see: /healthz says the gateway process is alive,
 // /readyz whether it can serve SCIM now (the directory answers with the gateway's credential and
-// its store is reachable). Real processes; a stopped directory and a revoked credential.
+// its store is reachable), and how long an idle connection stays open. Real processes; a stopped
+// directory and a revoked credential.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Product } from "./support/product.js";
@@ -40,6 +41,13 @@ describe("gateway readiness", () => {
   test("ready with a running directory, without an API key", async () => {
     const readyz = await probe(`${origin}/readyz`);
     assert.deepEqual(readyz, { status: 200, body: { status: "ready" } });
+  });
+
+  test("idle connections are kept 65 s, longer than a load balancer keeps its own (AWS: 60 s)", async () => {
+    // Node's default is 5 s: a client or proxy reusing a connection just as it closes gets a reset.
+    const response = await fetch(`${origin}/healthz`);
+    await response.arrayBuffer();
+    assert.equal(response.headers.get("keep-alive"), "timeout=65");
   });
 
   test("not ready while the directory is stopped; ready again within 2 s of its return", async () => {

@@ -74,6 +74,12 @@ async function main(): Promise<void> {
     limits: config.limits,
   });
   const server = app.listen(config.GATEWAY_PORT, config.GATEWAY_HOST);
+  // Node closes an idle keep-alive connection after 5 s. A client (or a load balancer: AWS's idle
+  // timeout is 60 s) that reuses it just then sends its request into a closing socket and gets a
+  // reset, a 502 behind a proxy. So idle connections stay open longer than those in front of us keep
+  // theirs; headers must then be allowed at least as long.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => server.once("listening", resolve).once("error", reject));
   const address = server.address();
   const port = typeof address === "object" && address !== null ? address.port : config.GATEWAY_PORT;
