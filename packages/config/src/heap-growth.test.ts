@@ -7,7 +7,8 @@ import { heapGrowthSetting } from "./index.js";
 
 // A process that holds ~40 MB and then promotes ~150 MB of garbage (each batch outlives two
 // scavenges of its 1 MB semi-space before it is dropped), as an import does page after page; it prints how many full
-// collections that took, after applyHeapGrowth(percent) from the built package.
+// collections that took, after applyHeapGrowth(percent) from this package's source (through tsx,
+// as the tests run: a package's own dist is not built before its tests).
 const promoteGarbage = `
   import { PerformanceObserver, constants } from "node:perf_hooks";
   const { applyHeapGrowth } = await import(process.argv[1]);
@@ -28,9 +29,11 @@ const promoteGarbage = `
 `;
 
 async function fullCollections(percent: number): Promise<number> {
-  const entry = new URL("../dist/index.js", import.meta.url).href;
+  const entry = new URL("./heap-growth.ts", import.meta.url).href;
   const { stdout } = await promisify(execFile)(process.execPath, [
     "--max-semi-space-size=1",
+    "--import",
+    "tsx",
     "--input-type=module",
     "-e",
     promoteGarbage,
