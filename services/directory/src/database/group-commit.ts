@@ -11,8 +11,11 @@ export interface GroupCommitWriter {
   readonly knex: Knex;
   /** Runs work in a transaction that honours signal as transactionWithSignal does; settles once committed. */
   write<T>(signal: AbortSignal | undefined, work: Work<T>): Promise<T>;
-  /** For the metrics: writes waiting now, and transactions and writes committed so far. */
-  readonly counts: { readonly queued: number; readonly commits: number; readonly writesCommitted: number };
+  /**
+   * For the metrics: writes waiting now, transactions and writes committed so far, and the seconds
+   * the writer has spent running transactions (busy / elapsed near 1 means writes are bound by it).
+   */
+  readonly counts: { readonly queued: number; readonly commits: number; readonly writesCommitted: number; readonly busySeconds: number };
 }
 
 interface QueuedWrite {
@@ -60,6 +63,7 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
   let draining = false;
   let commits = 0;
   let writesCommitted = 0;
+  let busyMs = 0;
 
   const commitAlone = (write: QueuedWrite) =>
     transactionWithSignal(knex, write.signal, write.work).then((value) => {
@@ -119,8 +123,13 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
       while (queue.length > 0) {
         const group = queue.splice(0, maxGroup);
         const [first] = group;
-        if (group.length === 1 && first !== undefined) await commitAlone(first);
-        else await commitTogether(group);
+        const started = performance.now();
+        try {
+          if (group.length === 1 && first !== undefined) await commitAlone(first);
+          else await commitTogether(group);
+        } finally {
+          busyMs += performance.now() - started;
+        }
       }
     } finally {
       draining = false;
@@ -138,6 +147,9 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
       },
       get writesCommitted() {
         return writesCommitted;
+      },
+      get busySeconds() {
+        return busyMs / 1000;
       },
     },
     write<T>(signal: AbortSignal | undefined, work: Work<T>): Promise<T> {

@@ -46,7 +46,7 @@ export function registerDatabasePoolMetrics(registry: Registry, db: Knex): void 
   registerSqliteWriterMetrics(registry, db);
 }
 
-/** SQLite's writer: writes waiting for it, and how many writes each commit carried (group commit). */
+/** SQLite's writer: writes waiting for it, how many writes each commit carried (group commit), and how busy it is. */
 function registerSqliteWriterMetrics(registry: Registry, db: Knex): void {
   const writer = writerOf(db);
   if (writer === undefined) return;
@@ -74,5 +74,10 @@ function registerSqliteWriterMetrics(registry: Registry, db: Knex): void {
     "scimgw_directory_sqlite_writes_committed_total",
     "Writes SQLite's writer committed, alone or in groups.",
     () => writer.counts.writesCommitted,
+  );
+  total(
+    "scimgw_directory_sqlite_writer_busy_seconds_total",
+    "Seconds SQLite's one writer spent running transactions; a rate near 1 means writes wait for it.",
+    () => writer.counts.busySeconds,
   );
 }

@@ -85,11 +85,12 @@ for (const storeUnderTest of storesUnderTest) {
       assert.equal(await seriesValue(metrics, "scimgw_directory_db_pool_acquires_waiting"), 0);
     });
 
-    test("SQLite's writer: its queue now, its commits and the writes they carried", {
+    test("SQLite's writer: its queue now, its commits, the writes they carried and its busy time", {
       skip: storeUnderTest.name !== "sqlite",
     }, async () => {
       const commitsBefore = (await seriesValue(metrics, "scimgw_directory_sqlite_commits_total")) ?? 0;
       const writesBefore = (await seriesValue(metrics, "scimgw_directory_sqlite_writes_committed_total")) ?? 0;
+      const busyBefore = (await seriesValue(metrics, "scimgw_directory_sqlite_writer_busy_seconds_total")) ?? 0;
       const users = createClient(UserService, transport);
       await Promise.all(
         ["w1", "w2", "w3"].map((name) => users.createUser({ tenantId, user: create(UserSchema, { userName: `${name}@example.com` }) })),
@@ -97,6 +98,8 @@ for (const storeUnderTest of storesUnderTest) {
       const commits = ((await seriesValue(metrics, "scimgw_directory_sqlite_commits_total")) ?? 0) - commitsBefore;
       const writes = ((await seriesValue(metrics, "scimgw_directory_sqlite_writes_committed_total")) ?? 0) - writesBefore;
       assert.equal(writes, 3);
+      const busy = ((await seriesValue(metrics, "scimgw_directory_sqlite_writer_busy_seconds_total")) ?? 0) - busyBefore;
+      assert.ok(busy > 0 && busy < 60, `the writer was busy ${busy} s for three creates`);
       assert.ok(commits >= 1 && commits <= 3, `${commits} commits`);
       assert.equal(await seriesValue(metrics, "scimgw_directory_sqlite_writes_queued"), 0);
     });
