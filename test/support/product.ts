@@ -270,12 +270,7 @@ export class Product {
   private async startDirectoriesOnChosenPorts(): Promise<void> {
     const started = await Promise.all(
       this.directoryPorts.map((chosen) =>
-        startOnFreePort(
-          directoryMain,
-          (port) => ({ ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv }),
-          "directory listening",
-          chosen,
-        ),
+        startOnFreePort(directoryMain, (port) => this.directoryEnvOn(port), "directory listening", chosen),
       ),
     );
     this.directories = started.map(({ service }) => service);
@@ -286,10 +281,12 @@ export class Product {
   /** Starts the directories again on the ports they had (a gateway still running knows them); replicas at once. */
   async startDirectories(): Promise<void> {
     this.directories = await Promise.all(
-      this.directoryPorts.map((port) =>
-        startService(directoryMain, { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv }, "directory listening"),
-      ),
+      this.directoryPorts.map((port) => startService(directoryMain, this.directoryEnvOn(port), "directory listening")),
     );
+  }
+
+  private directoryEnvOn(port: number): NodeJS.ProcessEnv {
+    return { ...this.env, DIRECTORY_PORT: String(port), ...this.options.directoryEnv };
   }
 
   /** Stops the directories only: the gateways keep running without them. SIGKILL simulates a crash. */

@@ -81,12 +81,12 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
         for (const write of group) {
           if (write.signal?.aborted) continue;
           try {
-            let held: HeldInserts = new Map();
+            let held: HeldInserts | undefined;
             const value = await trx.transaction((savepoint) => {
               held = holdInserts(savepoint);
               return runInterruptibly(savepoint, write.signal, write.work);
             });
-            keepHeldInserts(heldInserts, held);
+            if (held !== undefined) keepHeldInserts(heldInserts, held);
             outcomes.set(write, { ok: true, value });
           } catch (error) {
             outcomes.set(write, { ok: false, error });

@@ -27,9 +27,7 @@ export async function insertAtCommit(trx: Knex.Transaction, table: string, rows:
     await insertAll(trx, table, rows);
     return;
   }
-  const tableRows = held.get(table);
-  if (tableRows === undefined) held.set(table, [...rows]);
-  else tableRows.push(...rows);
+  append(held, table, rows);
 }
 
 /** For the group commit: from now on, rows appended through this savepoint are held in the map returned. */
@@ -41,11 +39,13 @@ export function holdInserts(savepoint: Knex.Transaction): HeldInserts {
 
 /** For the group commit: adds a released savepoint's held rows to its group's, after the ones before it. */
 export function keepHeldInserts(group: HeldInserts, released: HeldInserts): void {
-  for (const [table, rows] of released) {
-    const groupRows = group.get(table);
-    if (groupRows === undefined) group.set(table, rows);
-    else groupRows.push(...rows);
-  }
+  for (const [table, rows] of released) append(group, table, rows);
+}
+
+function append(held: HeldInserts, table: string, rows: readonly object[]): void {
+  const tableRows = held.get(table);
+  if (tableRows === undefined) held.set(table, [...rows]);
+  else tableRows.push(...rows);
 }
 
 /** For the group commit: inserts a group's held rows in its own transaction, before COMMIT. */
