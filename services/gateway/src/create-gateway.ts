@@ -12,6 +12,7 @@ import { createMemoryRateLimiterStore, type RateLimiterStore } from "./rate-limi
 import type { RateLimitRefusalHook } from "./rate-limit/respond-rate-limited.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
 import { renderError } from "./errors/render-error.js";
+import { mergeSlashes } from "./http/merge-slashes.js";
 import { requireJsonBody } from "./http/require-json-body.js";
 import { closeUnreadUpload } from "./http/close-unread-upload.js";
 import { createReadinessCheck, type Readiness } from "./health/check-readiness.js";
@@ -236,6 +237,7 @@ export function createGateway(options: GatewayOptions): Koa<AuthenticatedState> 
   if (options.metrics !== undefined) app.use(options.metrics.countRequests);
   app.use(closeUnreadUpload);
   app.use(renderError());
+  app.use(mergeSlashes);
   app.use(health.routes());
   app.use(discovery.routes());
   app.use(
