@@ -28,6 +28,8 @@ const calls: string[] = [];
 const acmeUser = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
 /** The filters the users page sent to ListUsers. */
 const listedFilters: unknown[] = [];
+/** The tenant's latest change, as its health says. */
+let latestChange = 0n;
 
 /** The directory as the console sees it, with only what these tests reach. */
 const directory = {
@@ -58,7 +60,12 @@ const directory = {
       };
     },
     async getTenant() {
-      return { tenant: create(TenantSummarySchema, { tenant: create(TenantSchema, { id: tenantId, name: hostile }) }) };
+      return {
+        tenant: create(TenantSummarySchema, {
+          tenant: create(TenantSchema, { id: tenantId, name: hostile }),
+          health: { lastChangeSeq: latestChange },
+        }),
+      };
     },
     async createTenant({ name }: { name: string }) {
       calls.push(`createTenant ${name}`);
@@ -311,4 +318,17 @@ test("the users page's filter box knows the tenant's extension attributes", asyn
   // An attribute the extension does not declare is the operator's to fix, shown as a problem.
   const unknown = encodeURIComponent(`${acmeUser}:nickname eq "x"`);
   assert.equal((await fetch(`${base}/tenants/${tenantId}/users?filter=${unknown}`, { headers: { cookie } })).status, 400);
+});
+
+test("the change feed page opens on the tenant's latest 100 changes, and starts where it is asked to", async () => {
+  const followedAfter = async (query: string) => {
+    const page = await (await fetch(`${base}/tenants/${tenantId}/changes${query}`, { headers: { cookie } })).text();
+    return /data-live-changes="[^"]*\/changes\/stream\?after=(\d+)"/.exec(page)?.[1];
+  };
+  latestChange = 250n;
+  assert.equal(await followedAfter(""), "150", "after a large import, not from the first change");
+  assert.equal(await followedAfter("?after=7"), "7");
+  assert.equal(await followedAfter("?after=0"), "0", "from the first change when asked");
+  latestChange = 40n;
+  assert.equal(await followedAfter(""), "0", "a tenant with fewer changes shows them all");
 });

@@ -112,6 +112,13 @@ const changeKinds: Record<number, string> = {
   [ChangeKind.MEMBERS_REMOVED]: "members removed",
 };
 
+/**
+ * How many of a tenant's latest changes the change feed page replays before following new ones:
+ * from the first change, a tenant after a large import would stream millions of rows into the
+ * operator's browser before the one they came to see.
+ */
+const recentChanges = 100n;
+
 /** The activity log with its filters and live tail, and the change feed. */
 export function liveRoutes(context: ConsoleContext) {
   const { directory, pollMs, logger, publicUrl } = context;
@@ -201,12 +208,14 @@ ${activityTable(page.entries, live)}`,
     const tenantId = tenantIdOf(ctx);
     const { tenant } = await directory.tenants.getTenant({ tenantId });
     const name = tenant?.tenant?.name ?? tenantId;
-    const after = /^\d{1,19}$/.test(String(ctx.query.after ?? "")) ? String(ctx.query.after) : "0";
+    const latest = tenant?.health?.lastChangeSeq ?? 0n;
+    const asked = /^\d{1,19}$/.test(String(ctx.query.after ?? "")) ? String(ctx.query.after) : undefined;
+    const after = asked ?? String(latest > recentChanges ? latest - recentChanges : 0n);
     sendPage(
       ctx,
       `Change feed of ${name}`,
       html`${tenantTabs(tenantId, "/changes")}
-<p>Every committed change to the tenant's users and groups, in order, as internal services receive it (<code>WatchChanges</code>), live.</p>
+<p>Every committed change to the tenant's users and groups, in order, as internal services receive it (<code>WatchChanges</code>), live. The page opens on the latest ${String(recentChanges)}; start after an earlier change number to replay from there.</p>
 <form method="get" action="/tenants/${tenantId}/changes" class="row card">
   <label for="after">Start after change number</label><input id="after" name="after" type="number" min="0" value="${after}">
   <button type="submit">Follow</button>

@@ -13,6 +13,8 @@ export interface TenantHealthRow {
   userCount: number;
   groupCount: number;
   liveApiKeyCount: number;
+  /** The tenant's last_change_seq (decimal text: it is a bigint on PostgreSQL). */
+  lastChangeSeq: string;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -43,6 +45,7 @@ export async function readTenantHealth(db: Knex, options: HealthOptions = {}): P
           userCount: Number(row.user_count),
           groupCount: Number(row.group_count),
           liveApiKeyCount: Number(row.live_api_key_count),
+          lastChangeSeq: String(row.last_change_seq),
         },
       ];
     }),
@@ -72,6 +75,7 @@ export function tenantHealthQuery(db: Knex, options: HealthOptions = {}): Knex.Q
     narrow(db(`${table} as c`).count("*").whereRaw("c.tenant_id = t.id"));
   const query = db("tenants as t").select(
     "t.id",
+    "t.last_change_seq",
     latest("started_at").as("last_request_at"),
     latest("identity_provider").as("last_identity_provider"),
     count("activity_entries", (q) => q.where("c.started_at", ">=", since)).as("requests_24h"),

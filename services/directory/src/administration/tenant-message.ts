@@ -27,5 +27,6 @@ export function tenantHealthMessageOf(health: TenantHealthRow | undefined): Mess
     userCount: BigInt(health.userCount),
     groupCount: BigInt(health.groupCount),
     liveApiKeyCount: health.liveApiKeyCount,
+    lastChangeSeq: BigInt(health.lastChangeSeq),
   };
 }
