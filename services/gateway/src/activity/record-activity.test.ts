@@ -17,6 +17,7 @@ import {
 } from "@scimgw/proto";
 import { createLogger } from "@scimgw/observability";
 import { Code, ErrorReason, RpcError, type DirectoryClient } from "@scimgw/directory-client";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 import { createMemoryRateLimiterStore } from "../rate-limit/rate-limiter-store.js";
 import { createActivityRecorder } from "./activity-recorder.js";
@@ -88,12 +89,9 @@ let server: Server;
 let base: string;
 before(async () => {
   server = createGateway({
-    directory,
+    ...testGatewayOptions(directory),
     activity: recorder,
     logger: createLogger({ name: "gateway", level: "silent" }),
-    trustProxy: false,
-    paging: { defaultCount: 100, maxCount: 1000 },
-    apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 10 },
     maxBodySize: "10kb",
     isResourceId: () => true,
     rateLimits: {

@@ -5,8 +5,8 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import type { Server } from "node:http";
-import { pino } from "pino";
 import type { DirectoryClient } from "@scimgw/directory-client";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 
 const directory = {
@@ -14,12 +14,7 @@ const directory = {
 } as unknown as DirectoryClient;
 
 const server: Server = createGateway({
-  directory,
-  logger: pino({ level: "silent" }),
-  trustProxy: false,
-  paging: { defaultCount: 100, maxCount: 1000 },
-  apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 10 },
-  maxBodySize: "1mb",
+  ...testGatewayOptions(directory),
 }).listen(0, "127.0.0.1");
 after(() => server.close());
 /** The gateway's side of each connection, to see how much it read. */

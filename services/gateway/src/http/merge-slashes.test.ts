@@ -4,8 +4,8 @@ import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
-import { pino } from "pino";
 import type { DirectoryClient } from "@scimgw/directory-client";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 
 const listed: Array<{ startIndex: bigint; count: number }> = [];
@@ -20,12 +20,7 @@ const directory = {
 } as unknown as DirectoryClient;
 
 const server: Server = createGateway({
-  directory,
-  logger: pino({ level: "silent" }),
-  trustProxy: false,
-  paging: { defaultCount: 100, maxCount: 1000 },
-  apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 10 },
-  maxBodySize: "1mb",
+  ...testGatewayOptions(directory),
 }).listen(0, "127.0.0.1");
 after(() => server.close());
 

@@ -6,10 +6,10 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { create } from "@bufbuild/protobuf";
-import { pino } from "pino";
 import { GroupSchema, ResourceMetaSchema } from "@scimgw/proto";
 import { urn } from "@scimgw/scim";
 import type { DirectoryClient } from "@scimgw/directory-client";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 import { createGatewayMetrics, noTenantLabel, type GatewayMetrics } from "./gateway-metrics.js";
 import { overflowLabel } from "./bounded-label.js";
@@ -32,12 +32,8 @@ after(async () => {
 
 async function gateway(metrics: GatewayMetrics): Promise<string> {
   const app = createGateway({
-    directory,
-    logger: pino({ level: "silent" }),
-    trustProxy: false,
-    paging: { defaultCount: 100, maxCount: 1000 },
+    ...testGatewayOptions(directory),
     apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 2000 },
-    maxBodySize: "1mb",
     isResourceId: () => true,
     metrics,
     onRateLimited: metrics.rateLimited,

@@ -9,6 +9,7 @@ import { Writable } from "node:stream";
 import { createHash, randomUUID } from "node:crypto";
 import { createLogger, currentRequestId } from "@scimgw/observability";
 import { Code, RpcError, type DirectoryClient } from "@scimgw/directory-client";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 import { createMemoryRateLimiterStore } from "../rate-limit/rate-limiter-store.js";
 
@@ -44,11 +45,8 @@ let server: Server;
 let base: string;
 before(async () => {
   server = createGateway({
-    directory,
+    ...testGatewayOptions(directory),
     logger: createLogger({ name: "gateway", level: "debug" }, destination),
-    trustProxy: false,
-    paging: { defaultCount: 100, maxCount: 1000 },
-    apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 10 },
     maxBodySize: "1kb",
     rateLimits: {
       perKey: { perSecond: 1, burst: 3 },

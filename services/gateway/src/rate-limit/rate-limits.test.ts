@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { createHash } from "node:crypto";
-import { pino } from "pino";
 import pg from "pg";
 import { Code, ErrorReason, RpcError, type DirectoryClient } from "@scimgw/directory-client";
 import { storeKindsUnderTest, testPostgresUrl, uniqueSchemaName } from "@scimgw/test-stores";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 import { createMemoryRateLimiterStore, createPostgresRateLimiterStore, type RateLimiterStore } from "./rate-limiter-store.js";
 import type { RateLimitName } from "./respond-rate-limited.js";
@@ -51,12 +51,8 @@ const perTenant = { perSecond: 3, burst: 16 };
 
 async function gateway(directory: DirectoryClient, store: RateLimiterStore, refused: RateLimitName[] = []) {
   const app = createGateway({
-    directory,
-    logger: pino({ level: "silent" }),
-    trustProxy: false,
-    paging: { defaultCount: 100, maxCount: 1000 },
+    ...testGatewayOptions(directory),
     apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 60_000, maxEntries: 10, maxUnknownEntries: 5 },
-    maxBodySize: "1mb",
     rateLimits: {
       perKey,
       perTenant,

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { create } from "@bufbuild/protobuf";
-import { pino } from "pino";
 import { Code, RpcError, type DirectoryClient } from "@scimgw/directory-client";
 import { EntitlementKind, EntitlementSchema, EntitlementTypeSchema } from "@scimgw/proto";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 import { createMemoryRateLimiterStore } from "../rate-limit/rate-limiter-store.js";
 
@@ -66,12 +66,8 @@ describe("the catalog endpoints over a fake directory", () => {
 
   before(async () => {
     const app = createGateway({
-      directory: fake.directory,
-      logger: pino({ level: "silent" }),
-      trustProxy: false,
-      paging: { defaultCount: 100, maxCount: 1000 },
+      ...testGatewayOptions(fake.directory),
       apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 1000, maxEntries: 10 },
-      maxBodySize: "1mb",
       // A per-key allowance of 30 requests that does not refill during the test.
       rateLimits: {
         perKey: { perSecond: 0.001, burst: 30 },

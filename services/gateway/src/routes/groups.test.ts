@@ -7,9 +7,9 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { pino } from "pino";
 import { Code, RpcError } from "@scimgw/directory-client";
 import { GroupMemberSchema, GroupSchema, ResourceMetaSchema, UserSchema, type Group, type GroupMember, type User } from "@scimgw/proto";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 import type { DirectoryClient } from "@scimgw/directory-client";
 
@@ -128,12 +128,8 @@ describe("the /Groups routes over a fake directory", () => {
 
   before(async () => {
     const app = createGateway({
-      directory: fake.directory,
-      logger: pino({ level: "silent" }),
-      trustProxy: false,
-      paging: { defaultCount: 100, maxCount: 1000 },
+      ...testGatewayOptions(fake.directory),
       apiKeyCache: { ttlMs: 60_000, negativeTtlMs: 1000, maxEntries: 10 },
-      maxBodySize: "1mb",
       memberPageSize: 2,
       // The fake directory's ids are short names, not the directory's UUIDs.
       isResourceId: () => true,

@@ -9,7 +9,6 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { pino } from "pino";
 import { Code, ErrorReason, RpcError, type DirectoryClient } from "@scimgw/directory-client";
 import {
   ExtendedResourceType,
@@ -20,6 +19,7 @@ import {
   UserSchema,
   type User,
 } from "@scimgw/proto";
+import { testGatewayOptions } from "../test-support/test-gateway-options.js";
 import { createGateway, scimRoot } from "../create-gateway.js";
 
 const acmeUser = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
@@ -122,13 +122,9 @@ describe("per-tenant schemas over a fake directory", () => {
     fake.key(sha256(acmeKey), "acme", 1n);
     fake.tenant("acme", 1n, "tier");
     const app = createGateway({
-      directory: fake.directory,
-      logger: pino({ level: "silent" }),
-      trustProxy: false,
-      paging: { defaultCount: 100, maxCount: 1000 },
+      ...testGatewayOptions(fake.directory),
       // Long, so the key's verification (and its revision) stays cached through each test.
       apiKeyCache: { ttlMs: 600_000, negativeTtlMs: 1000, maxEntries: 10 },
-      maxBodySize: "1mb",
       isResourceId: () => true,
     });
     server = app.listen(0, "127.0.0.1");
