@@ -57,13 +57,6 @@ export function explainRequest(request: RequestFacts, idp: PortalIdp): Explained
       fix: "issue a new key on this page and paste it",
     };
   }
-  if (status === 404 && path.includes("//"))
-    return {
-      kind: "failure",
-      title: "404: the SCIM base URL has a trailing slash",
-      cause: "a doubled slash, `…/v2//Users`, matches no route and every request is a 404",
-      fix: "enter the SCIM base URL without a trailing slash",
-    };
   if (status === 404 && method === "GET" && idp === "entra")
     return {
       kind: "expected",

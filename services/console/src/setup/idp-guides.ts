@@ -37,7 +37,7 @@ const okta: IdpGuide = {
       intro: "On the AIW app's **Provisioning** tab, **Settings → Integration → Edit**:",
       ordered: true,
       items: [
-        "**SCIM connector base URL**: `https://scim.example.com/services/scim/v2`, without a trailing slash (a doubled slash, `…/v2//Users`, matches no route and every request is a 404).",
+        "**SCIM connector base URL**: `https://scim.example.com/services/scim/v2`. A trailing slash does no harm: the gateway reads the doubled slash it causes (`…/v2//Users`) as one, as nginx does.",
         '**Unique identifier field for users**: `userName`. Before creating a user, Okta looks it up with `filter=userName eq "…"`; userName is unique in a tenant in any letter case.',
         "**Supported provisioning actions**: **Push New Users**, **Push Profile Updates** and **Push Groups**;",
         "**Authentication Mode**: **HTTP Header**, and paste the key (`scimgw_…`) as the **Authorization** bearer token. Every request must carry `Authorization: Bearer <key>`.",

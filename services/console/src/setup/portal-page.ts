@@ -65,10 +65,8 @@ export function portalBody(data: PortalPageData): Html {
 <h2 id="checklist-heading">Checklist</h2>
 <ol class="checklist">${steps}</ol>
 <p class="live-state muted" role="status" aria-live="polite">Listening for requests…</p>
-<p class="muted">Nothing arriving? A request without a key, with a key that was never issued, or to a URL with a
-doubled slash names no tenant, so it cannot appear here: enter the SCIM base URL without a trailing slash (a doubled
-slash, <code>…/v2//Users</code>, matches no route and every request is a 404), and send <code>Bearer &lt;key&gt;</code> with
-the key issued above.</p>
+<p class="muted">Nothing arriving? A request without a key, or with a key that was never issued, names no tenant, so it
+cannot appear here: send <code>Bearer &lt;key&gt;</code> with the key issued above, to the SCIM base URL above.</p>
 <h3>Requests received</h3>
 <ul class="requests" id="requests" aria-live="polite">${data.requests.map(requestItem)}</ul>
 ${data.requests.length === 0 ? html`<p class="muted" id="no-requests">None yet.</p>` : ""}
