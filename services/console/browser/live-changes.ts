@@ -19,6 +19,10 @@ export function followChanges(root: Document): void {
     body.prepend(textRow([change.seq, change.time, change.kind, change.resource, change.attributes], ["num", "", "", "", ""]));
     trim(body, 500);
   });
+  // The view went on from a later change (the earlier ones are no longer kept); it stays live.
+  source.addEventListener("notice", (event) => {
+    setLiveState(null, (JSON.parse((event as MessageEvent<string>).data) as { message: string }).message);
+  });
   source.addEventListener("ended", (event) => {
     setLiveState(null, (JSON.parse((event as MessageEvent<string>).data) as { message: string }).message);
     source.close();

@@ -5,6 +5,9 @@ import { create } from "@bufbuild/protobuf";
 import { timestampNow } from "@bufbuild/protobuf/wkt";
 import { Code, RpcError } from "@scimgw/grpc";
 import {
+  ChangedResourceType,
+  ChangeEventSchema,
+  ChangeKind,
   ErrorReason,
   ExtendedResourceType,
   SchemaAttributeType,
@@ -30,6 +33,8 @@ const acmeUser = "urn:ietf:params:scim:schemas:extension:acme:2.0:User";
 const listedFilters: unknown[] = [];
 /** The tenant's latest change, as its health says. */
 let latestChange = 0n;
+/** The oldest change the feed still keeps; undefined when retention pruned them all. */
+let oldestKept: bigint | undefined;
 
 /** The directory as the console sees it, with only what these tests reach. */
 const directory = {
@@ -109,6 +114,19 @@ const directory = {
     },
   },
   activity: { listActivity: async () => ({ entries: [], latestSeq: 0n, nextPageToken: "" }) },
+  // The feed keeps changes from `oldestKept` to latestChange (none when oldestKept is undefined)
+  // and refuses an earlier start as the directory does.
+  async *watchChanges(_tenantId: string, { after, signal }: { after: bigint; signal?: AbortSignal }) {
+    const expired = oldestKept === undefined ? after < latestChange : after < oldestKept - 1n;
+    if (expired)
+      throw new RpcError(Code.OUT_OF_RANGE, "no longer kept", {
+        reason: ErrorReason.CURSOR_EXPIRED,
+        metadata: oldestKept === undefined ? {} : { oldest_seq: String(oldestKept) },
+      });
+    for (let seq = after + 1n; seq <= latestChange; seq++)
+      yield create(ChangeEventSchema, { seq, kind: ChangeKind.CREATED, resourceType: ChangedResourceType.USER, resourceId: `u${seq}` });
+    await new Promise((resolve) => signal?.addEventListener("abort", resolve));
+  },
 } as unknown as ConsoleDirectory;
 
 /** The stylesheet's source folder: this package's own build is not a dependency of its tests. */
@@ -331,4 +349,41 @@ test("the change feed page opens on the tenant's latest 100 changes, and starts 
   assert.equal(await followedAfter("?after=0"), "0", "from the first change when asked");
   latestChange = 40n;
   assert.equal(await followedAfter(""), "0", "a tenant with fewer changes shows them all");
+});
+
+test("a change feed view whose start was pruned goes on from the oldest change kept, or the latest, and says so", async () => {
+  /** The stream's text until `done` holds of it. */
+  const streamed = async (after: string, done: (text: string) => boolean) => {
+    const controller = new AbortController();
+    const response = await fetch(`${base}/tenants/${tenantId}/changes/stream?after=${after}`, {
+      headers: { cookie },
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let text = "";
+    while (!done(text)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    return text;
+  };
+  const seqs = (text: string) => [...text.matchAll(/event: change\ndata: \{"seq":"(\d+)"/g)].map((match) => Number(match[1]));
+
+  latestChange = 202n;
+  oldestKept = 200n;
+  const fromOldest = await streamed("0", (text) => text.includes('"seq":"202"'));
+  assert.match(fromOldest, /event: notice\ndata: \{"message":"Live from change 200: the changes before it are no longer kept/);
+  assert.deepEqual(seqs(fromOldest), [200, 201, 202]);
+
+  oldestKept = undefined;
+  const fromLatest = await streamed("150", (text) => text.includes("event: notice"));
+  assert.match(fromLatest, /"message":"Live from change 203: /, "nothing is kept: what comes next");
+  assert.deepEqual(seqs(fromLatest), []);
+
+  oldestKept = 1n;
+  const kept = await streamed("200", (text) => text.includes('"seq":"202"'));
+  assert.doesNotMatch(kept, /event: notice/, "a start that is kept is served as asked");
+  assert.deepEqual(seqs(kept), [201, 202]);
 });

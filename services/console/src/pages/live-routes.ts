@@ -1,7 +1,8 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { ChangeKind, StatusClass, type ActivityEntry } from "@scimgw/proto";
+import { RpcError } from "@scimgw/grpc";
+import { ChangeKind, ErrorReason, StatusClass, type ActivityEntry } from "@scimgw/proto";
 import { isResourceId } from "@scimgw/scim-proto";
 import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { html } from "../html/html.js";
@@ -143,6 +144,19 @@ export function liveRoutes(context: ConsoleContext) {
     })();
   }
 
+  /**
+   * Where a change feed view goes on when the changes after its start were pruned
+   * (CHANGE_RETENTION_DAYS; the feed refuses such a start with CURSOR_EXPIRED): just before the
+   * oldest change kept, or after the tenant's latest when none is kept. Undefined for any other failure.
+   */
+  async function resumeAfterPruned(error: unknown, tenantId: string): Promise<bigint | undefined> {
+    if (!(error instanceof RpcError) || error.reason !== ErrorReason.CURSOR_EXPIRED) return undefined;
+    const oldest = error.metadata.oldest_seq;
+    if (oldest !== undefined && /^\d{1,19}$/.test(oldest)) return BigInt(oldest) - 1n;
+    const { tenant } = await directory.tenants.getTenant({ tenantId });
+    return tenant?.health?.lastChangeSeq;
+  }
+
   router.get("/tenants/:tenantId/activity", async (ctx: OperatorContext) => {
     const tenantId = tenantIdOf(ctx);
     const { filters, form, problems } = activityFiltersOf(ctx.query);
@@ -239,20 +253,34 @@ ${activityTable(page.entries, live)}`,
     const stream = openEventStream(ctx);
     endWithSession(ctx, stream);
     void (async () => {
-      for await (const event of directory.watchChanges(tenantId, { after, signal: stream.signal })) {
-        stream.send("change", {
-          seq: event.seq.toString(),
-          time:
-            event.occurredAt === undefined
-              ? ""
-              : timestampDate(event.occurredAt)
-                  .toISOString()
-                  .replace("T", " ")
-                  .replace(/\.\d+Z$/, "Z"),
-          kind: changeKinds[event.kind] ?? "changed",
-          resource: changedResource(event),
-          attributes: event.memberIds.length > 0 ? `${event.memberIds.length} member(s)` : event.changedAttributes.join(", "),
-        });
+      let from = after;
+      for (;;) {
+        try {
+          for await (const event of directory.watchChanges(tenantId, { after: from, signal: stream.signal })) {
+            stream.send("change", {
+              seq: event.seq.toString(),
+              time:
+                event.occurredAt === undefined
+                  ? ""
+                  : timestampDate(event.occurredAt)
+                      .toISOString()
+                      .replace("T", " ")
+                      .replace(/\.\d+Z$/, "Z"),
+              kind: changeKinds[event.kind] ?? "changed",
+              resource: changedResource(event),
+              attributes: event.memberIds.length > 0 ? `${event.memberIds.length} member(s)` : event.changedAttributes.join(", "),
+            });
+          }
+          return;
+        } catch (error) {
+          const resume = await resumeAfterPruned(error, tenantId);
+          // Only ever forward: the feed refusing the new start as well is a failure of its own.
+          if (resume === undefined || resume <= from) throw error;
+          stream.send("notice", {
+            message: `Live from change ${resume + 1n}: the changes before it are no longer kept (CHANGE_RETENTION_DAYS).`,
+          });
+          from = resume;
+        }
       }
     })().then(
       () => stream.close(),
