@@ -1,4 +1,4 @@
-/** Buttons `data-copy="<id>"` copy that element's text to the clipboard and say so. */
+/** Buttons `data-copy="<id>"` (rendered hidden, shown here) copy that element's text to the clipboard and say so. */
 export function enableCopyButtons(root: Document): void {
   for (const button of root.querySelectorAll<HTMLButtonElement>("button[data-copy]")) {
     button.addEventListener("click", async () => {
@@ -19,5 +19,7 @@ export function enableCopyButtons(root: Document): void {
       }
       button.dataset.copied = text;
     });
+    // Rendered hidden: shown once a click does something.
+    button.hidden = false;
   }
 }

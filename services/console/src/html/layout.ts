@@ -57,12 +57,21 @@ export function notice(kind: "error" | "info" | "success", text: string | Html):
     : html`<p class="notice ${kind}" role="status">${text}</p>`;
 }
 
-/** A secret shown once, with a button that copies it (the script adds the copying). */
+/**
+ * A button that copies the text of element `id`, and the status that says it did. Hidden until the
+ * script has made it work: before that (or without the script) a click would do nothing, and a
+ * quick click on a page still loading its script would be lost.
+ */
+export function copyButton(id: string): Html {
+  return html`<button type="button" data-copy="${id}" hidden>Copy</button><span class="copied" role="status" aria-live="polite"></span>`;
+}
+
+/** A secret shown once, with a button that copies it. */
 export function shownOnce(id: string, label: string, secret: string): Html {
   return html`<div class="secret">
   <p><strong>${label}</strong> It is shown only this once: copy it now.</p>
   <div class="copy-row"><code id="${id}" class="secret-value">${secret}</code>
-  <button type="button" data-copy="${id}">Copy</button><span class="copied" role="status" aria-live="polite"></span></div>
+  ${copyButton(id)}</div>
 </div>`;
 }
 

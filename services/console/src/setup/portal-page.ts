@@ -1,6 +1,6 @@
 import { html, type Html } from "../html/html.js";
 import { inlineMarkdown } from "../html/inline-markdown.js";
-import { notice } from "../html/layout.js";
+import { copyButton, notice } from "../html/layout.js";
 import type { PortalIdp } from "./explain-activity.js";
 import { guideOf, readmeBaseUrl } from "./idp-guides.js";
 import type { ChecklistState, PortalRequest } from "./setup-facts.js";
@@ -53,7 +53,7 @@ export function portalBody(data: PortalPageData): Html {
 <section aria-labelledby="values-heading" class="card">
 <h2 id="values-heading">Your values</h2>
 <dl class="facts">
-  <div><dt>SCIM base URL</dt><dd><div class="copy-row"><code id="base-url">${data.baseUrl}</code><button type="button" data-copy="base-url">Copy</button><span class="copied" role="status" aria-live="polite"></span></div></dd></div>
+  <div><dt>SCIM base URL</dt><dd><div class="copy-row"><code id="base-url">${data.baseUrl}</code>${copyButton("base-url")}</div></dd></div>
   <div><dt>API key</dt><dd>${
     data.banner ??
     html`<form method="post" action="${data.keyAction}" class="inline"><button type="submit">Issue the API key</button></form>
