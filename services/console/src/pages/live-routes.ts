@@ -2,7 +2,7 @@ import Router from "@koa/router";
 import type { Context } from "koa";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { RpcError } from "@scimgw/grpc";
-import { ChangeKind, ErrorReason, StatusClass, type ActivityEntry } from "@scimgw/proto";
+import { ChangeKind, ErrorReason, StatusClass, type ActivityEntry, type ChangeEvent } from "@scimgw/proto";
 import { isResourceId } from "@scimgw/scim-proto";
 import type { ConsoleContext, OperatorState } from "../context/console-context.js";
 import { html } from "../html/html.js";
@@ -113,6 +113,40 @@ const changeKinds: Record<number, string> = {
   [ChangeKind.MEMBERS_REMOVED]: "members removed",
 };
 
+/** A sequence number from a query parameter or error metadata: decimal digits within int64, else undefined. */
+function sequenceOf(value: unknown): bigint | undefined {
+  const text = String(value ?? "");
+  return /^\d{1,19}$/.test(text) ? BigInt(text) : undefined;
+}
+
+/** A change as the change feed page's rows show it. */
+function changeRow(event: ChangeEvent) {
+  return {
+    seq: event.seq.toString(),
+    time:
+      event.occurredAt === undefined
+        ? ""
+        : timestampDate(event.occurredAt)
+            .toISOString()
+            .replace("T", " ")
+            .replace(/\.\d+Z$/, "Z"),
+    kind: changeKinds[event.kind] ?? "changed",
+    resource: changedResource(event),
+    attributes: event.memberIds.length > 0 ? `${event.memberIds.length} member(s)` : event.changedAttributes.join(", "),
+  };
+}
+
+/**
+ * Where a change feed view goes on when the changes after its start were pruned
+ * (CHANGE_RETENTION_DAYS; the feed refuses such a start with CURSOR_EXPIRED): just before the
+ * oldest change kept, or after the tenant's latest when none is kept. Undefined for any other failure.
+ */
+function resumeAfterPruned(error: unknown, latest: bigint): bigint | undefined {
+  if (!(error instanceof RpcError) || error.reason !== ErrorReason.CURSOR_EXPIRED) return undefined;
+  const oldest = sequenceOf(error.metadata.oldest_seq);
+  return oldest === undefined ? latest : oldest - 1n;
+}
+
 /**
  * How many of a tenant's latest changes the change feed page replays before following new ones:
  * from the first change, a tenant after a large import would stream millions of rows into the
@@ -142,19 +176,6 @@ export function liveRoutes(context: ConsoleContext) {
         }
       }
     })();
-  }
-
-  /**
-   * Where a change feed view goes on when the changes after its start were pruned
-   * (CHANGE_RETENTION_DAYS; the feed refuses such a start with CURSOR_EXPIRED): just before the
-   * oldest change kept, or after the tenant's latest when none is kept. Undefined for any other failure.
-   */
-  async function resumeAfterPruned(error: unknown, tenantId: string): Promise<bigint | undefined> {
-    if (!(error instanceof RpcError) || error.reason !== ErrorReason.CURSOR_EXPIRED) return undefined;
-    const oldest = error.metadata.oldest_seq;
-    if (oldest !== undefined && /^\d{1,19}$/.test(oldest)) return BigInt(oldest) - 1n;
-    const { tenant } = await directory.tenants.getTenant({ tenantId });
-    return tenant?.health?.lastChangeSeq;
   }
 
   router.get("/tenants/:tenantId/activity", async (ctx: OperatorContext) => {
@@ -197,7 +218,7 @@ ${activityTable(page.entries, live)}`,
   router.get("/tenants/:tenantId/activity/stream", async (ctx: OperatorContext) => {
     const tenantId = tenantIdOf(ctx);
     const { filters } = activityFiltersOf(ctx.query);
-    const after = /^\d{1,19}$/.test(String(ctx.query.after ?? "")) ? BigInt(String(ctx.query.after)) : undefined;
+    const after = sequenceOf(ctx.query.after);
     const start = after ?? (await directory.activity.listActivity({ tenantId, pageSize: 1 })).latestSeq;
     const stream = openEventStream(ctx);
     endWithSession(ctx, stream);
@@ -223,8 +244,7 @@ ${activityTable(page.entries, live)}`,
     const { tenant } = await directory.tenants.getTenant({ tenantId });
     const name = tenant?.tenant?.name ?? tenantId;
     const latest = tenant?.health?.lastChangeSeq ?? 0n;
-    const asked = /^\d{1,19}$/.test(String(ctx.query.after ?? "")) ? String(ctx.query.after) : undefined;
-    const after = asked ?? String(latest > recentChanges ? latest - recentChanges : 0n);
+    const after = sequenceOf(ctx.query.after) ?? (latest > recentChanges ? latest - recentChanges : 0n);
     sendPage(
       ctx,
       `Change feed of ${name}`,
@@ -248,32 +268,19 @@ ${activityTable(page.entries, live)}`,
 
   router.get("/tenants/:tenantId/changes/stream", async (ctx: OperatorContext) => {
     const tenantId = tenantIdOf(ctx);
-    const after = /^\d{1,19}$/.test(String(ctx.query.after ?? "")) ? BigInt(String(ctx.query.after)) : 0n;
-    await directory.tenants.getTenant({ tenantId });
+    const after = sequenceOf(ctx.query.after) ?? 0n;
+    const { tenant } = await directory.tenants.getTenant({ tenantId });
     const stream = openEventStream(ctx);
     endWithSession(ctx, stream);
     void (async () => {
       let from = after;
       for (;;) {
         try {
-          for await (const event of directory.watchChanges(tenantId, { after: from, signal: stream.signal })) {
-            stream.send("change", {
-              seq: event.seq.toString(),
-              time:
-                event.occurredAt === undefined
-                  ? ""
-                  : timestampDate(event.occurredAt)
-                      .toISOString()
-                      .replace("T", " ")
-                      .replace(/\.\d+Z$/, "Z"),
-              kind: changeKinds[event.kind] ?? "changed",
-              resource: changedResource(event),
-              attributes: event.memberIds.length > 0 ? `${event.memberIds.length} member(s)` : event.changedAttributes.join(", "),
-            });
-          }
+          for await (const event of directory.watchChanges(tenantId, { after: from, signal: stream.signal }))
+            stream.send("change", changeRow(event));
           return;
         } catch (error) {
-          const resume = await resumeAfterPruned(error, tenantId);
+          const resume = resumeAfterPruned(error, tenant?.health?.lastChangeSeq ?? 0n);
           // Only ever forward: the feed refusing the new start as well is a failure of its own.
           if (resume === undefined || resume <= from) throw error;
           stream.send("notice", {

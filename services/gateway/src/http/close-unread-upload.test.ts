@@ -13,9 +13,7 @@ const directory = {
   apiKeys: { verifyApiKey: async () => ({ tenantId: "A", keyId: "k" }) },
 } as unknown as DirectoryClient;
 
-const server: Server = createGateway({
-  ...testGatewayOptions(directory),
-}).listen(0, "127.0.0.1");
+const server: Server = createGateway(testGatewayOptions(directory)).listen(0, "127.0.0.1");
 after(() => server.close());
 /** The gateway's side of each connection, to see how much it read. */
 const accepted: Socket[] = [];

@@ -19,9 +19,7 @@ const directory = {
   },
 } as unknown as DirectoryClient;
 
-const server: Server = createGateway({
-  ...testGatewayOptions(directory),
-}).listen(0, "127.0.0.1");
+const server: Server = createGateway(testGatewayOptions(directory)).listen(0, "127.0.0.1");
 after(() => server.close());
 
 async function get(path: string, headers: Record<string, string> = {}) {
