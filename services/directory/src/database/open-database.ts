@@ -3,6 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
 import { BeginImmediateSqliteClient } from "./begin-immediate.js";
+import { ReusedStatementsSqliteClient } from "./reused-statements.js";
 import { createGroupCommitWriter, type GroupCommitWriter } from "./group-commit.js";
 
 /**
@@ -111,7 +112,7 @@ const knexLog = {
  */
 function sqliteKnex(filename: string, synchronous: SqliteSynchronous, connections: number, role: "reads" | "writes"): Knex {
   return knex({
-    client: role === "writes" ? BeginImmediateSqliteClient : "sqlite3",
+    client: role === "writes" ? BeginImmediateSqliteClient : ReusedStatementsSqliteClient,
     connection: { filename },
     useNullAsDefault: true,
     log: knexLog,

@@ -1,0 +1,100 @@
+// The SQLite readers keep each read's prepared statement: a read prepared once is not prepared
+// again, a kept statement sees every commit and never holds up a checkpoint, a failed read is not
+// kept, and the database still closes. SQLite only: PostgreSQL's client is knex's own.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Knex } from "knex";
+import { openDatabase, writerOf } from "./open-database.js";
+import { statementsPerConnection } from "./reused-statements.js";
+
+const require = createRequire(import.meta.url);
+const sqlite3 = require("sqlite3") as { Database: { prototype: { prepare: (...args: unknown[]) => unknown } } };
+
+/** Counts the statements prepared through node-sqlite3's prepare(), which only the kept-statement path calls. */
+function countPrepares(): { count: () => number; restore: () => void } {
+  const original = sqlite3.Database.prototype.prepare;
+  let prepared = 0;
+  sqlite3.Database.prototype.prepare = function (this: unknown, ...args: unknown[]) {
+    prepared++;
+    return original.apply(this, args);
+  };
+  return { count: () => prepared, restore: () => void (sqlite3.Database.prototype.prepare = original) };
+}
+
+describe("SQLite readers keep their prepared statements", () => {
+  let folder: string;
+  let db: Knex;
+  let writer: Knex;
+  before(async () => {
+    folder = mkdtempSync(path.join(tmpdir(), "scimgw-statements-"));
+    // One reader, so every read below runs on the same connection.
+    db = openDatabase({ kind: "sqlite", filename: path.join(folder, "directory.sqlite"), readConnections: 1 });
+    const kept = writerOf(db)?.knex;
+    assert.ok(kept, "a file database has a writer of its own");
+    writer = kept;
+    await writer.schema.createTable("things", (table) => {
+      table.integer("id").primary();
+      table.text("name");
+    });
+    await writer("things").insert({ id: 1, name: "a" });
+  });
+  after(() => rmSync(folder, { recursive: true, force: true }));
+
+  test("a read prepared once is run again without preparing it", async () => {
+    const prepares = countPrepares();
+    try {
+      for (let i = 0; i < 5; i++) assert.equal((await db("things").where({ id: 1 }).first("name"))?.name, "a");
+      assert.equal(prepares.count(), 1);
+      // Another shape is another statement; raw SQL is prepared each time by knex, as before.
+      await db("things").select("id").where("name", "a");
+      await db.raw("select 1");
+      await db.raw("select 1");
+      assert.equal(prepares.count(), 2);
+    } finally {
+      prepares.restore();
+    }
+  });
+
+  test("a kept statement sees each commit and holds no snapshot that would stop a checkpoint", async () => {
+    const read = async () => (await db("things").where({ id: 1 }).first("name"))?.name;
+    assert.equal(await read(), "a");
+    await writer("things").where({ id: 1 }).update({ name: "b" });
+    assert.equal(await read(), "b");
+    const [checkpoint] = (await writer.raw("PRAGMA wal_checkpoint(TRUNCATE)")) as Array<{ busy: number }>;
+    assert.equal(checkpoint?.busy, 0);
+    await writer("things").where({ id: 1 }).update({ name: "a" });
+    assert.equal(await read(), "a");
+  });
+
+  test("reads inside a reader's transaction keep their statements too", async () => {
+    const names = await db.transaction(async (trx) => [
+      (await trx("things").where({ id: 1 }).first("name"))?.name,
+      (await trx("things").where({ id: 1 }).first("name"))?.name,
+    ]);
+    assert.deepEqual(names, ["a", "a"]);
+  });
+
+  test("a read that fails is refused and not kept; the same read works once it can", async () => {
+    const missing = () => db("later").select("id");
+    await assert.rejects(missing(), /no such table: later/);
+    await writer.schema.createTable("later", (table) => table.integer("id"));
+    assert.deepEqual(await missing(), []);
+  });
+
+  test("the statements kept per connection are bounded, and the database still closes", async () => {
+    for (let i = 0; i <= statementsPerConnection + 5; i++)
+      assert.equal(
+        (
+          await db("things")
+            .select("id")
+            .where("id", ">", -i - 1)
+        ).length,
+        1,
+      );
+    await db.destroy();
+  });
+});
