@@ -22,7 +22,12 @@ function countPrepares(): { count: () => number; restore: () => void } {
     prepared++;
     return original.apply(this, args);
   };
-  return { count: () => prepared, restore: () => void (sqlite3.Database.prototype.prepare = original) };
+  return {
+    count: () => prepared,
+    restore: () => {
+      sqlite3.Database.prototype.prepare = original;
+    },
+  };
 }
 
 describe("SQLite readers keep their prepared statements", () => {
