@@ -63,8 +63,9 @@ const builderReads = new Set(["select", "first", "pluck"]);
  * knex's SQLite client, except that the query builder's reads reuse their prepared statement on
  * the same connection instead of preparing it again. knex prepares every statement it runs, and a
  * User's read (one statement with its groups' recursive walk, member-groups.ts) costs more to
- * prepare than to run: 0.41–0.47 ms of CPU prepared each time, 0.23 reused (in process, 16 reads at
- * a time on a 2,000-user tenant). Each kept statement holds its compiled program, tens of KB.
+ * prepare than to run: 0.37–0.49 ms of CPU prepared each time, 0.20–0.25 reused (in process, 16
+ * reads at a time on a 2,000-user tenant; a `userName eq` lookup 0.40–0.52 and 0.24–0.25). Each
+ * kept statement holds its compiled program, tens of KB.
  *
  * Safe because a read runs with `all`, which steps its statement to the end: SQLite ends the
  * statement's read there, so a kept statement holds no snapshot and blocks no checkpoint (a
