@@ -19,7 +19,6 @@ interface SqliteStatement {
 }
 interface SqliteConnection {
   prepare(sql: string, callback: (error: Error | null) => void): SqliteStatement;
-  close(callback: (error: Error | null) => void): void;
 }
 
 /** What knex hands its dialect's `_query`: the compiled statement, and where the answer goes. */
@@ -107,6 +106,6 @@ export class ReusedStatementsSqliteClient extends SqliteClient {
     const kept = statementsOf.get(connection);
     statementsOf.delete(connection);
     await Promise.all([...(kept?.values() ?? [])].map((statement) => new Promise<void>((resolve) => statement.finalize(resolve))));
-    await new Promise<void>((resolve, reject) => connection.close((error) => (error ? reject(error) : resolve())));
+    await super.destroyRawConnection(connection);
   }
 }
