@@ -21,6 +21,8 @@ import {
   type CommandHelp,
 } from "./support/readme-commands.js";
 import { findReadmes } from "./support/readme-snippets.js";
+import { openDatabase, type DatabaseLocation } from "@scimgw/directory";
+import { createAdminProgram } from "@scimgw/directory/admin-program";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const adminMain = join(root, "services/directory/dist/admin/main.js");
@@ -28,38 +30,45 @@ const adminMain = join(root, "services/directory/dist/admin/main.js");
 /** The guides whose settings must all be in the Settings table. */
 const guides = ["Connect Okta", "Connect Microsoft Entra ID", "Backup, restore and upgrade"];
 
-// --help needs no database, but the CLI reads its settings first: give it a folder of its own.
+// The CLI's command tree, built in this process as main.ts builds it: reading each command's help
+// from it costs nothing, where a CLI process per command path cost about a CPU-second each to load.
+// It needs no database for that, but a folder for the one it would open.
 const dataDir = mkdtempSync(join(tmpdir(), "scimgw-readme-commands-"));
-after(() => rmSync(dataDir, { recursive: true, force: true }));
+const database: DatabaseLocation = { kind: "sqlite", filename: join(dataDir, "directory.sqlite") };
+const db = openDatabase(database);
+after(async () => {
+  await db.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+const program = createAdminProgram({ db, out: { write() {} } }, database, () => {});
 
-/** Runs at most three CLI processes at once: each costs about a second of CPU to load. */
-let running = 0;
-const waiting: Array<() => void> = [];
-async function inTurn<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= 3) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next === undefined) running--;
-    else next();
+/** The help text of a command path ([] for the CLI itself), as `scimgw-admin <path> --help` prints it when not on a terminal. */
+function helpText(path: string[]): string {
+  let command: ReturnType<typeof createAdminProgram> = program;
+  for (const name of path) {
+    const sub = command.commands.find((candidate) => candidate.name() === name);
+    if (sub === undefined) throw new Error(`scimgw-admin has no command ${[...path.slice(0, path.indexOf(name)), name].join(" ")}`);
+    command = sub;
   }
+  // A pipe has no width; commander then wraps at 80 columns, as here whatever the terminal.
+  return command.configureHelp({ helpWidth: 80 }).helpInformation();
 }
 
-const helps = new Map<string, Promise<CommandHelp>>();
-/** The built CLI's --help for a command path, read once per path. */
-function helpOf(path: string[]): Promise<CommandHelp> {
-  const key = path.join(" ");
-  let help = helps.get(key);
-  if (help === undefined) {
-    help = inTurn(() =>
-      promisify(execFile)(process.execPath, [adminMain, ...path, "--help"], { env: { PATH: process.env.PATH, DATA_DIR: dataDir } }),
-    ).then(({ stdout }) => parseHelp(stdout));
-    helps.set(key, help);
-  }
-  return help;
+/** The help of a command path, parsed. */
+async function helpOf(path: string[]): Promise<CommandHelp> {
+  return parseHelp(helpText(path));
 }
+
+test("the command tree read here is the built CLI's: its --help is the same text", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, [adminMain, "--help"], {
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+  });
+  assert.equal(stdout, helpText([]));
+  const { stdout: tenants } = await promisify(execFile)(process.execPath, [adminMain, "tenants", "create", "--help"], {
+    env: { PATH: process.env.PATH, DATA_DIR: dataDir },
+  });
+  assert.equal(tenants, helpText(["tenants", "create"]));
+});
 
 const commands = findReadmes(root).flatMap((readme) => extractAdminCommands(readme, readFileSync(join(root, readme), "utf8")));
 
