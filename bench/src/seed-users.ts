@@ -94,7 +94,8 @@ async function insertColumns(trx: Knex.Transaction, rows: UsersRow[], columnType
  * Writes `count` users straight into the product's database: the rows the directory's user store
  * writes for a create (its own userContent()), a second apart in creation order, in transactions
  * of 20,000. Creating a large tenant one request at a time would measure nothing but the seeding.
- * Writes no change events or activity entries: the measured workloads read users, not those.
+ * Writes no change events or activity entries (the measured workloads read users, not those), and
+ * moves the tenant's user count as the creates would.
  * Returns the ids in creation order.
  */
 export async function seedUsers(location: DatabaseLocation, tenantId: string, count: number, prefix: string): Promise<string[]> {
@@ -109,7 +110,11 @@ export async function seedUsers(location: DatabaseLocation, tenantId: string, co
       const rows = buildRows(tenantId, prefix, from, Math.min(count, from + rowsPerTransaction));
       for (const row of rows) ids.push(row.id as string);
       await writing;
-      writing = db.transaction((trx) => (columnTypes === undefined ? insertValues(trx, rows) : insertColumns(trx, rows, columnTypes)));
+      writing = db.transaction(async (trx) => {
+        await (columnTypes === undefined ? insertValues(trx, rows) : insertColumns(trx, rows, columnTypes));
+        // The tenant's count of users, as the directory's creates keep it (recordChanges).
+        await trx("tenants").where({ id: tenantId }).increment("user_count", rows.length);
+      });
     }
     await writing;
     // Fresh statistics, so PostgreSQL plans the measured queries for the size they run at.

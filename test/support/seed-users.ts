@@ -6,7 +6,8 @@ import { openDatabase, userContent, type DatabaseLocation } from "@scimgw/direct
 /**
  * Writes `count` users (bench0@example.com, …) straight into a product's database, a thousand per
  * batch in one transaction: creating a large tenant one request at a time would measure nothing
- * but the seeding. Writes no change events. Returns the ids in creation order.
+ * but the seeding. Writes no change events; moves the tenant's user count as creates do. Returns
+ * the ids in creation order.
  */
 export async function seedUsers(
   location: DatabaseLocation,
@@ -37,6 +38,8 @@ export async function seedUsers(
         }
         await trx.batchInsert("users", rows, 250);
       }
+      // The tenant's count of users, as the directory's creates keep it (recordChanges).
+      await trx("tenants").where({ id: tenantId }).increment("user_count", count);
     });
     // Fresh statistics, so PostgreSQL plans the measured queries for the size they run at.
     if (location.kind === "postgres") await db.raw("analyze users");

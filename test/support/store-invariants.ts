@@ -30,6 +30,9 @@ export interface WriteEntry {
 export interface TenantStore {
   lastChangeSeq: number;
   lastActivitySeq: number;
+  /** The counts of users and groups the tenant's row keeps. */
+  userCount: number;
+  groupCount: number;
   activitySeqs: number[];
   users: Map<string, number>;
   groups: Map<string, number>;
@@ -58,7 +61,7 @@ export async function readTenantStore(location: DatabaseLocation, tenantId: stri
 }
 
 async function readWith(db: ReturnType<typeof openDatabase>, tenantId: string): Promise<TenantStore> {
-  const tenant = await db("tenants").where("id", tenantId).first("last_change_seq", "last_activity_seq");
+  const tenant = await db("tenants").where("id", tenantId).first("last_change_seq", "last_activity_seq", "user_count", "group_count");
   const users = await db("users").where("tenant_id", tenantId).select("id", "version");
   const groups = await db("groups").where("tenant_id", tenantId).select("id", "version");
   const memberRows = await db("group_members").where("tenant_id", tenantId).select("group_id", "member_id");
@@ -84,6 +87,8 @@ async function readWith(db: ReturnType<typeof openDatabase>, tenantId: string): 
   return {
     lastChangeSeq: Number(tenant?.last_change_seq ?? 0),
     lastActivitySeq: Number(tenant?.last_activity_seq ?? 0),
+    userCount: Number(tenant?.user_count ?? 0),
+    groupCount: Number(tenant?.group_count ?? 0),
     activitySeqs,
     users: new Map(users.map((row) => [row.id, Number(row.version)])),
     groups: new Map(groups.map((row) => [row.id, Number(row.version)])),
@@ -126,7 +131,8 @@ function gapFree(seqs: readonly number[], last: number): boolean {
 /**
  * The checks, each true by design whatever the crash:
  * - the change log and the activity log are numbered 1..counter with no gap (the counter is
- *   bumped in the transaction that writes the rows);
+ *   bumped in the transaction that writes the rows), and the tenant's counts of users and groups
+ *   are its rows' (moved in the same statement);
  * - each resource's events start with "created" at version 1 and step one version at a time; a
  *   live resource's last version is its row's, a resource without a row ended with "deleted";
  * - folding the membership events gives exactly the group_members rows, and a deleted user was in
@@ -149,6 +155,10 @@ export function storeProblems(store: TenantStore): string[] {
     problems.push(`change events are not numbered 1..${store.lastChangeSeq} without gaps (${store.events.length} events)`);
   if (!gapFree(store.activitySeqs, store.lastActivitySeq))
     problems.push(`activity entries are not numbered 1..${store.lastActivitySeq} without gaps (${store.activitySeqs.length} entries)`);
+  if (store.userCount !== store.users.size || store.groupCount !== store.groups.size)
+    problems.push(
+      `the tenant counts ${store.userCount} users and ${store.groupCount} groups, and has ${store.users.size} and ${store.groups.size}`,
+    );
 
   const eventsOf = new Map<string, EventRow[]>();
   for (const event of store.events) {

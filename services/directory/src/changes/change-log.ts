@@ -69,7 +69,8 @@ function asEvents(change: Change): Change[] {
  * activity entry when the write serves a SCIM request, so an acknowledged write always has its
  * entry. Call it last in a transaction: it takes the tenant's sequence row (claimSequences), and
  * writers of the tenant queue there until commit. Membership changes are split into events of at
- * most maxMemberIdsPerEvent member ids each.
+ * most maxMemberIdsPerEvent member ids each. A user's or group's "created" and "deleted" also move
+ * the tenant's user_count or group_count (countChange), which GetTenant reads instead of counting.
  *
  * A write whose values were validated by the tenant's schemas passes the revision it read them at
  * (`schemaRevision`): when the tenant's revision differs at this point, the write fails with
@@ -86,7 +87,12 @@ export async function recordChanges(
   // A big membership change becomes consecutive events of the same commit and version.
   const changes = recorded.flatMap(asEvents);
   if (changes.length === 0 && activity === undefined) return;
-  const claimed = await claimSequences(trx, tenantId, { changes: changes.length, activity: activity === undefined ? 0 : 1 });
+  const claimed = await claimSequences(trx, tenantId, {
+    changes: changes.length,
+    activity: activity === undefined ? 0 : 1,
+    users: countChange(recorded, "User"),
+    groups: countChange(recorded, "Group"),
+  });
   if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
   if (schemaRevision !== undefined && claimed.schemaRevision !== schemaRevision)
     throw schemaChanged(schemaRevision, claimed.schemaRevision);
@@ -108,6 +114,21 @@ export async function recordChanges(
     details: detailsOf(change),
   }));
   await insertAtCommit(trx, "change_events", rows);
+}
+
+/**
+ * How many resources of a type the changes add to the tenant: +1 per create, -1 per delete. Every
+ * create and delete of a user or group records its change here, so the tenant's counts follow its
+ * rows (claimSequences keeps them).
+ */
+function countChange(changes: readonly Change[], resourceType: "User" | "Group"): number {
+  let delta = 0;
+  for (const change of changes) {
+    if (change.resourceType !== resourceType) continue;
+    if (change.kind === "created") delta += 1;
+    else if (change.kind === "deleted") delta -= 1;
+  }
+  return delta;
 }
 
 /** The change kind of a user write, from its active flag before and after. */

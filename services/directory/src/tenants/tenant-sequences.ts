@@ -1,9 +1,13 @@
 import type { Knex } from "knex";
 
-/** How many numbers a transaction takes from each of a tenant's logs. */
+/** How many numbers a transaction takes from each of a tenant's logs, and how its counts of resources move. */
 export interface SequenceClaim {
   changes: number;
   activity: number;
+  /** Users created minus users deleted by the transaction; default 0. */
+  users?: number;
+  /** Groups created minus groups deleted; default 0. */
+  groups?: number;
 }
 
 /**
@@ -14,6 +18,8 @@ export interface SequenceClaim {
  * a follower reading `seq > cursor` never skips one. Call it last in a transaction, to hold the lock
  * briefly. It also reads the tenant's schema revision under that lock: a schema change updates the
  * same row, so the revision read here is the one the write commits under (the write checks it).
+ * The tenant's user_count and group_count move in the same statement, so they commit or roll back
+ * with the rows they count (a write in a group commit rolls back its own savepoint, counts too).
  */
 export async function claimSequences(
   trx: Knex.Transaction,
@@ -24,6 +30,8 @@ export async function claimSequences(
   if (claim.changes > 0) bumps.last_change_seq = trx.raw("?? + ?", ["last_change_seq", claim.changes]);
   if (claim.activity > 0) bumps.last_activity_seq = trx.raw("?? + ?", ["last_activity_seq", claim.activity]);
   if (Object.keys(bumps).length === 0) throw new RangeError("a sequence claim takes at least one number");
+  if (claim.users) bumps.user_count = trx.raw("?? + ?", ["user_count", claim.users]);
+  if (claim.groups) bumps.group_count = trx.raw("?? + ?", ["group_count", claim.groups]);
   // RETURNING (SQLite 3.35+, PostgreSQL) reads the new counters in the same statement: one
   // statement fewer on every write, which on SQLite all queue on the one writer connection.
   const [row] = await trx("tenants").where("id", tenantId).update(bumps, ["last_change_seq", "last_activity_seq", "schema_revision"]);

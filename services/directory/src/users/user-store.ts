@@ -530,8 +530,9 @@ export function createUserStore(
     },
 
     /** Counts a tenant's users; used by the admin CLI's summaries. */
+    /** The tenant's number of users, as its row keeps it (recordChanges): read, not counted. */
     async count(tenantId: string): Promise<number> {
-      return Number((await users().where("tenant_id", tenantId).count({ n: "*" }).first())?.n ?? 0);
+      return Number((await db("tenants").where("id", tenantId).first("user_count"))?.user_count ?? 0);
     },
   };
   return store;

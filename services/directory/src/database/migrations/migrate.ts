@@ -26,6 +26,7 @@ import * as createSchemaExtensions from "./0024-create-schema-extensions.js";
 import * as createUniqueAttributeValues from "./0025-create-unique-attribute-values.js";
 import * as addGroupSearch from "./0026-add-group-search.js";
 import * as widenChangeEventResourceId from "./0027-widen-change-event-resource-id.js";
+import * as addTenantResourceCounts from "./0028-add-tenant-resource-counts.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -64,6 +65,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0025-create-unique-attribute-values", createUniqueAttributeValues],
   ["0026-add-group-search", addGroupSearch],
   ["0027-widen-change-event-resource-id", widenChangeEventResourceId],
+  ["0028-add-tenant-resource-counts", addTenantResourceCounts],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */

@@ -1,0 +1,106 @@
+// A tenant's user_count and group_count (on its row, read by GetTenant and the tenant list instead
+// of counting) follow its rows through every way a write can end, on every store: creates and
+// deletes, a refused duplicate, a delete of what is gone, concurrent writes that SQLite commits in
+// groups where the refused ones roll back only their own savepoints, and the migration that fills
+// the counts of an existing database.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { create } from "@bufbuild/protobuf";
+import type { Knex } from "knex";
+import { GroupMemberSchema, GroupSchema, UserSchema } from "@scimgw/proto";
+import * as resourceCounts from "../database/migrations/0028-add-tenant-resource-counts.js";
+import { writerOf } from "../database/open-database.js";
+import { createGroupStore } from "../groups/group-store.js";
+import { storesUnderTest } from "../test-support/stores-under-test.js";
+import { createUserStore } from "../users/user-store.js";
+import { createTenantStore } from "./tenant-store.js";
+
+for (const storeUnderTest of storesUnderTest) {
+  describe(`tenant resource counts on ${storeUnderTest.name}`, () => {
+    let db: Knex;
+    let dispose: () => Promise<void>;
+    before(async () => {
+      ({ db, dispose } = await storeUnderTest.open());
+    });
+    after(() => dispose());
+
+    /** The counts the tenant's row keeps, and the rows counted. */
+    async function countsOf(tenantId: string): Promise<{ kept: [number, number]; counted: [number, number] }> {
+      const row = await db("tenants").where({ id: tenantId }).first("user_count", "group_count");
+      const counted = async (table: string) => Number((await db(table).where({ tenant_id: tenantId }).count({ n: "*" }).first())?.n);
+      return { kept: [Number(row?.user_count), Number(row?.group_count)], counted: [await counted("users"), await counted("groups")] };
+    }
+
+    test("creates and deletes move them, refused writes do not, and each tenant has its own", async () => {
+      const tenants = createTenantStore(db);
+      const tenant = (await tenants.create("counts")).id;
+      const other = (await tenants.create("counts-other")).id;
+      const users = createUserStore(db);
+      const groups = createGroupStore(db);
+      assert.deepEqual(await countsOf(tenant), { kept: [0, 0], counted: [0, 0] });
+
+      const a = await users.create(tenant, create(UserSchema, { userName: "a@example.com" }));
+      const b = await users.create(tenant, create(UserSchema, { userName: "b@example.com" }));
+      await assert.rejects(users.create(tenant, create(UserSchema, { userName: "A@example.com" })), /already/);
+      const group = await groups.create(
+        tenant,
+        create(GroupSchema, { displayName: "Engineering", members: [create(GroupMemberSchema, { value: a.id })] }),
+      );
+      await assert.rejects(groups.create(tenant, create(GroupSchema, { displayName: "Engineering" })), /already/);
+      await users.update(tenant, b.id, (current) => ({ ...current, active: false }));
+      await users.create(other, create(UserSchema, { userName: "a@example.com" }));
+      assert.deepEqual(await countsOf(tenant), { kept: [2, 1], counted: [2, 1] });
+
+      await users.delete(tenant, b.id);
+      await assert.rejects(users.delete(tenant, b.id), /not found/i);
+      await groups.delete(tenant, group.id);
+      assert.deepEqual(await countsOf(tenant), { kept: [1, 0], counted: [1, 0] });
+      assert.deepEqual(await countsOf(other), { kept: [1, 0], counted: [1, 0] });
+    });
+
+    test("concurrent creates and deletes, half of them refused, keep them exact", async () => {
+      const tenant = (await createTenantStore(db).create("counts-concurrent")).id;
+      const users = createUserStore(db);
+      const taken = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => users.create(tenant, create(UserSchema, { userName: `taken-${i}@example.com` }))),
+      );
+      const writer = writerOf(db);
+      const before = { ...(writer?.counts ?? { commits: 0, writesCommitted: 0 }) };
+      const outcomes = await Promise.allSettled([
+        // A new user, then one whose userName is taken, in turn: 20 of each.
+        ...Array.from({ length: 40 }, (_, i) =>
+          users.create(tenant, create(UserSchema, { userName: i % 2 === 0 ? `new-${i}@example.com` : `taken-${(i - 1) / 2}@example.com` })),
+        ),
+        // Each of the other ten taken users deleted twice at once: one delete of each succeeds.
+        ...taken.slice(20).flatMap((user) => [users.delete(tenant, user.id), users.delete(tenant, user.id)]),
+      ]);
+      assert.equal(outcomes.filter((outcome) => outcome.status === "fulfilled").length, 20 + 10);
+      assert.deepEqual(await countsOf(tenant), { kept: [40, 0], counted: [40, 0] });
+      if (writer !== undefined) {
+        // On SQLite the writes above queued and committed together, each in its own savepoint.
+        assert.ok(
+          writer.counts.writesCommitted - before.writesCommitted > writer.counts.commits - before.commits,
+          "some writes shared a commit",
+        );
+      }
+    });
+
+    test("the migration fills them from the rows of an existing database", async () => {
+      const tenants = createTenantStore(db);
+      const tenant = (await tenants.create("counts-migrated")).id;
+      const users = createUserStore(db);
+      for (const userName of ["m1@example.com", "m2@example.com", "m3@example.com"])
+        await users.create(tenant, create(UserSchema, { userName }));
+      await createGroupStore(db).create(tenant, create(GroupSchema, { displayName: "Migrated" }));
+      // As the database was before the migration, and then after it.
+      const migrating = writerOf(db)?.knex ?? db;
+      await resourceCounts.down(migrating);
+      await resourceCounts.up(migrating);
+      assert.deepEqual(await countsOf(tenant), { kept: [3, 1], counted: [3, 1] });
+      for (const { id } of await tenants.list()) {
+        const { kept, counted } = await countsOf(id);
+        assert.deepEqual(kept, counted, `tenant ${id}`);
+      }
+    });
+  });
+}
