@@ -529,8 +529,7 @@ export function createUserStore(
         .map((group) => ({ groupId: group.value, displayName: group.display, direct: group.type === "direct" }));
     },
 
-    /** Counts a tenant's users; used by the admin CLI's summaries. */
-    /** The tenant's number of users, as its row keeps it (recordChanges): read, not counted. */
+    /** The tenant's number of users, for the admin CLI's summaries: its row keeps it (recordChanges), so it is read, not counted. */
     async count(tenantId: string): Promise<number> {
       return Number((await db("tenants").where("id", tenantId).first("user_count"))?.user_count ?? 0);
     },
