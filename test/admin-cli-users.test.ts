@@ -36,6 +36,8 @@ async function seedUsers(product: Product, tenantId: string): Promise<void> {
       last_modified: now,
     }));
     await db.batchInsert("users", rows, 250);
+    // The tenant's count of users, as the directory's creates keep it.
+    await db("tenants").where({ id: tenantId }).increment("user_count", rows.length);
   } finally {
     await db.destroy();
   }

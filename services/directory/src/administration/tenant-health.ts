@@ -20,8 +20,8 @@ export interface TenantHealthRow {
 const dayMs = 24 * 60 * 60 * 1000;
 
 /**
- * The health of every tenant, or of one: one statement, a row per tenant, whose columns are
- * correlated subqueries. Each subquery is an index seek or range of one tenant (every index starts
+ * The health of every tenant, or of one: one statement, a row per tenant, whose columns are the
+ * tenant's own or correlated subqueries. Each subquery is an index seek or range of one tenant (every index starts
  * with tenant_id): the latest entry backwards on activity_entries_started_index, the 24 h counts as
  * ranges of that index and of activity_entries_status_index (4xx and 5xx: status_class >= 4). The
  * users and groups are not counted: the tenant's row keeps their numbers (recordChanges), as

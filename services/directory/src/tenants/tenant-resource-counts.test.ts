@@ -1,8 +1,8 @@
 // A tenant's user_count and group_count (on its row, read by GetTenant and the tenant list instead
 // of counting) follow its rows through every way a write can end, on every store: creates and
 // deletes, a refused duplicate, a delete of what is gone, concurrent writes that SQLite commits in
-// groups where the refused ones roll back only their own savepoints, and the migration that fills
-// the counts of an existing database.
+// groups where the refused ones roll back only their own savepoints (among them writes refused
+// after their counts moved), and the migration that fills the counts of an existing database.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
@@ -13,6 +13,8 @@ import { writerOf } from "../database/open-database.js";
 import { createGroupStore } from "../groups/group-store.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
+import { acmeUserExtension } from "../test-support/acme-extension.js";
+import { registerExtension } from "../test-support/register-extension.js";
 import { createTenantStore } from "./tenant-store.js";
 
 for (const storeUnderTest of storesUnderTest) {
@@ -83,6 +85,34 @@ for (const storeUnderTest of storesUnderTest) {
           "some writes shared a commit",
         );
       }
+    });
+
+    test("a write refused after it moved them (its schema changed under it) takes its counts back with it", async () => {
+      const tenant = (await createTenantStore(db).create("counts-refused-late")).id;
+      const users = createUserStore(db);
+      // The tenant's resource types as a write validated by them before an extension was registered.
+      const stale = await users.schemas.get(tenant);
+      const current = await users.schemas.get(tenant, await registerExtension(db, tenant, acmeUserExtension));
+      const writer = writerOf(db);
+      const before = { ...(writer?.counts ?? { commits: 0, writesCommitted: 0 }) };
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) =>
+          // Every other create by the stale schema: refused by recordChanges, after claimSequences.
+          users.create(tenant, create(UserSchema, { userName: `late-${i}@example.com` }), { schema: i % 2 === 0 ? current : stale }),
+        ),
+      );
+      assert.deepEqual(
+        outcomes.map((outcome) =>
+          outcome.status === "fulfilled" ? "created" : String(outcome.reason).includes("schema") ? "schema" : outcome.reason,
+        ),
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? "created" : "schema")),
+      );
+      assert.deepEqual(await countsOf(tenant), { kept: [10, 0], counted: [10, 0] });
+      if (writer !== undefined)
+        assert.ok(
+          writer.counts.writesCommitted - before.writesCommitted > writer.counts.commits - before.commits,
+          "some writes shared a commit",
+        );
     });
 
     test("the migration fills them from the rows of an existing database", async () => {
