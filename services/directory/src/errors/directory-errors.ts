@@ -23,6 +23,20 @@ export function versionMismatch(expected: bigint, actual: bigint): RpcError {
 }
 
 /**
+ * Why a delete removed no row although it had read one: `current` is the row read again in the
+ * same transaction. On PostgreSQL a concurrent delete or update can commit while this one waits for
+ * the row's lock: a row gone is NOT_FOUND (SCIM's 404 for a resource deleted twice), a row whose
+ * version moved past the one asked for is VERSION_MISMATCH with the version it has now.
+ */
+export function nothingDeleted(
+  what: string,
+  expectedVersion: bigint | undefined,
+  current: { version: number | string } | undefined,
+): RpcError {
+  return current === undefined ? notFound(what) : versionMismatch(expectedVersion ?? 0n, BigInt(current.version));
+}
+
+/**
  * A write validated by a schema revision of the tenant that is no longer current (SchemaService):
  * it was rolled back, as it may hold or miss values the current schema treats otherwise. The caller
  * reads the tenant's extensions again and retries.

@@ -6,7 +6,7 @@ import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
-import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { ambiguousExternalId, nothingDeleted, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
@@ -405,7 +405,8 @@ export function createGroupStore(
         const query = groups(trx).where({ tenant_id: tenantId, id });
         if (expectedVersion !== undefined) query.andWhere("version", Number(expectedVersion));
         const deleted = await query.delete();
-        if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
+        if (deleted === 0)
+          throw nothingDeleted(`group "${id}"`, expectedVersion, await groups(trx).where({ tenant_id: tenantId, id }).first("version"));
         // Its own member rows go with it (foreign key); its rows as a member of others go here.
         await trx("group_members").where({ tenant_id: tenantId, group_id: id }).delete();
         await memberships.removeEverywhere(trx, tenantId, id);

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import type { Knex } from "knex";
 import { GroupMemberSchema, GroupSchema, UserSchema } from "@scimgw/proto";
+import { Code } from "@scimgw/grpc";
 import * as resourceCounts from "../database/migrations/0028-add-tenant-resource-counts.js";
 import { writerOf } from "../database/open-database.js";
 import { createGroupStore } from "../groups/group-store.js";
@@ -55,7 +56,12 @@ for (const storeUnderTest of storesUnderTest) {
 
       await users.delete(tenant, b.id);
       await assert.rejects(users.delete(tenant, b.id), /not found/i);
-      await groups.delete(tenant, group.id);
+      // Two deletes of one group at once: one deletes it, the other is told it is gone.
+      const racing = await Promise.allSettled([groups.delete(tenant, group.id), groups.delete(tenant, group.id)]);
+      assert.deepEqual(
+        racing.map((outcome) => (outcome.status === "fulfilled" ? "deleted" : (outcome.reason as { code?: unknown }).code)).sort(),
+        [Code.NOT_FOUND, "deleted"].sort(),
+      );
       assert.deepEqual(await countsOf(tenant), { kept: [1, 0], counted: [1, 0] });
       assert.deepEqual(await countsOf(other), { kept: [1, 0], counted: [1, 0] });
     });
@@ -77,6 +83,13 @@ for (const storeUnderTest of storesUnderTest) {
         ...taken.slice(20).flatMap((user) => [users.delete(tenant, user.id), users.delete(tenant, user.id)]),
       ]);
       assert.equal(outcomes.filter((outcome) => outcome.status === "fulfilled").length, 20 + 10);
+      // The delete that lost its race is told the user is gone (404), not that its version moved (412).
+      const lostDeletes = outcomes.slice(40).filter((outcome) => outcome.status === "rejected");
+      assert.deepEqual(
+        lostDeletes.map((outcome) => (outcome.reason as { code?: unknown }).code),
+        Array.from({ length: 10 }, () => Code.NOT_FOUND),
+        String(lostDeletes.map((outcome) => outcome.reason)),
+      );
       assert.deepEqual(await countsOf(tenant), { kept: [40, 0], counted: [40, 0] });
       if (writer !== undefined) {
         // On SQLite the writes above queued and committed together, each in its own savepoint.

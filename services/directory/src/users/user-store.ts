@@ -15,7 +15,7 @@ import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
-import { ambiguousExternalId, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
+import { ambiguousExternalId, nothingDeleted, notFound, uniquenessViolation, versionMismatch } from "../errors/directory-errors.js";
 import { requireValue } from "../errors/require-value.js";
 import { keysetOrderBy, keysetRanges, positionOf, type KeysetColumn, type KeysetPosition } from "../query/keyset.js";
 import { pageByOffset, totalOfOffsetPage, type KeysetPage } from "../query/list-paging.js";
@@ -470,7 +470,8 @@ export function createUserStore(
         const existing = await users(trx).where({ tenant_id: tenantId, id }).first();
         if (existing === undefined) throw notFound(`user "${id}"`);
         const deleted = await query.delete();
-        if (deleted === 0) throw versionMismatch(expectedVersion ?? 0n, BigInt(existing.version));
+        if (deleted === 0)
+          throw nothingDeleted(`user "${id}"`, expectedVersion, await users(trx).where({ tenant_id: tenantId, id }).first("version"));
         await memberships.removeEverywhere(trx, tenantId, id);
         // Whatever the tenant's schemas are now: a row left behind would block the value for ever.
         await deleteUniqueValues(trx, tenantId, "User", id);
