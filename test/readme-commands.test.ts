@@ -45,11 +45,11 @@ const program = createAdminProgram({ db, out: { write() {} } }, database, () => 
 /** The help text of a command path ([] for the CLI itself), as `scimgw-admin <path> --help` prints it when not on a terminal. */
 function helpText(path: string[]): string {
   let command: ReturnType<typeof createAdminProgram> = program;
-  for (const name of path) {
+  path.forEach((name, depth) => {
     const sub = command.commands.find((candidate) => candidate.name() === name);
-    if (sub === undefined) throw new Error(`scimgw-admin has no command ${[...path.slice(0, path.indexOf(name)), name].join(" ")}`);
+    if (sub === undefined) throw new Error(`scimgw-admin has no command ${path.slice(0, depth + 1).join(" ")}`);
     command = sub;
-  }
+  });
   // A pipe has no width; commander then wraps at 80 columns, as here whatever the terminal.
   return command.configureHelp({ helpWidth: 80 }).helpInformation();
 }

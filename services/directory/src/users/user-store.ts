@@ -529,11 +529,6 @@ export function createUserStore(
         .filter((group) => includeIndirect || group.type === "direct")
         .map((group) => ({ groupId: group.value, displayName: group.display, direct: group.type === "direct" }));
     },
-
-    /** The tenant's number of users, for the admin CLI's summaries: its row keeps it (recordChanges), so it is read, not counted. */
-    async count(tenantId: string): Promise<number> {
-      return Number((await db("tenants").where("id", tenantId).first("user_count"))?.user_count ?? 0);
-    },
   };
   return store;
 }
