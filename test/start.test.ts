@@ -58,6 +58,24 @@ async function until(run: Start, condition: () => boolean, what: string): Promis
   }
 }
 
+/**
+ * Starts the product and waits until `condition` holds, starting again on other ports when one
+ * that freePort found was taken before a service bound it: freePort cannot reserve a port, and the
+ * services' own metrics listeners (port 0) or another suite's processes may be handed it first.
+ */
+async function startUntil(env: Record<string, string>, condition: (run: Start) => boolean, what: string): Promise<Start> {
+  for (let attempt = 1; ; attempt += 1) {
+    const run = await start(env);
+    try {
+      await until(run, () => condition(run), what);
+      return run;
+    } catch (error) {
+      if (attempt === 5 || !/ is already in use/.test(run.stderr())) throw error;
+      await run.exited;
+    }
+  }
+}
+
 /** The processes the start script runs, by pid and command line. */
 function childrenOf(pid: number): Array<{ pid: number; args: string }> {
   try {
@@ -92,8 +110,7 @@ after(() => rm(scratch, { recursive: true, force: true }));
 for (const level of ["warn", "error", "debug"])
   test(`comes up with LOG_LEVEL=${level}, prints the base URL and the first key on stdout, and stops cleanly`, async () => {
     const dataDir = path.join(scratch, level);
-    const run = await start({ DATA_DIR: dataDir, LOG_LEVEL: level });
-    await until(run, () => run.stdout().includes("Stop:"), "the start");
+    const run = await startUntil({ DATA_DIR: dataDir, LOG_LEVEL: level }, (run) => run.stdout().includes("Stop:"), "the start");
     const port = /SCIM base URL: +http:\/\/localhost:(\d+)\/services\/scim\/v2$/m.exec(run.stdout())?.[1];
     assert.ok(port !== undefined, run.stdout());
     assert.equal((await fetch(`http://127.0.0.1:${port}/readyz`)).status, 200);
@@ -124,8 +141,7 @@ test("a first start that fails after bootstrap keeps the key for the next start,
   assert.doesNotMatch(failed.stdout(), /API key/);
   const pending = (await readFile(path.join(dataDir, "first-api-key"), "utf8")).trim();
 
-  const second = await start({ DATA_DIR: dataDir, LOG_LEVEL: "warn" });
-  await until(second, () => second.stdout().includes("Stop:"), "the second start");
+  const second = await startUntil({ DATA_DIR: dataDir, LOG_LEVEL: "warn" }, (run) => run.stdout().includes("Stop:"), "the second start");
   assert.match(second.stdout(), new RegExp(`API key: +${pending}$`, "m"));
   second.child.kill("SIGINT");
   assert.equal(await second.exited, 0);
@@ -133,11 +149,10 @@ test("a first start that fails after bootstrap keeps the key for the next start,
 
 test("SIGTERM before the product is ready stops every process it started", async () => {
   // A credential the directory refuses: the gateway runs but never becomes ready.
-  const run = await start({ DATA_DIR: path.join(scratch, "never-ready"), LOG_LEVEL: "warn", DIRECTORY_CREDENTIAL: "scimgw_svc_refused" });
   let services: Array<{ pid: number; args: string }> = [];
-  await until(
-    run,
-    () => {
+  const run = await startUntil(
+    { DATA_DIR: path.join(scratch, "never-ready"), LOG_LEVEL: "warn", DIRECTORY_CREDENTIAL: "scimgw_svc_refused" },
+    (run) => {
       services = childrenOf(run.child.pid!);
       return services.some((service) => service.args.includes("gateway/dist/main.js"));
     },

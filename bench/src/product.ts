@@ -67,6 +67,22 @@ async function startService(
 }
 
 /**
+ * Starts a service on a port freePort found, choosing another if the service finds it taken:
+ * freePort cannot reserve a port, and the other service's metrics listener (port 0) or another
+ * process on the machine may be handed it first.
+ */
+async function startOnFreePort(start: (port: number) => Promise<ChildProcess>): Promise<{ child: ChildProcess; port: number }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      return { child: await start(port), port };
+    } catch (error) {
+      if (attempt === 5 || !String(error).includes("is already in use")) throw error;
+    }
+  }
+}
+
+/**
  * The real product as a user runs it, one directory and one gateway from their built dist/, on
  * free ports, with a temporary data folder (or a PostgreSQL schema of its own), bootstrapped by
  * the admin CLI as `pnpm start` does. A small copy of test/support/product.ts's idea: that one
@@ -93,32 +109,36 @@ export class Product {
         key: string;
       };
       product.apiKey = bootstrap.key;
-      const directoryPort = await freePort();
-      product.directory = await startService(
-        directoryMain,
-        { ...product.env, DIRECTORY_PORT: String(directoryPort) },
-        path.join(product.dataDir, "directory.log"),
-        "directory listening",
-        options.cpuProfileDir,
+      const directory = await startOnFreePort((port) =>
+        startService(
+          directoryMain,
+          { ...product.env, DIRECTORY_PORT: String(port) },
+          path.join(product.dataDir, "directory.log"),
+          "directory listening",
+          options.cpuProfileDir,
+        ),
       );
-      const gatewayPort = await freePort();
-      product.gateway = await startService(
-        gatewayMain,
-        {
-          ...product.env,
-          ...unlimited,
-          GATEWAY_HOST: "127.0.0.1",
-          GATEWAY_PORT: String(gatewayPort),
-          DIRECTORY_ADDRESS: `127.0.0.1:${directoryPort}`,
-          DIRECTORY_CREDENTIAL_FILE: product.credentialFile,
-          // Filling the large group in PATCHes of 10,000 members (about 0.6 MB each) is well under it.
-          MAX_BODY_SIZE: "20mb",
-        },
-        path.join(product.dataDir, "gateway.log"),
-        "gateway listening",
-        options.cpuProfileDir,
+      product.directory = directory.child;
+      const gateway = await startOnFreePort((port) =>
+        startService(
+          gatewayMain,
+          {
+            ...product.env,
+            ...unlimited,
+            GATEWAY_HOST: "127.0.0.1",
+            GATEWAY_PORT: String(port),
+            DIRECTORY_ADDRESS: `127.0.0.1:${directory.port}`,
+            DIRECTORY_CREDENTIAL_FILE: product.credentialFile,
+            // Filling the large group in PATCHes of 10,000 members (about 0.6 MB each) is well under it.
+            MAX_BODY_SIZE: "20mb",
+          },
+          path.join(product.dataDir, "gateway.log"),
+          "gateway listening",
+          options.cpuProfileDir,
+        ),
       );
-      product.baseUrl = `http://127.0.0.1:${gatewayPort}/services/scim/v2`;
+      product.gateway = gateway.child;
+      product.baseUrl = `http://127.0.0.1:${gateway.port}/services/scim/v2`;
       return product;
     } catch (error) {
       await product.stop();
