@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from "commander";
 import { createApiKeyStore } from "../api-keys/api-key-store.js";
 import { readTenantHealth } from "../administration/tenant-health.js";
 import { migrateToLatest } from "../database/migrations/migrate.js";
-import { createTenantStore } from "../tenants/tenant-store.js";
+import { createTenantStore, type KeptCount, type ResourceRecount } from "../tenants/tenant-store.js";
 import type { AdminContext } from "./admin-context.js";
 import { renderNewKey } from "./key-commands.js";
 import { positiveInteger } from "./positive-integer.js";
@@ -83,6 +83,36 @@ export async function setTenantSuspended(
     );
 }
 
+/** "1000", or "1000 (was 998)" when the tenant's row kept another count. */
+const describeRecount = ({ kept, counted }: KeptCount) => (kept === counted ? String(counted) : `${counted} (was ${kept})`);
+
+/**
+ * Recounts one tenant's users and groups from its rows, or every tenant's one after another, and
+ * says which kept counts were wrong (see TenantStore.recountResources). Safe while directories run.
+ */
+export async function recountTenants({ db, out }: AdminContext, tenantRef: string | undefined, options: { json?: boolean }): Promise<void> {
+  const tenants = createTenantStore(db);
+  const chosen = tenantRef === undefined ? await tenants.list() : [await tenants.resolve(tenantRef)];
+  const recounted: Array<{ id: string; name: string } & ResourceRecount> = [];
+  for (const tenant of chosen) recounted.push({ id: tenant.id, name: tenant.name, ...(await tenants.recountResources(tenant.id)) });
+  if (options.json) {
+    out.write(renderJson(recounted));
+    return;
+  }
+  const drifted = recounted.filter(({ users, groups }) => users.kept !== users.counted || groups.kept !== groups.counted).length;
+  out.write(
+    renderTable(
+      ["name", "id", "users", "groups"],
+      recounted.map((tenant) => [tenant.name, tenant.id, describeRecount(tenant.users), describeRecount(tenant.groups)]),
+    ),
+  );
+  out.write(
+    drifted === 0
+      ? `Recounted ${recounted.length} tenant(s): every kept count was right.\n`
+      : `Recounted ${recounted.length} tenant(s): ${drifted} had kept a wrong count, now corrected.\n`,
+  );
+}
+
 export interface TenantLimitOptions {
   perSecond?: number;
   burst?: number;
@@ -143,6 +173,11 @@ export function addTenantCommands(program: Command, context: AdminContext): void
     .description("end a suspension: the tenant's live API keys work again")
     .option("--json", "print JSON")
     .action((tenant: string, options: { json?: boolean }) => setTenantSuspended(context, tenant, false, options));
+  tenants
+    .command("recount [tenant]")
+    .description("count a tenant's users and groups again from its rows (every tenant when none is named) and correct the counts it keeps")
+    .option("--json", "print JSON")
+    .action((tenant: string | undefined, options: { json?: boolean }) => recountTenants(context, tenant, options));
   tenants
     .command("limits <tenant>")
     .description("set a tenant's request rate limit (all its API keys together), or return it to the gateways' default")

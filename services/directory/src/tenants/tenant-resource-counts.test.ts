@@ -16,6 +16,7 @@ import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { createUserStore } from "../users/user-store.js";
 import { acmeUserExtension } from "../test-support/acme-extension.js";
 import { registerExtension } from "../test-support/register-extension.js";
+import { recountTenants } from "../admin/tenant-commands.js";
 import { createTenantStore } from "./tenant-store.js";
 
 for (const storeUnderTest of storesUnderTest) {
@@ -126,6 +127,57 @@ for (const storeUnderTest of storesUnderTest) {
           writer.counts.writesCommitted - before.writesCommitted > writer.counts.commits - before.commits,
           "some writes shared a commit",
         );
+    });
+
+    test("a recount (tenants recount) puts back the counts that drifted from the rows, and only those", async () => {
+      const tenants = createTenantStore(db);
+      const drifted = (await tenants.create("counts-drifted")).id;
+      const right = (await tenants.create("counts-right")).id;
+      const users = createUserStore(db);
+      for (const userName of ["d1@example.com", "d2@example.com"]) await users.create(drifted, create(UserSchema, { userName }));
+      await createGroupStore(db).create(drifted, create(GroupSchema, { displayName: "Drifted" }));
+      await users.create(right, create(UserSchema, { userName: "r1@example.com" }));
+      // As a hand edit of the rows, or an older replica writing after the migration, would leave them.
+      await (writerOf(db)?.knex ?? db)("tenants").where({ id: drifted }).update({ user_count: 7, group_count: -1 });
+
+      const output: string[] = [];
+      await recountTenants({ db, out: { write: (text) => output.push(text) } }, "counts-drifted", {});
+      assert.match(output.join(""), /│ 2 \(was 7\) +│ 1 \(was -1\) +│/);
+      assert.match(output.join(""), /Recounted 1 tenant\(s\): 1 had kept a wrong count, now corrected\.\n$/);
+      assert.deepEqual(await countsOf(drifted), { kept: [2, 1], counted: [2, 1] });
+
+      output.length = 0;
+      await recountTenants({ db, out: { write: (text) => output.push(text) } }, undefined, { json: true });
+      const all = JSON.parse(output.join("")) as Array<{ id: string; users: { kept: number; counted: number } }>;
+      assert.deepEqual(
+        all.filter((tenant) => tenant.id === drifted || tenant.id === right).map((tenant) => [tenant.id, tenant.users]),
+        [
+          [drifted, { kept: 2, counted: 2 }],
+          [right, { kept: 1, counted: 1 }],
+        ],
+      );
+      assert.equal(all.length, (await tenants.list()).length, "every tenant is recounted when none is named");
+      await assert.rejects(tenants.recountResources("no-such-tenant"), (error: { code?: unknown }) => error.code === Code.NOT_FOUND);
+    });
+
+    test("recounts racing creates and deletes of the tenant leave the counts the rows'", async () => {
+      const tenants = createTenantStore(db);
+      const tenant = (await tenants.create("counts-recount-race")).id;
+      const users = createUserStore(db);
+      const existing = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => users.create(tenant, create(UserSchema, { userName: `old-${i}@example.com` }))),
+      );
+      await (writerOf(db)?.knex ?? db)("tenants").where({ id: tenant }).update({ user_count: 1000 });
+      const outcomes = await Promise.allSettled([
+        ...Array.from({ length: 20 }, (_, i) => users.create(tenant, create(UserSchema, { userName: `new-${i}@example.com` }))),
+        ...existing.slice(0, 10).map((user) => users.delete(tenant, user.id)),
+        ...Array.from({ length: 5 }, () => tenants.recountResources(tenant)),
+      ]);
+      assert.deepEqual(
+        outcomes.filter((outcome) => outcome.status === "rejected").map((outcome) => outcome.reason),
+        [],
+      );
+      assert.deepEqual(await countsOf(tenant), { kept: [30, 0], counted: [30, 0] });
     });
 
     test("the migration fills them from the rows of an existing database", async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Knex } from "knex";
+import { dialectOf } from "../database/open-database.js";
 import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { invalidValue, notFound, uniquenessViolation } from "../errors/directory-errors.js";
@@ -19,6 +20,17 @@ export interface Tenant {
   rateLimit: TenantRateLimit | null;
   /** When an operator suspended the tenant (its API keys are refused meanwhile); null when active. */
   suspendedAt: string | null;
+}
+
+/** A count the tenant's row kept and the rows' own count, as a recount found them. */
+export interface KeptCount {
+  kept: number;
+  counted: number;
+}
+
+export interface ResourceRecount {
+  users: KeptCount;
+  groups: KeptCount;
 }
 
 export interface TenantRow {
@@ -133,6 +145,32 @@ export function createTenantStore(db: Knex) {
       );
       if (updated === 0) throw notFound(`tenant "${tenantId}"`);
       return this.resolve(tenantId);
+    },
+
+    /**
+     * Counts the tenant's users and groups from their rows and keeps those counts on its row:
+     * the repair for counts that drifted from the rows (rows edited by hand, or a directory older
+     * than migration 0028 still writing after it). It runs as a write holding the tenant's row
+     * from before the count until its commit (SQLite's writer lock; PostgreSQL's FOR UPDATE), so a
+     * concurrent write of the tenant either committed before the count and is in it, or moves the
+     * recounted figure after the commit: none is lost or counted twice.
+     */
+    async recountResources(tenantId: string): Promise<ResourceRecount> {
+      return writeTransaction(db, undefined, async (trx) => {
+        const read = trx("tenants").where({ id: tenantId }).first("user_count", "group_count");
+        if (dialectOf(db) === "postgres") read.forUpdate();
+        const kept = (await read) as { user_count: number | string; group_count: number | string } | undefined;
+        if (kept === undefined) throw notFound(`tenant "${tenantId}"`);
+        const rowsOf = async (table: "users" | "groups") =>
+          Number((await trx(table).where({ tenant_id: tenantId }).count({ n: "*" }).first())?.n ?? 0);
+        const users = await rowsOf("users");
+        const groups = await rowsOf("groups");
+        await trx("tenants").where({ id: tenantId }).update({ user_count: users, group_count: groups });
+        return {
+          users: { kept: Number(kept.user_count), counted: users },
+          groups: { kept: Number(kept.group_count), counted: groups },
+        };
+      });
     },
 
     async count(): Promise<number> {
