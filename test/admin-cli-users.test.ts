@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
-import { openDatabase, userContent, type UserRow } from "@scimgw/directory";
+import { createTenantStore, openDatabase, userContent, type UserRow } from "@scimgw/directory";
 import { UserSchema } from "@scimgw/proto";
 import { storeKindsUnderTest } from "@scimgw/test-stores";
 import { groupSchemaUrn } from "./support/group-checks.js";
@@ -36,8 +36,8 @@ async function seedUsers(product: Product, tenantId: string): Promise<void> {
       last_modified: now,
     }));
     await db.batchInsert("users", rows, 250);
-    // The tenant's count of users, as the directory's creates keep it.
-    await db("tenants").where({ id: tenantId }).increment("user_count", rows.length);
+    // Rows written around the store: the tenant's kept counts are recounted from them.
+    await createTenantStore(db).recountResources(tenantId);
   } finally {
     await db.destroy();
   }

@@ -14,6 +14,7 @@ import {
   createDirectoryServer,
   createOperatorStore,
   createServiceCredentialStore,
+  createTenantStore,
   migrateToLatest,
   openDatabase,
   pruneChanges,
@@ -771,9 +772,9 @@ async function seedUsers(db: Database, tenantId: string, count: number): Promise
         rows.push({ tenant_id: tenantId, id, ...userContent(user), password_hash: null, version: 1, created_at: now, last_modified: now });
       }
       await trx.batchInsert("users", rows, 250);
-      // The tenant's count of users, as the directory's creates keep it.
-      await trx("tenants").where({ id: tenantId }).increment("user_count", rows.length);
     }
   });
+  // Rows written around the store: the tenant's kept counts are recounted from them.
+  await createTenantStore(db).recountResources(tenantId);
   return ids;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
-import { openDatabase, userContent, type DatabaseLocation } from "@scimgw/directory";
+import { createTenantStore, openDatabase, userContent, type DatabaseLocation } from "@scimgw/directory";
 import { UserSchema } from "@scimgw/proto";
 import type { Knex } from "knex";
 
@@ -112,11 +112,11 @@ export async function seedUsers(location: DatabaseLocation, tenantId: string, co
       await writing;
       writing = db.transaction(async (trx) => {
         await (columnTypes === undefined ? insertValues(trx, rows) : insertColumns(trx, rows, columnTypes));
-        // The tenant's count of users, as the directory's creates keep it (recordChanges).
-        await trx("tenants").where({ id: tenantId }).increment("user_count", rows.length);
       });
     }
     await writing;
+    // Rows written around the store: the tenant's kept counts are recounted from them.
+    await createTenantStore(db).recountResources(tenantId);
     // Fresh statistics, so PostgreSQL plans the measured queries for the size they run at.
     if (location.kind === "postgres") await db.raw("analyze users");
   } finally {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { create } from "@bufbuild/protobuf";
 import { UserSchema } from "@scimgw/proto";
-import { openDatabase, userContent, type DatabaseLocation } from "@scimgw/directory";
+import { createTenantStore, openDatabase, userContent, type DatabaseLocation } from "@scimgw/directory";
 
 /**
  * Writes `count` users (bench0@example.com, …) straight into a product's database, a thousand per
@@ -38,9 +38,9 @@ export async function seedUsers(
         }
         await trx.batchInsert("users", rows, 250);
       }
-      // The tenant's count of users, as the directory's creates keep it (recordChanges).
-      await trx("tenants").where({ id: tenantId }).increment("user_count", count);
     });
+    // Rows written around the store: the tenant's kept counts are recounted from them.
+    await createTenantStore(db).recountResources(tenantId);
     // Fresh statistics, so PostgreSQL plans the measured queries for the size they run at.
     if (location.kind === "postgres") await db.raw("analyze users");
   } finally {

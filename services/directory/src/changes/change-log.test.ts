@@ -214,7 +214,7 @@ for (const storeUnderTest of storesUnderTest) {
         last_modified: now,
       }));
       for (let start = 0; start < rows.length; start += 200) await db("users").insert(rows.slice(start, start + 200));
-      await db("tenants").where({ id: tenantId }).increment("user_count", rows.length);
+      await createTenantStore(db).recountResources(tenantId);
       const groups = createGroupService(createGroupStore(db));
       const group = (
         await groups.createGroup(create(CreateGroupRequestSchema, { tenantId, group: { displayName: "everyone" } }), undefined as never)

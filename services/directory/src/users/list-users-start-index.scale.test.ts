@@ -34,10 +34,10 @@ async function seed(db: Knex, tenantId: string): Promise<void> {
         });
       }
       await trx.batchInsert("users", rows, 250);
-      // The tenant's count of users, as the directory's creates keep it.
-      await trx("tenants").where({ id: tenantId }).increment("user_count", rows.length);
     }
   });
+  // Rows written around the store: the tenant's kept counts are recounted from them.
+  await createTenantStore(db).recountResources(tenantId);
   if (dialectOf(db) === "postgres") await db.raw("analyze users");
 }
 
