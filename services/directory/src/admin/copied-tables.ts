@@ -40,6 +40,13 @@ export const copiedTables: readonly CopiedTable[] = [
   },
   { name: "api_keys", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   { name: "users", primaryKey: ["tenant_id", "id"], booleanColumns: ["active"], integerColumns: ["version"], jsonColumns: ["search"] },
+  {
+    name: "user_assignments",
+    primaryKey: ["tenant_id", "attribute", "value_key", "created_at", "user_id", "type_key"],
+    booleanColumns: [],
+    integerColumns: [],
+    jsonColumns: [],
+  },
   { name: "groups", primaryKey: ["tenant_id", "id"], booleanColumns: [], integerColumns: ["version"], jsonColumns: ["search"] },
   { name: "group_members", primaryKey: ["tenant_id", "group_id", "member_id"], booleanColumns: [], integerColumns: [], jsonColumns: [] },
   {

@@ -150,6 +150,8 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
           active: i % 9 !== 0,
           ...(i % 3 === 0 ? { externalId: `ext-${i}` } : {}),
           emails: [{ value: `user${i}@example.com`, type: "work", primary: true }],
+          // Some hold entitlements and roles, so the holders index (user_assignments) has rows.
+          ...(i % 7 === 0 ? { entitlements: [{ value: `Plan ${i % 3}`, type: "License" }], roles: [{ value: "Admin" }] } : {}),
         }),
         // Some writes serve a SCIM request, so their activity entries (with diffs) are copied too.
         i % 4 === 0
@@ -268,6 +270,8 @@ async function fillDirectory(db: Knex): Promise<FilledDirectory> {
       users: userRows,
       groups: groupRows,
       group_members: memberRows,
+      // The entitlements and roles values the users above hold, each once.
+      user_assignments: Number((await db("user_assignments").count({ n: "*" }).first())?.n),
       // Every write above left its event in the change log (one or more per write).
       change_events: Number((await db("change_events").count({ n: "*" }).first())?.n),
       activity_entries: Number((await db("activity_entries").count({ n: "*" }).first())?.n),
@@ -452,6 +456,7 @@ for (const from of storesUnderTest)
             tenants: 0,
             api_keys: 0,
             users: 0,
+            user_assignments: 0,
             groups: 0,
             group_members: 0,
             change_events: 0,
@@ -508,6 +513,7 @@ for (const from of storesUnderTest)
             tenants: 0,
             api_keys: 0,
             users: 0,
+            user_assignments: 0,
             groups: 0,
             group_members: 0,
             change_events: 0,

@@ -8,7 +8,7 @@ import { decodePageToken, encodePageToken, queryFingerprint } from "../query/pag
 import type { KeysetColumn } from "../query/keyset.js";
 import { userKeyset } from "../users/compile-user-sort.js";
 import type { UserStore } from "../users/user-store.js";
-import { entraRoleType } from "../users/assignment-delta.js";
+import { entraRoleType } from "../search/user-assignments.js";
 import { kindOfProto, typeFromRow, type CatalogStore } from "./catalog-store.js";
 
 function requireTenant(tenantId: string): string {
@@ -28,12 +28,14 @@ const entryKeyset: readonly KeysetColumn[] = [{ column: "id", sql: '"id"', desce
 const literal = (text: string) => JSON.stringify(text);
 
 /**
- * Who holds a value: `entitlements[value eq "v" and (type eq "T" or not (type pr))]` (or roles),
- * answered by the user filter compiler from the users' search documents on both stores. A value
- * without a type matches, as Okta sends roles without one, and so does a role of Entra's (whose
- * type is always its own, entraRoleType).
+ * Who holds a value, as a SCIM filter: `entitlements[value eq "v" and (type eq "T" or not (type
+ * pr))]` (or roles). A value without a type matches, as Okta sends roles without one, and so does a
+ * role of Entra's (whose type is always its own, entraRoleType). The listing reads the holders from
+ * user_assignments (search/user-assignments.ts), which folds values and types by the same rule, so
+ * it answers exactly what this filter would at the cost of an index range (list-holders.test.ts
+ * compares the two); the filter also keys the listing's page tokens.
  */
-function holdersFilter(attribute: "entitlements" | "roles", type: string, value: string): Filter {
+export function holdersFilter(attribute: "entitlements" | "roles", type: string, value: string): Filter {
   const entra = attribute === "roles" ? ` or type eq ${literal(entraRoleType)}` : "";
   return resolveFilter(
     parseFilter(`${attribute}[value eq ${literal(value)} and (type eq ${literal(type)} or not (type pr)${entra})]`),
@@ -108,12 +110,12 @@ export function createEntitlementService(catalog: CatalogStore, users: UserStore
     async listUsersWithEntitlement(request) {
       const tenantId = requireTenant(request.tenantId);
       const attribute = kindOfProto(request.kind) === "entitlement" ? "entitlements" : "roles";
-      const filter = holdersFilter(attribute, requireField(request.type, "type"), requireField(request.value, "value"));
+      const held = { attribute, type: requireField(request.type, "type"), value: requireField(request.value, "value") } as const;
+      const filter = holdersFilter(attribute, held.type, held.value);
       const paging = listPagingOf({ count: request.count, pageToken: request.pageToken });
       if (paging.kind !== "cursor") throw new Error("ListUsersWithEntitlement pages by cursor only");
-      const keyset = userKeyset(undefined);
-      const page = await pageByCursor({ resource: "User", tenantId, filter, keyset }, paging, (after) =>
-        users.listAfter(tenantId, filter, keyset, after, paging.count, false),
+      const page = await pageByCursor({ resource: "User", tenantId, filter, keyset: userKeyset(undefined) }, paging, (after) =>
+        users.listHoldersAfter(tenantId, held, after, paging.count),
       );
       return { users: page.items, nextPageToken: page.nextPageToken };
     },

@@ -1,14 +1,9 @@
 import type { Knex } from "knex";
 import type { User } from "@scimgw/proto";
 import type { AssignmentValue } from "../changes/change-log.js";
+import { entraRoleType } from "../search/user-assignments.js";
 
 const attributes = ["entitlements", "roles"] as const;
-
-/**
- * The `type` Entra writes on every app role it provisions, whatever the mapping says
- * (MicrosoftDocs/entra-docs#391): it names no catalog type, so such a role counts as untyped.
- */
-export const entraRoleType = "WindowsAzureActiveDirectoryRole";
 
 /** The type a held value names, for comparing assignments: Entra's own role type is none. */
 export function assignedType(attribute: "entitlements" | "roles", type: string | undefined): string {

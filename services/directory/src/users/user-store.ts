@@ -36,6 +36,15 @@ import { hashPassword, verifyPassword } from "./password-hash.js";
 import { userNameKey } from "./user-name-key.js";
 import { userContent, userFromRow, type UserRow } from "./user-row.js";
 import { assignmentDelta, noAssignmentCheck, type AssignmentCheck } from "./assignment-delta.js";
+import {
+  assignmentRowsOf,
+  deleteUserAssignments,
+  heldTypeKey,
+  heldValueKey,
+  insertUserAssignments,
+  sameAssignments,
+  type AssignmentAttribute,
+} from "../search/user-assignments.js";
 
 export interface UserSort {
   by: AttributePath;
@@ -82,6 +91,15 @@ function userWithGroupsFromRow(row: UserRowWithGroups): User {
 const creationOrder: readonly SqlCondition[] = [
   { sql: '"created_at" ASC', bindings: [] },
   { sql: '"id" ASC', bindings: [] },
+];
+
+/**
+ * userKeyset(undefined), the users' listing order, as user_assignments holds it: a holder's
+ * position is its user's (created_at, id), so holders pages and users pages share page tokens.
+ */
+const holderKeyset: readonly KeysetColumn[] = [
+  { column: "created_at", sql: '"created_at"', descending: false, nullable: false },
+  { column: "id", sql: '"user_id"', descending: false, nullable: false },
 ];
 
 /** Rewrites a user, outside any transaction (it may run again after a lost race); may throw to abort the change. */
@@ -236,6 +254,7 @@ export function createUserStore(
         return current;
       }
       const delta = assignmentDelta(current, next);
+      const reassigned = sameAssignments(current, saved) ? undefined : assignmentRowsOf(tenantId, id, row.created_at, saved);
       const written = await writeTransaction(db, signal, async (trx) => {
         await checkAssignments(trx, tenantId, current, next);
         let updated = 0;
@@ -246,6 +265,10 @@ export function createUserStore(
         }, next.userName);
         if (updated === 0) return false;
         await writeUniqueValues(trx, tenantId, id, saved, types);
+        if (reassigned !== undefined) {
+          await deleteUserAssignments(trx, tenantId, id);
+          await insertUserAssignments(trx, reassigned);
+        }
         await recordChanges(
           trx,
           tenantId,
@@ -300,6 +323,7 @@ export function createUserStore(
         await checkAssignments(trx, tenantId, undefined, created);
         await insertOrConflict(() => users(trx).insert(row), user.userName);
         await writeUniqueValues(trx, tenantId, row.id, created, types);
+        await insertUserAssignments(trx, assignmentRowsOf(tenantId, row.id, row.created_at, created));
         const after = userFromProto(created);
         const attributes = changedAttributes({}, after);
         const activityAttributes = passwordHash === null ? attributes : [...attributes, "password"].sort();
@@ -447,6 +471,62 @@ export function createUserStore(
       };
     },
 
+    /**
+     * One cursor page of the users holding an entitlements or roles value under a type (or under
+     * none: an untyped value is held under every type of its kind), in listAfter's order with no
+     * sort, whose positions these are. The holders are read from user_assignments as an index range
+     * from the position on, grouped by user (a user may hold the value typed and untyped), so a
+     * page costs the same however many users the tenant has and however few hold the value; then
+     * only the page's users are read, with their groups.
+     */
+    async listHoldersAfter(
+      tenantId: string,
+      held: { attribute: AssignmentAttribute; type: string; value: string },
+      after: KeysetPosition | undefined,
+      count: number,
+    ): Promise<KeysetPage<User>> {
+      const typeKeys = [...new Set([heldTypeKey(held.attribute, held.type), ""])];
+      const holders: Array<{ created_at: string; id: string }> = [];
+      for (const range of keysetRanges(holderKeyset, after)) {
+        if (holders.length > count) break;
+        holders.push(
+          ...(await db("user_assignments")
+            .where({ tenant_id: tenantId, attribute: held.attribute, value_key: heldValueKey(held.attribute, held.value) })
+            .whereIn("type_key", typeKeys)
+            .andWhereRaw(range.sql, range.bindings as Knex.RawBinding[])
+            .groupBy("created_at", "user_id")
+            .orderBy([{ column: "created_at" }, { column: "user_id" }])
+            .limit(count + 1 - holders.length)
+            .select("created_at", { id: "user_id" })),
+        );
+      }
+      const page = holders.slice(0, count);
+      const last = page.at(-1);
+      // By primary key and put in the holders' order here: with an ORDER BY, SQLite walks the
+      // tenant's creation-order index instead and tests each user against the ids (0.4 s a page
+      // at 1,000,000 users).
+      const found =
+        page.length === 0
+          ? []
+          : await selectWithGroups(
+              users()
+                .where("tenant_id", tenantId)
+                .whereIn(
+                  "id",
+                  page.map((holder) => holder.id),
+                ),
+              [],
+            );
+      const byId = new Map(found.map((row) => [row.id, row]));
+      const rows = page.flatMap((holder) => byId.get(holder.id) ?? []);
+      return {
+        items: rows.map(userWithGroupsFromRow),
+        next: holders.length > count && last !== undefined ? positionOf(holderKeyset, last) : undefined,
+        totalResults: undefined,
+        changeSeq: undefined,
+      };
+    },
+
     /** Replaces a user (PUT), keeping the immutable values it holds (keepImmutableValues). */
     async replace(tenantId: string, user: User, expectedVersion?: bigint, call: WriteCall = {}): Promise<User> {
       const types = await typesOf(tenantId, call);
@@ -475,6 +555,7 @@ export function createUserStore(
         await memberships.removeEverywhere(trx, tenantId, id);
         // Whatever the tenant's schemas are now: a row left behind would block the value for ever.
         await deleteUniqueValues(trx, tenantId, "User", id);
+        await deleteUserAssignments(trx, tenantId, id);
         await recordChanges(
           trx,
           tenantId,

@@ -27,6 +27,7 @@ import * as createUniqueAttributeValues from "./0025-create-unique-attribute-val
 import * as addGroupSearch from "./0026-add-group-search.js";
 import * as widenChangeEventResourceId from "./0027-widen-change-event-resource-id.js";
 import * as addTenantResourceCounts from "./0028-add-tenant-resource-counts.js";
+import * as createUserAssignments from "./0029-create-user-assignments.js";
 import { dialectOf, writerOf } from "../open-database.js";
 import { withSqliteMigrationLock } from "./sqlite-migration-lock.js";
 import { readSchemaVersion, requireSchema } from "./schema-version.js";
@@ -66,6 +67,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ["0026-add-group-search", addGroupSearch],
   ["0027-widen-change-event-resource-id", widenChangeEventResourceId],
   ["0028-add-tenant-resource-counts", addTenantResourceCounts],
+  ["0029-create-user-assignments", createUserAssignments],
 ];
 
 /** Knex reads migrations from this in-code source, so they ship inside the built service. */
