@@ -3,6 +3,7 @@
 // answer, page by page, on every store: for a population with every way a value or type can be
 // spelled (case, ß, Entra's own role type, untyped, empty type, values long enough to be hashed),
 // after creates, edits that change and keep the values, deletes, and the migration's backfill.
+import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
@@ -19,18 +20,38 @@ import { createUserStore } from "../users/user-store.js";
 import { holdersFilter } from "./entitlement-service.js";
 
 const long = "v".repeat(240);
-const values = ["Admin", "admin", "ADMIN", "reader", "straße", "STRASSE", `${long}A`, `${long}a`, `${long}B`];
+// Case, ß against SS, composed against decomposed é, values long enough to be stored hashed, one
+// that is another value's hashed key, and the empty value.
+const values = [
+  "Admin",
+  "admin",
+  "ADMIN",
+  "reader",
+  "straße",
+  "STRASSE",
+  "caf\u00e9",
+  "cafe\u0301",
+  `${long}A`,
+  `${long}a`,
+  `${long}B`,
+  // The key a long value is stored under, as a value of its own.
+  `sha256:${createHash("sha256").update(`${long}a`).digest("hex")}`,
+  "",
+];
+// Untyped, empty and blank types, case, Entra's own role type, and a type long enough to be hashed.
 const types = [
   undefined,
   "",
+  " ",
   "License",
   "license",
   "LICENSE",
   "Seat",
   "WindowsAzureActiveDirectoryRole",
   "windowsazureactivedirectoryrole",
+  `${"t".repeat(230)}Seat`,
 ];
-const asked = ["License", "Seat", "WindowsAzureActiveDirectoryRole", "Nobody"];
+const asked = ["License", "Seat", "WindowsAzureActiveDirectoryRole", " ", `${"T".repeat(230)}SEAT`, "Nobody"];
 
 /** A small deterministic generator, so a failure names a population that can be made again. */
 function generator(seed: number) {
@@ -85,9 +106,13 @@ for (const storeUnderTest of storesUnderTest) {
       const otherId = (await tenants.create("holders-other")).id;
       const users = createUserStore(db);
       const { pick, chance } = generator(20261203);
+      // Some items have no value at all: they hold nothing.
       const held = () =>
         Array.from({ length: pick([0, 1, 2, 3]) }, () =>
-          create(MultiValuedAttributeSchema, { value: pick(values), ...(chance(0.9) ? { type: pick(types) } : {}) }),
+          create(MultiValuedAttributeSchema, {
+            ...(chance(0.95) ? { value: pick(values) } : {}),
+            ...(chance(0.9) ? { type: pick(types) } : {}),
+          }),
         );
       const created: User[] = [];
       for (let i = 0; i < 60; i++)
@@ -123,6 +148,36 @@ for (const storeUnderTest of storesUnderTest) {
       await userAssignments.up(migrating);
       assert.deepEqual(await rows(), written);
       assert.equal(await assertSameAsFilter(tenantId, users), holdings);
+    });
+
+    test("a page leaves out a user whose rows it read but who no longer holds the value, or is gone", async () => {
+      // What a page sees when a write lands between its read of the rows and its read of the users.
+      const tenantId = (await createTenantStore(db).create("holders-moving")).id;
+      const users = createUserStore(db);
+      const holder = await users.create(tenantId, create(UserSchema, { userName: "holds@example.com", entitlements: [{ value: "Gold" }] }));
+      const stripped = await users.create(tenantId, create(UserSchema, { userName: "stripped@example.com", roles: [{ value: "Gold" }] }));
+      const writing = writerOf(db)?.knex ?? db;
+      const staleRow = (userId: string, createdAt: string) => ({
+        tenant_id: tenantId,
+        attribute: "entitlements",
+        value_key: "gold",
+        type_key: "",
+        created_at: createdAt,
+        user_id: userId,
+      });
+      await writing("user_assignments").insert([
+        staleRow(stripped.id, (await writing("users").where({ id: stripped.id }).first("created_at")).created_at),
+        staleRow("00000000-0000-4000-8000-000000000000", "2000-01-01T00:00:00.000Z"),
+      ]);
+      const page = await users.listHoldersAfter(tenantId, { attribute: "entitlements", type: "License", value: "GOLD" }, undefined, 2);
+      assert.deepEqual(
+        page.items.map((user) => user.id),
+        [holder.id],
+      );
+      assert.notEqual(page.next, undefined, "the rows go on: the next page is still offered");
+      const rest = await users.listHoldersAfter(tenantId, { attribute: "entitlements", type: "License", value: "GOLD" }, page.next, 2);
+      assert.deepEqual(rest.items, []);
+      assert.equal(rest.next, undefined);
     });
   });
 }

@@ -33,6 +33,7 @@ export const entraRoleType = "WindowsAzureActiveDirectoryRole";
 
 /** A key longer than this is stored as its SHA-256: a btree key has a size limit on PostgreSQL. */
 const maxPlainKey = 200;
+const hashedPrefix = "sha256:";
 
 /** Whether the core User schema compares the sub-attribute case-exactly (it does not, RFC 7643 §4.1.2). */
 function caseExactOf(attribute: AssignmentAttribute, subAttribute: "value" | "type"): boolean {
@@ -47,7 +48,10 @@ const caseExact = {
 /** Text as a filter compares it (toComparableText by the core schema's caseExact), hashed past maxPlainKey. */
 function keyOf(attribute: AssignmentAttribute, subAttribute: "value" | "type", text: string): string {
   const folded = toComparableText(text, caseExact[attribute][subAttribute]);
-  return folded.length <= maxPlainKey ? folded : `sha256:${createHash("sha256").update(folded).digest("hex")}`;
+  // A text that looks like a hashed key is hashed too, so no value can take another's key.
+  return folded.length <= maxPlainKey && !folded.startsWith(hashedPrefix)
+    ? folded
+    : `${hashedPrefix}${createHash("sha256").update(folded).digest("hex")}`;
 }
 
 const entraRoleTypeKey = keyOf("roles", "type", entraRoleType);
@@ -85,6 +89,15 @@ function heldBy(user: User): Map<string, Pick<UserAssignmentRow, "attribute" | "
 /** A user's rows. */
 export function assignmentRowsOf(tenantId: string, userId: string, createdAt: string, user: User): UserAssignmentRow[] {
   return [...heldBy(user).values()].map((held) => ({ tenant_id: tenantId, ...held, created_at: createdAt, user_id: userId }));
+}
+
+/** Whether a user holds the value under the type or under none, as its rows would say. */
+export function holdsValue(user: User, held: { attribute: AssignmentAttribute; type: string; value: string }): boolean {
+  const valueKey = heldValueKey(held.attribute, held.value);
+  const typeKey = heldTypeKey(held.attribute, held.type);
+  return [...heldBy(user).values()].some(
+    (row) => row.attribute === held.attribute && row.value_key === valueKey && (row.type_key === typeKey || row.type_key === ""),
+  );
 }
 
 /** Whether two users hold the same values, so a write between them leaves the rows as they are. */

@@ -41,6 +41,7 @@ import {
   deleteUserAssignments,
   heldTypeKey,
   heldValueKey,
+  holdsValue,
   insertUserAssignments,
   sameAssignments,
   type AssignmentAttribute,
@@ -517,10 +518,13 @@ export function createUserStore(
                 ),
               [],
             );
-      const byId = new Map(found.map((row) => [row.id, row]));
-      const rows = page.flatMap((holder) => byId.get(holder.id) ?? []);
+      // The two reads see different moments: a user deleted or stripped of the value in between
+      // is left out (the page is then short, its next token still right), so a page never lists a
+      // user that does not hold the value as the page shows it.
+      const byId = new Map(found.map((row) => [row.id, userWithGroupsFromRow(row)]));
+      const items = page.flatMap((holder) => byId.get(holder.id) ?? []).filter((user) => holdsValue(user, held));
       return {
-        items: rows.map(userWithGroupsFromRow),
+        items,
         next: holders.length > count && last !== undefined ? positionOf(holderKeyset, last) : undefined,
         totalResults: undefined,
         changeSeq: undefined,
