@@ -24,11 +24,11 @@ const dayMs = 24 * 60 * 60 * 1000;
  * tenant's own or correlated subqueries. Each subquery is an index seek or range of one tenant
  * (every index starts with tenant_id): the latest entry backwards on activity_entries_started_index,
  * the 24 h counts as ranges of that index and of activity_entries_status_index (4xx and 5xx:
- * status_class >= 4). The
- * users and groups are not counted: the tenant's row keeps their numbers (recordChanges), as
- * counting a tenant of 1,000,000 users took 150–250 ms. Grouping whole tables instead would read
- * every retained activity entry of every tenant at each listing; this reads the last day's entries
- * only, and the console's tenant list is one round trip however many tenants there are.
+ * status_class >= 4). The users and groups are not counted: the tenant's row keeps their numbers
+ * (recordChanges), as counting a tenant of 1,000,000 users took 150–250 ms. Grouping whole tables
+ * instead would read every retained activity entry of every tenant at each listing; this reads the
+ * last day's entries only, and the console's tenant list is one round trip however many tenants
+ * there are.
  */
 export async function readTenantHealth(db: Knex, options: HealthOptions = {}): Promise<Map<string, TenantHealthRow>> {
   const rows: Array<Record<string, string | number | null>> = await tenantHealthQuery(db, options);

@@ -6,8 +6,8 @@ import { findAttribute, toComparableText, userResourceType } from "@scimgw/scim"
 // Each user's entitlements and roles values, one row per value held, in the form filters compare
 // them (folded as the search document folds them), so that the users holding a value
 // (EntitlementService.ListUsersWithEntitlement) are an index range read in creation order instead
-// of a scan of the tenant's users: 2.7–4.3 s a page at 1,000,000 users on SQLite before, for a
-// value few or none hold. Derived data, like the search document: each user write that changes the
+// of a scan of the tenant's users: 0.9 s a page at 1,000,000 users on SQLite and 0.8 s on
+// PostgreSQL before, for a value few or none hold. Derived data, like the search document: each user write that changes the
 // values rewrites the user's rows in its own transaction, and a delete deletes them.
 
 export type AssignmentAttribute = "entitlements" | "roles";
@@ -63,8 +63,9 @@ export function heldValueKey(attribute: AssignmentAttribute, value: string): str
 
 /**
  * The type a held value is listed under: "" for a value without a type, with an empty one (which
- * a filter's `type pr` does not see), and for a role of Entra's own type (entraRoleType); otherwise the type's key. The holders of (type, value) are the rows
- * of the value under that type or under "", as EntitlementService's filter always meant.
+ * a filter's `type pr` does not see), and for a role of Entra's own type (entraRoleType); otherwise
+ * the type's key. The holders of (type, value) are the rows of the value under that type or under
+ * "", as EntitlementService's filter always meant.
  */
 export function heldTypeKey(attribute: AssignmentAttribute, type: string | undefined): string {
   if (type === undefined) return "";
@@ -109,8 +110,8 @@ export function sameAssignments(before: User, after: User): boolean {
 /** Rows per INSERT: SQLite binds at most 999 values, six a row. */
 const rowsPerInsert = 150;
 
-/** Inserts a user's rows (a new user, or one whose rows were just deleted). */
-export async function insertUserAssignments(trx: Knex.Transaction, rows: readonly UserAssignmentRow[]): Promise<void> {
+/** Inserts rows: a new user's, a user's whose rows were just deleted, or the migration's backfill. */
+export async function insertUserAssignments(trx: Knex | Knex.Transaction, rows: readonly UserAssignmentRow[]): Promise<void> {
   for (let start = 0; start < rows.length; start += rowsPerInsert)
     await trx("user_assignments").insert(rows.slice(start, start + rowsPerInsert));
 }

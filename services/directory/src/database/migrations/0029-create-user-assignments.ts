@@ -1,7 +1,7 @@
 import { fromJsonString } from "@bufbuild/protobuf";
 import { UserSchema } from "@scimgw/proto";
 import type { Knex } from "knex";
-import { assignmentRowsOf } from "../../search/user-assignments.js";
+import { assignmentRowsOf, insertUserAssignments } from "../../search/user-assignments.js";
 import { byteOrderedText } from "../column-collation.js";
 
 // The users holding each entitlements or roles value (search/user-assignments.ts), so that
@@ -29,8 +29,10 @@ export async function backfillUserAssignments(db: Knex | Knex.Transaction): Prom
         .orderBy("id")
         .limit(batchSize)
         .select("id", "created_at", "resource")) as Array<{ id: string; created_at: string; resource: string }>;
-      const held = users.flatMap((user) => assignmentRowsOf(tenantId, user.id, user.created_at, fromJsonString(UserSchema, user.resource)));
-      for (let start = 0; start < held.length; start += 150) await db("user_assignments").insert(held.slice(start, start + 150));
+      await insertUserAssignments(
+        db,
+        users.flatMap((user) => assignmentRowsOf(tenantId, user.id, user.created_at, fromJsonString(UserSchema, user.resource))),
+      );
       const last = users.at(-1);
       if (last === undefined || users.length < batchSize) break;
       after = last.id;
