@@ -1,8 +1,35 @@
 import { spawn } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TemporaryDatabase } from "./stores-under-test.js";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * How to start the CLI: the built one, as operators run it, when it is at least as new as every
+ * source file it is built from (turbo builds this package before its tests); else, after an edit
+ * not yet built, the sources through tsx. The built one starts in about a quarter of the CPU time
+ * (0.7 against 2.5–3.3 s a call, measured in CI), and these suites run it dozens of times.
+ */
+const adminCommand: string[] = (() => {
+  const built = path.join(packageDir, "dist/admin/main.js");
+  const builtAt = statSync(built, { throwIfNoEntry: false })?.mtimeMs;
+  if (builtAt !== undefined && newestSourceAt(path.join(packageDir, "src")) <= builtAt) return [built];
+  return ["--import", "tsx", "src/admin/main.ts"];
+})();
+
+/** When the newest of the sources the build compiles was written (tsconfig.build.json leaves tests out). */
+function newestSourceAt(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const at = path.join(folder, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== "test-support") newest = Math.max(newest, newestSourceAt(at));
+    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) newest = Math.max(newest, statSync(at).mtimeMs);
+  }
+  return newest;
+}
 
 /** Runs the admin CLI as an operator would, on the given database, with `input` piped to its stdin. */
 export function runAdmin(
@@ -16,7 +43,7 @@ export function runAdmin(
       ? { DATABASE_URL: `sqlite:${location.filename}` }
       : { DATABASE_URL: location.url, DATABASE_SCHEMA: location.schema ?? "public" };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/admin/main.ts", ...args], {
+    const child = spawn(process.execPath, [...adminCommand, ...args], {
       cwd: packageDir,
       env: { ...process.env, DATABASE_SCHEMA: undefined, ...env },
     });
