@@ -352,10 +352,13 @@ export class Product {
       : { kind: "sqlite", filename: path.join(this.dataDir, "directory.sqlite") };
   }
 
-  /** The id of a tenant, by name. */
+  /**
+   * The id of a tenant, by name, read through the directory's tenant store in this process: suites
+   * call it in passing, and `tenants list` (which the CLI suites run themselves) would cost a Node
+   * process each time.
+   */
   async tenantIdOf(name: string): Promise<string> {
-    const tenants = JSON.parse(await this.admin(["tenants", "list", "--json"])) as Array<{ id: string; name: string }>;
-    const tenant = tenants.find((candidate) => candidate.name === name);
+    const tenant = (await this.withDatabase((db) => createTenantStore(db).list())).find((candidate) => candidate.name === name);
     if (tenant === undefined) throw new Error(`no tenant named ${name}`);
     return tenant.id;
   }
@@ -371,10 +374,17 @@ export class Product {
    * which would cost a Node process (about a CPU-second) per tenant.
    */
   async seedTenant(name: string): Promise<string> {
-    const db = openDatabase(this.databaseLocation);
-    try {
+    return this.withDatabase(async (db) => {
       const tenant = await createTenantStore(db).create(name);
       return (await createApiKeyStore(db).issue(tenant.id, "first key")).key;
+    });
+  }
+
+  /** Runs work on this product's database, opened in this process for it and closed after. */
+  private async withDatabase<T>(work: (db: ReturnType<typeof openDatabase>) => Promise<T>): Promise<T> {
+    const db = openDatabase(this.databaseLocation);
+    try {
+      return await work(db);
     } finally {
       await db.destroy();
     }
