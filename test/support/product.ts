@@ -6,7 +6,15 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createApiKeyStore, createTenantStore, openDatabase, type DatabaseLocation } from "@scimgw/directory";
+import {
+  createApiKeyStore,
+  createServiceCredentialStore,
+  createTenantStore,
+  openDatabase,
+  type DatabaseLocation,
+  type Scope,
+} from "@scimgw/directory";
+import { bootstrap } from "@scimgw/directory/bootstrap";
 import { testPostgresUrl, uniqueSchemaName, type StoreKind } from "@scimgw/test-stores";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -110,9 +118,9 @@ export interface ProductOptions {
 
 /**
  * The real product as a user runs it: the built directory and gateway processes on free ports,
- * with a temporary data folder (or a PostgreSQL schema of its own), bootstrapped by the admin CLI
- * exactly as `pnpm start` does. With several directories and gateways it is the scale-out
- * deployment: stateless gateways, directory replicas, one shared PostgreSQL database.
+ * with a temporary data folder (or a PostgreSQL schema of its own), bootstrapped by what `pnpm
+ * start` runs first (the admin CLI's bootstrap). With several directories and gateways it is the
+ * scale-out deployment: stateless gateways, directory replicas, one shared PostgreSQL database.
  */
 export class Product {
   readonly dataDir: string;
@@ -141,12 +149,17 @@ export class Product {
 
   static async start(options: ProductOptions = {}): Promise<Product> {
     const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-e2e-")), options);
-    // With the console, bootstrap also issues its admin credential, exactly as `pnpm start` does.
-    const consoleCredential = options.console ? ["--console-credential-file", product.consoleCredentialFile] : [];
-    const bootstrap = JSON.parse(
-      await product.admin(["bootstrap", "--gateway-credential-file", product.gatewayCredentialFile, ...consoleCredential]),
-    ) as { key: string };
-    product.apiKey = bootstrap.key;
+    // What `scimgw-admin bootstrap` runs, in this process: a product starts for nearly every suite,
+    // and the CLI would cost a Node process each time (the CLI's bootstrap has suites of its own:
+    // start, admin-cli, readiness). With the console it also issues the console's credential.
+    const { key } = await product.withDatabase((db) =>
+      bootstrap({ db }, "default", {
+        gatewayCredentialFile: product.gatewayCredentialFile,
+        ...(options.console ? { consoleCredentialFile: product.consoleCredentialFile } : {}),
+      }),
+    );
+    if (key === undefined) throw new Error("bootstrap found a database that was not empty");
+    product.apiKey = key;
     await product.startServices();
     return product;
   }
@@ -169,16 +182,15 @@ export class Product {
 
   /**
    * Issues a service credential for an internal caller of the directory's gRPC API, for the named
-   * tenants (ids or names) or, by default, all of them.
+   * tenants (ids or names) or, by default, all of them: through the credential store in this
+   * process, as `credentials issue` does (admin-cli tests that command itself).
    */
-  async issueServiceCredential(
-    name: string,
-    scope: "read-only" | "read-write" | "admin",
-    tenants: string[] | "all" = "all",
-  ): Promise<string> {
-    const grant = tenants === "all" ? ["--all-tenants"] : tenants.flatMap((tenant) => ["--tenant", tenant]);
-    return (JSON.parse(await this.admin(["credentials", "issue", name, "--scope", scope, ...grant, "--json"])) as { credential: string })
-      .credential;
+  async issueServiceCredential(name: string, scope: Scope, tenants: string[] | "all" = "all"): Promise<string> {
+    return this.withDatabase(async (db) => {
+      const grant =
+        tenants === "all" ? "all" : await Promise.all(tenants.map(async (tenant) => (await createTenantStore(db).resolve(tenant)).id));
+      return (await createServiceCredentialStore(db).issue(name, scope, grant)).secret;
+    });
   }
 
   /** The SCIM base URL of the first gateway. */

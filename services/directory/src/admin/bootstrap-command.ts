@@ -24,7 +24,7 @@ export interface BootstrapOutcome {
  * showing it loses nothing.
  */
 export async function bootstrap(
-  { db }: AdminContext,
+  { db }: Pick<AdminContext, "db">,
   tenantName: string,
   options: { gatewayCredentialFile?: string; consoleCredentialFile?: string; keyFile?: string } = {},
 ): Promise<BootstrapOutcome> {
