@@ -209,7 +209,8 @@ export function createDirectoryServer({
   // RecordActivity names no tenant and passes the gate: it is one call a second per gateway.
   addService(server, ActivityService, gatedByTenant(gate, retryingConflicts(createActivityService(createActivityStore(db)))), hooks);
 
-  // Administration (the console): not gated by tenant, as a listing is about every tenant at once.
+  // Administration (the console): not gated by tenant, as a listing is about every tenant at once,
+  // and an operator must be able to suspend or rate-limit a tenant whose own calls fill its slots.
   addService(server, TenantService, retryingConflicts(createTenantService(db, createTenantStore(db))), hooks);
   addService(
     server,
