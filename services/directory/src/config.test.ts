@@ -49,15 +49,23 @@ test("SQLite's read connections and sync mode are settings, checked", () => {
   );
 });
 
-test("a postgres:// DATABASE_URL selects PostgreSQL with its pool, schema and timeout settings", () => {
+test("a postgres:// DATABASE_URL selects PostgreSQL with its pool, schema, timeout and prepared-statement settings", () => {
   assert.deepEqual(
     loadDirectoryConfig({
       DATABASE_URL: "postgres://app@db:5432/scim",
       DATABASE_SCHEMA: "scim",
       DATABASE_POOL_MAX: "20",
       DATABASE_STATEMENT_TIMEOUT_MS: "5000",
+      DATABASE_PREPARED_STATEMENTS: "false",
     }).database,
-    { kind: "postgres", url: "postgres://app@db:5432/scim", schema: "scim", poolMax: 20, statementTimeoutMs: 5000 },
+    {
+      kind: "postgres",
+      url: "postgres://app@db:5432/scim",
+      schema: "scim",
+      poolMax: 20,
+      statementTimeoutMs: 5000,
+      preparedStatements: false,
+    },
   );
   assert.deepEqual(loadDirectoryConfig({ DATABASE_URL: "postgresql://db/scim" }).database, {
     kind: "postgres",
@@ -65,7 +73,12 @@ test("a postgres:// DATABASE_URL selects PostgreSQL with its pool, schema and ti
     schema: "public",
     poolMax: 10,
     statementTimeoutMs: 15_000,
+    preparedStatements: true,
   });
+  assert.throws(
+    () => loadDirectoryConfig({ DATABASE_URL: "postgres://db/scim", DATABASE_PREPARED_STATEMENTS: "off" }),
+    /DATABASE_PREPARED_STATEMENTS/,
+  );
   assert.throws(
     () => loadDirectoryConfig({ DATABASE_URL: "postgres://db/scim", DATABASE_POOL_MAX: "1" }),
     /DATABASE_POOL_MAX: must be at least 2/,

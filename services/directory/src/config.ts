@@ -37,6 +37,7 @@ const settings = z.object({
     .max(500)
     .default(10),
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  DATABASE_PREPARED_STATEMENTS: flagSetting.default(true),
   SQLITE_READ_CONNECTIONS: z.coerce.number().int().min(1).max(64).default(sqliteReadConnectionsDefault),
   SQLITE_SYNCHRONOUS: z.enum(sqliteSynchronousModes).default("FULL"),
   DIRECTORY_HOST: z.string().min(1).default("127.0.0.1"),
@@ -112,6 +113,7 @@ export function loadDirectoryConfig(env: NodeJS.ProcessEnv): DirectoryConfig {
       schema: data.DATABASE_SCHEMA,
       poolMax: data.DATABASE_POOL_MAX,
       statementTimeoutMs: data.DATABASE_STATEMENT_TIMEOUT_MS,
+      preparedStatements: data.DATABASE_PREPARED_STATEMENTS,
     },
     { readConnections: data.SQLITE_READ_CONNECTIONS, synchronous: data.SQLITE_SYNCHRONOUS },
   );

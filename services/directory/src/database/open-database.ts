@@ -3,7 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
 import { BeginImmediateSqliteClient } from "./begin-immediate.js";
-import { ReusedStatementsSqliteClient } from "./reused-statements.js";
+import { ReusedPlansPgClient, ReusedStatementsSqliteClient } from "./reused-statements.js";
 import { createGroupCommitWriter, type GroupCommitWriter } from "./group-commit.js";
 
 /**
@@ -29,6 +29,8 @@ export type DatabaseLocation =
       poolMax: number;
       /** Longest a single statement may run before PostgreSQL cancels it. */
       statementTimeoutMs: number;
+      /** Whether lookups by a unique key keep their plan as named prepared statements (reusePlan). Default true. */
+      preparedStatements?: boolean;
     };
 
 /**
@@ -192,7 +194,7 @@ export function openSqliteReadOnly(filename: string): Knex {
 
 function openPostgres(location: Extract<DatabaseLocation, { kind: "postgres" }>): Knex {
   return knex({
-    client: "pg",
+    client: location.preparedStatements === false ? "pg" : ReusedPlansPgClient,
     connection: {
       connectionString: location.url,
       statement_timeout: location.statementTimeoutMs,
@@ -217,7 +219,8 @@ export type Dialect = "sqlite" | "postgres";
 
 /** Which SQL dialect a connection speaks, for the few statements that differ. */
 export function dialectOf(db: Knex): Dialect {
-  return db.client.config.client === "pg" ? "postgres" : "sqlite";
+  // By driver, not by the client option, which may be a class (ReusedPlansPgClient) rather than a name.
+  return db.client.driverName === "pg" ? "postgres" : "sqlite";
 }
 
 /** The location for logs: never the password of a connection URL. */

@@ -1,6 +1,6 @@
 // The SQLite readers keep each read's prepared statement: a read prepared once is not prepared
 // again, a kept statement sees every commit and never holds up a checkpoint, a failed read is not
-// kept, and the database still closes. SQLite only: PostgreSQL's client is knex's own.
+// kept, and the database still closes. SQLite only: PostgreSQL's kept plans are reused-plans.test.ts's.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";

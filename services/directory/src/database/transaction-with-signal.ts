@@ -16,7 +16,7 @@ export async function runInterruptibly<T>(
   signal: AbortSignal | undefined,
   work: (trx: Knex.Transaction) => Promise<T>,
 ): Promise<T> {
-  if (signal === undefined || trx.client.config.client === "pg") return work(trx);
+  if (signal === undefined || trx.client.driverName === "pg") return work(trx);
   const connection = (await trx.client.acquireConnection()) as InterruptibleConnection;
   const interrupt = () => connection.interrupt?.();
   signal.addEventListener("abort", interrupt, { once: true });

@@ -7,11 +7,12 @@ import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { userFromProto, userToProto } from "@scimgw/scim-proto";
-import { keepImmutableValues, userResourceType, type AttributePath, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
+import { keepImmutableValues, urn, userResourceType, type AttributePath, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
 import { createTenantSchemaCache, type TenantSchemaCache } from "../schemas/tenant-schema-cache.js";
 import type { TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import { deleteUniqueValues, replaceUniqueValues, uniqueValuesOf } from "../uniqueness/unique-attribute-values.js";
 import { dialectOf } from "../database/open-database.js";
+import { reusePlan } from "../database/reused-statements.js";
 import { nowIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
@@ -66,6 +67,17 @@ const keyColumns: Record<UserKey, { column: "id" | "user_name_key" | "external_i
   userName: { column: "user_name_key", normalize: userNameKey },
   externalId: { column: "external_id", normalize: externalIdKey },
 };
+
+/**
+ * The key a filter looks one user up by, when it is just `userName`, `id` or `externalId` eq a
+ * string (what Okta and Entra send before they create or match a user); undefined for any other.
+ */
+export function uniqueKeyOf(filter: Filter | undefined): UserKey | undefined {
+  if (filter?.kind !== "compare" || filter.operator !== "eq" || typeof filter.value !== "string") return undefined;
+  const { schema, attribute, subAttribute } = filter.path;
+  if (subAttribute !== undefined || (schema !== undefined && schema !== urn.user)) return undefined;
+  return attribute in keyColumns ? (attribute as UserKey) : undefined;
+}
 
 /** A user's group as ListUserGroups reports it. */
 export interface UserGroupView {
@@ -164,13 +176,14 @@ export function createUserStore(
   async function selectWithGroups(
     query: Knex.QueryBuilder,
     order: readonly SqlCondition[],
-    changeSequenceOf?: string,
+    { changeSequenceOf, byUniqueKey = false }: { changeSequenceOf?: string; byUniqueKey?: boolean } = {},
   ): Promise<Array<UserRowWithGroups & Partial<ChangeSequenceRow>>> {
     const outer = db
       .select("users.*", groupsColumn, ...(changeSequenceOf === undefined ? [] : [changeSequenceColumn(db, changeSequenceOf)]))
       .from(query.as("users"));
     for (const term of order) outer.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-    return (await outer) as Array<UserRowWithGroups & Partial<ChangeSequenceRow>>;
+    // The groups' walk makes this statement costly to plan, and by a unique key its plan is one.
+    return (await (byUniqueKey ? reusePlan(outer) : outer)) as Array<UserRowWithGroups & Partial<ChangeSequenceRow>>;
   }
 
   /** The resource types a write is by: its caller's, or the tenant's current ones. */
@@ -373,6 +386,7 @@ export function createUserStore(
           .orderBy([{ column: "created_at" }, { column: "id" }])
           .limit(2),
         creationOrder,
+        { byUniqueKey: true },
       );
       const [row] = rows;
       if (row === undefined) throw notFound(key === "id" ? `user "${value}"` : `user with ${key} "${value}"`);
@@ -421,7 +435,10 @@ export function createUserStore(
           byOffset: async () => {
             const query = matching();
             for (const term of order) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
-            const rows = await selectWithGroups(query.offset(startIndex - 1).limit(count), order, tenantId);
+            const rows = await selectWithGroups(query.offset(startIndex - 1).limit(count), order, {
+              changeSequenceOf: tenantId,
+              byUniqueKey: sort === undefined && uniqueKeyOf(filter) !== undefined,
+            });
             const last = rows[rows.length - 1];
             return {
               items: rows.map(userWithGroupsFromRow),
@@ -458,7 +475,7 @@ export function createUserStore(
         if (rows.length > count) break;
         const query = matchingUsers(db, tenantId, filter, resourceType).andWhereRaw(range.sql, range.bindings as Knex.RawBinding[]);
         for (const term of order) query.orderByRaw(term.sql);
-        rows.push(...(await selectWithGroups(query.limit(count + 1 - rows.length), order, tenantId)));
+        rows.push(...(await selectWithGroups(query.limit(count + 1 - rows.length), order, { changeSequenceOf: tenantId })));
       }
       const page = rows.slice(0, count);
       const last = page[page.length - 1];
@@ -585,13 +602,13 @@ export function createUserStore(
     async withGroups(tenantId: string, found: User[]): Promise<User[]> {
       const groupsOf = new Map<string, UserRowWithGroups["member_groups"]>();
       for (let start = 0; start < found.length; start += keysPerQuery) {
-        const rows: Array<Pick<UserRowWithGroups, "id" | "member_groups">> = await users()
+        const ids = found.slice(start, start + keysPerQuery).map((user) => user.id);
+        const query = users()
           .where("tenant_id", tenantId)
-          .whereIn(
-            "id",
-            found.slice(start, start + keysPerQuery).map((user) => user.id),
-          )
-          .select("id", groupsColumn);
+          .whereIn("id", ids)
+          .select<Array<Pick<UserRowWithGroups, "id" | "member_groups">>>("id", groupsColumn);
+        // One user's (after each write) is one statement whose plan is kept; a batch's varies in length.
+        const rows = await (ids.length === 1 ? reusePlan(query) : query);
         for (const row of rows) groupsOf.set(row.id, row.member_groups);
       }
       for (const user of found) {
