@@ -92,6 +92,7 @@ try {
       seconds: settings.durationSeconds,
       workload,
       cpuOf: product.pids,
+      countPostgresServer: product.postgresServerIsLocal,
     });
     return { figures, rss: sampler.stop() };
   }

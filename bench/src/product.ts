@@ -163,6 +163,14 @@ export class Product {
     };
   }
 
+  /**
+   * Whether the product's PostgreSQL runs on this machine, so that its CPU per request is counted
+   * beside the services' (it shares their cores); a remote one's is not this machine's to count.
+   */
+  get postgresServerIsLocal(): boolean {
+    return this.store === "postgres" && ["127.0.0.1", "localhost", "[::1]"].includes(new URL(testPostgresUrl).hostname);
+  }
+
   /** The process ids whose memory the harness samples. */
   get pids(): { directory: number; gateway: number } {
     return { directory: this.directory?.pid ?? 0, gateway: this.gateway?.pid ?? 0 };

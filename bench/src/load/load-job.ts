@@ -31,6 +31,8 @@ export interface HttpJob {
   workload: HttpWorkload;
   /** Processes whose CPU to count over the measured seconds, by name (e.g. gateway, directory). */
   cpuOf: Record<string, number>;
+  /** Also count this machine's PostgreSQL server (every `postgres` process), when the product's store is it. */
+  countPostgresServer?: boolean;
 }
 
 /** An IdP's import: every user by startIndex pages, one page after the other, as Okta reads them. */

@@ -140,7 +140,7 @@ async function runHttp(job: HttpJob): Promise<HttpFigures> {
   });
   // The same requests, unmeasured: connections open, code paths JIT-compiled, caches filled.
   await autocannon(options(job.warmupSeconds));
-  const cpu = countCpu(job.cpuOf);
+  const cpu = countCpu(job.cpuOf, job.countPostgresServer === true);
   const result = await autocannon(options(job.seconds));
   const cpuMsPerRequest = cpu.perRequest(result["2xx"] + result.non2xx);
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]));
