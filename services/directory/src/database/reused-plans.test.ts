@@ -32,6 +32,7 @@ test("uniqueKeyOf names the key of a lookup by userName, id or externalId, and n
     'userName eq "a" and active eq true',
     'userName eq "a" or userName eq "b"',
     'not (userName eq "a")',
+    'toString eq "a"',
     "externalId eq null",
   ])
     assert.equal(keyOf(other), undefined, other);
@@ -77,16 +78,19 @@ describe("PostgreSQL keeps the plans of lookups by a unique key", { skip: postgr
       }
       const page = await store.list(tenantId, parseFilter('userName eq "ADA@example.com"'), 1, 100);
       await store.list(tenantId, parseFilter('userName eq "nobody@example.com"'), 1, 100);
+      // Past the first page the listing has an OFFSET: a shape of its own, also kept.
+      assert.deepEqual((await store.list(tenantId, parseFilter('userName eq "ada@example.com"'), 2, 100)).users, []);
+      await store.list(tenantId, parseFilter('userName eq "ada@example.com"'), 3, 100);
       assert.deepEqual(
         page.users.map((user) => user.id),
         [userId],
       );
       const [written] = await store.withGroups(tenantId, [create(UserSchema, { id: userId })]);
       assert.deepEqual(written?.groups, []);
-      // Three keys of getBy, the listing by userName and one user's groups: five statements,
-      // each prepared once whatever the values.
+      // Three keys of getBy, the listing by userName from the first page and past it, and one
+      // user's groups: six statements, each prepared once whatever the values.
       const kept = await keptStatements(db);
-      assert.equal(kept.length, 5, kept.join("\n\n"));
+      assert.equal(kept.length, 6, kept.join("\n\n"));
       assert.ok(kept.every((statement) => statement.includes("member_groups")));
 
       const plain = createUserStore(unprepared);

@@ -136,10 +136,14 @@ interface PgConnection {
   connection: { parsedStatements: Record<string, string> };
 }
 
-/** PostgreSQL's 0A000 when a kept plan's result columns changed under it (a migration added a column). */
+/**
+ * PostgreSQL's 0A000 "cached plan must not change result type", when a kept plan's result columns
+ * changed under it (a migration added a column). Told by the server function that raises it, which
+ * does not depend on the server's language as the message does.
+ */
 function isStalePlan(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  return code === "0A000" && typeof message === "string" && message.includes("cached plan must not change result type");
+  const { code, routine } = error as { code?: unknown; routine?: unknown };
+  return code === "0A000" && routine === "RevalidateCachedQuery";
 }
 
 /** PostgreSQL's 26000: the connection no longer holds the statement (DEALLOCATE ALL, DISCARD ALL by a pooler). */
@@ -174,9 +178,11 @@ export class ReusedPlansPgClient extends PgClient {
         if (deallocated !== null) throw error;
       } else if (!isForgottenStatement(error)) throw error;
       delete connection.connection.parsedStatements[name];
-      // Prepared anew. Inside a transaction the first failure has aborted it, so this one fails
-      // too, and the caller sees the first.
-      return await run().catch(() => Promise.reject(error));
+      // Prepared anew. Inside a transaction the first failure has aborted it (25P02 here), so the
+      // caller gets the first error; any other failure (a timeout, a lost connection) is the retry's own.
+      return await run().catch((retryError: unknown) =>
+        Promise.reject((retryError as { code?: unknown }).code === "25P02" ? error : retryError),
+      );
     }
   }
 }

@@ -76,7 +76,7 @@ export function uniqueKeyOf(filter: Filter | undefined): UserKey | undefined {
   if (filter?.kind !== "compare" || filter.operator !== "eq" || typeof filter.value !== "string") return undefined;
   const { schema, attribute, subAttribute } = filter.path;
   if (subAttribute !== undefined || (schema !== undefined && schema !== urn.user)) return undefined;
-  return attribute in keyColumns ? (attribute as UserKey) : undefined;
+  return Object.hasOwn(keyColumns, attribute) ? (attribute as UserKey) : undefined;
 }
 
 /** A user's group as ListUserGroups reports it. */
@@ -435,6 +435,8 @@ export function createUserStore(
           byOffset: async () => {
             const query = matching();
             for (const term of order) query.orderByRaw(term.sql, term.bindings as Knex.RawBinding[]);
+            // A lookup by a unique key has two shapes (knex leaves OFFSET 0 out), so one user's
+            // lookups keep ten statements per connection at most, whatever the values.
             const rows = await selectWithGroups(query.offset(startIndex - 1).limit(count), order, {
               changeSequenceOf: tenantId,
               byUniqueKey: sort === undefined && uniqueKeyOf(filter) !== undefined,
