@@ -6,37 +6,47 @@ import { readdirSync, readFileSync } from "node:fs";
  */
 const ticksPerSecond = 100;
 
-/** CPU seconds (user + system) a process has used so far; undefined once it has exited. */
-export function cpuSecondsOf(pid: number): number | undefined {
+/**
+ * The fields of /proc/<pid>/stat after the command name, and that name; undefined once the process
+ * has exited. The name (field 2) is in parentheses and may hold spaces, so fields are counted after it.
+ */
+function statOf(pid: number | string): { name: string; fields: string[] } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    return { name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), fields: stat.slice(stat.lastIndexOf(")") + 2).split(" ") };
   } catch {
     return undefined;
   }
 }
 
+/** CPU seconds (user + system) a process has used so far; undefined once it has exited. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  const stat = statOf(pid);
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+  return stat === undefined ? undefined : (Number(stat.fields[11]) + Number(stat.fields[12])) / ticksPerSecond;
+}
+
 /**
- * CPU seconds of this machine's PostgreSQL server so far: every process named `postgres` (the
- * postmaster, its background writers and each connection's backend). A backend that exits between
- * two readings takes its seconds with it, so over a measurement this is a lower bound; the
- * product's pool keeps its connections while it is busy.
+ * CPU seconds of this machine's PostgreSQL servers so far: every process named `postgres` (each
+ * postmaster, its background writers and each connection's backend), and what the postmasters'
+ * exited children used (their cutime and cstime), so a backend that exits between two readings
+ * still counts, as one that was started between them does.
  */
 export function postgresServerCpuSeconds(): number {
-  let seconds = 0;
+  const processes = new Map<string, string[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() !== "postgres") continue;
-    } catch {
-      continue;
-    }
-    seconds += cpuSecondsOf(Number(entry)) ?? 0;
+    const stat = statOf(entry);
+    if (stat?.name === "postgres") processes.set(entry, stat.fields);
   }
-  return seconds;
+  let ticks = 0;
+  for (const fields of processes.values()) {
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; the parent is 4
+    // (2 after it), and a postmaster's parent is not a postgres process: cutime and cstime, 16 and 17.
+    ticks += Number(fields[11]) + Number(fields[12]);
+    if (!processes.has(fields[1] ?? "")) ticks += Number(fields[13]) + Number(fields[14]);
+  }
+  return ticks / ticksPerSecond;
 }
 
 /** This process's own CPU seconds (user + system), from Node, in microseconds resolution. */
