@@ -12,16 +12,12 @@ import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-c
 import type { StoreKind } from "@scimgw/test-stores";
 import { Product } from "../support/product.js";
 import { seedUsers } from "../support/seed-users.js";
+import { median } from "./median.js";
 
 const users = Number(process.env.USERS ?? 200_000);
 const pageSize = Number(process.env.PAGE ?? 500);
 const rounds = Number(process.env.ROUNDS ?? 20);
 const store = (process.env.STORE ?? "sqlite") as StoreKind;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 /** The page token that starts a cursor walk at `depth` users, found by walking there once. */
 async function tokenAt(client: DirectoryClient, tenantId: string, depth: number): Promise<string> {

@@ -12,6 +12,7 @@ import { EntitlementKind } from "@scimgw/proto";
 import type { StoreKind } from "@scimgw/test-stores";
 import { Product } from "../support/product.js";
 import { seedUsers } from "../support/seed-users.js";
+import { median } from "./median.js";
 
 const users = Number(process.env.USERS ?? 200_000);
 const holders = Number(process.env.HOLDERS ?? 1000);
@@ -19,11 +20,6 @@ const pageSize = Number(process.env.PAGE ?? 100);
 const rounds = Number(process.env.ROUNDS ?? 20);
 const store = (process.env.STORE ?? "sqlite") as StoreKind;
 if (holders < 2 * pageSize) throw new Error(`HOLDERS (${holders}) must be at least two pages of PAGE (${pageSize})`);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-}
 
 const product = await Product.start({ store });
 const client = createDirectoryClient({
