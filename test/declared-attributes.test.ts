@@ -54,6 +54,7 @@ function walkAttributes(): AttributeDefinition[] {
     attribute("tags", "string", { multiValued: true }),
     attribute("score", "integer", { mutability: "readOnly" }),
     attribute("badge", "string", { returned: "always" }),
+    attribute("note", "string", { returned: "request" }),
     attribute("secret", "string", { mutability: "writeOnly", returned: "never" }),
     attribute("owner", "complex", {
       subAttributes: [attribute("email", "string"), attribute("kind", "string", { caseExact: true })],
@@ -211,7 +212,7 @@ for (const store of await storeKindsUnderTest()) {
   describe(`every declared attribute filters, sorts and projects as /Schemas says on ${store}`, () => {
     let product: Product;
     let scim: ScimClient;
-    /** Seeded resources in creation order, as the server represents them, per endpoint. */
+    /** Seeded resources in creation order, as the server represents them (with what it returns on request), per endpoint. */
     const seeded: Record<"Users" | "Groups", ScimJson[]> = { Users: [], Groups: [] };
     const declared: Record<"Users" | "Groups", Declared[]> = { Users: [], Groups: [] };
     const tenantTypes = resourceTypesWithExtensions(walkExtensions);
@@ -268,8 +269,22 @@ for (const store of await storeKindsUnderTest()) {
         members: [{ value: groupA }],
       });
       const groupC = await created("/Groups", { schemas: [urn.group], displayName: "c-Group" });
-      for (const id of userIds) seeded.Users.push((await scim.get(`/Users/${id}`)).body);
-      for (const id of [groupA, groupB, groupC]) seeded.Groups.push((await scim.get(`/Groups/${id}`)).body);
+      // Each as a GET shows it, with the attributes returned only on request asked for too.
+      const represented = async (endpoint: "Users" | "Groups", id: string) => {
+        const resource = (await scim.get(`/${endpoint}/${id}`)).body;
+        const onRequest = declared[endpoint].filter((a) => a.definition.returned === "request" && a.sub === undefined);
+        if (onRequest.length === 0) return resource;
+        const asked = (await scim.get(`/${endpoint}/${id}?attributes=${encodeURIComponent(onRequest.map((a) => a.path).join(","))}`)).body;
+        for (const attribute of onRequest) {
+          const value = (attribute.schema === undefined ? asked : asked[attribute.schema])?.[attribute.attribute];
+          if (value === undefined) continue;
+          if (attribute.schema === undefined) resource[attribute.attribute] = value;
+          else resource[attribute.schema] = { ...resource[attribute.schema], [attribute.attribute]: value };
+        }
+        return resource;
+      };
+      for (const id of userIds) seeded.Users.push(await represented("Users", id));
+      for (const id of [groupA, groupB, groupC]) seeded.Groups.push(await represented("Groups", id));
     });
     after(async () => {
       admin?.close();
@@ -407,9 +422,15 @@ for (const store of await storeKindsUnderTest()) {
 
       test(`${endpoint}: attributes= and excludedAttributes= return or omit each attribute per its "returned"`, async () => {
         const [resource] = seeded[endpoint];
+        // A representation with nothing asked for: what an IdP's plain GET shows.
+        const plain = (await scim.get(`/${endpoint}/${resource.id}`)).body;
         for (const attribute of declared[endpoint]) {
           const returned = attribute.definition.returned;
           const held = valuesAt(resource, attribute).length > 0;
+          if (returned === "request") {
+            assert.ok(held, `${attribute.path} (returned request) is held, so that leaving it out means something`);
+            assert.deepEqual(valuesAt(plain, attribute), [], `${attribute.path} (returned request) is not in a plain GET`);
+          }
           const asked = (await scim.get(`/${endpoint}/${resource.id}?attributes=${encodeURIComponent(attribute.path)}`)).body;
           assert.equal(
             valuesAt(asked, attribute).length > 0,
