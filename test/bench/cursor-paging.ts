@@ -8,11 +8,10 @@
 // Asserts nothing: these machines are shared and noisy.
 //
 //   npx --yes pnpm@10.34.9 bench:paging          # USERS=200000 PAGE=500 ROUNDS=20 STORE=sqlite|postgres
-import { createDirectoryClient, type DirectoryClient } from "@scimgw/directory-client";
+import type { DirectoryClient } from "@scimgw/directory-client";
 import type { StoreKind } from "@scimgw/test-stores";
-import { Product } from "../support/product.js";
-import { seedUsers } from "../support/seed-users.js";
 import { median } from "./median.js";
+import { seededDirectory } from "./seeded-directory.js";
 
 const users = Number(process.env.USERS ?? 200_000);
 const pageSize = Number(process.env.PAGE ?? 500);
@@ -28,20 +27,9 @@ async function tokenAt(client: DirectoryClient, tenantId: string, depth: number)
   return pageToken;
 }
 
-const product = await Product.start({ store });
-const client = createDirectoryClient({
-  address: product.directoryAddresses[0]!,
-  serviceCredential: await product.issueServiceCredential("bench", "read-only"),
-  defaultTimeoutMs: 60_000,
-});
+const { client, tenantId, stop } = await seededDirectory(store, users, "read-only");
 try {
-  const tenantId = await product.tenantIdOf("default");
-  const seedStarted = performance.now();
-  // Distinct creation instants, as a real tenant has.
-  await seedUsers(product.databaseLocation, tenantId, users, { createdAt: (i) => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() });
-  console.log(
-    `seeded ${users} users in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s (${store}); pages of ${pageSize}, median of ${rounds}`,
-  );
+  console.log(`pages of ${pageSize}, median of ${rounds}`);
 
   const depths = [0, Math.floor(users / 2), users - pageSize];
   const tokens = await Promise.all(depths.map((depth) => tokenAt(client, tenantId, depth)));
@@ -94,6 +82,5 @@ try {
   console.log(`startIndex walk (each page continuing the previous one): ×${ratio("walk")}`);
   console.log("(offset paging is the baseline; a cursor page and a walk's next page should stay near ×1 at any depth)");
 } finally {
-  client.close();
-  await product.stop();
+  await stop();
 }

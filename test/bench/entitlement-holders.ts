@@ -7,12 +7,10 @@
 // are shared and noisy (list-holders.test.ts holds the answers to the filter's).
 //
 //   npx --yes pnpm@10.34.9 bench:holders         # USERS=200000 HOLDERS=1000 PAGE=100 ROUNDS=20 STORE=sqlite|postgres
-import { createDirectoryClient } from "@scimgw/directory-client";
 import { EntitlementKind } from "@scimgw/proto";
 import type { StoreKind } from "@scimgw/test-stores";
-import { Product } from "../support/product.js";
-import { seedUsers } from "../support/seed-users.js";
 import { median } from "./median.js";
+import { seededDirectory } from "./seeded-directory.js";
 
 const users = Number(process.env.USERS ?? 200_000);
 const holders = Number(process.env.HOLDERS ?? 1000);
@@ -21,19 +19,10 @@ const rounds = Number(process.env.ROUNDS ?? 20);
 const store = (process.env.STORE ?? "sqlite") as StoreKind;
 if (holders < 2 * pageSize) throw new Error(`HOLDERS (${holders}) must be at least two pages of PAGE (${pageSize})`);
 
-const product = await Product.start({ store });
-const client = createDirectoryClient({
-  address: product.directoryAddresses[0]!,
-  serviceCredential: await product.issueServiceCredential("bench", "read-write"),
-  defaultTimeoutMs: 60_000,
-});
+// The seeded users are a second apart in the past, so the holders created next are the newest users.
+const { client, tenantId, stop } = await seededDirectory(store, users, "read-write");
 try {
-  const tenantId = await product.tenantIdOf("default");
-  let started = performance.now();
-  // Distinct creation instants in the past, so the holders created next are the newest users.
-  await seedUsers(product.databaseLocation, tenantId, users, { createdAt: (i) => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString() });
-  console.log(`seeded ${users} users in ${((performance.now() - started) / 1000).toFixed(1)} s (${store})`);
-  started = performance.now();
+  const started = performance.now();
   // Through the directory, as an IdP's creates arrive, so each holder's assignment rows are the store's own.
   for (let start = 0; start < holders; start += 16) {
     await Promise.all(
@@ -93,6 +82,5 @@ try {
   );
   console.log(`(${holders} holders, the newest of ${users + holders} users; a page of holders should stay near ×1 of a page of users)`);
 } finally {
-  client.close();
-  await product.stop();
+  await stop();
 }
