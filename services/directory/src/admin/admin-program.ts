@@ -14,6 +14,7 @@ import { addSchemaCommands } from "./schema-commands.js";
 import { addKeyCommands } from "./key-commands.js";
 import { addMigrateCommand } from "./migrate-command.js";
 import { addOperatorCommands } from "./operator-commands.js";
+import { addReindexCommand } from "./reindex-command.js";
 import { addTenantCommands } from "./tenant-commands.js";
 import { addUserCommands } from "./user-commands.js";
 
@@ -70,6 +71,7 @@ export function createAdminProgram(context: AdminContext, database: DatabaseLoca
   addEntitlementCommands(program, context);
   addSchemaCommands(program, context);
   addActivityCommand(program, context);
+  addReindexCommand(program, context);
   addCopyStoreCommand(program, context, database);
   addBackupCommand(program, context, database);
   return program;

@@ -69,7 +69,7 @@ export function uniqueValuesOf(resource: ScimResource, resourceType: ResourceTyp
  * Deleting every row of the resource, not only those of attributes still unique, is what keeps rows
  * of an attribute that was removed from its schema or stopped being unique from blocking anyone:
  * such rows are never read (only inserts of attributes unique now can collide), and each is gone
- * once its resource is written again or deleted. An attribute can become unique again only while no
+ * once its resource is written again or deleted, or its tenant reindexed (admin/reindex.ts). An attribute can become unique again only while no
  * resource holds a value of it (SchemaService), so no stale row of it remains by then.
  */
 export async function replaceUniqueValues(
