@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
 import { builtInResourceTypes, type TenantResourceTypes } from "../tenants/tenant-resource-types.js";
 import { readSchemaRevision, readTenantResourceTypes } from "./read-tenant-resource-types.js";
 
@@ -27,16 +28,13 @@ interface Entry {
  */
 export function createTenantSchemaCache(db: Knex, options: TenantSchemaCacheOptions) {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  // Freshness is the entries' own (checkedAt): a stale entry is still worth its revision, which a
+  // refresh compares instead of reading the tenant's extensions again.
+  const entries = new LRUCache<string, Entry>({ max: options.maxTenants });
   const pending = new Map<string, Promise<TenantResourceTypes>>();
 
   function remember(tenantId: string, types: TenantResourceTypes): TenantResourceTypes {
-    entries.delete(tenantId);
     entries.set(tenantId, { types, checkedAt: now() });
-    if (entries.size > options.maxTenants) {
-      const oldest = entries.keys().next().value;
-      if (oldest !== undefined) entries.delete(oldest);
-    }
     return types;
   }
 
@@ -70,7 +68,7 @@ export function createTenantSchemaCache(db: Knex, options: TenantSchemaCacheOpti
     },
     /** Remembers types just read in a transaction (after a schema change, or a write that found the cache stale). */
     put(tenantId: string, types: TenantResourceTypes): void {
-      const cached = entries.get(tenantId);
+      const cached = entries.peek(tenantId);
       if (cached === undefined || cached.types.revision <= types.revision) remember(tenantId, types);
     },
   };

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { Code, RpcError, type CallContext } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
 import { hashSecret } from "../secrets/secret.js";
@@ -36,16 +37,6 @@ const maxUnknown = 1_000;
 
 const bearer = /^bearer ([A-Za-z0-9._~+/=-]+)$/i;
 
-/** A Map used as a bounded cache: the oldest entry leaves when a new one would exceed the bound. */
-function remember(cache: Map<string, CachedVerification>, key: string, entry: CachedVerification, bound: number): void {
-  cache.delete(key);
-  if (cache.size >= bound) {
-    const oldest = cache.keys().next();
-    if (!oldest.done) cache.delete(oldest.value);
-  }
-  cache.set(key, entry);
-}
-
 /**
  * The directory's authorize hook: every call must carry `authorization: Bearer <service
  * credential>`, the credential's scope must cover the method (see required-scopes.ts), and the
@@ -56,8 +47,8 @@ function remember(cache: Map<string, CachedVerification>, key: string, entry: Ca
  * (TENANT_NOT_GRANTED).
  */
 export function createCallAuthorizer(store: ServiceCredentialStore, options: CallAuthorizerOptions) {
-  const known = new Map<string, CachedVerification>();
-  const unknown = new Map<string, CachedVerification>();
+  const known = new LRUCache<string, CachedVerification>({ max: maxKnown });
+  const unknown = new LRUCache<string, CachedVerification>({ max: maxUnknown });
 
   async function verify(secretSha256: string): Promise<ServiceCredentialInfo | undefined> {
     const cached = known.get(secretSha256) ?? unknown.get(secretSha256);
@@ -66,10 +57,10 @@ export function createCallAuthorizer(store: ServiceCredentialStore, options: Cal
     const entry = { credential, expiresAt: Date.now() + options.cacheMs };
     if (credential === undefined) {
       known.delete(secretSha256);
-      remember(unknown, secretSha256, entry, maxUnknown);
+      unknown.set(secretSha256, entry);
     } else {
       unknown.delete(secretSha256);
-      remember(known, secretSha256, entry, maxKnown);
+      known.set(secretSha256, entry);
     }
     return credential;
   }

@@ -1,3 +1,5 @@
+import { LRUCache } from "lru-cache";
+
 /**
  * A bounded, time-limited memo of key verifications, so a SCIM request costs one directory call
  * (its own) rather than two. Concurrent lookups of one key share a single verification.
@@ -24,16 +26,6 @@ interface Entry<T> {
   expiresAt: number;
 }
 
-/** A Map as an LRU: re-inserting moves a key to the end; the first key is the least recently used. */
-function remember<T>(entries: Map<string, Entry<T>>, key: string, entry: Entry<T>, bound: number): void {
-  entries.delete(key);
-  entries.set(key, entry);
-  if (entries.size > bound) {
-    const oldest = entries.keys().next().value;
-    if (oldest !== undefined) entries.delete(oldest);
-  }
-}
-
 /**
  * A key's verification as the cache holds it: `valid` ones are remembered for ttlMs in the valid
  * LRU, the others (unknown, revoked, suspended keys) for negativeTtlMs in the unknown one.
@@ -45,8 +37,10 @@ export interface Verdict {
 export function createApiKeyCache<T extends Verdict>(verify: (keySha256: string) => Promise<T>, options: ApiKeyCacheOptions) {
   const now = options.now ?? Date.now;
   const maxUnknown = options.maxUnknownEntries ?? Math.min(1000, options.maxEntries);
-  const valid = new Map<string, Entry<T>>();
-  const unknown = new Map<string, Entry<T>>();
+  // Expiry is the entries' own (expiresAt), not the LRU's: a valid key stays known past its TTL
+  // for wasValid, until the bound evicts it.
+  const valid = new LRUCache<string, Entry<T>>({ max: options.maxEntries });
+  const unknown = new LRUCache<string, Entry<T>>({ max: maxUnknown });
   // In flight, so concurrent lookups share one call; bounded by the requests being served.
   const pending = new Map<string, Promise<T>>();
 
@@ -54,10 +48,10 @@ export function createApiKeyCache<T extends Verdict>(verify: (keySha256: string)
     const result = await verify(keySha256);
     if (!result.valid) {
       valid.delete(keySha256);
-      remember(unknown, keySha256, { value: result, expiresAt: now() + options.negativeTtlMs }, maxUnknown);
+      unknown.set(keySha256, { value: result, expiresAt: now() + options.negativeTtlMs });
     } else {
       unknown.delete(keySha256);
-      remember(valid, keySha256, { value: result, expiresAt: now() + options.ttlMs }, options.maxEntries);
+      valid.set(keySha256, { value: result, expiresAt: now() + options.ttlMs });
     }
     return result;
   }
@@ -65,7 +59,7 @@ export function createApiKeyCache<T extends Verdict>(verify: (keySha256: string)
   return {
     /** The cached answer if it is still fresh, without calling the directory; else `miss`. */
     peek(keySha256: string): { hit: true; value: T } | { hit: false } {
-      const cached = valid.get(keySha256) ?? unknown.get(keySha256);
+      const cached = valid.peek(keySha256) ?? unknown.peek(keySha256);
       if (cached === undefined || cached.expiresAt <= now()) return { hit: false };
       return { hit: true, value: cached.value };
     },
@@ -74,11 +68,9 @@ export function createApiKeyCache<T extends Verdict>(verify: (keySha256: string)
       return valid.has(keySha256);
     },
     async lookup(keySha256: string): Promise<T> {
-      const cached = valid.get(keySha256) ?? unknown.get(keySha256);
-      if (cached !== undefined && cached.expiresAt > now()) {
-        if (cached.value.valid) remember(valid, keySha256, cached, options.maxEntries); // refresh recency
-        return cached.value;
-      }
+      // get() marks a valid key recently used; an unknown key's recency is left as it was.
+      const cached = valid.get(keySha256) ?? unknown.peek(keySha256);
+      if (cached !== undefined && cached.expiresAt > now()) return cached.value;
       const inFlight = pending.get(keySha256);
       if (inFlight !== undefined) return inFlight;
       // A failed verification (directory down) is not an answer: it is never cached.

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { ListSchemaExtensionsResponse } from "@scimgw/proto";
 import { groupResourceType, userResourceType, type ResourceTypeDefinition } from "@scimgw/scim";
 import { extendedResourceTypes } from "@scimgw/scim-proto";
@@ -43,19 +44,14 @@ export function createTenantSchemaCache(
   options: TenantSchemaCacheOptions,
 ) {
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  const entries = new LRUCache<string, Entry>({ max: options.maxTenants });
   const pending = new Map<string, Promise<TenantSchemas>>();
 
   function remember(tenantId: string, entry: Entry): void {
-    const held = entries.get(tenantId);
+    const held = entries.peek(tenantId);
     // A slower read of an older revision never replaces a newer one.
     if (held !== undefined && held.schemas.revision > entry.schemas.revision) return;
-    entries.delete(tenantId);
     entries.set(tenantId, entry);
-    if (entries.size > options.maxTenants) {
-      const oldest = entries.keys().next().value;
-      if (oldest !== undefined) entries.delete(oldest);
-    }
   }
 
   function read(tenantId: string): Promise<TenantSchemas> {
@@ -65,7 +61,7 @@ export function createTenantSchemaCache(
         .then((response) => {
           const schemas = tenantSchemasOf(response);
           remember(tenantId, { schemas, readAt: now() });
-          return entries.get(tenantId)?.schemas ?? schemas;
+          return entries.peek(tenantId)?.schemas ?? schemas;
         })
         .finally(() => pending.delete(tenantId));
       pending.set(tenantId, reading);
@@ -76,11 +72,8 @@ export function createTenantSchemaCache(
   return {
     /** The tenant's types at `knownRevision` (from its key's verification) or newer. */
     get(tenantId: string, knownRevision: bigint): Promise<TenantSchemas> {
-      const held = entries.get(tenantId);
-      if (held !== undefined && held.schemas.revision >= knownRevision) {
-        remember(tenantId, held); // recency
-        return Promise.resolve(held.schemas);
-      }
+      const held = entries.get(tenantId); // marks the tenant recently used
+      if (held !== undefined && held.schemas.revision >= knownRevision) return Promise.resolve(held.schemas);
       if (held === undefined && knownRevision === 0n) return Promise.resolve(builtInSchemas);
       return read(tenantId);
     },
