@@ -37,7 +37,7 @@ for (const store of storesUnderTest)
       const activity = createActivityStore(db);
       const now = Date.now();
       // 60,000 entries 40 days old, then 40,000 from the last day; globex has 1,000 recent ones.
-      // Seeded straight into the table, numbered as claimSequences numbers them.
+      // Seeded straight into the table, numbered as claimTenantRow numbers them.
       const entry = (tenantId: string, startedAtMs: number, i: number) => ({
         ...activityRowOf(tenantId, request(startedAtMs, i), {
           status: 200,

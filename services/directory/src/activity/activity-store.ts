@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 import { writeTransaction } from "../database/write-transaction.js";
 import type { KeysetColumn, KeysetPosition } from "../query/keyset.js";
-import { claimSequences } from "../tenants/tenant-sequences.js";
+import { claimTenantRow } from "../tenants/tenant-row-claim.js";
 import type { ActivityRow, UnnumberedActivityRow } from "./activity-row.js";
 
 /** Which entries of a tenant a reader wants; every filter set narrows them. */
@@ -85,7 +85,7 @@ export function createActivityStore(db: Knex) {
     /**
      * Up to `limit` matching entries recorded after sequence number `afterSeq`, in the order they
      * were recorded, up to sequence number `upTo` if given: a follower's next batch. Sequence
-     * numbers commit in order (claimSequences), so reading `seq > cursor` never skips an entry, and
+     * numbers commit in order (claimTenantRow), so reading `seq > cursor` never skips an entry, and
      * every entry up to a latestSeq once read is already committed.
      */
     async listRecordedAfter(filter: ActivityFilter, afterSeq: bigint, limit: number, upTo?: bigint): Promise<ActivityRow[]> {
@@ -113,7 +113,7 @@ export function createActivityStore(db: Knex) {
         let recorded = 0;
         for (const tenantId of [...byTenant.keys()].sort()) {
           const tenantRows = byTenant.get(tenantId) ?? [];
-          const claimed = await claimSequences(trx, tenantId, { changes: 0, activity: tenantRows.length });
+          const claimed = await claimTenantRow(trx, tenantId, { changes: 0, activity: tenantRows.length });
           if (claimed === undefined) continue;
           const first = Number(claimed.lastActivitySeq) - tenantRows.length + 1;
           const numbered = tenantRows.map((row, index) => ({ ...row, seq: first + index }));

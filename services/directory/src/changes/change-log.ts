@@ -3,7 +3,7 @@ import { insertAtCommit } from "../database/insert-at-commit.js";
 import { nowIso } from "../database/timestamps.js";
 import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
 import type { UnnumberedActivityRow } from "../activity/activity-row.js";
-import { claimSequences } from "../tenants/tenant-sequences.js";
+import { claimTenantRow } from "../tenants/tenant-row-claim.js";
 import { schemaChanged } from "../errors/directory-errors.js";
 
 /** A value added to or removed from a user's entitlements or roles. */
@@ -67,7 +67,7 @@ function asEvents(change: Change): Change[] {
  * Appends changes to the tenant's change log inside the writing transaction (a transactional
  * outbox: the change and its event commit or roll back together), and with them the write's
  * activity entry when the write serves a SCIM request, so an acknowledged write always has its
- * entry. Call it last in a transaction: it takes the tenant's sequence row (claimSequences), and
+ * entry. Call it last in a transaction: it takes the tenant's sequence row (claimTenantRow), and
  * writers of the tenant queue there until commit. Membership changes are split into events of at
  * most maxMemberIdsPerEvent member ids each. A user's or group's "created" and "deleted" also move
  * the tenant's user_count or group_count (countChange), which GetTenant reads instead of counting.
@@ -87,7 +87,7 @@ export async function recordChanges(
   // A big membership change becomes consecutive events of the same commit and version.
   const changes = recorded.flatMap(asEvents);
   if (changes.length === 0 && activity === undefined) return;
-  const claimed = await claimSequences(trx, tenantId, {
+  const claimed = await claimTenantRow(trx, tenantId, {
     changes: changes.length,
     activity: activity === undefined ? 0 : 1,
     users: countChange(recorded, "User"),
@@ -119,7 +119,7 @@ export async function recordChanges(
 /**
  * How many resources of a type the changes add to the tenant: +1 per create, -1 per delete. Every
  * create and delete of a user or group records its change here, so the tenant's counts follow its
- * rows (claimSequences keeps them).
+ * rows (claimTenantRow keeps them).
  */
 function countChange(changes: readonly Change[], resourceType: "User" | "Group"): number {
   let delta = 0;

@@ -70,7 +70,7 @@ export function createSchemaStore(db: Knex, cache?: TenantSchemaCache) {
     /**
      * Registers an extension or changes a registered one compatibly (compareExtensionSchemas),
      * in one transaction that first bumps the tenant's revision: that UPDATE locks the tenant's
-     * row, which every user and group write updates before it commits (claimSequences), so no
+     * row, which every user and group write updates before it commits (claimTenantRow), so no
      * write commits between the data checks below and this change. An applied change is recorded
      * as a SchemaExtension change event in the same transaction. Refused changes, validate_only
      * and a call that changes nothing roll back, leaving the revision as it was and recording nothing.

@@ -1,7 +1,7 @@
 import type { Knex } from "knex";
 
-/** How many numbers a transaction takes from each of a tenant's logs, and how its counts of resources move. */
-export interface SequenceClaim {
+/** What a transaction does to its tenant's row: how many numbers it takes from each log, and how its counts of resources move. */
+export interface TenantRowClaim {
   changes: number;
   activity: number;
   /** Users created minus users deleted by the transaction; default 0. */
@@ -11,9 +11,10 @@ export interface SequenceClaim {
 }
 
 /**
- * Takes the next numbers of a tenant's change log and activity log in one statement and returns
- * the last number of each now taken (the claim's numbers end there); undefined when the tenant does
- * not exist. The counters live on the tenant's row, which the statement locks until commit: writers
+ * Claims the tenant's row for the rest of the transaction, in one statement that does everything a
+ * write needs of it: takes the next numbers of the tenant's change log and activity log and returns
+ * the last number of each now taken (the claim's numbers end there), moves its counts of users and
+ * groups, and reads its schema revision; undefined when the tenant does not exist. The counters live on the tenant's row, which the statement locks until commit: writers
  * of one tenant queue there, so numbers commit in the order they are handed out, without gaps, and
  * a follower reading `seq > cursor` never skips one. Call it last in a transaction, to hold the lock
  * briefly. It also reads the tenant's schema revision under that lock: a schema change updates the
@@ -21,10 +22,10 @@ export interface SequenceClaim {
  * The tenant's user_count and group_count move in the same statement, so they commit or roll back
  * with the rows they count (a write in a group commit rolls back its own savepoint, counts too).
  */
-export async function claimSequences(
+export async function claimTenantRow(
   trx: Knex.Transaction,
   tenantId: string,
-  claim: SequenceClaim,
+  claim: TenantRowClaim,
 ): Promise<{ lastChangeSeq: bigint; lastActivitySeq: bigint; schemaRevision: bigint } | undefined> {
   const bumps: Record<string, Knex.Raw> = {};
   if (claim.changes > 0) bumps.last_change_seq = trx.raw("?? + ?", ["last_change_seq", claim.changes]);
