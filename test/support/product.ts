@@ -187,8 +187,7 @@ export class Product {
    */
   async issueServiceCredential(name: string, scope: Scope, tenants: string[] | "all" = "all"): Promise<string> {
     return this.withDatabase(async (db) => {
-      const grant =
-        tenants === "all" ? "all" : await Promise.all(tenants.map(async (tenant) => (await createTenantStore(db).resolve(tenant)).id));
+      const grant = tenants === "all" ? "all" : await createTenantStore(db).resolveIds(tenants);
       return (await createServiceCredentialStore(db).issue(name, scope, grant)).secret;
     });
   }

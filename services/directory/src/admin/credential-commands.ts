@@ -25,8 +25,7 @@ async function tenantGrantOf(db: Knex, choice: TenantChoice): Promise<TenantGran
   if (choice.allTenants) return "all";
   if (named.length === 0)
     throw new InvalidArgumentError("name the tenants the credential may read with --tenant <id|name> (repeatable), or give --all-tenants");
-  const tenants = createTenantStore(db);
-  return Promise.all(named.map(async (ref) => (await tenants.resolve(ref)).id));
+  return createTenantStore(db).resolveIds(named);
 }
 
 async function describeGrant(db: Knex, grant: TenantGrant): Promise<string> {

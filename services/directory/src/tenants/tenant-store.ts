@@ -105,6 +105,11 @@ export function createTenantStore(db: Knex) {
       return fromRow(row);
     },
 
+    /** The ids of the tenants named by id or name (a credential's grant), in the order given. */
+    async resolveIds(idsOrNames: readonly string[]): Promise<string[]> {
+      return Promise.all(idsOrNames.map(async (ref) => (await this.resolve(ref)).id));
+    },
+
     /**
      * Sets (or with null, removes) the tenant's own rate limit. Gateways apply it once their
      * cached verification of a key of the tenant expires (API_KEY_CACHE_SECONDS).
