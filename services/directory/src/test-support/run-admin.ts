@@ -1,10 +1,29 @@
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TemporaryDatabase } from "./stores-under-test.js";
 
 const packageDir = fileURLToPath(new URL("../..", import.meta.url));
+
+/**
+ * What tsconfig.build.json leaves out of the build, read from it so the two cannot disagree: files
+ * by suffix (its tests) and folders by name (test-support), the only two forms of pattern it uses;
+ * a pattern of any other form fails here rather than being misread.
+ */
+const excluded = (() => {
+  const { exclude = [] } = JSON.parse(readFileSync(path.join(packageDir, "tsconfig.build.json"), "utf8")) as { exclude?: string[] };
+  const suffixes: string[] = [];
+  const folders: string[] = [];
+  for (const pattern of exclude) {
+    const file = /^src\/\*\*\/\*(\.[\w.-]+)$/.exec(pattern);
+    const folder = /^src\/\*\*\/([\w.-]+)\/\*\*$/.exec(pattern);
+    if (file?.[1] !== undefined) suffixes.push(file[1]);
+    else if (folder?.[1] !== undefined) folders.push(folder[1]);
+    else throw new Error(`run-admin.ts cannot read the exclusion "${pattern}" of tsconfig.build.json; teach it that form`);
+  }
+  return { suffixes, folders };
+})();
 
 /**
  * How to start the CLI: the built one, as operators run it, when it is at least as new as every
@@ -19,14 +38,15 @@ const adminCommand: string[] = (() => {
   return ["--import", "tsx", "src/admin/main.ts"];
 })();
 
-/** When the newest of the sources the build compiles was written (tsconfig.build.json leaves tests out). */
+/** When the newest of the sources the build compiles was written. */
 function newestSourceAt(folder: string): number {
   let newest = 0;
   for (const entry of readdirSync(folder, { withFileTypes: true })) {
     const at = path.join(folder, entry.name);
     if (entry.isDirectory()) {
-      if (entry.name !== "test-support") newest = Math.max(newest, newestSourceAt(at));
-    } else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts")) newest = Math.max(newest, statSync(at).mtimeMs);
+      if (!excluded.folders.includes(entry.name)) newest = Math.max(newest, newestSourceAt(at));
+    } else if (entry.name.endsWith(".ts") && !excluded.suffixes.some((suffix) => entry.name.endsWith(suffix)))
+      newest = Math.max(newest, statSync(at).mtimeMs);
   }
   return newest;
 }
