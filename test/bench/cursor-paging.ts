@@ -10,7 +10,7 @@
 //   npx --yes pnpm@10.34.9 bench:paging          # USERS=200000 PAGE=500 ROUNDS=20 STORE=sqlite|postgres
 import type { DirectoryClient } from "@scimgw/directory-client";
 import type { StoreKind } from "@scimgw/test-stores";
-import { median } from "./median.js";
+import { median } from "./percentile.js";
 import { seededDirectory } from "./seeded-directory.js";
 
 const users = Number(process.env.USERS ?? 200_000);

@@ -9,7 +9,7 @@
 //   npx --yes pnpm@10.34.9 bench:holders         # USERS=200000 HOLDERS=1000 PAGE=100 ROUNDS=20 STORE=sqlite|postgres
 import { EntitlementKind } from "@scimgw/proto";
 import type { StoreKind } from "@scimgw/test-stores";
-import { median } from "./median.js";
+import { median } from "./percentile.js";
 import { seededDirectory } from "./seeded-directory.js";
 
 const users = Number(process.env.USERS ?? 200_000);

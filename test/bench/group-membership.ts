@@ -8,6 +8,7 @@ import type { StoreKind } from "@scimgw/test-stores";
 import { Product } from "../support/product.js";
 import { seedUsers } from "../support/seed-users.js";
 import { patchOpUrn, scimClient, type ScimClient } from "../support/scim-client.js";
+import { percentile } from "./percentile.js";
 
 const members = Number(process.env.MEMBERS ?? 100_000);
 const rounds = Number(process.env.ROUNDS ?? 200);
@@ -18,11 +19,6 @@ async function timed(action: () => Promise<{ status: number }>): Promise<number>
   const response = await action();
   if (response.status !== 204 && response.status !== 200) throw new Error(`HTTP ${response.status}`);
   return performance.now() - started;
-}
-
-function percentile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 async function groupWith(scim: ScimClient, name: string, memberIds: string[]): Promise<string> {
