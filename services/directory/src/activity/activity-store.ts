@@ -108,7 +108,11 @@ export function createActivityStore(db: Knex) {
     async append(rows: readonly UnnumberedActivityRow[]): Promise<number> {
       if (rows.length === 0) return 0;
       const byTenant = new Map<string, UnnumberedActivityRow[]>();
-      for (const row of rows) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row]);
+      for (const row of rows) {
+        const tenantRows = byTenant.get(row.tenant_id);
+        if (tenantRows === undefined) byTenant.set(row.tenant_id, [row]);
+        else tenantRows.push(row);
+      }
       return writeTransaction(db, undefined, async (trx) => {
         let recorded = 0;
         for (const tenantId of [...byTenant.keys()].sort()) {
