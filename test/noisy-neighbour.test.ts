@@ -101,6 +101,10 @@ for (const store of await storeKindsUnderTest())
       tenantAKey = await product.seedTenant("noisy");
       // A tenant-wide limit low enough that the attack's loops go past it within the run.
       await product.admin(["tenants", "limits", "noisy", "--per-second", "20", "--burst", "40"]);
+      // B's own allowance above what its one sequential client can send: a 429 B gets is then A's
+      // doing, never B's own pace (at the default 50 a second with its reserve, a fast machine ran
+      // B's loop past it and the test failed for the wrong reason).
+      await product.admin(["tenants", "limits", "default", "--per-second", "5000", "--burst", "10000"]);
       tenantA = scimClient(product.baseUrl, tenantAKey);
       tenantB = scimClient(product.baseUrl, product.apiKey);
       const victim = await tenantA.post("/Users", { schemas: [userSchemaUrn], userName: randomUserName("victim") });
