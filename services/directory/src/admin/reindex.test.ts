@@ -135,9 +135,8 @@ for (const store of storesUnderTest)
 
       // Two users holding one unique value (possible only once its row was lost): reported with
       // both named by the message, the first holder's row kept, everything else still repaired.
-      await db("unique_attribute_values")
-        .where({ tenant_id: acme.id, resource_id: u2.id, attribute: `${acmeUser}:pin`.toLowerCase() })
-        .delete();
+      // u2 lost both its rows; only its pin is taken.
+      await db("unique_attribute_values").where({ tenant_id: acme.id, resource_id: u2.id }).delete();
       await users.update(acme.id, u3.id, (current) => {
         const taker = clone(UserSchema, current);
         taker.extensions[acmeUser] = { ...taker.extensions[acmeUser], pin: "P-2" };
@@ -170,6 +169,11 @@ for (const store of storesUnderTest)
         u3.id,
         "the row that holds the value stays with its holder",
       );
+      assert.deepEqual(
+        after.unique.filter((row) => row.resource_id === u2.id).map((row) => row.value_key),
+        ["b-2"],
+        "the rest of the conflicting user's values are repaired",
+      );
     } finally {
       await database.dispose();
     }
@@ -181,10 +185,14 @@ for (const store of storesUnderTest)
     const { db } = database;
     try {
       const tenant = await createTenantStore(db).create("acme");
+      await registerExtension(db, tenant.id, acmeUserExtension);
       const users = createUserStore(db);
       const ids: string[] = [];
-      for (let n = 0; n < 24; n++) ids.push((await users.create(tenant.id, create(UserSchema, { userName: `user${n}@example.com` }))).id);
-      // Writers move users' entitlements while reindex passes over them in small batches: a pass
+      for (let n = 0; n < 24; n++) {
+        const user = create(UserSchema, { userName: `user${n}@example.com`, extensions: { [acmeUser]: { pin: `P-${n}` } } });
+        ids.push((await users.create(tenant.id, user)).id);
+      }
+      // Writers move users' entitlements and unique values while reindex passes over them in small batches: a pass
       // that rewrote a user's rows from a version read before a write committed would leave rows
       // the next pass has to rewrite again.
       let writing = true;
@@ -194,6 +202,8 @@ for (const store of storesUnderTest)
           await users.update(tenant.id, id, (current) => {
             const next = clone(UserSchema, current);
             next.entitlements = n % 3 === 0 ? [] : [create(MultiValuedAttributeSchema, { value: `E-${writer}-${n}` })];
+            // Each writer's own values, so no write is refused.
+            next.extensions[acmeUser] = n % 4 === 0 ? {} : { pin: `P-${writer}-${n}` };
             return next;
           });
         }
@@ -212,6 +222,48 @@ for (const store of storesUnderTest)
       assert.ok((await passes) >= 1);
       const settled = await reindexTenant(db, tenant.id, { dryRun: true });
       assert.deepEqual([settled.assignmentsRewritten, settled.uniqueValuesRewritten, settled.orphanRowsDeleted], [0, 0, 0]);
+    } finally {
+      await database.dispose();
+    }
+  });
+
+for (const store of storesUnderTest)
+  test(`${store.name}: a value a stale or orphan row holds is freed for its holder, not reported; the dry run says the same`, async () => {
+    const database = await store.open();
+    const { db } = database;
+    try {
+      const tenant = await createTenantStore(db).create("acme");
+      await registerExtension(db, tenant.id, acmeUserExtension);
+      const users = createUserStore(db);
+      const created: User[] = [];
+      for (let n = 0; n < 6; n++) {
+        const user = create(UserSchema, { userName: `user${n}@example.com`, extensions: { [acmeUser]: { pin: `P-${n}` } } });
+        created.push(await users.create(tenant.id, user));
+      }
+      const healthy = await derivedRows(db, tenant.id);
+      const pinRowOf = (user: User) => ({
+        tenant_id: tenant.id,
+        resource_type: "User",
+        resource_id: user.id,
+        attribute: `${acmeUser}:pin`.toLowerCase(),
+      });
+      const [u0, u1, u2] = created as [User, User, User];
+      // u0's row gone and u1's row moved onto u0's value (u1 still holds P-1): whichever of the two
+      // the walk meets first (ids are random), u0's value is held by a row that must go. u2's row
+      // gone, and a row of a user that does not exist holding its value.
+      await db("unique_attribute_values").where(pinRowOf(u0)).delete();
+      await db("unique_attribute_values").where(pinRowOf(u1)).update({ value_key: "P-0" });
+      await db("unique_attribute_values").where(pinRowOf(u2)).delete();
+      await db("unique_attribute_values").insert({
+        ...pinRowOf(u2),
+        resource_id: "00000000-0000-4000-8000-000000000000",
+        value_key: "P-2",
+      });
+
+      const expected = { users: 6, groups: 0, assignmentsRewritten: 0, uniqueValuesRewritten: 3, orphanRowsDeleted: 1, conflicts: [] };
+      assert.deepEqual(await reindexTenant(db, tenant.id, { batchSize: 1, dryRun: true }), expected);
+      assert.deepEqual(await reindexTenant(db, tenant.id, { batchSize: 1 }), expected);
+      assert.deepEqual(await derivedRows(db, tenant.id), healthy);
     } finally {
       await database.dispose();
     }

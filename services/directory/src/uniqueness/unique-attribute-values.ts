@@ -80,23 +80,32 @@ export async function replaceUniqueValues(
   values: readonly UniqueValue[],
 ): Promise<void> {
   await deleteUniqueValues(trx, tenantId, resourceType, resourceId);
-  for (const value of values) {
-    try {
-      await trx("unique_attribute_values").insert({
-        tenant_id: tenantId,
-        resource_type: resourceType,
-        attribute: value.attribute,
-        value_key: value.key,
-        resource_id: resourceId,
-      });
-    } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      const shown = JSON.stringify(value.value);
-      throw uniquenessViolation(
-        `${value.name} ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown} is already taken by another ${resourceType} of this tenant (its uniqueness is "server")`,
-        value.name,
-      );
-    }
+  for (const value of values) await insertUniqueValue(trx, tenantId, resourceType, resourceId, value);
+}
+
+/** Inserts one value's row; ALREADY_EXISTS, reason UNIQUENESS, naming the attribute when another resource holds it. */
+export async function insertUniqueValue(
+  trx: Knex.Transaction,
+  tenantId: string,
+  resourceType: "User" | "Group",
+  resourceId: string,
+  value: UniqueValue,
+): Promise<void> {
+  try {
+    await trx("unique_attribute_values").insert({
+      tenant_id: tenantId,
+      resource_type: resourceType,
+      attribute: value.attribute,
+      value_key: value.key,
+      resource_id: resourceId,
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const shown = JSON.stringify(value.value);
+    throw uniquenessViolation(
+      `${value.name} ${shown.length > 80 ? `${shown.slice(0, 77)}...` : shown} is already taken by another ${resourceType} of this tenant (its uniqueness is "server")`,
+      value.name,
+    );
   }
 }
 
