@@ -1,10 +1,8 @@
 import type { Knex } from "knex";
-import { insertAtCommit } from "../database/insert-at-commit.js";
 import { nowIso } from "../database/timestamps.js";
 import type { ChangeEventRow, StoredChangeKind } from "./change-event-row.js";
 import type { UnnumberedActivityRow } from "../activity/activity-row.js";
-import { claimTenantRow } from "../tenants/tenant-row-claim.js";
-import { schemaChanged } from "../errors/directory-errors.js";
+import { claimAtCommit } from "../tenants/tenant-row-claim.js";
 
 /** A value added to or removed from a user's entitlements or roles. */
 export interface AssignmentValue {
@@ -67,15 +65,16 @@ function asEvents(change: Change): Change[] {
  * Appends changes to the tenant's change log inside the writing transaction (a transactional
  * outbox: the change and its event commit or roll back together), and with them the write's
  * activity entry when the write serves a SCIM request, so an acknowledged write always has its
- * entry. Call it last in a transaction: it takes the tenant's sequence row (claimTenantRow), and
- * writers of the tenant queue there until commit. Membership changes are split into events of at
- * most maxMemberIdsPerEvent member ids each. A user's or group's "created" and "deleted" also move
- * the tenant's user_count or group_count (countChange), which GetTenant reads instead of counting.
+ * entry. Call it last in a transaction: it claims the tenant's row (claimTenantRow), and writers of
+ * the tenant queue there until commit; in a group commit the claim is made once for the whole
+ * group, at its end (claimAtCommit). Membership changes are split into events of at most
+ * maxMemberIdsPerEvent member ids each. A user's or group's "created" and "deleted" also move the
+ * tenant's user_count or group_count (countChange), which GetTenant reads instead of counting.
  *
  * A write whose values were validated by the tenant's schemas passes the revision it read them at
- * (`schemaRevision`): when the tenant's revision differs at this point, the write fails with
- * SCHEMA_CHANGED and rolls back (only its own savepoint in a group commit), so nothing is ever
- * stored by a schema that is no longer the tenant's.
+ * (`schemaRevision`): when the tenant's revision differs where the claim is made, the write fails
+ * with SCHEMA_CHANGED and rolls back, so nothing is ever stored by a schema that is no longer the
+ * tenant's.
  */
 export async function recordChanges(
   trx: Knex.Transaction,
@@ -87,33 +86,32 @@ export async function recordChanges(
   // A big membership change becomes consecutive events of the same commit and version.
   const changes = recorded.flatMap(asEvents);
   if (changes.length === 0 && activity === undefined) return;
-  const claimed = await claimTenantRow(trx, tenantId, {
-    changes: changes.length,
-    activity: activity === undefined ? 0 : 1,
-    users: countChange(recorded, "User"),
-    groups: countChange(recorded, "Group"),
-  });
-  if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
-  if (schemaRevision !== undefined && claimed.schemaRevision !== schemaRevision)
-    throw schemaChanged(schemaRevision, claimed.schemaRevision);
-  if (activity !== undefined) await insertAtCommit(trx, "activity_entries", [{ ...activity, seq: Number(claimed.lastActivitySeq) }]);
-  if (changes.length === 0) return;
-  const last = Number(claimed.lastChangeSeq);
   const occurredAt = nowIso();
-  const rows: ChangeEventRow[] = changes.map((change, index) => ({
-    tenant_id: tenantId,
-    seq: last - changes.length + 1 + index,
-    occurred_at: occurredAt,
-    resource_type: change.resourceType,
-    resource_id: change.resourceId,
-    kind: change.kind,
-    version: Number(change.version),
-    changed_attributes: JSON.stringify(change.changedAttributes),
-    member_ids: change.memberIds === undefined ? null : JSON.stringify(change.memberIds),
-    active: change.active ?? null,
-    details: detailsOf(change),
-  }));
-  await insertAtCommit(trx, "change_events", rows);
+  await claimAtCommit(trx, {
+    tenantId,
+    claim: {
+      changes: changes.length,
+      activity: activity === undefined ? 0 : 1,
+      users: countChange(recorded, "User"),
+      groups: countChange(recorded, "Group"),
+    },
+    schemaRevision,
+    activity,
+    changes: changes.map(
+      (change): Omit<ChangeEventRow, "seq"> => ({
+        tenant_id: tenantId,
+        occurred_at: occurredAt,
+        resource_type: change.resourceType,
+        resource_id: change.resourceId,
+        kind: change.kind,
+        version: Number(change.version),
+        changed_attributes: JSON.stringify(change.changedAttributes),
+        member_ids: change.memberIds === undefined ? null : JSON.stringify(change.memberIds),
+        active: change.active ?? null,
+        details: detailsOf(change),
+      }),
+    ),
+  });
 }
 
 /**

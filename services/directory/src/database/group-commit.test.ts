@@ -9,8 +9,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Knex } from "knex";
 import { openDatabase, type SqliteSynchronous, writerOf } from "./open-database.js";
-import { insertAtCommit } from "./insert-at-commit.js";
+import { atCommit, insertAll, type CommitStep } from "./at-commit.js";
 import { writeTransaction } from "./write-transaction.js";
+
+/** Rows of a test log table, held to a group's end as the change and activity logs are. */
+const logStep: CommitStep<object> = { settle: (trx, rows) => insertAll(trx, "log", rows) };
 
 interface Opened {
   db: Knex;
@@ -231,7 +234,7 @@ test("log rows appended in a group are inserted together before its COMMIT, none
       writeTransaction(opened.db, undefined, async (trx) => {
         await trx("things").insert({ name });
         seq += 1;
-        await insertAtCommit(trx, "log", [{ seq, name }]);
+        await atCommit(trx, logStep, [{ seq, name }]);
         // Held, not yet in the table: nothing in the same transaction reads a log back.
         assert.equal((await trx("log").where({ name })).length, 0);
         if (fail) throw new Error("refused after logging");
@@ -251,7 +254,7 @@ test("log rows appended in a group are inserted together before its COMMIT, none
     assert.equal(logInserts.length, 1, "the group's log rows went in one INSERT");
     // Alone (the writer idle), a write's rows go in at once, inside its transaction.
     await writeTransaction(opened.db, undefined, async (trx) => {
-      await insertAtCommit(trx, "log", [{ seq: 10, name: "alone" }]);
+      await atCommit(trx, logStep, [{ seq: 10, name: "alone" }]);
       assert.equal((await trx("log").where({ name: "alone" })).length, 1);
     });
   } finally {
@@ -266,7 +269,7 @@ test("a group whose held log rows cannot be inserted rolls back whole; its write
     const logged = (name: string, seq: number) =>
       writeTransaction(opened.db, undefined, async (trx) => {
         await trx("things").insert({ name });
-        await insertAtCommit(trx, "log", [{ seq, name }]);
+        await atCommit(trx, logStep, [{ seq, name }]);
         return name;
       });
     const holder = holdWriter(opened.db);

@@ -1,6 +1,6 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
-import { holdInserts, insertHeld, keepHeldInserts, type HeldInserts } from "./insert-at-commit.js";
+import { holdThrough, keepHeld, settleHeld, type HeldAtCommit } from "./at-commit.js";
 import { runInterruptibly, transactionWithSignal } from "./transaction-with-signal.js";
 
 type Work<T> = (trx: Knex.Transaction) => Promise<T>;
@@ -54,9 +54,9 @@ export function breaksTransaction(error: unknown): boolean {
  * that may have ended the transaction, or a caller that gave up after its write ran and must not
  * find it committed), the group is rolled back and each of its writes whose caller still waits runs
  * again alone, in order, with the same answer it would have had first. A write alone (the writer
- * was idle) pays no savepoint. The rows writes append to the change and activity logs are held and
- * inserted together at the group's end (insertAtCommit), so a write costs the writer two statements
- * fewer.
+ * was idle) pays no savepoint. Work a write leaves to the group's end (at-commit.ts) is done there
+ * for the whole group: the claim of each tenant's row and the change and activity log rows it
+ * numbers (claimAtCommit), so a write costs the writer three statements fewer.
  */
 export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitWriter {
   const queue: QueuedWrite[] = [];
@@ -76,17 +76,17 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
     const outcomes = new Map<QueuedWrite, Outcome>();
     try {
       await knex.transaction(async (trx) => {
-        // The log rows of the writes that succeed (insertAtCommit), inserted together before COMMIT.
-        const heldInserts: HeldInserts = new Map();
+        // What the writes that succeed leave to the group's end (at-commit.ts), done before COMMIT.
+        const heldAtCommit: HeldAtCommit = new Map();
         for (const write of group) {
           if (write.signal?.aborted) continue;
           try {
-            let held: HeldInserts | undefined;
+            let held: HeldAtCommit | undefined;
             const value = await trx.transaction((savepoint) => {
-              held = holdInserts(savepoint);
+              held = holdThrough(savepoint, heldAtCommit);
               return runInterruptibly(savepoint, write.signal, write.work);
             });
-            if (held !== undefined) keepHeldInserts(heldInserts, held);
+            if (held !== undefined) keepHeld(heldAtCommit, held);
             outcomes.set(write, { ok: true, value });
           } catch (error) {
             outcomes.set(write, { ok: false, error });
@@ -94,7 +94,7 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
           }
         }
         if (group.some((write) => write.signal?.aborted && outcomes.get(write)?.ok === true)) throw new GroupRolledBack();
-        await insertHeld(trx, heldInserts);
+        await settleHeld(trx, heldAtCommit);
       });
     } catch (error) {
       // Nothing of the group is on disk. A COMMIT that failed (rather than a rollback asked for)

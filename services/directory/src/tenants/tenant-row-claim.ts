@@ -1,4 +1,7 @@
 import type { Knex } from "knex";
+import { LRUCache } from "lru-cache";
+import { atCommit, heldBefore, insertAll, type CommitStep } from "../database/at-commit.js";
+import { schemaChanged } from "../errors/directory-errors.js";
 
 /** What a transaction does to its tenant's row: how many numbers it takes from each log, and how its counts of resources move. */
 export interface TenantRowClaim {
@@ -42,4 +45,85 @@ export async function claimTenantRow(
     lastActivitySeq: BigInt(row.last_activity_seq),
     schemaRevision: BigInt(row.schema_revision),
   };
+}
+
+/** A write's claim on its tenant's row and the log rows its numbers are for. */
+export interface HeldClaim {
+  tenantId: string;
+  claim: TenantRowClaim;
+  /** The revision the write's values were validated by, if they were: the claim fails if the tenant's is another. */
+  schemaRevision: bigint | undefined;
+  /** The write's activity entry (an activity_entries row without its seq), if it has one. */
+  activity: object | undefined;
+  /** The write's change events (change_events rows without their seq), `claim.changes` of them. */
+  changes: readonly object[];
+}
+
+/** Each tenant's schema revision as its last claim in this process found it (claimAtCommit's hint). */
+const lastSeenRevisions = new LRUCache<string, bigint>({ max: 10_000 });
+
+/**
+ * Claims each tenant's row once for the claims of its writes (one write's alone; in a group
+ * commit the whole group's, their numbers summed and handed out in the writes' order, one statement
+ * per tenant instead of one per write) and inserts the log rows so numbered. A claim validated by
+ * a schema revision that is no longer the tenant's fails with SCHEMA_CHANGED: alone, that write
+ * rolls back; in a group, the whole group does, and its writes run again alone, each then told
+ * its own answer.
+ */
+const claimStep: CommitStep<HeldClaim> = {
+  async settle(trx, claims) {
+    const byTenant = new Map<string, HeldClaim[]>();
+    for (const held of claims) {
+      const tenantClaims = byTenant.get(held.tenantId);
+      if (tenantClaims === undefined) byTenant.set(held.tenantId, [held]);
+      else tenantClaims.push(held);
+    }
+    for (const [tenantId, tenantClaims] of byTenant) {
+      const claim = sumOf(tenantClaims);
+      const claimed = await claimTenantRow(trx, tenantId, claim);
+      if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
+      lastSeenRevisions.set(tenantId, claimed.schemaRevision);
+      const stale = tenantClaims.find((held) => held.schemaRevision !== undefined && held.schemaRevision !== claimed.schemaRevision);
+      if (stale?.schemaRevision !== undefined) throw schemaChanged(stale.schemaRevision, claimed.schemaRevision);
+      let activitySeq = Number(claimed.lastActivitySeq) - claim.activity;
+      let changeSeq = Number(claimed.lastChangeSeq) - claim.changes;
+      const activityRows = tenantClaims.flatMap((held) => (held.activity === undefined ? [] : [{ ...held.activity, seq: ++activitySeq }]));
+      const changeRows = tenantClaims.flatMap((held) => held.changes.map((row) => ({ ...row, seq: ++changeSeq })));
+      await insertAll(trx, "activity_entries", activityRows);
+      await insertAll(trx, "change_events", changeRows);
+    }
+  },
+};
+
+function sumOf(claims: readonly HeldClaim[]): Required<TenantRowClaim> {
+  const sum = { changes: 0, activity: 0, users: 0, groups: 0 };
+  for (const { claim } of claims) {
+    sum.changes += claim.changes;
+    sum.activity += claim.activity;
+    sum.users += claim.users ?? 0;
+    sum.groups += claim.groups ?? 0;
+  }
+  return sum;
+}
+
+/**
+ * Claims the tenant's row for a write and inserts its log rows, numbered: at once alone, at its
+ * group's end in a group commit (claimStep). Call it last in the write's transaction.
+ */
+export function claimAtCommit(trx: Knex.Transaction, held: HeldClaim): Promise<void> {
+  // Validated by a revision other than the one this process last claimed under: most likely stale,
+  // so claimed at once, where a refusal rolls back this write's savepoint only, instead of its
+  // whole group at the end. Only a hint: the claim checks the revision either way.
+  const seen = lastSeenRevisions.get(held.tenantId);
+  if (held.schemaRevision !== undefined && seen !== undefined && seen !== held.schemaRevision) return claimStep.settle(trx, [held]);
+  return atCommit(trx, claimStep, [held]);
+}
+
+/**
+ * How the claims held by the writes before this one in its group will move the tenant's counts at
+ * the group's end (zero alone): what a write that reads or sets the counts must allow for.
+ */
+export function pendingCountsOf(trx: Knex.Transaction, tenantId: string): { users: number; groups: number } {
+  const { users, groups } = sumOf(heldBefore(trx, claimStep).filter((held) => held.tenantId === tenantId));
+  return { users, groups };
 }

@@ -5,6 +5,7 @@ import { nowIso } from "../database/timestamps.js";
 import { isUniqueViolation } from "../database/unique-violation.js";
 import { invalidValue, notFound, uniquenessViolation } from "../errors/directory-errors.js";
 import { validTenantName } from "./tenant-name.js";
+import { pendingCountsOf } from "./tenant-row-claim.js";
 import { writeTransaction } from "../database/write-transaction.js";
 
 /** A tenant's own request rate as a token bucket; without one, the gateway's defaults apply. */
@@ -170,10 +171,16 @@ export function createTenantStore(db: Knex) {
           Number((await trx(table).where({ tenant_id: tenantId }).count({ n: "*" }).first())?.n ?? 0);
         const users = await rowsOf("users");
         const groups = await rowsOf("groups");
-        await trx("tenants").where({ id: tenantId }).update({ user_count: users, group_count: groups });
+        // In a group commit, the writes before this one hold their counts' moves to the group's
+        // end while their rows are already here: the row's counts are set short by those moves, and
+        // kept is what the counts will be once those writes are counted.
+        const pending = pendingCountsOf(trx, tenantId);
+        await trx("tenants")
+          .where({ id: tenantId })
+          .update({ user_count: users - pending.users, group_count: groups - pending.groups });
         return {
-          users: { kept: Number(kept.user_count), counted: users },
-          groups: { kept: Number(kept.group_count), counted: groups },
+          users: { kept: Number(kept.user_count) + pending.users, counted: users },
+          groups: { kept: Number(kept.group_count) + pending.groups, counted: groups },
         };
       });
     },
