@@ -86,7 +86,9 @@ export function createActivityStore(db: Knex) {
      * Up to `limit` matching entries recorded after sequence number `afterSeq`, in the order they
      * were recorded, up to sequence number `upTo` if given: a follower's next batch. Sequence
      * numbers commit in order (claimTenantRow), so reading `seq > cursor` never skips an entry, and
-     * every entry up to a latestSeq once read is already committed.
+     * every entry up to a latestSeq once read is already committed. (Within one group commit a
+     * batch recorded here takes its numbers before the writes' entries held to the group's end;
+     * they all commit together.)
      */
     async listRecordedAfter(filter: ActivityFilter, afterSeq: bigint, limit: number, upTo?: bigint): Promise<ActivityRow[]> {
       const query = matching(filter).andWhere("seq", ">", Number(afterSeq));

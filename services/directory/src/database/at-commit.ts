@@ -25,13 +25,19 @@ const heldBySavepoint = new WeakMap<Knex.Transaction, { own: HeldAtCommit; group
 /**
  * Holds items of a step for the group's end when `trx` is a write's savepoint in a group commit,
  * and says whether it did; when it did not, the caller runs the step now (`step.settle`).
- * Only for work nothing reads back in the same transaction: held work is not done until the group's end.
+ * Only for work nothing reads back in the same transaction, or whose readers allow for it
+ * (heldBefore): held work is not done until the group's end.
  */
 export function holdAtCommit<T>(trx: Knex.Transaction, step: CommitStep<T>, items: readonly T[]): boolean {
   const held = heldBySavepoint.get(trx);
   if (held === undefined) return false;
   append(held.own, step as CommitStep<unknown>, items);
   return true;
+}
+
+/** Whether work held through `trx` waits for a group's end (it is a write's savepoint in a group commit). */
+export function holdsAtCommit(trx: Knex.Transaction): boolean {
+  return heldBySavepoint.has(trx);
 }
 
 /**

@@ -93,8 +93,9 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
             if (breaksTransaction(error) || write.signal?.aborted) throw new GroupRolledBack();
           }
         }
-        if (group.some((write) => write.signal?.aborted && outcomes.get(write)?.ok === true)) throw new GroupRolledBack();
         await settleHeld(trx, heldAtCommit);
+        // Last before COMMIT: a caller that gave up meanwhile must not find its write committed.
+        if (group.some((write) => write.signal?.aborted && outcomes.get(write)?.ok === true)) throw new GroupRolledBack();
       });
     } catch (error) {
       // Nothing of the group is on disk. A COMMIT that failed (rather than a rollback asked for)

@@ -4,6 +4,7 @@ import { checkExtensionSchema, compareExtensionSchemas, groupResourceType, userR
 import { extensionFromProto, extensionToProto, MalformedMessageError, type ExtensionDefinition } from "@scimgw/scim-proto";
 import type { Knex } from "knex";
 import { recordChanges } from "../changes/change-log.js";
+import { noteSchemaRevision } from "../tenants/tenant-row-claim.js";
 import { nowIso, timestampOfIso } from "../database/timestamps.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { incompatibleSchemaChange, invalidSchema, notFound } from "../errors/directory-errors.js";
@@ -70,7 +71,7 @@ export function createSchemaStore(db: Knex, cache?: TenantSchemaCache) {
     /**
      * Registers an extension or changes a registered one compatibly (compareExtensionSchemas),
      * in one transaction that first bumps the tenant's revision: that UPDATE locks the tenant's
-     * row, which every user and group write updates before it commits (claimTenantRow), so no
+     * row, which every user and group write claims before it commits (claimAtCommit), so no
      * write commits between the data checks below and this change. An applied change is recorded
      * as a SchemaExtension change event in the same transaction. Refused changes, validate_only
      * and a call that changes nothing roll back, leaving the revision as it was and recording nothing.
@@ -126,6 +127,8 @@ export function createSchemaStore(db: Knex, cache?: TenantSchemaCache) {
           if (options.validateOnly === true) throw new RolledBack(answer);
           // Followers interpreting extension values learn of the change in order with the data
           // written by it, numbered by the same sequence (the tenant's row is already ours).
+          // The writes after this one in a group commit check their revision against this one.
+          noteSchemaRevision(trx, tenantId, revision);
           await recordChanges(trx, tenantId, [
             {
               resourceType: "SchemaExtension",

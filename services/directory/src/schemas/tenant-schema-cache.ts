@@ -6,7 +6,7 @@ import { readSchemaRevision, readTenantResourceTypes } from "./read-tenant-resou
 export interface TenantSchemaCacheOptions {
   /**
    * How long a tenant's resource types are used before their revision is read again. Writes never
-   * depend on it: each checks the revision it was validated by where it commits (claimTenantRow).
+   * depend on it: each checks the revision it was validated by where it commits (claimAtCommit).
    * It bounds only how long a read (a filter on a new attribute) on another replica can lag a
    * schema change made elsewhere.
    */

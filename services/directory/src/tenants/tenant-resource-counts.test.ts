@@ -111,7 +111,7 @@ for (const storeUnderTest of storesUnderTest) {
       const before = { ...(writer?.counts ?? { commits: 0, writesCommitted: 0 }) };
       const outcomes = await Promise.allSettled(
         Array.from({ length: 20 }, (_, i) =>
-          // Every other create by the stale schema: refused by recordChanges, after claimTenantRow.
+          // Every other create by the stale schema: refused by recordChanges (claimAtCommit).
           users.create(tenant, create(UserSchema, { userName: `late-${i}@example.com` }), { schema: i % 2 === 0 ? current : stale }),
         ),
       );

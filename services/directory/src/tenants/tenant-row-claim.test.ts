@@ -6,14 +6,56 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
-import { UserSchema } from "@scimgw/proto";
+import { ErrorReason, ScimRequestSchema, UserSchema } from "@scimgw/proto";
+import type { Knex } from "knex";
 import { writeTransaction } from "../database/write-transaction.js";
 import { writerOf } from "../database/open-database.js";
+import type { GroupCommitWriter } from "../database/group-commit.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { acmeUserExtension } from "../test-support/acme-extension.js";
 import { registerExtension } from "../test-support/register-extension.js";
 import { createUserStore } from "../users/user-store.js";
 import { createTenantStore } from "./tenant-store.js";
+
+/** Holds SQLite's writer in a write of its own until released, so that writes queue behind it and commit as one group. */
+function holdWriter(db: Knex) {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let started = () => {};
+  const running = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const done = writeTransaction(db, undefined, async () => {
+    started();
+    await released;
+  });
+  return { running, release, done };
+}
+
+/**
+ * Queues writes in the order given: each call reaches the writer's queue a few awaits after it is
+ * made, so each is waited for before the next is made, and the group's order is the calls'.
+ */
+function writerQueue(writer: GroupCommitWriter) {
+  const queued: Promise<unknown>[] = [];
+  const queue = async (write: () => Promise<unknown>): Promise<void> => {
+    const before = writer.counts.queued;
+    const written = write();
+    written.catch(() => {}); // settled by the test, with the others
+    queued.push(written);
+    while (writer.counts.queued === before) await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { queued, queue };
+}
+
+const outcomeOf = (outcome: PromiseSettledResult<unknown>) =>
+  outcome.status === "fulfilled"
+    ? "ok"
+    : (outcome.reason as { reason?: unknown }).reason === ErrorReason.SCHEMA_CHANGED
+      ? "schema"
+      : outcome.reason;
 
 const sqlite = storesUnderTest.find((store) => store.name === "sqlite");
 
@@ -34,40 +76,22 @@ if (sqlite !== undefined)
         if (/^update .tenants. set/i.test(query.sql.trim())) claims.push(query.sql);
       });
 
-      // Hold the writer so that everything below queues behind it and commits as one group.
-      let release = () => {};
-      const released = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let started = () => {};
-      const running = new Promise<void>((resolve) => {
-        started = resolve;
-      });
-      const holder = writeTransaction(db, undefined, async () => {
-        started();
-        await released;
-      });
-      await running;
+      const holder = holdWriter(db);
+      await holder.running;
       const commitsBefore = writer.counts.commits;
       const userOf = (n: number) => create(UserSchema, { userName: `user${n}@example.com` });
-      // Each call reaches the writer's queue a few awaits after it is made; wait for it, so the queue
-      // (the group's order) is the order below.
-      const queued: Promise<unknown>[] = [];
-      const queue = async (write: () => Promise<unknown>): Promise<void> => {
-        const before = writer.counts.queued;
-        const written = write();
-        written.catch(() => {}); // settled below, with the others
-        queued.push(written);
-        while (writer.counts.queued === before) await new Promise((resolve) => setImmediate(resolve));
-      };
-      for (let n = 0; n < 6; n++) await queue(() => users.create(a, userOf(n)));
+      const { queued, queue } = writerQueue(writer);
+      const withEntry = (n: number) => ({
+        scimRequest: create(ScimRequestSchema, { requestId: `req-${n}`, keyLabel: "okta", method: "POST", path: "/Users" }),
+      });
+      for (let n = 0; n < 6; n++) await queue(() => users.create(a, userOf(n), withEntry(n)));
       await queue(() => users.create(b, userOf(10), { schema: current }));
       await queue(() => users.create(b, userOf(11), { schema: stale }));
       await queue(() => tenants.recountResources(a));
       await queue(() => users.create(b, userOf(12), { schema: current }));
-      await queue(() => users.create(a, userOf(6)));
-      release();
-      await holder;
+      await queue(() => users.create(a, userOf(6), withEntry(6)));
+      holder.release();
+      await holder.done;
       const outcomes = await Promise.allSettled(queued);
       assert.deepEqual(
         outcomes.map((outcome) =>
@@ -80,8 +104,9 @@ if (sqlite !== undefined)
         2,
         "the holder's, then one group: the stale write rolled back in its own savepoint",
       );
-      // a and b claimed once each at the group's end, plus the stale write's own claim and the recount.
-      assert.equal(claims.length, 4, claims.join("\n"));
+      // a and b claimed once each, at the group's end, and the recount's own UPDATE: the stale write
+      // was refused by a read of the revision in its savepoint, before any claim.
+      assert.equal(claims.length, 3, claims.join("\n"));
       assert.deepEqual(
         (outcomes[8] as PromiseFulfilledResult<unknown>).value,
         { users: { kept: 6, counted: 6 }, groups: { kept: 0, counted: 0 } },
@@ -98,11 +123,88 @@ if (sqlite !== undefined)
         created,
         "numbered in the writes' order",
       );
-      const row = await db("tenants").where({ id: a }).first("user_count", "last_change_seq");
-      assert.deepEqual([Number(row.user_count), Number(row.last_change_seq)], [7, 7]);
-      const bEvents = await db("change_events").where({ tenant_id: b, resource_type: "User" }).orderBy("seq").select("seq");
-      assert.equal(bEvents.length, 2);
-      assert.equal(Number((await db("tenants").where({ id: b }).first("user_count")).user_count), 2);
+      const entries = await db("activity_entries").where({ tenant_id: a }).orderBy("seq").select("seq", "request_id");
+      assert.deepEqual(
+        entries.map((entry) => [Number(entry.seq), entry.request_id]),
+        [0, 1, 2, 3, 4, 5, 6].map((n) => [n + 1, `req-${n}`]),
+        "activity entries numbered with the events, in the writes' order",
+      );
+      const row = await db("tenants").where({ id: a }).first("user_count", "last_change_seq", "last_activity_seq");
+      assert.deepEqual([Number(row.user_count), Number(row.last_change_seq), Number(row.last_activity_seq)], [7, 7, 7]);
+      // b: the extension's event, then the two creates; the refused write's claim left no gap.
+      const bEvents = await db("change_events").where({ tenant_id: b }).orderBy("seq").select("seq", "resource_type");
+      assert.deepEqual(
+        bEvents.map((event) => [Number(event.seq), event.resource_type]),
+        [
+          [1, "SchemaExtension"],
+          [2, "User"],
+          [3, "User"],
+        ],
+      );
+      const bRow = await db("tenants").where({ id: b }).first("user_count", "last_change_seq");
+      assert.deepEqual([Number(bRow.user_count), Number(bRow.last_change_seq)], [2, 3]);
+    } finally {
+      await database.dispose();
+    }
+  });
+
+if (sqlite !== undefined)
+  test("sqlite: a schema change this process did not make: a valid write keeps its place, a stale one fails once its group runs again", async () => {
+    const database = await sqlite.open();
+    const { db } = database;
+    try {
+      const writer = writerOf(db);
+      assert.ok(writer);
+      const tenant = (await createTenantStore(db).create("c")).id;
+      const users = createUserStore(db);
+      const r1 = await users.schemas.get(tenant, await registerExtension(db, tenant, acmeUserExtension));
+      const userOf = (n: number) => create(UserSchema, { userName: `user${n}@example.com` });
+      const first = await users.create(tenant, userOf(1), { schema: r1 });
+      // Another process (an admin CLI) changes the schema: this process still knows revision 1.
+      const anotherProcess = async (revision: number) =>
+        writeTransaction(db, undefined, (trx) => trx("tenants").where({ id: tenant }).update({ schema_revision: revision }));
+      await anotherProcess(2);
+      const r2 = { ...r1, revision: 2n };
+
+      let holder = holdWriter(db);
+      await holder.running;
+      let { queued, queue } = writerQueue(writer);
+      await queue(() => users.delete(tenant, first.id));
+      await queue(() => users.create(tenant, userOf(2), { schema: r2 }));
+      holder.release();
+      await holder.done;
+      assert.deepEqual((await Promise.allSettled(queued)).map(outcomeOf), ["ok", "ok"]);
+      const events = async () =>
+        (await db("change_events").where({ tenant_id: tenant, resource_type: "User" }).orderBy("seq").select("seq", "kind")).map(
+          (event) => [Number(event.seq), event.kind],
+        );
+      assert.deepEqual(
+        await events(),
+        [
+          [2, "created"],
+          [3, "deleted"],
+          [4, "created"],
+        ],
+        "the delete, held, and the create checked against the row keep the order they were written in",
+      );
+
+      // Again, and this time a write by the revision this process knows is stale: only the claim at
+      // the group's end finds it, the group runs again alone, and each write has its own answer.
+      await anotherProcess(3);
+      const r3 = { ...r1, revision: 3n };
+      const commitsBefore = writer.counts.commits;
+      holder = holdWriter(db);
+      await holder.running;
+      ({ queued, queue } = writerQueue(writer));
+      await queue(() => users.create(tenant, userOf(3), { schema: r2 }));
+      await queue(() => users.create(tenant, userOf(4), { schema: r3 }));
+      holder.release();
+      await holder.done;
+      assert.deepEqual((await Promise.allSettled(queued)).map(outcomeOf), ["schema", "ok"]);
+      assert.equal(writer.counts.commits - commitsBefore, 2, "the holder's, then the valid write alone");
+      assert.deepEqual((await events()).at(-1), [5, "created"]);
+      const row = await db("tenants").where({ id: tenant }).first("user_count", "last_change_seq");
+      assert.deepEqual([Number(row.user_count), Number(row.last_change_seq)], [2, 5]);
     } finally {
       await database.dispose();
     }

@@ -1,6 +1,6 @@
 import type { Knex } from "knex";
 import { LRUCache } from "lru-cache";
-import { atCommit, heldBefore, insertAll, type CommitStep } from "../database/at-commit.js";
+import { atCommit, heldBefore, holdsAtCommit, insertAll, type CommitStep } from "../database/at-commit.js";
 import { schemaChanged } from "../errors/directory-errors.js";
 
 /** What a transaction does to its tenant's row: how many numbers it takes from each log, and how its counts of resources move. */
@@ -17,13 +17,15 @@ export interface TenantRowClaim {
  * Claims the tenant's row for the rest of the transaction, in one statement that does everything a
  * write needs of it: takes the next numbers of the tenant's change log and activity log and returns
  * the last number of each now taken (the claim's numbers end there), moves its counts of users and
- * groups, and reads its schema revision; undefined when the tenant does not exist. The counters live on the tenant's row, which the statement locks until commit: writers
- * of one tenant queue there, so numbers commit in the order they are handed out, without gaps, and
- * a follower reading `seq > cursor` never skips one. Call it last in a transaction, to hold the lock
- * briefly. It also reads the tenant's schema revision under that lock: a schema change updates the
- * same row, so the revision read here is the one the write commits under (the write checks it).
- * The tenant's user_count and group_count move in the same statement, so they commit or roll back
- * with the rows they count (a write in a group commit rolls back its own savepoint, counts too).
+ * groups, and reads its schema revision; undefined when the tenant does not exist. The counters
+ * live on the tenant's row, which the statement locks until commit: writers of one tenant queue
+ * there, so numbers commit in the order they are handed out, without gaps, and a follower reading
+ * `seq > cursor` never skips one. Call it last in a transaction, to hold the lock briefly. It also
+ * reads the tenant's schema revision under that lock: a schema change updates the same row, so the
+ * revision read here is the one the write commits under (the write checks it). The tenant's
+ * user_count and group_count move in the same statement, so they commit or roll back with the rows
+ * they count. Writes claim through claimAtCommit, which in a group commit makes this one statement
+ * for the whole group at its end.
  */
 export async function claimTenantRow(
   trx: Knex.Transaction,
@@ -53,14 +55,36 @@ export interface HeldClaim {
   claim: TenantRowClaim;
   /** The revision the write's values were validated by, if they were: the claim fails if the tenant's is another. */
   schemaRevision: bigint | undefined;
-  /** The write's activity entry (an activity_entries row without its seq), if it has one. */
+  /**
+   * The write's activity entry (an UnnumberedActivityRow), if it has one. The log rows are typed
+   * by their own folders (activity/, changes/), which import this one; here they are rows to number.
+   */
   activity: object | undefined;
-  /** The write's change events (change_events rows without their seq), `claim.changes` of them. */
+  /** The write's change events (ChangeEventRows without their seq), `claim.changes` of them. */
   changes: readonly object[];
 }
 
-/** Each tenant's schema revision as its last claim in this process found it (claimAtCommit's hint). */
-const lastSeenRevisions = new LRUCache<string, bigint>({ max: 10_000 });
+/**
+ * Each tenant's schema revision as this process last read or set it, per database (knex shares one
+ * config object between a database and its transactions): claimAtCommit's hint. Only ever a hint:
+ * a write whose revision disagrees with it reads the revision, and every claim checks it.
+ */
+const knownRevisions = new WeakMap<object, LRUCache<string, bigint>>();
+
+function knownRevisionsOf(trx: Knex.Transaction): LRUCache<string, bigint> {
+  const config = trx.client.config as object;
+  let known = knownRevisions.get(config);
+  if (known === undefined) {
+    known = new LRUCache<string, bigint>({ max: 10_000 });
+    knownRevisions.set(config, known);
+  }
+  return known;
+}
+
+/** Tells claimAtCommit's hint of a tenant's new schema revision, set by the write in `trx` (a schema change). */
+export function noteSchemaRevision(trx: Knex.Transaction, tenantId: string, revision: bigint): void {
+  knownRevisionsOf(trx).set(tenantId, revision);
+}
 
 /**
  * Claims each tenant's row once for the claims of its writes (one write's alone; in a group
@@ -82,7 +106,7 @@ const claimStep: CommitStep<HeldClaim> = {
       const claim = sumOf(tenantClaims);
       const claimed = await claimTenantRow(trx, tenantId, claim);
       if (claimed === undefined) throw new Error(`tenant ${tenantId} vanished during a write to it`);
-      lastSeenRevisions.set(tenantId, claimed.schemaRevision);
+      knownRevisionsOf(trx).set(tenantId, claimed.schemaRevision);
       const stale = tenantClaims.find((held) => held.schemaRevision !== undefined && held.schemaRevision !== claimed.schemaRevision);
       if (stale?.schemaRevision !== undefined) throw schemaChanged(stale.schemaRevision, claimed.schemaRevision);
       let activitySeq = Number(claimed.lastActivitySeq) - claim.activity;
@@ -109,14 +133,24 @@ function sumOf(claims: readonly HeldClaim[]): Required<TenantRowClaim> {
 /**
  * Claims the tenant's row for a write and inserts its log rows, numbered: at once alone, at its
  * group's end in a group commit (claimStep). Call it last in the write's transaction.
+ *
+ * In a group, a write validated by a schema revision is checked here too, so that a stale one fails
+ * in its own savepoint rather than at the end, where it would send the whole group to run again
+ * alone: against the revision this process knows, or, when they disagree (a schema change by
+ * another process, one in this group, a first write), against the tenant's row, read in the write's
+ * own transaction. The claim at the end checks again.
  */
-export function claimAtCommit(trx: Knex.Transaction, held: HeldClaim): Promise<void> {
-  // Validated by a revision other than the one this process last claimed under: most likely stale,
-  // so claimed at once, where a refusal rolls back this write's savepoint only, instead of its
-  // whole group at the end. Only a hint: the claim checks the revision either way.
-  const seen = lastSeenRevisions.get(held.tenantId);
-  if (held.schemaRevision !== undefined && seen !== undefined && seen !== held.schemaRevision) return claimStep.settle(trx, [held]);
-  return atCommit(trx, claimStep, [held]);
+export async function claimAtCommit(trx: Knex.Transaction, held: HeldClaim): Promise<void> {
+  const known = knownRevisionsOf(trx);
+  if (held.schemaRevision !== undefined && known.get(held.tenantId) !== held.schemaRevision && holdsAtCommit(trx)) {
+    const row = await trx("tenants").where("id", held.tenantId).first("schema_revision");
+    if (row !== undefined) {
+      const revision = BigInt(row.schema_revision);
+      known.set(held.tenantId, revision);
+      if (revision !== held.schemaRevision) throw schemaChanged(held.schemaRevision, revision);
+    }
+  }
+  await atCommit(trx, claimStep, [held]);
 }
 
 /**

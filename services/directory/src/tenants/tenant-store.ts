@@ -159,7 +159,9 @@ export function createTenantStore(db: Knex) {
      * than migration 0028 still writing after it). It runs as a write holding the tenant's row
      * from before the count until its commit (SQLite's writer lock; PostgreSQL's FOR UPDATE), so a
      * concurrent write of the tenant either committed before the count and is in it, or moves the
-     * recounted figure after the commit: none is lost or counted twice.
+     * recounted figure after the commit: none is lost or counted twice. In a group commit the writes
+     * before it in the group have their rows in the count but move the counts only at the group's
+     * end (claimAtCommit), so the recount allows for them (pendingCountsOf).
      */
     async recountResources(tenantId: string): Promise<ResourceRecount> {
       return writeTransaction(db, undefined, async (trx) => {
