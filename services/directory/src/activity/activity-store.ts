@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { writeTransaction } from "../database/write-transaction.js";
 import type { KeysetColumn, KeysetPosition } from "../query/keyset.js";
 import { claimTenantRow } from "../tenants/tenant-row-claim.js";
+import { groupRows } from "../database/group-rows.js";
 import type { ActivityRow, UnnumberedActivityRow } from "./activity-row.js";
 
 /** Which entries of a tenant a reader wants; every filter set narrows them. */
@@ -109,12 +110,7 @@ export function createActivityStore(db: Knex) {
      */
     async append(rows: readonly UnnumberedActivityRow[]): Promise<number> {
       if (rows.length === 0) return 0;
-      const byTenant = new Map<string, UnnumberedActivityRow[]>();
-      for (const row of rows) {
-        const tenantRows = byTenant.get(row.tenant_id);
-        if (tenantRows === undefined) byTenant.set(row.tenant_id, [row]);
-        else tenantRows.push(row);
-      }
+      const byTenant = groupRows(rows, (row) => row.tenant_id);
       return writeTransaction(db, undefined, async (trx) => {
         let recorded = 0;
         for (const tenantId of [...byTenant.keys()].sort()) {

@@ -29,6 +29,19 @@ async function derivedRows(db: Knex, tenantId: string) {
   return { assignments, unique };
 }
 
+/** A tenant with the acme extension and `count` users, user n holding the unique pin "P-n". */
+async function tenantWithPins(db: Knex, count: number) {
+  const tenant = await createTenantStore(db).create("acme");
+  await registerExtension(db, tenant.id, acmeUserExtension);
+  const users = createUserStore(db);
+  const created: User[] = [];
+  for (let n = 0; n < count; n++) {
+    const user = create(UserSchema, { userName: `user${n}@example.com`, extensions: { [acmeUser]: { pin: `P-${n}` } } });
+    created.push(await users.create(tenant.id, user));
+  }
+  return { tenant, users, created };
+}
+
 for (const store of storesUnderTest)
   test(`${store.name}: reindex rewrites exactly the damaged derived rows of one tenant, and reports a value two resources hold`, async () => {
     const database = await store.open();
@@ -184,14 +197,8 @@ for (const store of storesUnderTest)
     const database = await store.open();
     const { db } = database;
     try {
-      const tenant = await createTenantStore(db).create("acme");
-      await registerExtension(db, tenant.id, acmeUserExtension);
-      const users = createUserStore(db);
-      const ids: string[] = [];
-      for (let n = 0; n < 24; n++) {
-        const user = create(UserSchema, { userName: `user${n}@example.com`, extensions: { [acmeUser]: { pin: `P-${n}` } } });
-        ids.push((await users.create(tenant.id, user)).id);
-      }
+      const { tenant, users, created } = await tenantWithPins(db, 24);
+      const ids = created.map((user) => user.id);
       // Writers move users' entitlements and unique values while reindex passes over them in small batches: a pass
       // that rewrote a user's rows from a version read before a write committed would leave rows
       // the next pass has to rewrite again.
@@ -232,14 +239,7 @@ for (const store of storesUnderTest)
     const database = await store.open();
     const { db } = database;
     try {
-      const tenant = await createTenantStore(db).create("acme");
-      await registerExtension(db, tenant.id, acmeUserExtension);
-      const users = createUserStore(db);
-      const created: User[] = [];
-      for (let n = 0; n < 6; n++) {
-        const user = create(UserSchema, { userName: `user${n}@example.com`, extensions: { [acmeUser]: { pin: `P-${n}` } } });
-        created.push(await users.create(tenant.id, user));
-      }
+      const { tenant, created } = await tenantWithPins(db, 6);
       const healthy = await derivedRows(db, tenant.id);
       const pinRowOf = (user: User) => ({
         tenant_id: tenant.id,

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import { RpcError } from "@scimgw/grpc";
 import { ErrorReason } from "@scimgw/proto";
 import { groupFromProto, userFromProto } from "@scimgw/scim-proto";
+import { groupRows } from "../database/group-rows.js";
 import { dialectOf } from "../database/open-database.js";
 import { writeTransaction } from "../database/write-transaction.js";
 import { groupFromRow, type GroupRow } from "../groups/group-row.js";
@@ -77,16 +78,6 @@ class SchemaMoved extends Error {}
 
 /** Rows as comparable text, order aside. */
 const setOf = (rows: readonly object[]) => JSON.stringify(rows.map((row) => JSON.stringify(row)).sort());
-
-function byOwner<T>(rows: readonly T[], ownerOf: (row: T) => string): Map<string, T[]> {
-  const owned = new Map<string, T[]>();
-  for (const row of rows) {
-    const list = owned.get(ownerOf(row));
-    if (list === undefined) owned.set(ownerOf(row), [row]);
-    else list.push(row);
-  }
-  return owned;
-}
 
 function uniqueValuesOfRow(resourceType: ResourceType, row: UserRow | GroupRow, types: TenantResourceTypes): UniqueValue[] {
   return resourceType === "User"
@@ -202,14 +193,14 @@ export async function reindexTenant(db: Knex, tenantId: string, options: Reindex
     const tally = emptyTally();
     const types = await typesOf(trx);
     const ids = rows.map((row) => row.id);
-    const heldUnique = byOwner(
+    const heldUnique = groupRows(
       (await trx("unique_attribute_values")
         .where({ tenant_id: tenantId, resource_type: resourceType })
         .whereIn("resource_id", ids)
         .select("attribute", "value_key", "resource_id")) as Array<{ attribute: string; value_key: string; resource_id: string }>,
       (row) => row.resource_id,
     );
-    const heldAssignments = byOwner(
+    const heldAssignments = groupRows(
       resourceType === "User"
         ? ((await trx("user_assignments")
             .where("tenant_id", tenantId)

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Knex } from "knex";
 import { openDatabase, type SqliteSynchronous, writerOf } from "./open-database.js";
+import { holdWriter as holdWriterWith } from "../test-support/hold-writer.js";
 import { atCommit, insertAll, type CommitStep } from "./at-commit.js";
 import { writeTransaction } from "./write-transaction.js";
 
@@ -50,23 +51,8 @@ const insert = (db: Knex, name: string, signal?: AbortSignal) =>
 
 const names = async (db: Knex) => (await db("things").orderBy("name")).map((row: { name: string }) => row.name);
 
-/** A write that holds the writer until released, so that the next writes queue behind it. */
-function holdWriter(db: Knex) {
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let started = () => {};
-  const running = new Promise<void>((resolve) => {
-    started = resolve;
-  });
-  const done = writeTransaction(db, undefined, async (trx) => {
-    await trx("things").insert({ name: "holder" });
-    started();
-    await released;
-  });
-  return { running, release, done };
-}
+/** A write (a row named "holder") that holds the writer until released, so that the next writes queue behind it. */
+const holdWriter = (db: Knex) => holdWriterWith(db, (trx) => trx("things").insert({ name: "holder" }));
 
 test("writes queued behind a commit commit together, in one transaction", async () => {
   const opened = await openThings();

@@ -7,48 +7,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { create } from "@bufbuild/protobuf";
 import { ErrorReason, ScimRequestSchema, UserSchema } from "@scimgw/proto";
-import type { Knex } from "knex";
 import { writeTransaction } from "../database/write-transaction.js";
 import { writerOf } from "../database/open-database.js";
-import type { GroupCommitWriter } from "../database/group-commit.js";
+import { asOneGroup } from "../test-support/hold-writer.js";
 import { storesUnderTest } from "../test-support/stores-under-test.js";
 import { acmeUserExtension } from "../test-support/acme-extension.js";
 import { registerExtension } from "../test-support/register-extension.js";
 import { createUserStore } from "../users/user-store.js";
 import { createTenantStore } from "./tenant-store.js";
-
-/** Holds SQLite's writer in a write of its own until released, so that writes queue behind it and commit as one group. */
-function holdWriter(db: Knex) {
-  let release = () => {};
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  let started = () => {};
-  const running = new Promise<void>((resolve) => {
-    started = resolve;
-  });
-  const done = writeTransaction(db, undefined, async () => {
-    started();
-    await released;
-  });
-  return { running, release, done };
-}
-
-/**
- * Queues writes in the order given: each call reaches the writer's queue a few awaits after it is
- * made, so each is waited for before the next is made, and the group's order is the calls'.
- */
-function writerQueue(writer: GroupCommitWriter) {
-  const queued: Promise<unknown>[] = [];
-  const queue = async (write: () => Promise<unknown>): Promise<void> => {
-    const before = writer.counts.queued;
-    const written = write();
-    written.catch(() => {}); // settled by the test, with the others
-    queued.push(written);
-    while (writer.counts.queued === before) await new Promise((resolve) => setImmediate(resolve));
-  };
-  return { queued, queue };
-}
 
 const outcomeOf = (outcome: PromiseSettledResult<unknown>) =>
   outcome.status === "fulfilled"
@@ -76,23 +42,19 @@ if (sqlite !== undefined)
         if (/^update .tenants. set/i.test(query.sql.trim())) claims.push(query.sql);
       });
 
-      const holder = holdWriter(db);
-      await holder.running;
       const commitsBefore = writer.counts.commits;
       const userOf = (n: number) => create(UserSchema, { userName: `user${n}@example.com` });
-      const { queued, queue } = writerQueue(writer);
       const withEntry = (n: number) => ({
         scimRequest: create(ScimRequestSchema, { requestId: `req-${n}`, keyLabel: "okta", method: "POST", path: "/Users" }),
       });
-      for (let n = 0; n < 6; n++) await queue(() => users.create(a, userOf(n), withEntry(n)));
-      await queue(() => users.create(b, userOf(10), { schema: current }));
-      await queue(() => users.create(b, userOf(11), { schema: stale }));
-      await queue(() => tenants.recountResources(a));
-      await queue(() => users.create(b, userOf(12), { schema: current }));
-      await queue(() => users.create(a, userOf(6), withEntry(6)));
-      holder.release();
-      await holder.done;
-      const outcomes = await Promise.allSettled(queued);
+      const outcomes = await asOneGroup(db, writer, [
+        ...[0, 1, 2, 3, 4, 5].map((n) => () => users.create(a, userOf(n), withEntry(n))),
+        () => users.create(b, userOf(10), { schema: current }),
+        () => users.create(b, userOf(11), { schema: stale }),
+        () => tenants.recountResources(a),
+        () => users.create(b, userOf(12), { schema: current }),
+        () => users.create(a, userOf(6), withEntry(6)),
+      ]);
       assert.deepEqual(
         outcomes.map((outcome) =>
           outcome.status === "fulfilled" ? "ok" : String(outcome.reason).includes("schema") ? "schema" : outcome.reason,
@@ -166,14 +128,11 @@ if (sqlite !== undefined)
       await anotherProcess(2);
       const r2 = { ...r1, revision: 2n };
 
-      let holder = holdWriter(db);
-      await holder.running;
-      let { queued, queue } = writerQueue(writer);
-      await queue(() => users.delete(tenant, first.id));
-      await queue(() => users.create(tenant, userOf(2), { schema: r2 }));
-      holder.release();
-      await holder.done;
-      assert.deepEqual((await Promise.allSettled(queued)).map(outcomeOf), ["ok", "ok"]);
+      const inOrder = await asOneGroup(db, writer, [
+        () => users.delete(tenant, first.id),
+        () => users.create(tenant, userOf(2), { schema: r2 }),
+      ]);
+      assert.deepEqual(inOrder.map(outcomeOf), ["ok", "ok"]);
       const events = async () =>
         (await db("change_events").where({ tenant_id: tenant, resource_type: "User" }).orderBy("seq").select("seq", "kind")).map(
           (event) => [Number(event.seq), event.kind],
@@ -193,14 +152,11 @@ if (sqlite !== undefined)
       await anotherProcess(3);
       const r3 = { ...r1, revision: 3n };
       const commitsBefore = writer.counts.commits;
-      holder = holdWriter(db);
-      await holder.running;
-      ({ queued, queue } = writerQueue(writer));
-      await queue(() => users.create(tenant, userOf(3), { schema: r2 }));
-      await queue(() => users.create(tenant, userOf(4), { schema: r3 }));
-      holder.release();
-      await holder.done;
-      assert.deepEqual((await Promise.allSettled(queued)).map(outcomeOf), ["schema", "ok"]);
+      const again = await asOneGroup(db, writer, [
+        () => users.create(tenant, userOf(3), { schema: r2 }),
+        () => users.create(tenant, userOf(4), { schema: r3 }),
+      ]);
+      assert.deepEqual(again.map(outcomeOf), ["schema", "ok"]);
       assert.equal(writer.counts.commits - commitsBefore, 2, "the holder's, then the valid write alone");
       assert.deepEqual((await events()).at(-1), [5, "created"]);
       const row = await db("tenants").where({ id: tenant }).first("user_count", "last_change_seq");

@@ -1,6 +1,7 @@
 import type { Knex } from "knex";
 import { LRUCache } from "lru-cache";
 import { atCommit, heldBefore, holdsAtCommit, insertAll, type CommitStep } from "../database/at-commit.js";
+import { groupRows } from "../database/group-rows.js";
 import { schemaChanged } from "../errors/directory-errors.js";
 
 /** What a transaction does to its tenant's row: how many numbers it takes from each log, and how its counts of resources move. */
@@ -96,12 +97,7 @@ export function noteSchemaRevision(trx: Knex.Transaction, tenantId: string, revi
  */
 const claimStep: CommitStep<HeldClaim> = {
   async settle(trx, claims) {
-    const byTenant = new Map<string, HeldClaim[]>();
-    for (const held of claims) {
-      const tenantClaims = byTenant.get(held.tenantId);
-      if (tenantClaims === undefined) byTenant.set(held.tenantId, [held]);
-      else tenantClaims.push(held);
-    }
+    const byTenant = groupRows(claims, (held) => held.tenantId);
     for (const [tenantId, tenantClaims] of byTenant) {
       const claim = sumOf(tenantClaims);
       const claimed = await claimTenantRow(trx, tenantId, claim);
