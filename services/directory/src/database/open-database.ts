@@ -2,7 +2,7 @@ import { chmodSync, closeSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import knex, { type Knex } from "knex";
-import { BeginImmediateSqliteClient } from "./begin-immediate.js";
+import { SqliteWriterClient } from "./sqlite-writer-client.js";
 import { ReusedPlansPgClient, ReusedStatementsSqliteClient } from "./reused-statements.js";
 import { createGroupCommitWriter, type GroupCommitWriter } from "./group-commit.js";
 
@@ -107,14 +107,14 @@ const knexLog = {
 };
 
 /**
- * The connections that write begin each transaction IMMEDIATE (begin-immediate.ts), so that a write
+ * The connections that write begin each transaction IMMEDIATE (sqlite-writer-client.ts), so that a write
  * that reads first waits for another process's write instead of failing with SQLITE_BUSY. The
  * readers' connections keep knex's deferred BEGIN: their transactions only read (a snapshot for a
  * copy), and IMMEDIATE would make them hold the write lock.
  */
 function sqliteKnex(filename: string, synchronous: SqliteSynchronous, connections: number, role: "reads" | "writes"): Knex {
   return knex({
-    client: role === "writes" ? BeginImmediateSqliteClient : ReusedStatementsSqliteClient,
+    client: role === "writes" ? SqliteWriterClient : ReusedStatementsSqliteClient,
     connection: { filename },
     useNullAsDefault: true,
     log: knexLog,

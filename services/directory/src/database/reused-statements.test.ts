@@ -1,34 +1,16 @@
 // The SQLite readers keep each read's prepared statement: a read prepared once is not prepared
 // again, a kept statement sees every commit and never holds up a checkpoint, a failed read is not
-// kept, and the database still closes. SQLite only: PostgreSQL's kept plans are reused-plans.test.ts's.
+// kept, and the database still closes. SQLite only: PostgreSQL's kept plans are reused-plans.test.ts's;
+// the writer's kept statements are sqlite-writer-client.test.ts's.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Knex } from "knex";
 import { openDatabase, writerOf } from "./open-database.js";
 import { statementsPerConnection } from "./reused-statements.js";
-
-const require = createRequire(import.meta.url);
-const sqlite3 = require("sqlite3") as { Database: { prototype: { prepare: (...args: unknown[]) => unknown } } };
-
-/** Counts the statements prepared through node-sqlite3's prepare(), which only the kept-statement path calls. */
-function countPrepares(): { count: () => number; restore: () => void } {
-  const original = sqlite3.Database.prototype.prepare;
-  let prepared = 0;
-  sqlite3.Database.prototype.prepare = function (this: unknown, ...args: unknown[]) {
-    prepared++;
-    return original.apply(this, args);
-  };
-  return {
-    count: () => prepared,
-    restore: () => {
-      sqlite3.Database.prototype.prepare = original;
-    },
-  };
-}
+import { countPrepares } from "../test-support/count-prepares.js";
 
 describe("SQLite readers keep their prepared statements", () => {
   let folder: string;
@@ -56,9 +38,10 @@ describe("SQLite readers keep their prepared statements", () => {
       assert.equal(prepares.count(), 1);
       // Another shape is another statement; raw SQL is prepared each time by knex, as before.
       await db("things").select("id").where("name", "a");
-      await db.raw("select 1");
-      await db.raw("select 1");
       assert.equal(prepares.count(), 2);
+      await db.raw("select 1");
+      await db.raw("select 1");
+      assert.equal(prepares.count(), 4);
     } finally {
       prepares.restore();
     }

@@ -17,7 +17,8 @@ const pgQuery = (PgClient.prototype as unknown as DialectHooks)._query;
 
 /** The parts of a node-sqlite3 Database and Statement used here. */
 interface SqliteStatement {
-  all(bindings: readonly unknown[], callback: (this: unknown, error: Error | null, rows: unknown[]) => void): void;
+  all(bindings: readonly unknown[], callback: (this: unknown, error: Error | null, rows?: unknown) => void): void;
+  run(bindings: readonly unknown[], callback: (this: unknown, error: Error | null) => void): void;
   finalize(callback: () => void): void;
 }
 interface SqliteConnection {
@@ -61,54 +62,84 @@ export const statementsPerConnection = 64;
 /** The reads of knex's query builder; raw SQL (PRAGMAs, migrations) and writes are prepared each time as before. */
 const builderReads = new Set(["select", "first", "pluck"]);
 
+/** How knex's SQLite client runs each query builder method (its `_query`): `run` answers lastID and changes. */
+function callMethodOf(query: CompiledQuery & { returning?: unknown }): "all" | "run" {
+  switch (query.method) {
+    case "insert":
+    case "update":
+      return query.returning ? "all" : "run";
+    case "counter":
+    case "del":
+      return "run";
+    default:
+      return "all";
+  }
+}
+
+/**
+ * Runs a query on a statement kept on its connection, prepared on first use. Safe because both
+ * `all` and `run` step a statement to its end: SQLite ends the statement's read there, so a kept
+ * statement holds no snapshot and blocks no checkpoint or COMMIT (a statement stopped on a row
+ * would). A statement whose run failed is finalized, not kept.
+ */
+async function runKept(connection: SqliteConnection, query: CompiledQuery & { returning?: unknown }): Promise<CompiledQuery> {
+  const kept = keptOn(connection);
+  // A connection runs one query at a time (knex's pool lends it out whole), so nothing else uses
+  // a statement while it is taken out of the map.
+  const statement = kept.get(query.sql) ?? (await prepare(connection, query.sql));
+  kept.delete(query.sql);
+  try {
+    const { rows, context } = await new Promise<{ rows: unknown; context: unknown }>((resolve, reject) =>
+      statement[callMethodOf(query)](query.bindings ?? [], function (this: unknown, error: Error | null, rows?: unknown) {
+        if (error) reject(error);
+        else resolve({ rows, context: this });
+      }),
+    );
+    // Most recently used last, so the first key is the one to drop.
+    kept.set(query.sql, statement);
+    const [oldest] = kept;
+    if (kept.size > statementsPerConnection && oldest !== undefined) {
+      kept.delete(oldest[0]);
+      oldest[1].finalize(() => {});
+    }
+    query.response = rows;
+    query.context = context;
+    return query;
+  } catch (error) {
+    statement.finalize(() => {});
+    throw error;
+  }
+}
+
+/** Finalizes a connection's kept statements, for a connection about to close. */
+async function finalizeKept(connection: SqliteConnection): Promise<void> {
+  const kept = statementsOf.get(connection);
+  statementsOf.delete(connection);
+  await Promise.all([...(kept?.values() ?? [])].map((statement) => new Promise<void>((resolve) => statement.finalize(resolve))));
+}
+
 /**
  * knex's SQLite client, except that the query builder's reads reuse their prepared statement on
  * the same connection instead of preparing it again. knex prepares every statement it runs, and a
  * User's read (one statement with its groups' recursive walk, member-groups.ts) costs more to
  * prepare than to run: 0.37–0.49 ms of CPU prepared each time, 0.20–0.25 reused (in process, 16
  * reads at a time on a 2,000-user tenant; a `userName eq` lookup 0.40–0.52 and 0.24–0.25). Each
- * kept statement holds its compiled program, tens of KB.
- *
- * Safe because a read runs with `all`, which steps its statement to the end: SQLite ends the
- * statement's read there, so a kept statement holds no snapshot and blocks no checkpoint (a
- * statement stopped on a row would do both). A statement whose run failed is finalized, not kept.
- * A connection's statements are finalized before it closes.
+ * kept statement holds its compiled program, tens of KB. A connection's statements are finalized
+ * before it closes.
  */
 export class ReusedStatementsSqliteClient extends SqliteClient {
+  /** Whether a query runs on a kept statement; otherwise knex prepares and finalizes it as usual. */
+  protected keeps(query: CompiledQuery): boolean {
+    return builderReads.has(query.method ?? "");
+  }
+
   async _query(connection: SqliteConnection, query: CompiledQuery): Promise<CompiledQuery> {
-    if (!builderReads.has(query.method ?? "")) return (await sqliteQuery.call(this, connection, query)) as CompiledQuery;
-    const kept = keptOn(connection);
-    // A connection runs one query at a time (knex's pool lends it out whole), so nothing else uses
-    // a statement while it is taken out of the map.
-    const statement = kept.get(query.sql) ?? (await prepare(connection, query.sql));
-    kept.delete(query.sql);
-    try {
-      const { rows, context } = await new Promise<{ rows: unknown[]; context: unknown }>((resolve, reject) =>
-        statement.all(query.bindings ?? [], function (this: unknown, error, rows) {
-          if (error) reject(error);
-          else resolve({ rows, context: this });
-        }),
-      );
-      // Most recently used last, so the first key is the one to drop.
-      kept.set(query.sql, statement);
-      const [oldest] = kept;
-      if (kept.size > statementsPerConnection && oldest !== undefined) {
-        kept.delete(oldest[0]);
-        oldest[1].finalize(() => {});
-      }
-      query.response = rows;
-      query.context = context;
-      return query;
-    } catch (error) {
-      statement.finalize(() => {});
-      throw error;
-    }
+    if (!this.keeps(query)) return (await sqliteQuery.call(this, connection, query)) as CompiledQuery;
+    return runKept(connection, query);
   }
 
   override async destroyRawConnection(connection: SqliteConnection): Promise<void> {
-    const kept = statementsOf.get(connection);
-    statementsOf.delete(connection);
-    await Promise.all([...(kept?.values() ?? [])].map((statement) => new Promise<void>((resolve) => statement.finalize(resolve))));
+    await finalizeKept(connection);
     await super.destroyRawConnection(connection);
   }
 }

@@ -1,7 +1,11 @@
 // Two processes writing one SQLite file (the directory and the admin CLI): a write transaction that
 // reads before it writes must wait for the other's commit, never fail with SQLITE_BUSY. Each
-// openDatabase here has connections of its own, as a second process would.
+// openDatabase here has connections of its own, as a second process would. And the writer keeps
+// every statement of its transactions prepared, savepoints included, with the same answers.
 import { after, before, describe, test } from "node:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
@@ -10,7 +14,8 @@ import type { Knex } from "knex";
 import { createCatalogStore } from "../entitlements/catalog-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
-import { openDatabase } from "./open-database.js";
+import { countPrepares } from "../test-support/count-prepares.js";
+import { openDatabase, writerOf } from "./open-database.js";
 import { writeTransaction } from "./write-transaction.js";
 
 const sqlite = storesUnderTest.find((store) => store.name === "sqlite");
@@ -102,4 +107,97 @@ test("an in-memory SQLite database begins its write transactions IMMEDIATE too",
   } finally {
     await db.destroy();
   }
+});
+
+describe("the SQLite writer keeps every statement of its transactions", () => {
+  let folder: string;
+  let db: Knex;
+  let writer: Knex;
+  before(async () => {
+    folder = mkdtempSync(path.join(tmpdir(), "scimgw-statements-"));
+    db = openDatabase({ kind: "sqlite", filename: path.join(folder, "directory.sqlite"), readConnections: 1 });
+    const kept = writerOf(db)?.knex;
+    assert.ok(kept, "a file database has a writer of its own");
+    writer = kept;
+    await writer.schema.createTable("things", (table) => {
+      table.integer("id").primary();
+      table.text("name");
+    });
+  });
+  after(async () => {
+    await db.destroy();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /**
+   * One write of every kind the directory's writes make: a transaction, an insert, an update
+   * answering its count, a delete, a savepoint kept, a savepoint rolled back after a constraint
+   * violation, and one nested in another.
+   */
+  async function writeRound(round: number): Promise<{ updated: number; deleted: number }> {
+    return writer.transaction(async (trx) => {
+      await trx("things").insert({ id: round, name: "new" });
+      const updated = await trx("things").where({ id: round }).update({ name: "updated" });
+      await trx.transaction(async (savepoint) => {
+        await savepoint("things").insert({ id: 1000 + round, name: "kept" });
+        await savepoint.transaction((inner) => inner("things").insert({ id: 2000 + round, name: "nested" }));
+      });
+      await assert.rejects(
+        trx.transaction(async (savepoint) => {
+          await savepoint("things").insert({ id: 3000 + round, name: "rolled back" });
+          await savepoint("things").insert({ id: round, name: "taken" });
+        }),
+        /UNIQUE constraint failed/,
+      );
+      const deleted = await trx("things")
+        .where({ id: 2000 + round })
+        .del();
+      return { updated, deleted };
+    });
+  }
+
+  test("later rounds of the same writes prepare only the statement that failed, and answer as the first did", async () => {
+    const prepares = countPrepares();
+    try {
+      assert.deepEqual(await writeRound(1), { updated: 1, deleted: 1 });
+      const firstRound = prepares.count();
+      assert.ok(firstRound > 0);
+      for (let round = 2; round <= 5; round++) assert.deepEqual(await writeRound(round), { updated: 1, deleted: 1 });
+      // Only the INSERT that failed is prepared again each round: a failed statement is not kept.
+      // Savepoints named by their transaction's id ("trx1234") would be new statements every round.
+      assert.equal(prepares.count(), firstRound + 4);
+    } finally {
+      prepares.restore();
+    }
+    const names = await db("things").orderBy("id").select("id", "name");
+    assert.deepEqual(
+      names,
+      [1, 2, 3, 4, 5]
+        .map((round) => ({ id: round, name: "updated" }))
+        .concat([1, 2, 3, 4, 5].map((round) => ({ id: 1000 + round, name: "kept" }))),
+    );
+  });
+
+  test("a rolled-back savepoint inside a savepoint undoes only itself", async () => {
+    await writer.transaction(async (trx) => {
+      await trx.transaction(async (outer) => {
+        await outer("things").insert({ id: 4001, name: "outer" });
+        await assert.rejects(
+          outer.transaction(async (inner) => {
+            await inner("things").insert({ id: 4002, name: "inner" });
+            throw new Error("inner gives up");
+          }),
+          /inner gives up/,
+        );
+        await outer("things").insert({ id: 4003, name: "outer again" });
+      });
+    });
+    assert.deepEqual(await db("things").where("id", ">", 4000).orderBy("id").pluck("id"), [4001, 4003]);
+  });
+
+  test("kept write statements hold up no checkpoint", async () => {
+    await writeRound(6);
+    const [checkpoint] = (await writer.raw("PRAGMA wal_checkpoint(TRUNCATE)")) as Array<{ busy: number }>;
+    assert.equal(checkpoint?.busy, 0);
+  });
 });

@@ -1,0 +1,68 @@
+import { createRequire } from "node:module";
+import type { Knex } from "knex";
+import { ReusedStatementsSqliteClient } from "./reused-statements.js";
+
+/** knex's (internal) transaction: its begin() runs "BEGIN;", its savepoint() a SAVEPOINT. */
+type SqliteTransactionClass = new (
+  client: Knex.Client,
+  container: unknown,
+  config: unknown,
+  outerTx: unknown,
+) => { txid: string; query(connection: unknown, sql: string): Promise<unknown> };
+
+// knex exports neither class; these are the modules its "sqlite3" client name resolves to (knex is
+// pinned, and sqlite-writer-client.test.ts fails if a new version moves or changes them).
+const require = createRequire(import.meta.url);
+const SqliteTransaction = require("knex/lib/dialects/sqlite3/execution/sqlite-transaction.js") as SqliteTransactionClass;
+
+const keptMethods = new Set(["select", "first", "pluck", "insert", "update", "del", "counter"]);
+const transactionControl = /^(BEGIN IMMEDIATE;|COMMIT;|ROLLBACK|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) sp\d+;?)$/;
+
+class ImmediateTransaction extends SqliteTransaction {
+  /** 0 for a transaction, 1 for a savepoint in it, 2 for one in that, and so on. */
+  readonly depth: number;
+
+  constructor(client: Knex.Client, container: unknown, config: unknown, outerTx: unknown) {
+    super(client, container, config, outerTx);
+    this.depth = outerTx instanceof ImmediateTransaction ? outerTx.depth + 1 : 0;
+    // knex names a savepoint after its transaction's txid, a new one each time ("trx1234"); named by
+    // depth, SAVEPOINT and RELEASE are the same few statements every time, which the writer keeps
+    // prepared. SQLite releases or rolls back to the innermost savepoint of a name, which is this one.
+    this.txid = `sp${this.depth}`;
+  }
+
+  begin(connection: unknown): Promise<unknown> {
+    return this.query(connection, "BEGIN IMMEDIATE;");
+  }
+}
+
+/**
+ * knex's SQLite client for the connection that writes. Pass it as knex's `client` only for that.
+ *
+ * Its transactions begin IMMEDIATE: knex's own begins DEFERRED ("BEGIN;") and has no option for
+ * anything else. A deferred transaction that reads before it writes holds only a snapshot until
+ * its first write; if another process (the admin CLI, a second directory) committed meanwhile,
+ * SQLite cannot let it wait and fails it at once with SQLITE_BUSY, busy_timeout or not. IMMEDIATE
+ * takes the write lock at BEGIN, where busy_timeout does apply, so the second writer waits its
+ * turn; in WAL mode readers never wait for it.
+ *
+ * It keeps every statement it runs prepared, as the readers keep their reads
+ * (ReusedStatementsSqliteClient): writes, their reads, and BEGIN, COMMIT and the savepoints. knex
+ * prepares, runs and finalizes each statement, and in node-sqlite3 each of those is a trip through
+ * the thread pool and back to the event loop; on the one writer, which every tenant's writes queue
+ * for, those trips were most of a write's time (a group commit of four user creates took 10–13 ms
+ * with the writer busy all the time). Kept, a statement is one trip: in an alternating A/B of
+ * `pnpm bench` (`ONLY=post,put,patch`, two runs each) POST went from 248 and 280 requests/s to 291
+ * and 356, PUT from 218 and 263 to 344 and 346, PATCH from 300 and 316 to 370 and 396.
+ */
+export class SqliteWriterClient extends ReusedStatementsSqliteClient {
+  /** Every statement of the query builder, and the transactions' own, is kept; other raw SQL (PRAGMAs, migrations) is not. */
+  protected override keeps(query: { sql: string; method?: string }): boolean {
+    return query.method === undefined ? transactionControl.test(query.sql) : keptMethods.has(query.method);
+  }
+
+  override transaction(container: unknown, config: unknown, outerTx: unknown): Knex.Transaction {
+    // knex awaits what this returns as it would its own transaction.
+    return new ImmediateTransaction(this, container, config, outerTx) as unknown as Knex.Transaction;
+  }
+}
