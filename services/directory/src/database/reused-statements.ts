@@ -21,12 +21,13 @@ interface SqliteStatement {
   run(bindings: readonly unknown[], callback: (this: unknown, error: Error | null) => void): void;
   finalize(callback: () => void): void;
 }
-interface SqliteConnection {
+export interface SqliteConnection {
   prepare(sql: string, callback: (error: Error | null) => void): SqliteStatement;
+  exec(sql: string, callback: (error: Error | null) => void): void;
 }
 
 /** What knex hands its dialect's `_query`: the compiled statement, and where the answer goes. */
-interface CompiledQuery {
+export interface CompiledQuery {
   sql: string;
   bindings?: readonly unknown[];
   method?: string;

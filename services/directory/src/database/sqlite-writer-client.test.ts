@@ -4,6 +4,7 @@
 // every statement of its transactions prepared, savepoints included, with the same answers.
 import { after, before, describe, test } from "node:test";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import assert from "node:assert/strict";
@@ -109,6 +110,41 @@ test("an in-memory SQLite database begins its write transactions IMMEDIATE too",
   }
 });
 
+type SqliteMethod = (...args: unknown[]) => unknown;
+const sqlite3 = createRequire(import.meta.url)("sqlite3") as {
+  Database: { prototype: Record<string, SqliteMethod> };
+  Statement: { prototype: Record<string, SqliteMethod> };
+};
+
+/**
+ * Counts the calls that run SQL on a kept statement or several at once (exec), each a trip through
+ * node-sqlite3's thread pool; the writer runs every statement of a transaction so.
+ */
+function countCalls(): { count: () => number; restore: () => void } {
+  let calls = 0;
+  const counted: Array<[Record<string, SqliteMethod>, string]> = [
+    [sqlite3.Database.prototype, "exec"],
+    [sqlite3.Statement.prototype, "run"],
+    [sqlite3.Statement.prototype, "all"],
+  ];
+  const restores = counted.map(([prototype, method]) => {
+    const original = prototype[method] as SqliteMethod;
+    prototype[method] = function (this: unknown, ...args: unknown[]) {
+      calls++;
+      return original.apply(this, args);
+    };
+    return () => {
+      prototype[method] = original;
+    };
+  });
+  return {
+    count: () => calls,
+    restore: () => {
+      for (const restore of restores) restore();
+    },
+  };
+}
+
 describe("the SQLite writer keeps every statement of its transactions", () => {
   let folder: string;
   let db: Knex;
@@ -193,6 +229,76 @@ describe("the SQLite writer keeps every statement of its transactions", () => {
       });
     });
     assert.deepEqual(await db("things").where("id", ">", 4000).orderBy("id").pluck("id"), [4001, 4003]);
+  });
+
+  test("savepoints released late undo and keep exactly what they did", async () => {
+    const fails = (message: string) => Promise.reject(new Error(message));
+    await writer.transaction(async (trx) => {
+      await trx.transaction((a) => a("things").insert({ id: 5001, name: "a" }));
+      await assert.rejects(
+        trx.transaction(async (b) => {
+          await b("things").insert({ id: 5002, name: "b" });
+          return fails("b gives up");
+        }),
+        /b gives up/,
+      );
+      await trx.transaction(async (c) => {
+        await c("things").insert({ id: 5003, name: "c" });
+        await c.transaction((c1) => c1("things").insert({ id: 5004, name: "c1" }));
+        await assert.rejects(
+          c.transaction(async (c2) => {
+            await c2("things").insert({ id: 5005, name: "c2" });
+            return fails("c2 gives up");
+          }),
+          /c2 gives up/,
+        );
+      });
+      // A savepoint whose inner one was released, rolled back: both undone.
+      await assert.rejects(
+        trx.transaction(async (d) => {
+          await d("things").insert({ id: 5006, name: "d" });
+          await d.transaction((d1) => d1("things").insert({ id: 5007, name: "d1" }));
+          return fails("d gives up");
+        }),
+        /d gives up/,
+      );
+      await trx("things").insert({ id: 5008, name: "top" });
+    });
+    assert.deepEqual(await db("things").whereBetween("id", [5000, 5999]).orderBy("id").pluck("id"), [5001, 5003, 5004, 5008]);
+  });
+
+  test("a transaction rolled back with a release put off leaves nothing behind for the next", async () => {
+    await assert.rejects(
+      writer.transaction(async (trx) => {
+        await trx.transaction((a) => a("things").insert({ id: 6001, name: "a" }));
+        throw new Error("the whole transaction gives up");
+      }),
+      /the whole transaction gives up/,
+    );
+    // Had the put-off RELEASE survived the ROLLBACK, this savepoint would fail with "no such savepoint".
+    await writer.transaction((trx) => trx.transaction((b) => b("things").insert({ id: 6002, name: "b" })));
+    await writer
+      .transaction(async (trx) => {
+        await trx.transaction((c) => c("things").insert({ id: 6003, name: "c" }));
+        await trx.raw("ROLLBACK");
+      })
+      .catch(() => {});
+    await writer.transaction((trx) => trx.transaction((d) => d("things").insert({ id: 6004, name: "d" })));
+    assert.deepEqual(await db("things").whereBetween("id", [6000, 6999]).orderBy("id").pluck("id"), [6002, 6004]);
+  });
+
+  test("sibling savepoints cost the writer one call each: the RELEASE runs with the next SAVEPOINT", async () => {
+    const calls = countCalls();
+    try {
+      await writer.transaction(async (trx) => {
+        for (let i = 1; i <= 5; i++) await trx.transaction((savepoint) => savepoint("things").insert({ id: 7000 + i, name: "sibling" }));
+      });
+    } finally {
+      calls.restore();
+    }
+    // BEGIN, five SAVEPOINTs (four with the RELEASE before them), five INSERTs, COMMIT (which releases the last).
+    assert.equal(calls.count(), 12);
+    assert.equal((await db("things").whereBetween("id", [7001, 7005]).count({ n: "*" }))[0]?.n, 5);
   });
 
   test("kept write statements hold up no checkpoint", async () => {

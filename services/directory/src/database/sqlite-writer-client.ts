@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Knex } from "knex";
-import { ReusedStatementsSqliteClient } from "./reused-statements.js";
+import { type CompiledQuery, ReusedStatementsSqliteClient, type SqliteConnection } from "./reused-statements.js";
 
 /** knex's (internal) transaction: its begin() runs "BEGIN;", its savepoint() a SAVEPOINT. */
 type SqliteTransactionClass = new (
@@ -16,7 +16,24 @@ const require = createRequire(import.meta.url);
 const SqliteTransaction = require("knex/lib/dialects/sqlite3/execution/sqlite-transaction.js") as SqliteTransactionClass;
 
 const keptMethods = new Set(["select", "first", "pluck", "insert", "update", "del", "counter"]);
-const transactionControl = /^(BEGIN IMMEDIATE;|COMMIT;|ROLLBACK|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) sp\d+;?)$/;
+
+/** The statements ImmediateTransaction runs, as knex writes them, by what they do. */
+const transactionControl = /^(?:(BEGIN IMMEDIATE;|COMMIT;|ROLLBACK)|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) sp(\d+);?)$/;
+
+type TransactionControl =
+  | { ends: true }
+  | { ends: false; savepoint: "SAVEPOINT" | "RELEASE SAVEPOINT" | "ROLLBACK TO SAVEPOINT"; depth: number };
+
+function transactionControlOf(sql: string): TransactionControl | undefined {
+  const match = transactionControl.exec(sql);
+  if (match === null) return undefined;
+  const [, whole, savepoint, depth] = match;
+  if (whole !== undefined) return { ends: true };
+  return { ends: false, savepoint: savepoint as "SAVEPOINT", depth: Number(depth) };
+}
+
+/** Per writer connection: the lowest depth whose RELEASE SAVEPOINT is put off (SqliteWriterClient._query). */
+const releasePutOff = new WeakMap<SqliteConnection, number>();
 
 class ImmediateTransaction extends SqliteTransaction {
   /** 0 for a transaction, 1 for a savepoint in it, 2 for one in that, and so on. */
@@ -59,6 +76,36 @@ export class SqliteWriterClient extends ReusedStatementsSqliteClient {
   /** Every statement of the query builder, and the transactions' own, is kept; other raw SQL (PRAGMAs, migrations) is not. */
   protected override keeps(query: { sql: string; method?: string }): boolean {
     return query.method === undefined ? transactionControl.test(query.sql) : keptMethods.has(query.method);
+  }
+
+  /**
+   * A savepoint's RELEASE is put off to the next SAVEPOINT or ROLLBACK TO on the connection and
+   * runs with it, in one call (node-sqlite3's exec), or is dropped when the transaction ends first
+   * (COMMIT releases every savepoint, ROLLBACK discards them). In a group commit each write's
+   * savepoint is released and the next write's begun one after the other, so that is one trip of the
+   * writer per write fewer, and the last write's RELEASE is not run at all. Nothing changes for the
+   * statements run meanwhile: a savepoint only decides what a ROLLBACK TO undoes, and none can
+   * reach a released savepoint's statements before the put-off RELEASE runs. A RELEASE of a lower
+   * depth releases the savepoints above it too, so only the lowest put off is kept.
+   */
+  override async _query(connection: SqliteConnection, query: CompiledQuery): Promise<CompiledQuery> {
+    const control = query.method === undefined ? transactionControlOf(query.sql) : undefined;
+    if (control !== undefined) {
+      const putOff = releasePutOff.get(connection);
+      releasePutOff.delete(connection);
+      if (!control.ends && control.savepoint === "RELEASE SAVEPOINT") {
+        releasePutOff.set(connection, Math.min(putOff ?? control.depth, control.depth));
+        query.response = [];
+        return query;
+      }
+      if (!control.ends && putOff !== undefined) {
+        const sql = `RELEASE SAVEPOINT sp${putOff}; ${query.sql}`;
+        await new Promise<void>((resolve, reject) => connection.exec(sql, (error) => (error ? reject(error) : resolve())));
+        query.response = [];
+        return query;
+      }
+    }
+    return super._query(connection, query);
   }
 
   override transaction(container: unknown, config: unknown, outerTx: unknown): Knex.Transaction {
