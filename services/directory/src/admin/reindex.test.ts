@@ -4,6 +4,7 @@
 // and a value two resources hold reported rather than decided.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { setTimeout as delay } from "node:timers/promises";
 import { clone, create } from "@bufbuild/protobuf";
 import { GroupSchema, MultiValuedAttributeSchema, UserSchema, type User } from "@scimgw/proto";
 import type { Knex } from "knex";
@@ -268,3 +269,72 @@ for (const store of storesUnderTest)
       await database.dispose();
     }
   });
+
+// PostgreSQL only: there a batch reads the tenant's schema without a lock and takes the tenant's row
+// last, so a schema change can commit in between. SQLite's one writer runs the batch and the schema
+// change one after the other, and no such window exists to test.
+const postgres = storesUnderTest.find((store) => store.name === "postgres");
+test("postgres: a schema change that commits while a batch runs makes the batch run again by the new schema", {
+  skip: postgres === undefined ? "PostgreSQL is not under test" : false,
+}, async () => {
+  assert.ok(postgres);
+  const database = await postgres.open();
+  const { db } = database;
+  try {
+    const { tenant } = await tenantWithPins(db, 3);
+    assert.equal((await derivedRows(db, tenant.id)).unique.length, 3);
+    // pin stops being unique: its rows are left behind, for reindex to drop.
+    const relaxed = {
+      ...acmeUserExtension,
+      schema: {
+        ...acmeUserExtension.schema,
+        attributes: acmeUserExtension.schema.attributes.map((attribute) =>
+          attribute.name === "pin" ? { ...attribute, uniqueness: "none" as const } : attribute,
+        ),
+      },
+    };
+    let commit = () => {};
+    const committing = new Promise<void>((resolve) => {
+      commit = resolve;
+    });
+    let applied = (_pid: number) => {};
+    const held = new Promise<number>((resolve) => {
+      applied = resolve;
+    });
+    // The schema change holds the tenant's row, uncommitted, until the batch waits for it.
+    const schemaChange = db.transaction(async (trx) => {
+      await registerExtension(trx, tenant.id, relaxed);
+      const { rows } = (await trx.raw("SELECT pg_backend_pid() AS pid")) as { rows: Array<{ pid: number }> };
+      applied(rows[0]?.pid ?? -1);
+      await committing;
+    });
+    const schemaChangePid = await held;
+    const reindex = reindexTenant(db, tenant.id);
+    // Another suite's statements may wait on their own locks meanwhile: this one waits for the schema change.
+    const batchWaits = async () => {
+      const { rows } = (await db.raw(
+        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE ?::int = ANY(pg_blocking_pids(pid)) AND query ILIKE '%for share%'",
+        [schemaChangePid],
+      )) as { rows: Array<{ waiting: number }> };
+      return (rows[0]?.waiting ?? 0) > 0;
+    };
+    for (let waited = 0; !(await batchWaits()); waited += 10) {
+      if (waited > 30_000) throw new Error("the reindex batch never waited for the tenant's row");
+      await delay(10);
+    }
+    commit();
+    await schemaChange;
+    // Run by the schema it read first, the batch would have kept the three pin rows.
+    assert.deepEqual(await reindex, {
+      users: 3,
+      groups: 0,
+      assignmentsRewritten: 0,
+      uniqueValuesRewritten: 3,
+      orphanRowsDeleted: 0,
+      conflicts: [],
+    });
+    assert.deepEqual((await derivedRows(db, tenant.id)).unique, []);
+  } finally {
+    await database.dispose();
+  }
+});
