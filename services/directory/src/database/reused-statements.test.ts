@@ -4,32 +4,20 @@
 // the writer's kept statements are sqlite-writer-client.test.ts's.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import type { Knex } from "knex";
-import { openDatabase, writerOf } from "./open-database.js";
 import { statementsPerConnection } from "./reused-statements.js";
-import { countPrepares } from "../test-support/count-prepares.js";
+import { countPrepares, openThingsDatabase } from "../test-support/sqlite-statements.js";
 
 describe("SQLite readers keep their prepared statements", () => {
-  let folder: string;
+  let things: Awaited<ReturnType<typeof openThingsDatabase>>;
   let db: Knex;
   let writer: Knex;
   before(async () => {
-    folder = mkdtempSync(path.join(tmpdir(), "scimgw-statements-"));
-    // One reader, so every read below runs on the same connection.
-    db = openDatabase({ kind: "sqlite", filename: path.join(folder, "directory.sqlite"), readConnections: 1 });
-    const kept = writerOf(db)?.knex;
-    assert.ok(kept, "a file database has a writer of its own");
-    writer = kept;
-    await writer.schema.createTable("things", (table) => {
-      table.integer("id").primary();
-      table.text("name");
-    });
+    things = await openThingsDatabase();
+    ({ db, writer } = things);
     await writer("things").insert({ id: 1, name: "a" });
   });
-  after(() => rmSync(folder, { recursive: true, force: true }));
+  after(() => things.dispose());
 
   test("a read prepared once is run again without preparing it", async () => {
     const prepares = countPrepares();

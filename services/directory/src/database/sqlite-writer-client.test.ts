@@ -3,10 +3,6 @@
 // openDatabase here has connections of its own, as a second process would. And the writer keeps
 // every statement of its transactions prepared, savepoints included, with the same answers.
 import { after, before, describe, test } from "node:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { create } from "@bufbuild/protobuf";
@@ -15,8 +11,8 @@ import type { Knex } from "knex";
 import { createCatalogStore } from "../entitlements/catalog-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
-import { countPrepares } from "../test-support/count-prepares.js";
-import { openDatabase, writerOf } from "./open-database.js";
+import { countPrepares, countStatementRuns, openThingsDatabase } from "../test-support/sqlite-statements.js";
+import { openDatabase } from "./open-database.js";
 import { writeTransaction } from "./write-transaction.js";
 
 const sqlite = storesUnderTest.find((store) => store.name === "sqlite");
@@ -110,60 +106,15 @@ test("an in-memory SQLite database begins its write transactions IMMEDIATE too",
   }
 });
 
-type SqliteMethod = (...args: unknown[]) => unknown;
-const sqlite3 = createRequire(import.meta.url)("sqlite3") as {
-  Database: { prototype: Record<string, SqliteMethod> };
-  Statement: { prototype: Record<string, SqliteMethod> };
-};
-
-/**
- * Counts the calls that run SQL on a kept statement or several at once (exec), each a trip through
- * node-sqlite3's thread pool; the writer runs every statement of a transaction so.
- */
-function countCalls(): { count: () => number; restore: () => void } {
-  let calls = 0;
-  const counted: Array<[Record<string, SqliteMethod>, string]> = [
-    [sqlite3.Database.prototype, "exec"],
-    [sqlite3.Statement.prototype, "run"],
-    [sqlite3.Statement.prototype, "all"],
-  ];
-  const restores = counted.map(([prototype, method]) => {
-    const original = prototype[method] as SqliteMethod;
-    prototype[method] = function (this: unknown, ...args: unknown[]) {
-      calls++;
-      return original.apply(this, args);
-    };
-    return () => {
-      prototype[method] = original;
-    };
-  });
-  return {
-    count: () => calls,
-    restore: () => {
-      for (const restore of restores) restore();
-    },
-  };
-}
-
 describe("the SQLite writer keeps every statement of its transactions", () => {
-  let folder: string;
+  let things: Awaited<ReturnType<typeof openThingsDatabase>>;
   let db: Knex;
   let writer: Knex;
   before(async () => {
-    folder = mkdtempSync(path.join(tmpdir(), "scimgw-statements-"));
-    db = openDatabase({ kind: "sqlite", filename: path.join(folder, "directory.sqlite"), readConnections: 1 });
-    const kept = writerOf(db)?.knex;
-    assert.ok(kept, "a file database has a writer of its own");
-    writer = kept;
-    await writer.schema.createTable("things", (table) => {
-      table.integer("id").primary();
-      table.text("name");
-    });
+    things = await openThingsDatabase();
+    ({ db, writer } = things);
   });
-  after(async () => {
-    await db.destroy();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  after(() => things.dispose());
 
   /**
    * One write of every kind the directory's writes make: a transaction, an insert, an update
@@ -288,7 +239,7 @@ describe("the SQLite writer keeps every statement of its transactions", () => {
   });
 
   test("sibling savepoints cost the writer one call each: the RELEASE runs with the next SAVEPOINT", async () => {
-    const calls = countCalls();
+    const calls = countStatementRuns();
     try {
       await writer.transaction(async (trx) => {
         for (let i = 1; i <= 5; i++) await trx.transaction((savepoint) => savepoint("things").insert({ id: 7000 + i, name: "sibling" }));
