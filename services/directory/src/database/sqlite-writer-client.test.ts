@@ -13,6 +13,7 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
 import { countPrepares, countStatementRuns, openThingsDatabase } from "../test-support/sqlite-statements.js";
 import { openDatabase } from "./open-database.js";
+import { maxKeptBindings } from "./sqlite-writer-client.js";
 import { writeTransaction } from "./write-transaction.js";
 
 const sqlite = storesUnderTest.find((store) => store.name === "sqlite");
@@ -250,6 +251,20 @@ describe("the SQLite writer keeps every statement of its transactions", () => {
     // BEGIN, five SAVEPOINTs (four with the RELEASE before them), five INSERTs, COMMIT (which releases the last).
     assert.equal(calls.count(), 12);
     assert.equal((await db("things").whereBetween("id", [7001, 7005]).count({ n: "*" }))[0]?.n, 5);
+  });
+
+  test(`an INSERT of more than ${maxKeptBindings} values is prepared each time, a smaller one kept`, async () => {
+    const rowsFrom = (first: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: first + i, name: "many" }));
+    const prepares = countPrepares();
+    try {
+      // Two values a row: just inside the limit, then just past it, each shape twice.
+      for (const first of [8000, 8100]) await writer("things").insert(rowsFrom(first, maxKeptBindings / 2));
+      assert.equal(prepares.count(), 1);
+      for (const first of [8200, 8400]) await writer("things").insert(rowsFrom(first, maxKeptBindings / 2 + 1));
+      assert.equal(prepares.count(), 3);
+    } finally {
+      prepares.restore();
+    }
   });
 
   test("kept write statements hold up no checkpoint", async () => {

@@ -17,6 +17,13 @@ const SqliteTransaction = require("knex/lib/dialects/sqlite3/execution/sqlite-tr
 
 const keptMethods = new Set(["select", "first", "pluck", "insert", "update", "del", "counter"]);
 
+/**
+ * Statements with more values than this are prepared each time: a group's or a batch's log rows in
+ * one INSERT, whose shape (its number of rows) seldom repeats and whose program grows with it. Kept,
+ * 64 such INSERTs of 100–200 rows held 12–16 MiB; a write of one resource has a few dozen values.
+ */
+export const maxKeptBindings = 200;
+
 /** The statements ImmediateTransaction runs, as knex writes them, by what they do. */
 const transactionControl = /^(?:(BEGIN IMMEDIATE;|COMMIT;|ROLLBACK)|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) sp(\d+);?)$/;
 
@@ -73,9 +80,13 @@ class ImmediateTransaction extends SqliteTransaction {
  * and 356, PUT from 218 and 263 to 344 and 346, PATCH from 300 and 316 to 370 and 396.
  */
 export class SqliteWriterClient extends ReusedStatementsSqliteClient {
-  /** Every statement of the query builder, and the transactions' own, is kept; other raw SQL (PRAGMAs, migrations) is not. */
-  protected override keeps(query: { sql: string; method?: string }): boolean {
-    return query.method === undefined ? transactionControl.test(query.sql) : keptMethods.has(query.method);
+  /**
+   * Every statement of the query builder but the largest (maxKeptBindings), and the transactions'
+   * own, is kept; other raw SQL (PRAGMAs, migrations) is not.
+   */
+  protected override keeps(query: CompiledQuery): boolean {
+    if (query.method === undefined) return transactionControl.test(query.sql);
+    return keptMethods.has(query.method) && (query.bindings?.length ?? 0) <= maxKeptBindings;
   }
 
   /**
