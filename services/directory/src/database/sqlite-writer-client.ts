@@ -92,7 +92,8 @@ export class SqliteWriterClient extends ReusedStatementsSqliteClient {
   /**
    * A savepoint's RELEASE is put off to the next SAVEPOINT or ROLLBACK TO on the connection and
    * runs with it, in one call (node-sqlite3's exec), or is dropped when the transaction ends first
-   * (COMMIT releases every savepoint, ROLLBACK discards them). In a group commit each write's
+   * (COMMIT releases every savepoint, ROLLBACK discards them; a BEGIN forgets one that a ROLLBACK
+   * run outside knex's transactions left). In a group commit each write's
    * savepoint is released and the next write's begun one after the other, so that is one trip of the
    * writer per write fewer, and the last write's RELEASE is not run at all. Nothing changes for the
    * statements run meanwhile: a savepoint only decides what a ROLLBACK TO undoes, and none can
