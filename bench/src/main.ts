@@ -6,10 +6,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type HttpCeilings, measureSqliteCeiling, startHttpCeilings } from "./ceilings/ceilings.js";
+import { type HttpCeilings, SqliteCeiling, startHttpCeilings } from "./ceilings/ceilings.js";
 import { LoadGenerator } from "./load/load-generator.js";
 import type { HttpFigures, HttpWorkload } from "./load/load-job.js";
 import { describeMachine } from "./machine.js";
+import { measurePaired, mergeHttpFigures, perSecondOver, type MeasureSlice } from "./paired.js";
 import { Product } from "./product.js";
 import { renderRun, renderSummary } from "./report.js";
 import { type BenchResults, type CeilingResults, type ImportResult, medianRatios, type RunResult, type WorkloadResult } from "./results.js";
@@ -53,6 +54,7 @@ const resultsFile =
 const cpuProfileDir = settings.profile ? `${resultsFile.replace(/\.json$/, "")}-profiles` : undefined;
 const product = await Product.start(store, cpuProfileDir === undefined ? {} : { cpuProfileDir });
 const httpCeilings: HttpCeilings | undefined = has("get", "filter") ? await startHttpCeilings() : undefined;
+const sqliteCeiling = has("post", "put", "patch") ? await SqliteCeiling.start(product.dataDir, settings.concurrency) : undefined;
 const load = await LoadGenerator.start();
 const origin = new URL(product.baseUrl).origin;
 const basePath = new URL(product.baseUrl).pathname;
@@ -80,53 +82,96 @@ try {
       seedUsers(product.databaseLocation, importTenant.id, settings.importUsers, "import"),
     );
 
-  /** Runs one HTTP workload on the product, sampling the services' memory meanwhile. */
-  async function onProduct(workload: HttpWorkload): Promise<{ figures: HttpFigures; rss: WorkloadResult["rss"] }> {
-    const sampler = sampleRss(product.pids);
-    const figures = await load.http({
-      origin,
-      basePath,
-      apiKey: product.apiKey,
-      connections: settings.concurrency,
-      warmupSeconds: settings.warmupSeconds,
-      seconds: settings.durationSeconds,
-      workload,
-      cpuOf: product.pids,
-      countPostgresServer: product.postgresServerIsLocal,
-    });
-    return { figures, rss: sampler.stop() };
+  /** Measures `seconds` of one HTTP workload on the product. */
+  function onProduct(workload: HttpWorkload): MeasureSlice<HttpFigures> {
+    return (seconds, warmupSeconds) =>
+      load.http({
+        origin,
+        basePath,
+        apiKey: product.apiKey,
+        connections: settings.concurrency,
+        warmupSeconds,
+        seconds,
+        workload,
+        cpuOf: product.pids,
+        countPostgresServer: product.postgresServerIsLocal,
+      });
   }
 
-  async function onCeiling(ceilingOrigin: string, cpuOf: Record<string, number>): Promise<HttpFigures> {
-    return load.http({
-      origin: ceilingOrigin,
-      basePath: "",
-      apiKey: "",
-      connections: settings.concurrency,
-      warmupSeconds: settings.warmupSeconds,
-      seconds: settings.durationSeconds,
-      workload: { kind: "fixed", path: "/" },
-      cpuOf,
-    });
+  function onCeiling(ceilingOrigin: string, cpuOf: Record<string, number>): MeasureSlice<HttpFigures> {
+    return (seconds, warmupSeconds) =>
+      load.http({
+        origin: ceilingOrigin,
+        basePath: "",
+        apiKey: "",
+        connections: settings.concurrency,
+        warmupSeconds,
+        seconds,
+        workload: { kind: "fixed", path: "/" },
+        cpuOf,
+      });
+  }
+
+  /** The SQLite ceiling's INSERTs (synchronous=FULL) for `seconds`: what the writes are held against. */
+  const onInsertCeiling: MeasureSlice<{ perSecond: number; seconds: number }> = async (seconds) => ({
+    perSecond: await (sqliteCeiling as SqliteCeiling).measure("insert-full", seconds),
+    seconds,
+  });
+
+  /** A paired ceiling: measured in slices that alternate with its workload's (paired.ts). */
+  type PairedCeiling = { name: string; measure: MeasureSlice<{ perSecond: number; seconds: number }> };
+
+  /**
+   * Runs one HTTP workload on the product, sampling the services' memory meanwhile; with a
+   * ceiling, in slices that alternate with the ceiling's, and the ceiling's rate over its slices.
+   */
+  async function measureWorkload(
+    workload: HttpWorkload,
+    ceiling: PairedCeiling | undefined,
+  ): Promise<Pick<WorkloadResult, "figures" | "rss" | "slices"> & { ceilingPerSecond?: number }> {
+    const sampler = sampleRss(product.pids);
+    if (ceiling === undefined) {
+      const figures = await onProduct(workload)(settings.durationSeconds, settings.warmupSeconds);
+      return { figures, rss: sampler.stop() };
+    }
+    const paired = { slices: settings.slices, seconds: settings.durationSeconds, warmupSeconds: settings.warmupSeconds };
+    const slices = await measurePaired(paired, ceiling.measure, onProduct(workload));
+    return {
+      figures: mergeHttpFigures(slices.workload),
+      rss: sampler.stop(),
+      ceilingPerSecond: perSecondOver(slices.ceiling),
+      slices: {
+        ceilingPerSecond: slices.ceiling.map((slice) => slice.perSecond),
+        workloadPerSecond: slices.workload.map((slice) => slice.perSecond),
+      },
+    };
   }
 
   async function measureRun(run: number): Promise<RunResult> {
     const ceilings: CeilingResults = {};
     if (httpCeilings !== undefined) {
       log(`run ${run}: ceilings: bare Koa, Koa → gRPC`);
-      ceilings.bareKoa = await onCeiling(httpCeilings.bareKoa, httpCeilings.pids.bareKoa);
-      ceilings.koaGrpc = await onCeiling(httpCeilings.koaGrpc, httpCeilings.pids.koaGrpc);
+      ceilings.bareKoa = await onCeiling(httpCeilings.bareKoa, httpCeilings.pids.bareKoa)(settings.durationSeconds, settings.warmupSeconds);
+      ceilings.koaGrpc = await onCeiling(httpCeilings.koaGrpc, httpCeilings.pids.koaGrpc)(settings.durationSeconds, settings.warmupSeconds);
     }
-    if (has("post", "put", "patch")) {
+    if (sqliteCeiling !== undefined) {
       log(`run ${run}: ceiling: knex+sqlite3`);
       // Half the duration per phase (three phases): the rate of a local file settles fast.
-      ceilings.sqlite = await measureSqliteCeiling(product.dataDir, Math.max(1, settings.durationSeconds / 2), settings.concurrency);
+      ceilings.sqlite = await sqliteCeiling.measureAll(Math.max(1, settings.durationSeconds / 2));
     }
     const readsTarget = store === "sqlite" ? "≥ 0.8×" : "≥ 0.6×";
-    type Ceiling = { name: string; perSecond: number } | undefined;
-    const readCeiling: Ceiling = ceilings.koaGrpc && { name: "Koa→gRPC", perSecond: ceilings.koaGrpc.perSecond };
-    const writeCeiling: Ceiling = ceilings.sqlite && { name: "SQLite INSERT FULL", perSecond: ceilings.sqlite.insertFullPerSecond };
-    const plan: Array<{ name: WorkloadName; label: string; workload: () => HttpWorkload; target: string; ceiling?: Ceiling }> = [
+    const readCeiling: PairedCeiling | undefined = httpCeilings && {
+      name: "Koa→gRPC",
+      measure: onCeiling(httpCeilings.koaGrpc, httpCeilings.pids.koaGrpc),
+    };
+    const writeCeiling: PairedCeiling | undefined = sqliteCeiling && { name: "SQLite INSERT FULL", measure: onInsertCeiling };
+    const plan: Array<{
+      name: WorkloadName;
+      label: string;
+      workload: () => HttpWorkload;
+      target: string;
+      ceiling: PairedCeiling | undefined;
+    }> = [
       {
         name: "get",
         label: "GET /Users/{id}",
@@ -167,26 +212,28 @@ try {
         label: "PATCH /Groups ±1 member, 10 members",
         workload: () => ({ kind: "group-patch", groupId: smallGroup, newcomers }),
         target: "(reference)",
+        ceiling: undefined,
       },
       {
         name: "group-100k",
         label: `PATCH /Groups ±1 member, ${largeGroupSize.toLocaleString("en-US")} members`,
         workload: () => ({ kind: "group-patch", groupId: largeGroup, newcomers }),
         target: "≥ 0.67× (cost ≤ 1.5×)",
+        ceiling: undefined,
       },
     ];
     const workloads: WorkloadResult[] = [];
     for (const step of plan.filter((candidate) => has(candidate.name))) {
       log(`run ${run}: ${step.label}`);
-      const { figures, rss } = await onProduct(step.workload());
+      const { figures, rss, ceilingPerSecond, slices } = await measureWorkload(step.workload(), step.ceiling);
       // The large group is held against the small one measured just before it, in the same run.
+      const small = workloads.find((workload) => workload.name === "group-10");
       const ceiling =
         step.name === "group-100k"
-          ? (() => {
-              const small = workloads.find((workload) => workload.name === "group-10");
-              return small && { name: "10-member group", perSecond: small.figures.perSecond };
-            })()
-          : step.ceiling;
+          ? small && { name: "10-member group", perSecond: small.figures.perSecond }
+          : step.ceiling && ceilingPerSecond !== undefined
+            ? { name: step.ceiling.name, perSecond: ceilingPerSecond }
+            : undefined;
       workloads.push({
         name: step.name,
         label: step.label,
@@ -194,6 +241,7 @@ try {
         target: step.target,
         rss,
         ...(ceiling ? { ceiling, ratio: figures.perSecond / ceiling.perSecond } : {}),
+        ...(slices ? { slices } : {}),
       });
     }
     let imported: ImportResult | undefined;
@@ -242,6 +290,7 @@ try {
 } finally {
   await load.stop();
   await httpCeilings?.stop();
+  await sqliteCeiling?.stop();
   await product.stop();
   if (cpuProfileDir !== undefined)
     console.log(`CPU profiles (open in Chrome DevTools or speedscope): ${path.relative(process.cwd(), cpuProfileDir)}`);

@@ -21,6 +21,8 @@ export interface WorkloadResult {
   ceiling?: { name: string; perSecond: number };
   /** figures.perSecond / ceiling.perSecond. */
   ratio?: number;
+  /** With a paired ceiling: each slice's rate, in the order measured (paired.ts). */
+  slices?: { ceilingPerSecond: number[]; workloadPerSecond: number[] };
   /** The target for the ratio, as text. */
   target: string;
   rss: Record<string, RssFigures>;

@@ -19,6 +19,8 @@ export interface BenchSettings {
   durationSeconds: number;
   /** Untimed seconds of the same load before each measurement: connections, JIT, caches. */
   warmupSeconds: number;
+  /** Slices a workload and its ceiling each take turns in (paired.ts). */
+  slices: number;
   /** Users of the tenant that the per-request workloads rotate over. */
   seedUsers: number;
   /** Members of the large group (group-100k). */
@@ -66,6 +68,7 @@ export function readSettings(argv: string[] = process.argv.slice(2)): BenchSetti
     concurrency: Math.round(positiveNumber("CONCURRENCY", 16)),
     durationSeconds: positiveNumber("DURATION", 10),
     warmupSeconds: positiveNumber("WARMUP", 1),
+    slices: Math.round(positiveNumber("SLICES", 5)),
     seedUsers: Math.round(positiveNumber("SEED_USERS", 10_000)),
     groupMembers: Math.round(positiveNumber("GROUP_MEMBERS", 100_000)),
     importUsers: Math.round(positiveNumber("IMPORT_USERS", 1_000_000)),

@@ -1,4 +1,7 @@
-import { startScript } from "../child-process.js";
+import type { ChildProcess } from "node:child_process";
+import { ask, forkScript, startScript, stopChild } from "../child-process.js";
+
+const sqliteCeilingName = "the SQLite ceiling";
 
 export interface SqliteCeilingFigures {
   /** Rows per second, one autocommit INSERT each, synchronous=FULL. */
@@ -44,16 +47,41 @@ export async function startHttpCeilings(): Promise<HttpCeilings> {
   };
 }
 
+/** What the SQLite ceiling's process measures: one-row INSERTs (synchronous FULL or NORMAL), or indexed SELECTs. */
+export type SqlitePhase = "insert-full" | "insert-normal" | "select";
+export interface SqliteCeilingJob {
+  phase: SqlitePhase;
+  seconds: number;
+}
+export type SqliteCeilingAnswer = { perSecond: number } | { error: string };
+
 /**
- * Measures the SQLite ceiling in a process of its own, on a fresh file in `folder` (the same disk
- * as the product's data), `seconds` per phase.
+ * The SQLite ceiling's process (sqlite-ceiling-main.ts), for the whole benchmark: its databases
+ * stay open, in `folder` (the same disk as the product's data), so that a phase measured again
+ * beside a write workload runs warm, as the product does.
  */
-export async function measureSqliteCeiling(folder: string, seconds: number, concurrency: number): Promise<SqliteCeilingFigures> {
-  const run = await startScript<SqliteCeilingFigures>(new URL("./sqlite-ceiling-main.ts", import.meta.url), {
-    DIR: folder,
-    SECONDS: String(seconds),
-    CONCURRENCY: String(concurrency),
-  });
-  await new Promise<void>((resolve) => (run.child.exitCode === null ? run.child.once("exit", () => resolve()) : resolve()));
-  return run.ready;
+export class SqliteCeiling {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static async start(folder: string, concurrency: number): Promise<SqliteCeiling> {
+    const script = new URL("./sqlite-ceiling-main.ts", import.meta.url);
+    return new SqliteCeiling(await forkScript(script, sqliteCeilingName, { DIR: folder, CONCURRENCY: String(concurrency) }));
+  }
+
+  /** Operations per second of `phase` over `seconds`. */
+  async measure(phase: SqlitePhase, seconds: number): Promise<number> {
+    return (await ask<{ perSecond: number }>(this.child, sqliteCeilingName, { phase, seconds } satisfies SqliteCeilingJob)).perSecond;
+  }
+
+  /** Every phase once, `seconds` each: the run's table of ceilings. */
+  async measureAll(seconds: number): Promise<SqliteCeilingFigures> {
+    const insertNormalPerSecond = await this.measure("insert-normal", seconds);
+    const insertFullPerSecond = await this.measure("insert-full", seconds);
+    const selectPerSecond = await this.measure("select", seconds);
+    return { insertFullPerSecond, insertNormalPerSecond, selectPerSecond };
+  }
+
+  stop(): Promise<void> {
+    return stopChild(this.child);
+  }
 }

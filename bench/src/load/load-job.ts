@@ -56,7 +56,12 @@ export type LoadJob = HttpJob | WalkJob;
 export interface HttpFigures {
   /** 2xx answers per second over the measured seconds. */
   perSecond: number;
-  /** Latency percentiles in ms (autocannon's histogram: whole milliseconds). */
+  /** The measured seconds. */
+  seconds: number;
+  /**
+   * Latency percentiles in ms (autocannon's histogram: whole milliseconds). Of figures measured in
+   * slices (paired.ts), the median of the slices' p50 and the highest of their p99.
+   */
   p50Ms: number;
   p99Ms: number;
   meanMs: number;

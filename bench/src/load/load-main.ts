@@ -138,14 +138,16 @@ async function runHttp(job: HttpJob): Promise<HttpFigures> {
     requests,
     title: describe(job.workload),
   });
-  // The same requests, unmeasured: connections open, code paths JIT-compiled, caches filled.
-  await autocannon(options(job.warmupSeconds));
+  // The same requests, unmeasured: connections open, code paths JIT-compiled, caches filled. A
+  // slice after the first of a paired measurement (paired.ts) runs warm and skips it.
+  if (job.warmupSeconds > 0) await autocannon(options(job.warmupSeconds));
   const cpu = countCpu(job.cpuOf, job.countPostgresServer === true);
   const result = await autocannon(options(job.seconds));
   const cpuMsPerRequest = cpu.perRequest(result["2xx"] + result.non2xx);
   const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([status, stats]) => [status, stats.count ?? 0]));
   return {
     perSecond: result["2xx"] / result.duration,
+    seconds: result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     meanMs: result.latency.average,
