@@ -7,6 +7,7 @@ function figures(overrides: Partial<HttpFigures>): HttpFigures {
   return {
     perSecond: 0,
     seconds: 2,
+    warmedUpSeconds: 0,
     p50Ms: 0,
     p99Ms: 0,
     meanMs: 0,
@@ -47,6 +48,7 @@ test("merged slices: counts and statuses summed, CPU per request weighted by req
     figures({
       perSecond: 100,
       seconds: 2,
+      warmedUpSeconds: 7,
       completed: 200,
       p50Ms: 5,
       p99Ms: 40,
@@ -79,6 +81,7 @@ test("merged slices: counts and statuses summed, CPU per request weighted by req
   ]);
   assert.equal(merged.perSecond, 200);
   assert.equal(merged.seconds, 6);
+  assert.equal(merged.warmedUpSeconds, 7);
   assert.equal(merged.completed, 1202);
   assert.equal(merged.non2xx, 2);
   assert.equal(merged.errors, 1);

@@ -66,6 +66,7 @@ export function mergeHttpFigures(slices: readonly HttpFigures[]): HttpFigures {
   return {
     perSecond: perSecondOver(slices),
     seconds: slices.reduce((sum, slice) => sum + slice.seconds, 0),
+    warmedUpSeconds: slices.reduce((sum, slice) => sum + slice.warmedUpSeconds, 0),
     p50Ms: median(slices.map((slice) => slice.p50Ms)),
     p99Ms: Math.max(...slices.map((slice) => slice.p99Ms)),
     meanMs: weighted((slice) => slice.meanMs),

@@ -26,6 +26,7 @@ export interface HttpJob {
   basePath: string;
   apiKey: string;
   connections: number;
+  /** The least unmeasured seconds before the measured ones (load-main.ts warmUp); 0: none. */
   warmupSeconds: number;
   seconds: number;
   workload: HttpWorkload;
@@ -58,6 +59,8 @@ export interface HttpFigures {
   perSecond: number;
   /** The measured seconds. */
   seconds: number;
+  /** The unmeasured seconds before them: at least the job's warmupSeconds, longer while the rate still rose. */
+  warmedUpSeconds: number;
   /**
    * Latency percentiles in ms (autocannon's histogram: whole milliseconds). Of figures measured in
    * slices (paired.ts), the median of the slices' p50 and the highest of their p99.
