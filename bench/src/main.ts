@@ -112,12 +112,6 @@ try {
       });
   }
 
-  /** The SQLite ceiling's INSERTs (synchronous=FULL) for `seconds`: what the writes are held against. */
-  const onInsertCeiling: MeasureSlice<{ perSecond: number; seconds: number }> = async (seconds) => ({
-    perSecond: await (sqliteCeiling as SqliteCeiling).measure("insert-full", seconds),
-    seconds,
-  });
-
   /** A paired ceiling: measured in slices that alternate with its workload's (paired.ts). */
   type PairedCeiling = { name: string; measure: MeasureSlice<{ perSecond: number; seconds: number }> };
 
@@ -164,7 +158,11 @@ try {
       name: "Koa→gRPC",
       measure: onCeiling(httpCeilings.koaGrpc, httpCeilings.pids.koaGrpc),
     };
-    const writeCeiling: PairedCeiling | undefined = sqliteCeiling && { name: "SQLite INSERT FULL", measure: onInsertCeiling };
+    // The writes are held against the SQLite ceiling's INSERTs under synchronous=FULL.
+    const writeCeiling: PairedCeiling | undefined = sqliteCeiling && {
+      name: "SQLite INSERT FULL",
+      measure: async (seconds) => ({ perSecond: await sqliteCeiling.measure("insert-full", seconds), seconds }),
+    };
     const plan: Array<{
       name: WorkloadName;
       label: string;
