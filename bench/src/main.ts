@@ -39,7 +39,8 @@ async function timed<T>(what: string, action: () => Promise<T>): Promise<T> {
 const newcomerCount = 1_000;
 
 log(
-  `${store}; workloads ${only.join(", ")}; concurrency ${settings.concurrency}; ${settings.durationSeconds} s each; ${settings.runs} run(s)`,
+  `${store}; workloads ${only.join(", ")}; concurrency ${settings.concurrency}; ${settings.durationSeconds} s each; ${settings.runs} run(s)` +
+    (Object.keys(settings.productEnv).length === 0 ? "" : `; product settings ${JSON.stringify(settings.productEnv)}`),
 );
 const resultsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "../results");
 const resultsFile =
@@ -52,7 +53,7 @@ const resultsFile =
       .replace(/\.\d+Z$/, "Z")}.json`,
   );
 const cpuProfileDir = settings.profile ? `${resultsFile.replace(/\.json$/, "")}-profiles` : undefined;
-const product = await Product.start(store, cpuProfileDir === undefined ? {} : { cpuProfileDir });
+const product = await Product.start(store, { settings: settings.productEnv, ...(cpuProfileDir === undefined ? {} : { cpuProfileDir }) });
 const httpCeilings: HttpCeilings | undefined = has("get", "filter") ? await startHttpCeilings() : undefined;
 const sqliteCeiling = has("post", "put", "patch") ? await SqliteCeiling.start(product.dataDir, settings.concurrency) : undefined;
 const load = await LoadGenerator.start();

@@ -99,11 +99,16 @@ export class Product {
   private constructor(
     readonly dataDir: string,
     readonly store: StoreKind,
+    /** Settings of the services' own beside the harness's (PRODUCT_ENV), to compare two settings. */
+    private readonly settings: Readonly<Record<string, string>>,
   ) {}
 
-  /** With cpuProfileDir, each service writes a V8 CPU profile of its whole life there when it stops. */
-  static async start(store: StoreKind, options: { cpuProfileDir?: string } = {}): Promise<Product> {
-    const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-bench-")), store);
+  /**
+   * With cpuProfileDir, each service writes a V8 CPU profile of its whole life there when it stops;
+   * `settings` go into every service's environment, over the harness's own.
+   */
+  static async start(store: StoreKind, options: { cpuProfileDir?: string; settings?: Record<string, string> } = {}): Promise<Product> {
+    const product = new Product(await mkdtemp(path.join(tmpdir(), "scimgw-bench-")), store, options.settings ?? {});
     try {
       const bootstrap = JSON.parse(await product.admin(["bootstrap", "--gateway-credential-file", product.credentialFile])) as {
         key: string;
@@ -157,6 +162,7 @@ export class Product {
       PATH: process.env.PATH,
       DATA_DIR: this.dataDir,
       LOG_LEVEL: "info",
+      ...this.settings,
       GATEWAY_METRICS_PORT: "0",
       DIRECTORY_METRICS_PORT: "0",
       ...store,

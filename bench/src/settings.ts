@@ -34,6 +34,8 @@ export interface BenchSettings {
   outFile: string | undefined;
   /** Whether the services write CPU profiles (next to the JSON). */
   profile: boolean;
+  /** Settings given to the product's services (PRODUCT_ENV), e.g. to compare two values of one. */
+  productEnv: Record<string, string>;
 }
 
 function positiveNumber(name: string, fallback: number): number {
@@ -59,6 +61,21 @@ function onlyList(argv: string[]): WorkloadName[] {
   return workloadNames.filter((name) => chosen.has(name));
 }
 
+function productEnv(): Record<string, string> {
+  const raw = process.env.PRODUCT_ENV;
+  if (raw === undefined || raw.trim() === "") return {};
+  const refuse = () => new Error(`PRODUCT_ENV: must be a JSON object of strings, e.g. {"DIRECTORY_TENANT_CONCURRENCY":"16"}; got ${raw}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw refuse();
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw refuse();
+  if (!Object.values(parsed).every((value) => typeof value === "string")) throw refuse();
+  return parsed as Record<string, string>;
+}
+
 /** Reads the harness's settings from the environment (and --only from the command line), once. */
 export function readSettings(argv: string[] = process.argv.slice(2)): BenchSettings {
   const store = process.env.STORE ?? "sqlite";
@@ -77,5 +94,6 @@ export function readSettings(argv: string[] = process.argv.slice(2)): BenchSetti
     only: onlyList(argv),
     outFile: process.env.BENCH_OUT || undefined,
     profile: process.env.PROFILE === "1" || process.env.PROFILE === "true",
+    productEnv: productEnv(),
   };
 }
