@@ -121,6 +121,31 @@ test("an error that may end the transaction rolls the group back, and the others
   }
 });
 
+test("a write that fails after changing rows makes its group run again alone: its rows are gone, the others' kept", async () => {
+  const opened = await openThings();
+  try {
+    const holder = holdWriter(opened.db);
+    await holder.running;
+    const begunBefore = opened.begun();
+    const before = insert(opened.db, "before");
+    const refused = writeTransaction(opened.db, undefined, async (trx) => {
+      await trx("things").insert({ name: "refused" });
+      throw new Error("refused after inserting");
+    });
+    const after = insert(opened.db, "after");
+    holder.release();
+    await holder.done;
+    assert.equal(await before, "before");
+    await assert.rejects(refused, /refused after inserting/);
+    assert.equal(await after, "after");
+    assert.deepEqual(await names(opened.db), ["after", "before", "holder"]);
+    // The group, rolled back, then each of its three writes alone.
+    assert.equal(opened.begun() - begunBefore, 4);
+  } finally {
+    await opened.close();
+  }
+});
+
 test("a caller that gives up after its write ran in a group finds it not committed; the others are", async () => {
   const opened = await openThings();
   try {
@@ -216,19 +241,19 @@ test("log rows appended in a group are inserted together before its COMMIT, none
       if (/^insert into .log./i.test(query.sql.trim())) logInserts.push(query.sql);
     });
     let seq = 0;
-    const logged = (name: string, fail = false) =>
+    // A write logs, then inserts its thing; "b" takes a name "a" holds, which fails after its log row was held.
+    const logged = (name: string, thing = name) =>
       writeTransaction(opened.db, undefined, async (trx) => {
-        await trx("things").insert({ name });
         seq += 1;
         await atCommit(trx, logStep, [{ seq, name }]);
         // Held, not yet in the table: nothing in the same transaction reads a log back.
         assert.equal((await trx("log").where({ name })).length, 0);
-        if (fail) throw new Error("refused after logging");
+        await trx("things").insert({ name: thing });
         return name;
       });
     const holder = holdWriter(opened.db);
     await holder.running;
-    const queued = [logged("a"), logged("b", true), logged("c")];
+    const queued = [logged("a"), logged("b", "a"), logged("c")];
     holder.release();
     await holder.done;
     const [a, b, c] = await Promise.allSettled(queued);

@@ -1,6 +1,7 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Knex } from "knex";
 import { holdThrough, keepHeld, settleHeld, type HeldAtCommit } from "./at-commit.js";
+import { WriteNotUndone, writeInGroup } from "./sqlite-writer-client.js";
 import { runInterruptibly, transactionWithSignal } from "./transaction-with-signal.js";
 
 type Work<T> = (trx: Knex.Transaction) => Promise<T>;
@@ -34,9 +35,11 @@ class GroupRolledBack extends Error {}
  * Whether an error may have ended the transaction it happened in, not just its statement. SQLite
  * may roll a transaction back on its own after SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY or
  * SQLITE_NOMEM, and always does when a writing statement is interrupted (SQLITE_INTERRUPT); only a
- * constraint violation is known to leave it intact. So any SQLite error but that one counts.
+ * constraint violation is known to leave it intact. So any SQLite error but that one counts, and
+ * a write that failed after changing rows its savepoint was not there to undo (WriteNotUndone).
  */
 export function breaksTransaction(error: unknown): boolean {
+  if (error instanceof WriteNotUndone) return true;
   const code = (error as { code?: unknown } | null | undefined)?.code;
   return typeof code === "string" && code.startsWith("SQLITE_") && code !== "SQLITE_CONSTRAINT";
 }
@@ -44,17 +47,21 @@ export function breaksTransaction(error: unknown): boolean {
 /**
  * Group commit on SQLite's one writing connection. Most of a small write's cost is its COMMIT (with
  * synchronous=FULL, a sync of the WAL to disk), so the writer takes every write that queued while
- * the previous commit ran and commits them together: one transaction, each write in a SAVEPOINT of
+ * the previous commit ran and commits them together: one transaction, each write in a savepoint of
  * its own, so a write that fails (a 409, a version mismatch) rolls back only itself and the others
  * still commit. Each write runs after the ones before it in the group and sees their effects, as
  * it would alone in that order, so uniqueness and version checks stay exact. Throughput grows with
  * the number of writers waiting instead of being one transaction per round trip.
  *
+ * A write's savepoint costs the writer no statement (writeInGroup, SqliteWriterClient): nearly every
+ * write that fails does so before it changed a row (a read that finds a conflict, or the failing
+ * statement itself, which SQLite undoes whole), and needs no undoing.
+ *
  * A write settles only after its group's COMMIT. When the group cannot commit as a whole (an error
- * that may have ended the transaction, or a caller that gave up after its write ran and must not
- * find it committed), the group is rolled back and each of its writes whose caller still waits runs
- * again alone, in order, with the same answer it would have had first. A write alone (the writer
- * was idle) pays no savepoint. Work a write leaves to the group's end (at-commit.ts) is done there
+ * that may have ended the transaction, a write that failed after changing rows, or a caller that
+ * gave up after its write ran and must not find it committed), the group is rolled back and each of
+ * its writes whose caller still waits runs again alone, in order, with the same answer it would
+ * have had first. A write alone (the writer was idle) runs in a transaction of its own. Work a write leaves to the group's end (at-commit.ts) is done there
  * for the whole group: the claim of each tenant's row and the change and activity log rows it
  * numbers (claimAtCommit), so a write costs the writer three statements fewer.
  */
@@ -85,7 +92,7 @@ export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitW
             const value = await trx.transaction((savepoint) => {
               held = holdThrough(savepoint, heldAtCommit);
               return runInterruptibly(savepoint, write.signal, write.work);
-            });
+            }, writeInGroup);
             if (held !== undefined) keepHeld(heldAtCommit, held);
             outcomes.set(write, { ok: true, value });
           } catch (error) {

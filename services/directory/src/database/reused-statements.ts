@@ -61,7 +61,7 @@ function prepare(connection: SqliteConnection, sql: string): Promise<SqliteState
 export const statementsPerConnection = 64;
 
 /** The reads of knex's query builder; raw SQL (PRAGMAs, migrations) and writes are prepared each time as before. */
-const builderReads = new Set(["select", "first", "pluck"]);
+export const builderReads: ReadonlySet<string> = new Set(["select", "first", "pluck"]);
 
 /** How knex's SQLite client runs each query builder method (its `_query`): `run` answers lastID and changes. */
 function callMethodOf(query: CompiledQuery & { returning?: unknown }): "all" | "run" {

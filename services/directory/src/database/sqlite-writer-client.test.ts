@@ -13,7 +13,7 @@ import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
 import { countPrepares, countStatementRuns, openThingsDatabase } from "../test-support/sqlite-statements.js";
 import { openDatabase } from "./open-database.js";
-import { maxKeptBindings } from "./sqlite-writer-client.js";
+import { maxKeptBindings, WriteNotUndone, writeInGroup } from "./sqlite-writer-client.js";
 import { writeTransaction } from "./write-transaction.js";
 
 const sqlite = storesUnderTest.find((store) => store.name === "sqlite");
@@ -271,5 +271,101 @@ describe("the SQLite writer keeps every statement of its transactions", () => {
     await writeRound(6);
     const [checkpoint] = (await writer.raw("PRAGMA wal_checkpoint(TRUNCATE)")) as Array<{ busy: number }>;
     assert.equal(checkpoint?.busy, 0);
+  });
+});
+
+describe("a group commit's write savepoints cost the writer nothing until a write must be undone", () => {
+  let things: Awaited<ReturnType<typeof openThingsDatabase>>;
+  let db: Knex;
+  let writer: Knex;
+  before(async () => {
+    things = await openThingsDatabase();
+    ({ db, writer } = things);
+  });
+  after(() => things.dispose());
+
+  const idsBetween = (low: number, high: number) => db("things").whereBetween("id", [low, high]).orderBy("id").pluck("id");
+
+  test("writes in savepoints of their own run as one statement each, between BEGIN and COMMIT", async () => {
+    const calls = countStatementRuns();
+    try {
+      await writer.transaction(async (trx) => {
+        for (let i = 1; i <= 5; i++) await trx.transaction((write) => write("things").insert({ id: 100 + i, name: "write" }), writeInGroup);
+      });
+    } finally {
+      calls.restore();
+    }
+    // BEGIN, five INSERTs, COMMIT: no SAVEPOINT and no RELEASE (sibling savepoints cost 12).
+    assert.equal(calls.count(), 7);
+    assert.deepEqual(await idsBetween(101, 105), [101, 102, 103, 104, 105]);
+  });
+
+  test("a write that fails before changing a row is undone without a savepoint; the others keep theirs", async () => {
+    await writer.transaction(async (trx) => {
+      await trx.transaction((write) => write("things").insert({ id: 201, name: "first" }), writeInGroup);
+      // Its INSERT fails on the taken id: SQLite undoes the whole statement.
+      await assert.rejects(
+        trx.transaction(async (write) => {
+          await write("things").where({ id: 299 }).update({ name: "nobody" });
+          await write("things").insert({ id: 201, name: "taken" });
+        }, writeInGroup),
+        /UNIQUE constraint failed/,
+      );
+      // A read that finds the conflict changed nothing.
+      await assert.rejects(
+        trx.transaction(async (write) => {
+          if ((await write("things").where({ id: 201 }).first()) !== undefined) throw new Error("id 201 is taken");
+        }, writeInGroup),
+        /id 201 is taken/,
+      );
+      // An UPDATE … RETURNING that found no row changed none.
+      await assert.rejects(
+        trx.transaction(async (write) => {
+          const found = await write("things").where({ id: 298 }).update({ name: "nobody" }, ["id"]);
+          assert.equal(found.length, 0);
+          throw new Error("no such thing");
+        }, writeInGroup),
+        /no such thing/,
+      );
+      await trx.transaction((write) => write("things").insert({ id: 202, name: "last" }), writeInGroup);
+    });
+    assert.deepEqual(await idsBetween(200, 299), [201, 202]);
+    assert.deepEqual(await db("things").where({ id: 201 }).pluck("name"), ["first"]);
+  });
+
+  test("a write that fails after changing a row fails its savepoint's rollback with WriteNotUndone", async () => {
+    for (const change of [
+      (write: Knex.Transaction) => write("things").insert({ id: 301, name: "inserted" }),
+      (write: Knex.Transaction) => write("things").where({ id: 201 }).update({ name: "changed" }),
+      (write: Knex.Transaction) => write.raw("delete from things where id = 999"),
+    ]) {
+      await assert.rejects(
+        writer.transaction(async (trx) => {
+          await trx.transaction(async (write) => {
+            await change(write);
+            throw new Error("gives up after changing");
+          }, writeInGroup);
+        }),
+        WriteNotUndone,
+      );
+    }
+    assert.deepEqual(await idsBetween(300, 399), []);
+    assert.deepEqual(await db("things").where({ id: 201 }).pluck("name"), ["first"]);
+  });
+
+  test("its own savepoints inside a write are real ones and undo what they did", async () => {
+    await writer.transaction(async (trx) => {
+      await trx.transaction(async (write) => {
+        await write("things").insert({ id: 401, name: "write" });
+        await assert.rejects(
+          write.transaction(async (inner) => {
+            await inner("things").insert({ id: 402, name: "inner" });
+            throw new Error("inner gives up");
+          }),
+          /inner gives up/,
+        );
+      }, writeInGroup);
+    });
+    assert.deepEqual(await idsBetween(400, 499), [401]);
   });
 });

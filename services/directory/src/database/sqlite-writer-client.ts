@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { Knex } from "knex";
-import { type CompiledQuery, ReusedStatementsSqliteClient, type SqliteConnection } from "./reused-statements.js";
+import { builderReads, type CompiledQuery, ReusedStatementsSqliteClient, type SqliteConnection } from "./reused-statements.js";
 
 /** knex's (internal) transaction: its begin() runs "BEGIN;", its savepoint() a SAVEPOINT. */
 type SqliteTransactionClass = new (
@@ -24,23 +24,85 @@ const keptMethods = new Set(["select", "first", "pluck", "insert", "update", "de
  */
 export const maxKeptBindings = 200;
 
-/** The statements ImmediateTransaction runs, as knex writes them, by what they do. */
-const transactionControl = /^(?:(BEGIN IMMEDIATE;|COMMIT;|ROLLBACK)|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) sp(\d+);?)$/;
+/** What a write savepoint (writeInGroup) is named in the SQL ImmediateTransaction runs for it. */
+const writeSavepointName = "write";
 
+/** The statements ImmediateTransaction runs, as knex writes them, by what they do. */
+const transactionControl =
+  /^(?:(BEGIN IMMEDIATE;|COMMIT;|ROLLBACK)|(SAVEPOINT|RELEASE SAVEPOINT|ROLLBACK TO SAVEPOINT) (?:sp(\d+)|(write));?)$/;
+
+type SavepointStatement = "SAVEPOINT" | "RELEASE SAVEPOINT" | "ROLLBACK TO SAVEPOINT";
 type TransactionControl =
   | { ends: true }
-  | { ends: false; savepoint: "SAVEPOINT" | "RELEASE SAVEPOINT" | "ROLLBACK TO SAVEPOINT"; depth: number };
+  | { ends: false; savepoint: SavepointStatement; depth: number }
+  | { ends: false; savepoint: SavepointStatement; write: true };
 
 function transactionControlOf(sql: string): TransactionControl | undefined {
   const match = transactionControl.exec(sql);
   if (match === null) return undefined;
-  const [, whole, savepoint, depth] = match;
+  const [, whole, savepoint, depth, write] = match;
   if (whole !== undefined) return { ends: true };
-  return { ends: false, savepoint: savepoint as "SAVEPOINT", depth: Number(depth) };
+  if (write !== undefined) return { ends: false, savepoint: savepoint as SavepointStatement, write: true };
+  return { ends: false, savepoint: savepoint as SavepointStatement, depth: Number(depth) };
 }
 
-/** Per writer connection: the lowest depth whose RELEASE SAVEPOINT is put off (SqliteWriterClient._query). */
-const releasePutOff = new WeakMap<SqliteConnection, number>();
+/** What the writer client remembers of its connection's transaction (SqliteWriterClient._query). */
+interface WriterState {
+  /** Statements run that may have changed rows, ever: a write savepoint compares it before and after. */
+  changes: number;
+  /** `changes` when the open write savepoint began, if one is open. */
+  writeBeganAt: number | undefined;
+  /** The lowest depth whose RELEASE SAVEPOINT is put off, if any. */
+  releasePutOff: number | undefined;
+}
+const stateOf = new WeakMap<SqliteConnection, WriterState>();
+
+function writerStateOf(connection: SqliteConnection): WriterState {
+  let state = stateOf.get(connection);
+  if (state === undefined) {
+    state = { changes: 0, writeBeganAt: undefined, releasePutOff: undefined };
+    stateOf.set(connection, state);
+  }
+  return state;
+}
+
+const builderWrites = new Set(["insert", "update", "del", "counter"]);
+
+/**
+ * Whether a statement that ran may have changed rows. Reads cannot; a write of the query builder
+ * that says it changed none (node-sqlite3's `changes` after `run`, no rows RETURNING) did not: it
+ * touched no row, so no trigger ran either. Anything else may have (raw SQL: its `changes` would be
+ * an earlier statement's).
+ */
+function mayHaveChanged(query: CompiledQuery & { returning?: unknown }): boolean {
+  const method = query.method ?? "";
+  if (builderReads.has(method)) return false;
+  if (!builderWrites.has(method)) return true;
+  if ((query.context as { changes?: unknown } | undefined)?.changes === 0) return false;
+  return !(query.returning && Array.isArray(query.response) && query.response.length === 0);
+}
+
+/**
+ * A write in a group commit failed after it had changed rows, which only its savepoint could have
+ * undone, and the writer did not run that savepoint (writeInGroup): the group's transaction cannot
+ * commit as it is, and the group commit rolls it back and runs its writes again alone.
+ */
+export class WriteNotUndone extends Error {
+  constructor() {
+    super("a write in a group commit failed after changing rows; the group must roll back and run its writes alone");
+    this.name = "WriteNotUndone";
+  }
+}
+
+/**
+ * The config of a write's savepoint in a group commit (group-commit.ts): `trx.transaction(work,
+ * writeInGroup)`. The writer runs no SAVEPOINT for it, and its RELEASE and ROLLBACK TO cost nothing,
+ * as long as the write changes nothing before it fails (SqliteWriterClient._query).
+ */
+export const writeInGroup: Readonly<Knex.TransactionConfig> = Object.freeze({
+  userParams: Object.freeze({ writeInGroup: true }),
+  doNotRejectOnRollback: true,
+});
 
 class ImmediateTransaction extends SqliteTransaction {
   /** 0 for a transaction, 1 for a savepoint in it, 2 for one in that, and so on. */
@@ -49,10 +111,12 @@ class ImmediateTransaction extends SqliteTransaction {
   constructor(client: Knex.Client, container: unknown, config: unknown, outerTx: unknown) {
     super(client, container, config, outerTx);
     this.depth = outerTx instanceof ImmediateTransaction ? outerTx.depth + 1 : 0;
+    const ofWrite = (config as Knex.TransactionConfig | undefined)?.userParams?.writeInGroup === true;
+    if (ofWrite && this.depth !== 1) throw new Error("a write's savepoint in a group commit is one level inside the group's transaction");
     // knex names a savepoint after its transaction's txid, a new one each time ("trx1234"); named by
     // depth, SAVEPOINT and RELEASE are the same few statements every time, which the writer keeps
     // prepared. SQLite releases or rolls back to the innermost savepoint of a name, which is this one.
-    this.txid = `sp${this.depth}`;
+    this.txid = ofWrite ? writeSavepointName : `sp${this.depth}`;
   }
 
   begin(connection: unknown): Promise<unknown> {
@@ -99,23 +163,42 @@ export class SqliteWriterClient extends ReusedStatementsSqliteClient {
    * statements run meanwhile: a savepoint only decides what a ROLLBACK TO undoes, and none can
    * reach a released savepoint's statements before the put-off RELEASE runs. A RELEASE of a lower
    * depth releases the savepoints above it too, so only the lowest put off is kept.
+   *
+   * A write's savepoint in a group commit (writeInGroup) is not run at all, and costs the writer
+   * nothing: its RELEASE has nothing to release, and its ROLLBACK TO nothing to undo as long as no
+   * statement that may have changed rows (mayHaveChanged) succeeded since it began, which is how
+   * nearly every failed write fails. One that did change rows first fails its ROLLBACK TO with
+   * WriteNotUndone, and the group commit rolls the group back and runs its writes again alone.
    */
   override async _query(connection: SqliteConnection, query: CompiledQuery): Promise<CompiledQuery> {
+    const state = writerStateOf(connection);
     const control = query.method === undefined ? transactionControlOf(query.sql) : undefined;
-    if (control !== undefined) {
-      const putOff = releasePutOff.get(connection);
-      releasePutOff.delete(connection);
-      if (!control.ends && control.savepoint === "RELEASE SAVEPOINT") {
-        releasePutOff.set(connection, Math.min(putOff ?? control.depth, control.depth));
-        query.response = [];
-        return query;
-      }
-      if (!control.ends && putOff !== undefined) {
-        const sql = `RELEASE SAVEPOINT sp${putOff}; ${query.sql}`;
-        await new Promise<void>((resolve, reject) => connection.exec(sql, (error) => (error ? reject(error) : resolve())));
-        query.response = [];
-        return query;
-      }
+    if (control === undefined) {
+      const answered = await super._query(connection, query);
+      // A statement that failed changed nothing: SQLite undoes all of a statement that fails
+      // (a constraint's default ABORT), and any other failure ends the group (breaksTransaction).
+      if (mayHaveChanged(answered)) state.changes += 1;
+      return answered;
+    }
+    if (!control.ends && "write" in control) {
+      const beganAt = state.writeBeganAt;
+      state.writeBeganAt = control.savepoint === "SAVEPOINT" ? state.changes : undefined;
+      if (control.savepoint === "ROLLBACK TO SAVEPOINT" && beganAt !== state.changes) throw new WriteNotUndone();
+      query.response = [];
+      return query;
+    }
+    const putOff = state.releasePutOff;
+    state.releasePutOff = undefined;
+    if (control.ends) state.writeBeganAt = undefined;
+    else if (control.savepoint === "RELEASE SAVEPOINT") {
+      state.releasePutOff = Math.min(putOff ?? control.depth, control.depth);
+      query.response = [];
+      return query;
+    } else if (putOff !== undefined) {
+      const sql = `RELEASE SAVEPOINT sp${putOff}; ${query.sql}`;
+      await new Promise<void>((resolve, reject) => connection.exec(sql, (error) => (error ? reject(error) : resolve())));
+      query.response = [];
+      return query;
     }
     return super._query(connection, query);
   }

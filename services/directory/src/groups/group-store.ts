@@ -25,6 +25,7 @@ import type { SortDirection } from "../query/sort-direction.js";
 import { compileGroupFilter, compileGroupSort, offsetGroupKeyset } from "./compile-group-filter.js";
 import { displayNameKey, groupContent, groupFromRow, type GroupRow } from "./group-row.js";
 import { changedAttributes, recordChanges, type Change } from "../changes/change-log.js";
+import { refuseStaleSchema } from "../tenants/tenant-row-claim.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { groupFromProto, groupToProto } from "@scimgw/scim-proto";
 import { createTenantSchemaCache, type TenantSchemaCache } from "../schemas/tenant-schema-cache.js";
@@ -135,6 +136,7 @@ export function createGroupStore(
   async function update(tenantId: string, id: string, edit: GroupEdit, expectedVersion?: bigint, call: WriteCall = {}): Promise<Group> {
     const types = await typesOf(tenantId, call);
     return writeTransaction(db, call.signal, async (trx) => {
+      await refuseStaleSchema(trx, tenantId, types.revision);
       const read = groups(trx).where({ tenant_id: tenantId, id });
       if (postgres) read.forUpdate();
       const row = await read.first();
@@ -211,6 +213,7 @@ export function createGroupStore(
         last_modified: now,
       };
       await writeTransaction(db, call.signal, async (trx) => {
+        await refuseStaleSchema(trx, tenantId, types.revision);
         await orConflict(() => groups(trx).insert(row), group.displayName);
         await writeUniqueValues(trx, tenantId, row.id, groupFromRow(row), types);
         const added = await memberships.add(

@@ -1,7 +1,7 @@
 // On SQLite's one writer a group commit claims each tenant's row once, at the group's end, for all
 // of the group's writes to it (claimAtCommit): one UPDATE per tenant instead of one per write, the
 // change and activity numbers still gap-free and in the writes' order; a write validated by a stale
-// schema is refused in its own savepoint; a recount in the middle of a group counts what the
+// schema is refused before it changes a row, so alone; a recount in the middle of a group counts what the
 // writes before it will add.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -64,7 +64,7 @@ if (sqlite !== undefined)
       assert.equal(
         writer.counts.commits - commitsBefore,
         2,
-        "the holder's, then one group: the stale write rolled back in its own savepoint",
+        "the holder's, then one group: the stale write refused before it changed a row, alone",
       );
       // a and b claimed once each, at the group's end, and the recount's own UPDATE: the stale write
       // was refused by a read of the revision in its savepoint, before any claim.

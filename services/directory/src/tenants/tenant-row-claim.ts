@@ -128,25 +128,29 @@ function sumOf(claims: readonly HeldClaim[]): Required<TenantRowClaim> {
 
 /**
  * Claims the tenant's row for a write and inserts its log rows, numbered: at once alone, at its
- * group's end in a group commit (claimStep). Call it last in the write's transaction.
- *
- * In a group, a write validated by a schema revision is checked here too, so that a stale one fails
- * in its own savepoint rather than at the end, where it would send the whole group to run again
- * alone: against the revision this process knows, or, when they disagree (a schema change by
- * another process, one in this group, a first write), against the tenant's row, read in the write's
- * own transaction. The claim at the end checks again.
+ * group's end in a group commit (claimStep), which checks the write's schema revision. Call it last
+ * in the write's transaction.
  */
 export async function claimAtCommit(trx: Knex.Transaction, held: HeldClaim): Promise<void> {
-  const known = knownRevisionsOf(trx);
-  if (held.schemaRevision !== undefined && known.get(held.tenantId) !== held.schemaRevision && holdsAtCommit(trx)) {
-    const row = await trx("tenants").where("id", held.tenantId).first("schema_revision");
-    if (row !== undefined) {
-      const revision = BigInt(row.schema_revision);
-      known.set(held.tenantId, revision);
-      if (revision !== held.schemaRevision) throw schemaChanged(held.schemaRevision, revision);
-    }
-  }
   await atCommit(trx, claimStep, [held]);
+}
+
+/**
+ * In a group commit, refuses a write validated by a schema revision that is no longer the tenant's
+ * (SCHEMA_CHANGED) before it changes anything, so that it fails alone: a write of a group that fails
+ * after changing rows sends the whole group to run again alone (writeInGroup). Checked against the
+ * revision this process knows, or, when they disagree (a schema change by another process, one in
+ * this group, a first write), against the tenant's row, read in the write's own transaction. Alone,
+ * it does nothing: the claim checks (claimStep), and the whole transaction rolls back. Call it first
+ * in a write that passes a schema revision to recordChanges.
+ */
+export async function refuseStaleSchema(trx: Knex.Transaction, tenantId: string, schemaRevision: bigint): Promise<void> {
+  if (!holdsAtCommit(trx) || knownRevisionsOf(trx).get(tenantId) === schemaRevision) return;
+  const row = await trx("tenants").where("id", tenantId).first("schema_revision");
+  if (row === undefined) return;
+  const revision = BigInt(row.schema_revision);
+  knownRevisionsOf(trx).set(tenantId, revision);
+  if (revision !== schemaRevision) throw schemaChanged(schemaRevision, revision);
 }
 
 /**

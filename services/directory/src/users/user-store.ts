@@ -5,6 +5,7 @@ import { GroupMembershipSchema, type User } from "@scimgw/proto";
 import { memberGroupsFromSql, memberGroupsSql } from "../memberships/member-groups.js";
 import { memberships } from "../memberships/membership-store.js";
 import { changedAttributes, recordChanges, userChangeKind } from "../changes/change-log.js";
+import { refuseStaleSchema } from "../tenants/tenant-row-claim.js";
 import { defaultActivityOptions, writeActivityRow, type ActivityOptions, type WriteCall } from "../activity/write-activity.js";
 import { userFromProto, userToProto } from "@scimgw/scim-proto";
 import { keepImmutableValues, urn, userResourceType, type AttributePath, type Filter, type ResourceTypeDefinition } from "@scimgw/scim";
@@ -270,6 +271,7 @@ export function createUserStore(
       const delta = assignmentDelta(current, next);
       const reassigned = sameAssignments(current, saved) ? undefined : assignmentRowsOf(tenantId, id, row.created_at, saved);
       const written = await writeTransaction(db, signal, async (trx) => {
+        await refuseStaleSchema(trx, tenantId, types.revision);
         await checkAssignments(trx, tenantId, current, next);
         let updated = 0;
         await insertOrConflict(async () => {
@@ -334,6 +336,7 @@ export function createUserStore(
       };
       const created = userFromRow(row);
       await writeTransaction(db, signal, async (trx) => {
+        await refuseStaleSchema(trx, tenantId, types.revision);
         await checkAssignments(trx, tenantId, undefined, created);
         await insertOrConflict(() => users(trx).insert(row), user.userName);
         await writeUniqueValues(trx, tenantId, row.id, created, types);
