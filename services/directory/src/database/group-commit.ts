@@ -61,9 +61,10 @@ export function breaksTransaction(error: unknown): boolean {
  * that may have ended the transaction, a write that failed after changing rows, or a caller that
  * gave up after its write ran and must not find it committed), the group is rolled back and each of
  * its writes whose caller still waits runs again alone, in order, with the same answer it would
- * have had first. A write alone (the writer was idle) runs in a transaction of its own. Work a write leaves to the group's end (at-commit.ts) is done there
- * for the whole group: the claim of each tenant's row and the change and activity log rows it
- * numbers (claimAtCommit), so a write costs the writer three statements fewer.
+ * have had first. A write alone (the writer was idle) runs in a transaction of its own. Work a
+ * write leaves to the group's end (at-commit.ts) is done there for the whole group: the claim of
+ * each tenant's row and the change and activity log rows it numbers (claimAtCommit), so a write
+ * costs the writer three statements fewer.
  */
 export function createGroupCommitWriter(knex: Knex, maxGroup = 64): GroupCommitWriter {
   const queue: QueuedWrite[] = [];

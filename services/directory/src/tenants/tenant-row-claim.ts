@@ -145,11 +145,12 @@ export async function claimAtCommit(trx: Knex.Transaction, held: HeldClaim): Pro
  * in a write that passes a schema revision to recordChanges.
  */
 export async function refuseStaleSchema(trx: Knex.Transaction, tenantId: string, schemaRevision: bigint): Promise<void> {
-  if (!holdsAtCommit(trx) || knownRevisionsOf(trx).get(tenantId) === schemaRevision) return;
+  const known = knownRevisionsOf(trx);
+  if (!holdsAtCommit(trx) || known.get(tenantId) === schemaRevision) return;
   const row = await trx("tenants").where("id", tenantId).first("schema_revision");
   if (row === undefined) return;
   const revision = BigInt(row.schema_revision);
-  knownRevisionsOf(trx).set(tenantId, revision);
+  known.set(tenantId, revision);
   if (revision !== schemaRevision) throw schemaChanged(schemaRevision, revision);
 }
 
