@@ -61,8 +61,14 @@ function onlyList(argv: string[]): WorkloadName[] {
   return workloadNames.filter((name) => chosen.has(name));
 }
 
-function productEnv(): Record<string, string> {
-  const raw = process.env.PRODUCT_ENV;
+/**
+ * The levels at which the services still log their "listening" line, which Product.start waits
+ * for: any higher (warn, error, fatal, silent) and every run would wait 60 s and fail to start.
+ */
+const levelsShowingReady = new Set(["info", "debug", "trace"]);
+
+/** PRODUCT_ENV read: a JSON object of strings, or a message saying what is wrong with it. */
+export function productEnvOf(raw: string | undefined): Record<string, string> {
   if (raw === undefined || raw.trim() === "") return {};
   const refuse = () => new Error(`PRODUCT_ENV: must be a JSON object of strings, e.g. {"DIRECTORY_TENANT_CONCURRENCY":"16"}; got ${raw}`);
   let parsed: unknown;
@@ -73,7 +79,13 @@ function productEnv(): Record<string, string> {
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw refuse();
   if (!Object.values(parsed).every((value) => typeof value === "string")) throw refuse();
-  return parsed as Record<string, string>;
+  const settings = parsed as Record<string, string>;
+  const level = settings.LOG_LEVEL;
+  if (level !== undefined && !levelsShowingReady.has(level))
+    throw new Error(
+      `PRODUCT_ENV: LOG_LEVEL "${level}" hides the services' "listening" lines, which the harness waits for; use info, debug or trace`,
+    );
+  return settings;
 }
 
 /** Reads the harness's settings from the environment (and --only from the command line), once. */
@@ -94,6 +106,6 @@ export function readSettings(argv: string[] = process.argv.slice(2)): BenchSetti
     only: onlyList(argv),
     outFile: process.env.BENCH_OUT || undefined,
     profile: process.env.PROFILE === "1" || process.env.PROFILE === "true",
-    productEnv: productEnv(),
+    productEnv: productEnvOf(process.env.PRODUCT_ENV),
   };
 }
