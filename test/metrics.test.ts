@@ -127,6 +127,7 @@ for (const store of await storeKindsUnderTest())
       assert.equal(gateway.get(seriesOf("scimgw_gateway_group_patch_operations_count", { idp: "entra" })), 2);
       assert.equal(gateway.get(seriesOf("scimgw_gateway_group_patch_member_values_sum", { idp: "entra" })), 3);
       assert.ok((gateway.get("process_cpu_user_seconds_total") ?? 0) > 0, "process metrics are there");
+      assert.ok((gateway.get("scimgw_event_loop_busy_seconds_total") ?? 0) > 0, "the event loop's busy seconds are there");
 
       const directory = await scrape(product.directoryMetricsUrls[0]!);
       const calls = (service: string, method: string, code = "OK") =>
@@ -146,5 +147,6 @@ for (const store of await storeKindsUnderTest())
       assert.equal(directory.get("scimgw_directory_db_pool_connections_max"), store === "sqlite" ? 4 : 10);
       assert.equal(directory.get("scimgw_directory_change_streams_open"), 0);
       assert.ok((directory.get("process_cpu_user_seconds_total") ?? 0) > 0, "process metrics are there");
+      assert.ok((directory.get("scimgw_event_loop_busy_seconds_total") ?? 0) > 0, "the event loop's busy seconds are there");
     });
   });

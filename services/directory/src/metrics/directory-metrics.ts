@@ -1,5 +1,6 @@
 import type { Knex } from "knex";
-import { collectDefaultMetrics, Registry } from "prom-client";
+import { Registry } from "prom-client";
+import { registerProcessMetrics } from "@scimgw/metrics";
 import type { ObserveCall } from "@scimgw/grpc";
 import type { ObserveChangeStreams } from "../changes/change-service.js";
 import { registerChangeStreamMetrics } from "./change-stream-metrics.js";
@@ -10,7 +11,8 @@ import { registerUnknownAssignmentMetrics } from "./unknown-assignment-metrics.j
 export interface DirectoryMetricsOptions {
   db: Knex;
   /**
-   * prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC). Default true;
+   * The process metrics (registerProcessMetrics: prom-client's CPU, memory, event loop lag and GC,
+   * and the event loop's busy seconds). Default true;
    * tests that build many servers in one process leave them out.
    */
   processMetrics?: boolean;
@@ -34,6 +36,6 @@ export function createDirectoryMetrics({ db, processMetrics = true }: DirectoryM
   registerDatabasePoolMetrics(registry, db);
   const observeChangeStreams = registerChangeStreamMetrics(registry, db);
   const countUnknownAssignments = registerUnknownAssignmentMetrics(registry);
-  if (processMetrics) collectDefaultMetrics({ register: registry });
+  if (processMetrics) registerProcessMetrics(registry);
   return { registry, observeCall, observeChangeStreams, countUnknownAssignments };
 }

@@ -1,6 +1,7 @@
 import type { ActivityDropReason } from "../activity/activity-recorder.js";
 import type { Middleware } from "koa";
-import { collectDefaultMetrics, Counter, Histogram, Registry } from "prom-client";
+import { Counter, Histogram, Registry } from "prom-client";
+import { registerProcessMetrics } from "@scimgw/metrics";
 import type { AuthenticatedState } from "../auth/authenticate.js";
 import { failureOf } from "../errors/request-failure.js";
 import { identityProviderOf } from "../http/identity-provider.js";
@@ -18,7 +19,8 @@ export interface GatewayMetricsOptions {
   /** Tenants with a label value of their own; later ones count as `other` (METRICS_MAX_TENANTS). */
   maxTenants: number;
   /**
-   * prom-client's process and Node.js metrics (CPU, memory, event loop lag, GC). Default true;
+   * The process metrics (registerProcessMetrics: prom-client's CPU, memory, event loop lag and GC,
+   * and the event loop's busy seconds). Default true;
    * tests that build many gateways in one process leave them out.
    */
   processMetrics?: boolean;
@@ -96,7 +98,7 @@ export function createGatewayMetrics({ maxTenants, processMetrics = true }: Gate
     labelNames: ["reason"],
     registers: [registry],
   });
-  if (processMetrics) collectDefaultMetrics({ register: registry });
+  if (processMetrics) registerProcessMetrics(registry);
 
   return {
     registry,
