@@ -2,22 +2,19 @@
 // again, a kept statement sees every commit and never holds up a checkpoint, a failed read is not
 // kept, and the database still closes. SQLite only: PostgreSQL's kept plans are reused-plans.test.ts's;
 // the writer's kept statements are sqlite-writer-client.test.ts's.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { Knex } from "knex";
 import { statementsPerConnection } from "./reused-statements.js";
-import { countPrepares, openThingsDatabase } from "../test-support/sqlite-statements.js";
+import { countPrepares, useThingsDatabase } from "../test-support/sqlite-statements.js";
 
 describe("SQLite readers keep their prepared statements", () => {
-  let things: Awaited<ReturnType<typeof openThingsDatabase>>;
   let db: Knex;
   let writer: Knex;
-  before(async () => {
-    things = await openThingsDatabase();
+  useThingsDatabase(async (things) => {
     ({ db, writer } = things);
     await writer("things").insert({ id: 1, name: "a" });
   });
-  after(() => things.dispose());
 
   test("a read prepared once is run again without preparing it", async () => {
     const prepares = countPrepares();

@@ -11,7 +11,7 @@ import type { Knex } from "knex";
 import { createCatalogStore } from "../entitlements/catalog-store.js";
 import { createTenantStore } from "../tenants/tenant-store.js";
 import { storesUnderTest, type TemporaryDatabase } from "../test-support/stores-under-test.js";
-import { countPrepares, countStatementRuns, openThingsDatabase } from "../test-support/sqlite-statements.js";
+import { countPrepares, countStatementRuns, useThingsDatabase } from "../test-support/sqlite-statements.js";
 import { openDatabase } from "./open-database.js";
 import { maxKeptBindings, WriteNotUndone, writeInGroup } from "./sqlite-writer-client.js";
 import { writeTransaction } from "./write-transaction.js";
@@ -108,14 +108,11 @@ test("an in-memory SQLite database begins its write transactions IMMEDIATE too",
 });
 
 describe("the SQLite writer keeps every statement of its transactions", () => {
-  let things: Awaited<ReturnType<typeof openThingsDatabase>>;
   let db: Knex;
   let writer: Knex;
-  before(async () => {
-    things = await openThingsDatabase();
+  useThingsDatabase((things) => {
     ({ db, writer } = things);
   });
-  after(() => things.dispose());
 
   /**
    * One write of every kind the directory's writes make: a transaction, an insert, an update
@@ -275,14 +272,11 @@ describe("the SQLite writer keeps every statement of its transactions", () => {
 });
 
 describe("a group commit's write savepoints cost the writer nothing until a write must be undone", () => {
-  let things: Awaited<ReturnType<typeof openThingsDatabase>>;
   let db: Knex;
   let writer: Knex;
-  before(async () => {
-    things = await openThingsDatabase();
+  useThingsDatabase((things) => {
     ({ db, writer } = things);
   });
-  after(() => things.dispose());
 
   const idsBetween = (low: number, high: number) => db("things").whereBetween("id", [low, high]).orderBy("id").pluck("id");
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { after, before } from "node:test";
 import type { Knex } from "knex";
 import { openDatabase, writerOf } from "../database/open-database.js";
 
@@ -60,11 +61,17 @@ export function countStatementRuns(): CallCount {
   ]);
 }
 
+export interface ThingsDatabase {
+  db: Knex;
+  writer: Knex;
+  dispose(): Promise<void>;
+}
+
 /**
  * A fresh SQLite file database with one read connection, so every read runs on the same one, and a
  * table `things (id, name)` made by its writer: for the tests of how connections run statements.
  */
-export async function openThingsDatabase(): Promise<{ db: Knex; writer: Knex; dispose(): Promise<void> }> {
+export async function openThingsDatabase(): Promise<ThingsDatabase> {
   const folder = mkdtempSync(path.join(tmpdir(), "scimgw-statements-"));
   const db = openDatabase({ kind: "sqlite", filename: path.join(folder, "directory.sqlite"), readConnections: 1 });
   const writer = writerOf(db)?.knex;
@@ -81,4 +88,17 @@ export async function openThingsDatabase(): Promise<{ db: Knex; writer: Knex; di
       rmSync(folder, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Opens a things database (openThingsDatabase) before the tests of the describe it is called in,
+ * hands it to `opened`, and disposes of it after them.
+ */
+export function useThingsDatabase(opened: (things: ThingsDatabase) => void | Promise<void>): void {
+  let things: ThingsDatabase | undefined;
+  before(async () => {
+    things = await openThingsDatabase();
+    await opened(things);
+  });
+  after(() => things?.dispose());
 }
